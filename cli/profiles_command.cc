@@ -1,0 +1,59 @@
+// `rwttt profiles`: the model and hardware presets, as the JSON a user can copy and edit.
+#include <cstdio>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "cli/command.h"
+#include "core/hardware_profile.h"
+#include "core/model_profile.h"
+
+namespace rwttt::cli {
+namespace {
+
+struct ProfilesFlags {
+  std::string show;
+};
+
+Result<int> RunProfiles(const ProfilesFlags& f) {
+  if (!f.show.empty()) {
+    auto model = LoadModelProfile(f.show);
+    if (model.ok()) {
+      std::puts(ModelProfileToJson(*model).c_str());
+      return kExitOk;
+    }
+    RWTTT_ASSIGN_OR_RETURN(HardwareProfile hw, LoadHardwareProfile(f.show));
+    std::puts(HardwareProfileToJson(hw).c_str());
+    return kExitOk;
+  }
+  std::puts("model presets:");
+  for (const std::string& name : ModelPresetNames()) {
+    const ModelProfile m = LoadModelProfile(name).value();
+    std::puts(fmt::format("  {:<16} d_model {:>5}  d_ff {:>5}  layers {:>3}  chunk {:>5}  "
+                          "state {:>10.3f} MiB/owner  shared weights {:>9.3f} MiB",
+                          name, m.d_model, m.d_ff, m.layers, m.chunk, m.state_bytes() / 1048576.0,
+                          m.shared_weight_bytes() / 1048576.0)
+                  .c_str());
+  }
+  std::puts("hardware presets:");
+  for (const std::string& name : HardwarePresetNames()) {
+    const HardwareProfile hw = LoadHardwareProfile(name).value();
+    std::puts(fmt::format("  {:<16} {:>6.0f} GB/s  bf16 {:>6.1f} TFLOP/s  memory {:>6.1f} GiB",
+                          name, hw.memory_bandwidth_gbs, hw.peak_tflops_bf16, hw.memory_gib)
+                  .c_str());
+  }
+  std::puts("('rwttt profiles --show NAME' prints one as JSON; --model/--hardware take a name or a "
+            "JSON file)");
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddProfilesCommand(CLI::App& app) {
+  auto flags = std::make_shared<ProfilesFlags>();
+  CLI::App* profiles = app.add_subcommand("profiles", "List model and hardware presets");
+  profiles->add_option("--show", flags->show, "Print one preset (or profile file) as JSON");
+  return {profiles, [flags] { return RunProfiles(*flags); }};
+}
+
+}  // namespace rwttt::cli

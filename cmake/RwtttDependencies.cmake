@@ -1,0 +1,11 @@
+# Every dependency is a Debian package found on the system; nothing is downloaded at build time.
+include_guard(GLOBAL)
+find_package(PkgConfig REQUIRED)
+find_package(fmt REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(CLI11 REQUIRED)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+find_path(RANDOM123_INCLUDE_DIR Random123/philox.h REQUIRED)
+add_library(rwttt_random123 INTERFACE)
+target_include_directories(rwttt_random123 SYSTEM INTERFACE ${RANDOM123_INCLUDE_DIR})

@@ -1,0 +1,52 @@
+# Target helpers in the style of Abseil's absl_cc_library: one call per library, test or program,
+# with warnings and floating-point flags set per target, never globally.
+include_guard(GLOBAL)
+
+# Flags every rwttt C++ target compiles with. -ffp-contract=off keeps a*b+c two roundings on every
+# compiler, which the bit-identical backends rely on (DESIGN §4).
+function(rwttt_set_cxx_flags target)
+  target_compile_options(${target} PRIVATE
+    $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -ffp-contract=off -fno-fast-math>)
+  # GCC 12 reports -Wrestrict inside libstdc++ for ordinary string concatenation at -O3
+  # (GCC bug 105329), a false positive that -Werror would turn into a build failure.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-Wno-restrict>)
+  endif()
+  if(RWTTT_WERROR)
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-Werror>)
+  endif()
+endfunction()
+
+# rwttt_add_library(NAME core SRCS a.cc b.cc HDRS a.h DEPS rwttt::x PRIVATE_DEPS y)
+# makes rwttt_core, aliased rwttt::core, with includes rooted at the repository root.
+function(rwttt_add_library)
+  cmake_parse_arguments(ARG "" "NAME" "SRCS;HDRS;DEPS;PRIVATE_DEPS" ${ARGN})
+  set(target rwttt_${ARG_NAME})
+  add_library(${target} STATIC ${ARG_SRCS} ${ARG_HDRS})
+  add_library(rwttt::${ARG_NAME} ALIAS ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${ARG_NAME} POSITION_INDEPENDENT_CODE ON)
+  target_include_directories(${target} PUBLIC
+    $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}> $<INSTALL_INTERFACE:include>)
+  target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  rwttt_set_cxx_flags(${target})
+  set_property(GLOBAL APPEND PROPERTY RWTTT_PUBLIC_HEADERS ${ARG_HDRS})
+  foreach(hdr IN LISTS ARG_HDRS)
+    set_property(GLOBAL APPEND PROPERTY RWTTT_HEADER_OWNERS "${ARG_NAME}/${hdr}|${target}")
+  endforeach()
+endfunction()
+
+# rwttt_add_test(NAME program_test SRCS program_test.cc DEPS rwttt::core LABELS unit)
+# builds one GoogleTest binary and registers its tests with ctest under the given labels.
+function(rwttt_add_test)
+  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} rwttt_test_support GTest::gtest_main)
+  rwttt_set_cxx_flags(${ARG_NAME})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 600)
+  endif()
+  gtest_discover_tests(${ARG_NAME}
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+    DISCOVERY_TIMEOUT 60)
+endfunction()

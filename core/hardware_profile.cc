@@ -1,0 +1,115 @@
+#include "core/hardware_profile.h"
+
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/json_fields.h"
+#include "core/json_writer.h"
+#include "core/profile_source.h"
+
+namespace rwttt {
+namespace {
+
+// Vendor datasheet figures (dense, no sparsity); memory as the driver reports it. Overheads are
+// nominal CUDA-graph-free PyTorch figures; `rwttt bench` calibrates its own profile separately.
+const std::map<std::string, std::string, std::less<>>& Presets() {
+  static const auto* presets = new std::map<std::string, std::string, std::less<>>{
+      {"h100-sxm",
+       R"({"name":"h100-sxm","memory_bandwidth_gbs":3350,"peak_tflops_bf16":989,)"
+       R"("peak_tflops_fp32":67,"memory_gib":79.6,"launch_overhead_ns":5000,)"
+       R"("layer_overhead_ns":2000})"},
+      {"h200",
+       R"({"name":"h200","memory_bandwidth_gbs":4800,"peak_tflops_bf16":989,)"
+       R"("peak_tflops_fp32":67,"memory_gib":140.4,"launch_overhead_ns":5000,)"
+       R"("layer_overhead_ns":2000})"},
+      {"a100-80g",
+       R"({"name":"a100-80g","memory_bandwidth_gbs":2039,"peak_tflops_bf16":312,)"
+       R"("peak_tflops_fp32":19.5,"memory_gib":80,"launch_overhead_ns":5000,)"
+       R"("layer_overhead_ns":2000})"},
+      // A two-socket-class server's DRAM for the omp backend; an order of magnitude only.
+      {"cpu-host",
+       R"({"name":"cpu-host","memory_bandwidth_gbs":20,"peak_tflops_bf16":0.5,)"
+       R"("peak_tflops_fp32":0.5,"memory_gib":16,"launch_overhead_ns":1000,)"
+       R"("layer_overhead_ns":500})"},
+  };
+  return *presets;
+}
+
+Result<double> GetPositive(simdjson::ondemand::value v, const SourceLoc& at) {
+  RWTTT_ASSIGN_OR_RETURN(double x, json::GetDouble(v, at));
+  if (!(x > 0)) return Error::Input(fmt::format("must be positive, found {}", x), at);
+  return x;
+}
+
+Result<std::int64_t> GetNonNegativeNs(simdjson::ondemand::value v, const SourceLoc& at) {
+  RWTTT_ASSIGN_OR_RETURN(std::uint64_t x, json::GetUint(v, at));
+  if (x > (std::uint64_t{1} << 50)) return Error::Input("is implausibly large", at);
+  return static_cast<std::int64_t>(x);
+}
+
+}  // namespace
+
+std::vector<std::string> HardwarePresetNames() { return {"h100-sxm", "h200", "a100-80g", "cpu-host"}; }
+
+Result<std::string> HardwarePresetJson(std::string_view name) {
+  auto it = Presets().find(name);
+  if (it == Presets().end()) {
+    return Error::Input("no hardware preset named '" + std::string(name) + "'");
+  }
+  return it->second;
+}
+
+Result<HardwareProfile> ParseHardwareProfile(std::string_view json, const std::string& source) {
+  simdjson::ondemand::parser parser;
+  const simdjson::padded_string padded(json);
+  HardwareProfile hw;
+  std::set<std::string, std::less<>> seen;
+  RWTTT_TRY(json::ForEachField(
+      parser, padded, SourceLoc{source, 0, ""},
+      [&](std::string_view key, simdjson::ondemand::value v, const SourceLoc& f) -> Status {
+        if (!seen.insert(std::string(key)).second) return Error::Input("duplicate field", f);
+        if (key == "name") {
+          RWTTT_ASSIGN_OR_RETURN(hw.name, json::GetString(v, f));
+        } else if (key == "memory_bandwidth_gbs") {
+          RWTTT_ASSIGN_OR_RETURN(hw.memory_bandwidth_gbs, GetPositive(v, f));
+        } else if (key == "peak_tflops_bf16") {
+          RWTTT_ASSIGN_OR_RETURN(hw.peak_tflops_bf16, GetPositive(v, f));
+        } else if (key == "peak_tflops_fp32") {
+          RWTTT_ASSIGN_OR_RETURN(hw.peak_tflops_fp32, GetPositive(v, f));
+        } else if (key == "memory_gib") {
+          RWTTT_ASSIGN_OR_RETURN(hw.memory_gib, GetPositive(v, f));
+        } else if (key == "launch_overhead_ns") {
+          RWTTT_ASSIGN_OR_RETURN(hw.launch_overhead_ns, GetNonNegativeNs(v, f));
+        } else if (key == "layer_overhead_ns") {
+          RWTTT_ASSIGN_OR_RETURN(hw.layer_overhead_ns, GetNonNegativeNs(v, f));
+        } else {
+          return Error::Input("unknown field (see docs/formats.md#hardware-profile)", f);
+        }
+        return OkStatus();
+      }));
+  for (const char* required : {"name", "memory_bandwidth_gbs", "peak_tflops_bf16",
+                               "peak_tflops_fp32", "memory_gib", "launch_overhead_ns",
+                               "layer_overhead_ns"}) {
+    if (!seen.contains(required)) return Error::Input("missing required field", {source, 0, required});
+  }
+  return hw;
+}
+
+Result<HardwareProfile> LoadHardwareProfile(std::string_view name_or_path) {
+  RWTTT_ASSIGN_OR_RETURN(
+      ProfileText text,
+      ResolveProfile(name_or_path, HardwarePresetNames(), HardwarePresetJson, "hardware"));
+  return ParseHardwareProfile(text.json, text.source);
+}
+
+std::string HardwareProfileToJson(const HardwareProfile& hw) {
+  return fmt::format(
+      R"({{"name":{},"memory_bandwidth_gbs":{},"peak_tflops_bf16":{},"peak_tflops_fp32":{},)"
+      R"("memory_gib":{},"launch_overhead_ns":{},"layer_overhead_ns":{}}})",
+      JsonString(hw.name), hw.memory_bandwidth_gbs, hw.peak_tflops_bf16, hw.peak_tflops_fp32, hw.memory_gib,
+      hw.launch_overhead_ns, hw.layer_overhead_ns);
+}
+
+}  // namespace rwttt

@@ -1,0 +1,46 @@
+// Hardware profiles: what the cost model needs to know of a device (DESIGN §5).
+//
+//   RWTTT_ASSIGN_OR_RETURN(HardwareProfile hw, LoadHardwareProfile("h100-sxm"));
+//   hw.memory_bytes();  // the default memory budget
+//
+// JSON fields (docs/formats.md#hardware-profile): name, memory_bandwidth_gbs, peak_tflops_bf16,
+// peak_tflops_fp32, memory_gib, launch_overhead_ns, layer_overhead_ns.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/result.h"
+
+namespace rwttt {
+
+struct HardwareProfile {
+  std::string name;
+  double memory_bandwidth_gbs = 0;  // sustained device-memory bandwidth, 1e9 bytes/s
+  double peak_tflops_bf16 = 0;      // dense tensor-core peak, 1e12 FLOP/s
+  double peak_tflops_fp32 = 0;
+  double memory_gib = 0;            // device memory, 2^30 bytes
+  std::int64_t launch_overhead_ns = 0;  // fixed cost of one batch launch
+  std::int64_t layer_overhead_ns = 0;   // per-layer framework cost inside a launch
+
+  std::uint64_t memory_bytes() const {
+    return static_cast<std::uint64_t>(memory_gib * 1073741824.0);
+  }
+  double bandwidth_bytes_per_ns() const { return memory_bandwidth_gbs; }  // 1e9 B/s == 1 B/ns
+  double peak_flops_per_ns(DType t) const {
+    return (t == DType::kBf16 ? peak_tflops_bf16 : peak_tflops_fp32) * 1e3;
+  }
+};
+
+// Names of the presets, in a fixed order: h100-sxm, h200, a100-80g, cpu-host.
+std::vector<std::string> HardwarePresetNames();
+Result<std::string> HardwarePresetJson(std::string_view name);
+Result<HardwareProfile> ParseHardwareProfile(std::string_view json, const std::string& source);
+// A preset when `name_or_path` names one, else a JSON file at that path.
+Result<HardwareProfile> LoadHardwareProfile(std::string_view name_or_path);
+std::string HardwareProfileToJson(const HardwareProfile& profile);
+
+}  // namespace rwttt

@@ -1,0 +1,65 @@
+// Model profiles: the shapes of the synthetic model a run simulates (DESIGN §4). No weights are
+// loaded; a profile says how big each tensor is, which layers carry TTT state and the chunk size.
+//
+//   RWTTT_ASSIGN_OR_RETURN(ModelProfile m, LoadModelProfile("tiny"));  // a preset or a JSON file
+//   m.state_bytes();  // one owner's TttState
+//
+// JSON fields (docs/formats.md#model-profile): name, state_kind, d_model, d_ff, layers,
+// ttt_layers ("all" or a list), chunk, dtype, state_dtype, learning_rate, params (optional).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/dtype.h"
+#include "core/result.h"
+
+namespace rwttt {
+
+enum class StateKind : std::uint8_t {
+  kInplaceTtt,  // In-Place TTT: each TTT layer's W_down [d_ff x d_model] is the owner's fast weight
+};
+
+struct ModelProfile {
+  std::string name;
+  StateKind state_kind = StateKind::kInplaceTtt;
+  std::uint32_t d_model = 0;
+  std::uint32_t d_ff = 0;
+  std::uint32_t layers = 0;
+  std::vector<std::uint32_t> ttt_layers;  // sorted, distinct, each < layers
+  std::uint32_t chunk = 0;                // C: tokens per chunk; one WRITE closes each
+  DType dtype = DType::kBf16;             // shared weights and activations
+  DType state_dtype = DType::kFp32;       // the owner's fast weights
+  float learning_rate = 0.0f;             // eta in W <- W + eta * H^T V
+  // Parameters of the whole model (including the W_down the fast weights replace); sets the
+  // shared weight bytes. Defaults to layers * 2 * d_model * d_ff (W_up and W_down) when absent.
+  std::uint64_t params = 0;
+
+  // Elements of one TTT layer's fast weight, d_ff * d_model.
+  std::uint64_t layer_state_elems() const { return std::uint64_t{d_ff} * d_model; }
+  std::uint64_t layer_state_bytes() const { return layer_state_elems() * DTypeBytes(state_dtype); }
+  // Bytes of one owner's TttState: every TTT layer's fast weight.
+  std::uint64_t state_bytes() const { return layer_state_bytes() * ttt_layers.size(); }
+  // Bytes of the weights every owner shares: all parameters but the TTT layers' W_down.
+  std::uint64_t shared_weight_bytes() const;
+  bool is_ttt_layer(std::uint32_t layer) const;
+};
+
+// Names of the presets, in a fixed order: tiny, small, medium, inplace-ttt-4b.
+std::vector<std::string> ModelPresetNames();
+
+// The preset's JSON text, or an error naming the presets when `name` is not one.
+Result<std::string> ModelPresetJson(std::string_view name);
+
+// Parses and validates a profile. `source` names the text in errors (a file path or preset).
+Result<ModelProfile> ParseModelProfile(std::string_view json, const std::string& source);
+
+// A preset when `name_or_path` names one, else a JSON file at that path.
+Result<ModelProfile> LoadModelProfile(std::string_view name_or_path);
+
+// The profile as one line of JSON, readable by ParseModelProfile.
+std::string ModelProfileToJson(const ModelProfile& profile);
+
+}  // namespace rwttt

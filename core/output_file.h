@@ -1,0 +1,53 @@
+// An output file that appears complete or not at all: bytes go to a temporary file beside the
+// target, which Commit() renames into place. Dropped without Commit() (an error, an exception),
+// the temporary file is removed and any previous file at the path is left as it was.
+//
+//   RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create("trace.jsonl"));
+//   out->Write(line);
+//   RWTTT_TRY(out->Commit());
+//
+// The path "-" writes to stdout, unbuffered by this class and committed as it goes. A path ending
+// in ".zst" is compressed with zstd.
+#pragma once
+
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace rwttt {
+
+class OutputFile {
+ public:
+  static Result<std::unique_ptr<OutputFile>> Create(const std::string& path);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  // Appends bytes. Errors (a full disk) are remembered and reported by Commit().
+  void Write(std::string_view bytes);
+  // Flushes, closes and renames into place. Call once; the file is then complete.
+  Status Commit();
+  const std::string& path() const { return path_; }
+
+  // Removes every temporary file still open. Async-signal-safe; for SIGINT/SIGTERM handlers.
+  static void RemoveTemporariesOnSignal();
+
+ private:
+  class Compressor;
+  OutputFile(std::string path, std::string temp, std::FILE* file);
+  void WriteRaw(const char* data, std::size_t n);
+
+  std::string path_;
+  std::string temp_;  // empty for stdout
+  std::FILE* file_;
+  std::unique_ptr<Compressor> zstd_;
+  std::string buffer_;
+  bool failed_ = false;
+  int saved_errno_ = 0;
+  bool committed_ = false;
+};
+
+}  // namespace rwttt

@@ -1,0 +1,52 @@
+// The one source of randomness: Random123's Philox4x32-10, a counter-based generator that gives
+// the same bits on host and device for the same (key, counter).
+//
+//   PhiloxBlock bits = PhiloxBits(seed, {owner_lo, token, layer, index});
+//   float u = UnitFloat(bits[0]);   // in (0, 1)
+//
+// Callers pack what identifies a draw into the counter; nothing is stateful, so draws can be made
+// in any order and in parallel and still reproduce.
+#pragma once
+
+#include <cstdint>
+
+#include "core/host_device.h"
+
+#if defined(__CUDACC__)
+#include <Random123/philox.h>
+#else
+#pragma GCC system_header
+#include <Random123/philox.h>
+#endif
+
+namespace rwttt {
+
+struct PhiloxBlock {
+  std::uint32_t v[4];
+  RWTTT_HD std::uint32_t operator[](int i) const { return v[i]; }
+};
+
+// Four 32-bit words for `counter` under the 64-bit `seed`.
+RWTTT_HD PhiloxBlock PhiloxBits(std::uint64_t seed, std::uint32_t c0, std::uint32_t c1,
+                                std::uint32_t c2, std::uint32_t c3) {
+  r123::Philox4x32 rng;
+  r123::Philox4x32::ctr_type ctr = {{c0, c1, c2, c3}};
+  r123::Philox4x32::key_type key = {
+      {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
+  r123::Philox4x32::ctr_type out = rng(ctr, key);
+  return PhiloxBlock{{out[0], out[1], out[2], out[3]}};
+}
+
+// A float in (0, 1) from 24 random bits; exact, no rounding, same everywhere.
+RWTTT_HD float UnitFloat(std::uint32_t bits) {
+  return (static_cast<float>(bits >> 8) + 0.5f) * (1.0f / 16777216.0f);
+}
+
+// A double in (0, 1) from 53 random bits of two words.
+RWTTT_HD double UnitDouble(std::uint32_t hi, std::uint32_t lo) {
+  const std::uint64_t x = (static_cast<std::uint64_t>(hi) << 21) ^ (lo >> 11);
+  return (static_cast<double>(x & ((std::uint64_t{1} << 53) - 1)) + 0.5) *
+         (1.0 / 9007199254740992.0);
+}
+
+}  // namespace rwttt

@@ -1,0 +1,75 @@
+#include <gtest/gtest.h>
+
+#include "core/line_reader.h"
+#include "core/output_file.h"
+#include "tests/support/test_files.h"
+
+namespace rwttt {
+namespace {
+
+std::vector<std::string> ReadLines(const std::string& path) {
+  auto reader = LineReader::Open(path);
+  EXPECT_TRUE(reader.ok());
+  std::vector<std::string> lines;
+  std::string_view line;
+  while ((*reader)->Next(line).value()) lines.emplace_back(line);
+  return lines;
+}
+
+TEST(LineReader, HandlesCrlfAndAMissingFinalNewline) {
+  testing::TempDir dir;
+  const auto path = dir.Write("a.txt", "one\r\ntwo\n\nthree");
+  EXPECT_EQ(ReadLines(path), (std::vector<std::string>{"one", "two", "", "three"}));
+}
+
+TEST(LineReader, CountsLinesAcrossBufferRefills) {
+  testing::TempDir dir;
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += std::to_string(i) + "\n";
+  const auto lines = ReadLines(dir.Write("big.txt", text));
+  ASSERT_EQ(lines.size(), 200000u);
+  EXPECT_EQ(lines[123456], "123456");
+}
+
+TEST(LineReader, MissingFileIsAnIoErrorNamingIt) {
+  auto reader = LineReader::Open("/nonexistent/x.jsonl");
+  ASSERT_FALSE(reader.ok());
+  EXPECT_EQ(reader.error().code, ErrorCode::kIo);
+  EXPECT_NE(reader.error().ToString().find("/nonexistent/x.jsonl"), std::string::npos);
+}
+
+TEST(OutputFile, ZstdRoundTripsThroughLineReader) {
+  testing::TempDir dir;
+  const std::string path = dir.File("x.jsonl.zst");
+  auto out = OutputFile::Create(path).value();
+  std::string expected;
+  for (int i = 0; i < 50000; ++i) out->Write("line " + std::to_string(i) + "\n");
+  ASSERT_TRUE(out->Commit().ok());
+  const auto lines = ReadLines(path);
+  ASSERT_EQ(lines.size(), 50000u);
+  EXPECT_EQ(lines.back(), "line 49999");
+}
+
+TEST(OutputFile, NothingAppearsUntilCommitAndAnAbandonedFileLeavesThePreviousOne) {
+  testing::TempDir dir;
+  const std::string path = dir.Write("keep.txt", "previous\n");
+  {
+    auto out = OutputFile::Create(path).value();
+    out->Write("new contents\n");
+    EXPECT_EQ(testing::ReadFile(path), "previous\n");
+  }  // dropped without Commit
+  EXPECT_EQ(testing::ReadFile(path), "previous\n");
+  auto out = OutputFile::Create(path).value();
+  out->Write("new contents\n");
+  ASSERT_TRUE(out->Commit().ok());
+  EXPECT_EQ(testing::ReadFile(path), "new contents\n");
+}
+
+TEST(OutputFile, UnwritableDirectoryIsAnIoError) {
+  auto out = OutputFile::Create("/nonexistent-dir/out.jsonl");
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().code, ErrorCode::kIo);
+}
+
+}  // namespace
+}  // namespace rwttt

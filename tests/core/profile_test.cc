@@ -1,0 +1,118 @@
+#include <gtest/gtest.h>
+
+#include "core/hardware_profile.h"
+#include "core/model_profile.h"
+#include "core/step_cost.h"
+#include "tests/support/test_files.h"
+
+namespace rwttt {
+namespace {
+
+TEST(ModelProfile, EveryPresetLoadsAndRoundTripsThroughJson) {
+  for (const std::string& name : ModelPresetNames()) {
+    SCOPED_TRACE(name);
+    Result<ModelProfile> m = LoadModelProfile(name);
+    ASSERT_TRUE(m.ok()) << m.error().ToString();
+    Result<ModelProfile> again = ParseModelProfile(ModelProfileToJson(*m), "copy");
+    ASSERT_TRUE(again.ok()) << again.error().ToString();
+    EXPECT_EQ(again->d_model, m->d_model);
+    EXPECT_EQ(again->ttt_layers, m->ttt_layers);
+    EXPECT_EQ(again->params, m->params);
+    EXPECT_EQ(again->learning_rate, m->learning_rate);
+  }
+}
+
+TEST(ModelProfile, InplaceTtt4bHasThePapersShapes) {
+  const ModelProfile m = LoadModelProfile("inplace-ttt-4b").value();
+  EXPECT_EQ(m.d_model, 2560u);
+  EXPECT_EQ(m.d_ff, 9728u);
+  EXPECT_EQ(m.layers, 36u);
+  EXPECT_EQ(m.ttt_layers.size(), 36u);
+  // fp32 fast weights: 36 * 9728 * 2560 * 4 bytes.
+  EXPECT_EQ(m.state_bytes(), 36ull * 9728 * 2560 * 4);
+}
+
+TEST(ModelProfile, RejectsBadFieldsNamingThem) {
+  const auto error_of = [](const std::string& json) {
+    Result<ModelProfile> m = ParseModelProfile(json, "m.json");
+    return m.ok() ? std::string("ok") : m.error().ToString();
+  };
+  const std::string base =
+      R"("name":"x","d_model":4,"d_ff":8,"layers":2,"ttt_layers":"all","learning_rate":0.1)";
+  EXPECT_EQ(error_of("{" + base + R"(,"chunk":0})"),
+            "m.json: chunk: must be in [1, 1073741824], found 0");
+  EXPECT_EQ(error_of("{" + base + "}"), "m.json: chunk: missing required field");
+  EXPECT_EQ(error_of("{" + base + R"(,"chunk":-3})"), "m.json: chunk: must not be negative, found -3");
+  EXPECT_EQ(error_of("{" + base + R"(,"chunk":4,"colour":1})"),
+            "m.json: colour: unknown field (see docs/formats.md#model-profile)");
+  EXPECT_EQ(error_of(R"({"name":"x","d_model":4,"d_ff":8,"layers":2,"ttt_layers":[2],)"
+                     R"("learning_rate":0.1,"chunk":4})"),
+            "m.json: ttt_layers: layer 2 does not exist: the model has 2 layers");
+  EXPECT_EQ(error_of("{" + base + R"(,"chunk":"4"})"),
+            "m.json: chunk: expected a non-negative integer, found a string");
+  EXPECT_NE(error_of("{not json"), "ok");
+}
+
+TEST(ModelProfile, UnknownNameThatIsNotAFileListsThePresets) {
+  Result<ModelProfile> m = LoadModelProfile("huge");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.error().message.find("tiny, small, medium, inplace-ttt-4b"), std::string::npos);
+}
+
+TEST(ModelProfile, LoadsAFile) {
+  testing::TempDir dir;
+  const std::string path = dir.Write(
+      "m.json", R"({"name":"mine","d_model":4,"d_ff":8,"layers":3,"ttt_layers":[0,2],)"
+                R"("chunk":4,"learning_rate":0.5,"state_dtype":"bf16"})");
+  Result<ModelProfile> m = LoadModelProfile(path);
+  ASSERT_TRUE(m.ok()) << m.error().ToString();
+  EXPECT_EQ(m->ttt_layers, (std::vector<std::uint32_t>{0, 2}));
+  EXPECT_EQ(m->state_bytes(), 2u * 8 * 4 * 2);
+  EXPECT_TRUE(m->is_ttt_layer(2));
+  EXPECT_FALSE(m->is_ttt_layer(1));
+}
+
+TEST(HardwareProfile, EveryPresetLoadsAndRoundTrips) {
+  for (const std::string& name : HardwarePresetNames()) {
+    SCOPED_TRACE(name);
+    Result<HardwareProfile> hw = LoadHardwareProfile(name);
+    ASSERT_TRUE(hw.ok()) << hw.error().ToString();
+    Result<HardwareProfile> again = ParseHardwareProfile(HardwareProfileToJson(*hw), "copy");
+    ASSERT_TRUE(again.ok()) << again.error().ToString();
+    EXPECT_EQ(again->memory_bytes(), hw->memory_bytes());
+    EXPECT_EQ(again->layer_overhead_ns, hw->layer_overhead_ns);
+  }
+}
+
+TEST(HardwareProfile, RejectsZeroBandwidth) {
+  Result<HardwareProfile> hw = ParseHardwareProfile(
+      R"({"name":"x","memory_bandwidth_gbs":0,"peak_tflops_bf16":1,"peak_tflops_fp32":1,)"
+      R"("memory_gib":1,"launch_overhead_ns":0,"layer_overhead_ns":0})",
+      "hw.json");
+  ASSERT_FALSE(hw.ok());
+  EXPECT_EQ(hw.error().ToString(), "hw.json: memory_bandwidth_gbs: must be positive, found 0");
+}
+
+TEST(StepCost, ImpossibleProfileDoesNotFitMemory) {
+  const ModelProfile m = LoadModelProfile("inplace-ttt-4b").value();
+  EXPECT_TRUE(CheckOneOwnerFits(m, LoadHardwareProfile("h100-sxm")->memory_bytes(), "h100").ok());
+  const Status s = CheckOneOwnerFits(m, std::uint64_t{8} << 30, "8 GiB");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("cannot run"), std::string::npos);
+}
+
+TEST(StepCost, ReadAndWriteWorkFollowTheFormulas) {
+  const ModelProfile m = LoadModelProfile("tiny").value();  // params = 2 * 2 * 16 * 32 = 2048
+  const LayerWork r = ReadLayerWork(m, true, 3);
+  EXPECT_DOUBLE_EQ(r.shared_bytes, (1024.0 - 512.0) * 2);  // W_up in bf16
+  EXPECT_DOUBLE_EQ(r.owner_bytes, 512.0 * 4);              // W_down fast weight in fp32
+  EXPECT_DOUBLE_EQ(r.token_bytes, 3 * 2 * 16 * 2.0);
+  EXPECT_DOUBLE_EQ(r.flops, 2.0 * 1024 * 3);
+  const LayerWork w = WriteLayerWork(m);
+  EXPECT_DOUBLE_EQ(w.owner_bytes, 2 * 512.0 * 4);
+  EXPECT_DOUBLE_EQ(w.token_bytes, 8.0 * (32 + 16) * 2);
+  EXPECT_DOUBLE_EQ(w.flops, 2.0 * 8 * 512 + 512);
+}
+
+}  // namespace
+}  // namespace rwttt
