@@ -1,0 +1,50 @@
+// History format v1 (DESIGN §6): the record of every executed step, as the simulator writes it and
+// other serving systems log it. The contract with other systems: field names and meanings are
+// fixed; docs/checker.md has the grammar and a worked example.
+//
+//   {"format":"rwttt-history","version":1,"policy":"rwttt","seed":7,"backend":"cpu",
+//    "trace":"t.jsonl","model":"tiny","hardware":"h100-sxm"}
+//   {"step":0,"batch":0,"owner":3,"effect":"READ","version":0,"tokens":[0,8],"start_ns":0,
+//    "end_ns":1200,"slot":0,"seen_owner":3,"seen_version":0,"out_digest":"9f0c..."}
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/step.h"
+#include "core/strong_types.h"
+
+namespace rwttt {
+
+struct HistoryHeader {
+  std::string policy;
+  std::string backend;
+  // Null in histories of other systems; step 5 (serial reference) then is skipped.
+  std::optional<std::uint64_t> seed;
+  std::optional<std::string> trace;
+  std::optional<std::string> model;
+  std::optional<std::string> hardware;
+};
+
+// One executed step: what it claimed (its tag) and what it observed.
+struct HistoryStep {
+  std::uint64_t step = 0;                // unique id in this history
+  std::optional<std::uint64_t> batch;    // the launch it ran in
+  OwnerId owner;
+  Effect effect = Effect::kRead;
+  Version version;                       // the tag: the version it claims to read
+  std::uint64_t first_token = 0;         // tokens: [first_token, end_token)
+  std::uint64_t end_token = 0;
+  Nanos start{0};
+  Nanos end{0};
+  std::uint64_t slot = 0;                // the slot it read
+  OwnerId seen_owner;                    // the stamp found in that slot
+  Version seen_version;
+  std::optional<std::uint64_t> commit_slot;     // WRITE only
+  std::optional<Version> commit_version;        // WRITE only
+  std::optional<std::uint64_t> out_digest;      // READ, hex in the file
+  std::optional<std::uint64_t> state_digest;    // WRITE, hex in the file
+};
+
+}  // namespace rwttt
