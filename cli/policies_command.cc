@@ -1,0 +1,26 @@
+// `rwttt policies`: the policy registry, with each policy's options.
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "cli/command.h"
+#include "sim/policy_registry.h"
+
+namespace rwttt::cli {
+
+Command AddPoliciesCommand(CLI::App& app) {
+  CLI::App* policies = app.add_subcommand("policies", "List the scheduling policies and options");
+  return {policies, [] () -> Result<int> {
+            for (const PolicyInfo& p : Policies()) {
+              std::puts(fmt::format("{:<11} {}{}", p.name, p.description,
+                                    p.expected_correct ? "" : " [incorrect: the checker catches it]")
+                            .c_str());
+              for (const PolicyOptionInfo& o : p.options) {
+                std::puts(fmt::format("            --policy-opt {}=...  {}", o.key, o.help).c_str());
+              }
+            }
+            return kExitOk;
+          }};
+}
+
+}  // namespace rwttt::cli

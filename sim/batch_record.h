@@ -1,0 +1,37 @@
+// What the simulator reports of each batch it ran, to the observers that record it (the
+// timeline, tests).
+//
+//   void OnBatch(const BatchRecord& b) { for (const BatchStep& s : b.steps) ... }
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/step.h"
+#include "core/strong_types.h"
+
+namespace rwttt {
+
+struct BatchStep {
+  std::uint64_t step_id = 0;  // the history's step id
+  Step step;                  // the program step it ran (owner, version, effect, tokens)
+  std::uint32_t slot = 0;     // the slot it read
+  friend bool operator==(const BatchStep&, const BatchStep&) = default;
+};
+
+struct BatchRecord {
+  std::uint64_t batch_id = 0;
+  std::uint32_t lane = 0;
+  Nanos start{0};
+  Nanos end{0};
+  std::uint64_t swap_bytes = 0;
+  std::span<const BatchStep> steps;
+};
+
+class BatchObserver {
+ public:
+  virtual ~BatchObserver() = default;
+  virtual void OnBatch(const BatchRecord& batch) = 0;
+};
+
+}  // namespace rwttt

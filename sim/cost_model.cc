@@ -1,0 +1,66 @@
+#include "sim/cost_model.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/check.h"
+
+namespace rwttt {
+
+CostModel::CostModel(const ModelProfile& model, const HardwareProfile& hw)
+    : ttt_layers_(model.ttt_layers.size()),
+      other_layers_(model.layers - model.ttt_layers.size()),
+      read_ttt_(ReadLayerWork(model, true, 1)),
+      read_other_(ReadLayerWork(model, false, 1)),
+      write_(WriteLayerWork(model)),
+      bandwidth_(hw.bandwidth_bytes_per_ns()),
+      peak_(hw.peak_flops_per_ns(model.dtype)),
+      launch_ns_(static_cast<double>(hw.launch_overhead_ns)),
+      layer_ns_(static_cast<double>(hw.layer_overhead_ns)) {}
+
+void CostModel::AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, double flops,
+                          double bandwidth, double peak) const {
+  if (layers == 0) return;
+  const double n = static_cast<double>(layers);
+  cost.overhead_ns += n * layer_ns_;
+  const double memory = bytes / bandwidth;
+  const double compute = flops / peak;
+  if (memory >= compute) {
+    cost.memory_ns += n * memory;
+  } else {
+    cost.compute_ns += n * compute;
+  }
+}
+
+BatchCost CostModel::Cost(const BatchShape& s, std::uint32_t sharing) const {
+  RWTTT_CHECK(sharing >= 1);
+  const double bandwidth = bandwidth_ / sharing;
+  const double peak = peak_ / sharing;
+  BatchCost cost;
+  cost.launch_ns = launch_ns_;
+  if (s.read_steps > 0) {
+    const double tokens = static_cast<double>(s.read_tokens);
+    const double slots = static_cast<double>(s.read_slots);
+    AddLayers(cost, ttt_layers_,
+              read_ttt_.shared_bytes + slots * read_ttt_.owner_bytes + tokens * read_ttt_.token_bytes,
+              tokens * read_ttt_.flops, bandwidth, peak);
+    AddLayers(cost, other_layers_, read_other_.shared_bytes + tokens * read_other_.token_bytes,
+              tokens * read_other_.flops, bandwidth, peak);
+  }
+  if (s.write_steps > 0) {
+    const double steps = static_cast<double>(s.write_steps);
+    const double slots = static_cast<double>(s.write_slots);
+    AddLayers(cost, ttt_layers_, slots * write_.owner_bytes + steps * write_.token_bytes,
+              steps * write_.flops, bandwidth, peak);
+  }
+  // A copy reads and writes every byte.
+  cost.swap_ns = 2.0 * static_cast<double>(s.swap_bytes) / bandwidth;
+  return cost;
+}
+
+Nanos CostModel::BatchTime(const BatchShape& shape, std::uint32_t sharing) const {
+  const double ns = std::ceil(Cost(shape, sharing).total_ns());
+  return Nanos{std::max<std::int64_t>(1, static_cast<std::int64_t>(ns))};
+}
+
+}  // namespace rwttt

@@ -1,0 +1,66 @@
+// The cost model (DESIGN §5, docs/cost-model.md): how long a batch occupies a lane of the device.
+//
+//   CostModel cost(model, hardware);
+//   Nanos t = cost.BatchTime({.read_tokens = 8, .read_slots = 8}, /*sharing=*/1);
+//
+// Per layer: overhead + max(bytes / bandwidth, flops / peak), summed over the layers a batch runs
+// (READs: every layer; WRITEs: the TTT layers), plus one launch overhead and any swap copy. A
+// batch reads the shared weights once and each distinct slot's state once: that sharing is what
+// batching wins. Lanes running at once (replicas) share bandwidth and compute equally.
+#pragma once
+
+#include <cstdint>
+
+#include "core/hardware_profile.h"
+#include "core/model_profile.h"
+#include "core/step_cost.h"
+#include "core/strong_types.h"
+
+namespace rwttt {
+
+// What the cost of a batch depends on.
+struct BatchShape {
+  std::uint64_t read_steps = 0;   // READ steps in the batch
+  std::uint64_t read_tokens = 0;  // tokens they cover, summed
+  std::uint64_t read_slots = 0;   // distinct slots they read
+  std::uint64_t write_steps = 0;  // WRITE steps in the batch
+  std::uint64_t write_slots = 0;  // distinct slots they update
+  std::uint64_t swap_bytes = 0;   // bytes copied (read and written) before the batch
+};
+
+// The terms of one batch's time, for reports and the cost-model documentation.
+struct BatchCost {
+  double launch_ns = 0;
+  double overhead_ns = 0;  // per-layer framework overhead, summed
+  double memory_ns = 0;    // layers where bytes / bandwidth dominated, summed
+  double compute_ns = 0;   // layers where flops / peak dominated, summed
+  double swap_ns = 0;
+  double total_ns() const { return launch_ns + overhead_ns + memory_ns + compute_ns + swap_ns; }
+};
+
+class CostModel {
+ public:
+  CostModel(const ModelProfile& model, const HardwareProfile& hardware);
+
+  // The terms of the batch's time when `sharing` lanes (>= 1, itself included) run at once.
+  BatchCost Cost(const BatchShape& shape, std::uint32_t sharing) const;
+  // Cost(...).total_ns() rounded up to whole nanoseconds; at least 1 ns for a non-empty batch.
+  Nanos BatchTime(const BatchShape& shape, std::uint32_t sharing) const;
+
+ private:
+  // Adds `layers` identical layers moving `bytes` and doing `flops` each.
+  void AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, double flops,
+                 double bandwidth, double peak) const;
+
+  std::uint64_t ttt_layers_;
+  std::uint64_t other_layers_;
+  LayerWork read_ttt_;    // per READ token in a TTT layer (shared_bytes, owner_bytes per batch)
+  LayerWork read_other_;  // per READ token in another layer
+  LayerWork write_;       // per WRITE in a TTT layer
+  double bandwidth_;      // bytes per ns
+  double peak_;           // flops per ns, for the model's dtype
+  double launch_ns_;
+  double layer_ns_;
+};
+
+}  // namespace rwttt

@@ -1,0 +1,93 @@
+#include "sim/executor.h"
+
+#include <chrono>
+
+#include "core/check.h"
+
+namespace rwttt {
+
+Executor::Executor(Backend* backend, HistorySink* history, bool measure, std::size_t owners)
+    : backend_(backend), history_(history), measure_(measure), carry_(owners, 0) {
+  RWTTT_CHECK(!measure || backend != nullptr) << "measured timing needs a backend";
+}
+
+Status Executor::Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed) {
+  stamps_.assign(num_slots, Stamp{});
+  if (backend_ != nullptr) RWTTT_TRY(backend_->Reset(model, num_slots, seed));
+  return OkStatus();
+}
+
+void Executor::Admit(OwnerId owner, std::uint32_t slot, bool init_slot) {
+  RWTTT_CHECK(slot < stamps_.size()) << "slot " << slot << " of " << stamps_.size();
+  if (!init_slot) return;
+  stamps_[slot] = Stamp{owner, Version{0}};
+  if (backend_ != nullptr) backend_->InitSlot(slot);
+}
+
+Nanos Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id, Nanos start,
+                         Nanos model_end) {
+  seen_.clear();
+  for (const ExecItem& it : items) seen_.push_back(stamps_[it.slot]);
+  Nanos end = model_end;
+  if (backend_ != nullptr) {
+    batch_items_.clear();
+    for (const ExecItem& it : items) {
+      BatchItem b;
+      b.owner = it.step.tag.owner;
+      b.effect = it.step.tag.effect;
+      b.first_token = it.step.first_token;
+      b.end_token = it.step.end_token;
+      b.slot = it.slot;
+      b.input_seed = it.input_seed;
+      b.carry = carry_[it.owner_index];
+      batch_items_.push_back(b);
+    }
+    results_.assign(items.size(), ItemResult{});
+    const auto wall_start = std::chrono::steady_clock::now();
+    backend_->RunBatch(batch_items_, results_);
+    if (measure_) {
+      const auto wall = std::chrono::steady_clock::now() - wall_start;
+      end = start + Nanos{std::max<std::int64_t>(
+                        1, std::chrono::duration_cast<std::chrono::nanoseconds>(wall).count())};
+    }
+    for (std::size_t i = 0; i < items.size(); ++i) carry_[items[i].owner_index] = results_[i].carry;
+  }
+  if (history_ == nullptr) return end;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const ExecItem& it = items[i];
+    HistoryStep h;
+    h.step = it.step_id;
+    h.batch = batch_id;
+    h.owner = it.step.tag.owner;
+    h.effect = it.step.tag.effect;
+    h.version = it.step.tag.version;
+    h.first_token = it.step.first_token;
+    h.end_token = it.step.end_token;
+    h.start = start;
+    h.end = end;
+    h.slot = it.slot;
+    h.seen_owner = seen_[i].owner;
+    h.seen_version = seen_[i].version;
+    if (!it.step.is_read()) {
+      h.commit_slot = it.slot;
+      h.commit_version = it.step.tag.version.Next();
+    }
+    if (backend_ != nullptr) {
+      if (it.step.is_read()) {
+        h.out_digest = results_[i].out_digest;
+      } else {
+        h.state_digest = results_[i].state_digest;
+      }
+    }
+    history_->Write(h);
+  }
+  return end;
+}
+
+void Executor::Complete(std::span<const ExecItem> items) {
+  for (const ExecItem& it : items) {
+    if (!it.step.is_read()) stamps_[it.slot] = Stamp{it.step.tag.owner, it.step.tag.version.Next()};
+  }
+}
+
+}  // namespace rwttt

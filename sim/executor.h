@@ -1,0 +1,79 @@
+// The executor: runs each batch's math on a backend (when one is given), keeps the stamp
+// (owner, version) of every slot and the carry of every owner, and writes what each step claimed
+// and observed to the history.
+//
+//   Executor ex(backend, &history_sink, /*measure=*/false, owners);
+//   RWTTT_TRY(ex.Begin(model, slots, seed));
+//   Nanos end = ex.Dispatch(items, batch_id, start, model_end);   // at the batch's start
+//   ex.Complete(items);                                            // at its end: commits
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "checker/history.h"
+#include "core/backend.h"
+#include "core/model_profile.h"
+#include "core/result.h"
+#include "core/step.h"
+
+namespace rwttt {
+
+// Where history records go (a file writer, an in-memory checker, both).
+class HistorySink {
+ public:
+  virtual ~HistorySink() = default;
+  virtual void Write(const HistoryStep& step) = 0;
+};
+
+// One step of a batch, as the executor runs it.
+struct ExecItem {
+  std::uint32_t owner_index = 0;  // position of the owner's request in the trace
+  Step step;
+  std::uint32_t slot = 0;
+  std::uint64_t input_seed = 0;
+  std::uint64_t step_id = 0;      // assigned by the simulator, in dispatch order
+};
+
+class Executor {
+ public:
+  // `backend` and `history` may be null (no math; no history). `owners`: owners in the trace.
+  Executor(Backend* backend, HistorySink* history, bool measure, std::size_t owners);
+
+  // Prepares `num_slots` slots. Fails when the backend cannot hold them.
+  Status Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed);
+
+  // The owner now holds `slot`. With `init_slot`, the slot gets a fresh state stamped (owner, 0);
+  // without (a shared slot already in use), it keeps its contents and stamp.
+  void Admit(OwnerId owner, std::uint32_t slot, bool init_slot);
+
+  // Runs the batch's math (reading stamps and states as they are at `start`) and writes its
+  // history records. Returns the batch's end: `model_end`, or start + the measured wall time of
+  // the math when measuring.
+  Nanos Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id, Nanos start,
+                 Nanos model_end);
+
+  // The batch ended: its WRITEs' commits become visible (each slot stamped (owner, version + 1)).
+  void Complete(std::span<const ExecItem> items);
+
+  bool runs_math() const { return backend_ != nullptr; }
+
+ private:
+  struct Stamp {
+    OwnerId owner;
+    Version version;
+  };
+
+  Backend* backend_;
+  HistorySink* history_;
+  bool measure_;
+  std::vector<std::uint64_t> carry_;  // [owners]
+  std::vector<Stamp> stamps_;         // [num_slots]
+  std::vector<BatchItem> batch_items_;
+  std::vector<ItemResult> results_;
+  std::vector<Stamp> seen_;
+};
+
+}  // namespace rwttt

@@ -1,0 +1,73 @@
+// The metrics summary of a run (DESIGN §5): throughput, latencies, batch sizes, device busy
+// fraction, memory and admission waits, as text and JSON.
+//
+//   MetricsBuilder m(trace.size());  ... m.OnFirstToken(i, t) ...
+//   Metrics s = m.Finish();  std::puts(FormatMetrics(s).c_str());
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/strong_types.h"
+
+namespace rwttt {
+
+// Nearest-rank percentiles of a latency, in nanoseconds. Empty when count == 0.
+struct LatencySummary {
+  std::uint64_t count = 0;
+  double mean_ns = 0;
+  std::int64_t p50_ns = 0, p90_ns = 0, p99_ns = 0, max_ns = 0;
+};
+
+struct Metrics {
+  std::uint64_t requests = 0;
+  std::uint64_t steps = 0;
+  std::uint64_t batches = 0;
+  std::uint64_t prompt_tokens = 0;
+  std::uint64_t output_tokens = 0;
+  Nanos first_arrival{0};
+  Nanos last_completion{0};
+  double makespan_s = 0;       // first arrival to last completion
+  double output_tokens_per_s = 0;  // aggregate decode throughput: output tokens / makespan
+  LatencySummary ttft;         // arrival to the first output token's READ completing
+  LatencySummary tpot;         // (last - first output token) / (output tokens - 1), O >= 2
+  LatencySummary e2e;          // arrival to the last step completing
+  LatencySummary admission_wait;  // arrival to admission
+  std::map<std::uint64_t, std::uint64_t> batch_sizes;  // size -> batches of that size
+  std::uint32_t lanes = 1;
+  double busy_fraction = 0;    // lane-time busy / (lanes * makespan)
+  std::uint64_t peak_memory_bytes = 0;
+  std::uint64_t budget_bytes = 0;
+};
+
+class MetricsBuilder {
+ public:
+  explicit MetricsBuilder(std::size_t requests);
+  void OnArrival(std::size_t owner, Nanos t);
+  void OnAdmit(std::size_t owner, Nanos t);
+  void OnFirstToken(std::size_t owner, Nanos t);
+  void OnLastToken(std::size_t owner, Nanos t, std::uint32_t output_tokens);
+  void OnFinish(std::size_t owner, Nanos t);
+  void OnBatch(std::uint64_t size, std::uint64_t tokens, Nanos busy);
+  void OnMemory(std::uint64_t in_use);
+  // REQUIRES: every owner finished.
+  Metrics Finish(std::uint64_t prompt_tokens, std::uint64_t output_tokens, std::uint32_t lanes,
+                 std::uint64_t budget_bytes);
+
+ private:
+  struct OwnerTimes {
+    Nanos arrival{0}, admitted{0}, first_token{-1};
+  };
+  std::vector<OwnerTimes> owners_;
+  std::vector<std::int64_t> ttft_, tpot_, e2e_, wait_;
+  Metrics m_;
+  std::int64_t busy_ns_ = 0;
+  bool any_arrival_ = false;
+};
+
+std::string FormatMetrics(const Metrics& m);
+std::string MetricsToJson(const Metrics& m);
+
+}  // namespace rwttt

@@ -1,0 +1,47 @@
+// rwttt: batches ready steps of one effect and distinct owners, each at its current version, and
+// commits only to the owner (RW-TTT, arXiv 2605.28053).
+#include "sim/policies/rwttt_policy.h"
+
+#include "sim/policies/builtin.h"
+
+namespace rwttt {
+
+Result<DeviceLayout> RwtttPolicy::Configure(const PolicyContext& context) {
+  RWTTT_ASSIGN_OR_RETURN(max_batch_, context.options.GetUint("max_batch", 0));
+  RWTTT_ASSIGN_OR_RETURN(std::string prefer,
+                         context.options.GetChoice("prefer", "oldest", {"oldest", "largest"}));
+  prefer_largest_ = prefer == "largest";
+  return OneCopyLayout(context, "rwttt");
+}
+
+Effect RwtttPolicy::ChooseEffect(const ReadyView& ready) const {
+  const std::size_t reads = ready.count(Effect::kRead);
+  const std::size_t writes = ready.count(Effect::kWrite);
+  if (reads == 0) return Effect::kWrite;
+  if (writes == 0) return Effect::kRead;
+  const Effect larger = writes >= reads ? Effect::kWrite : Effect::kRead;
+  if (prefer_largest_) return larger;
+  // Oldest first, so that neither effect starves; ties go to the larger group.
+  const auto oldest = [&](Effect e) {
+    Nanos since{0};
+    ready.ForEach(e, [&](const ReadyStep& s) {
+      since = s.ready_since;
+      return false;
+    });
+    return since;
+  };
+  const Nanos r = oldest(Effect::kRead);
+  const Nanos w = oldest(Effect::kWrite);
+  if (r == w) return larger;
+  return r < w ? Effect::kRead : Effect::kWrite;
+}
+
+void RwtttPolicy::NextBatch(const ReadyView& ready, std::uint32_t, BatchPlan& plan) {
+  if (ready.count(Effect::kRead) + ready.count(Effect::kWrite) == 0) return;
+  ready.ForEach(ChooseEffect(ready), [&](const ReadyStep& s) {
+    plan.owners.push_back(s.owner);
+    return max_batch_ == 0 || plan.owners.size() < max_batch_;
+  });
+}
+
+}  // namespace rwttt

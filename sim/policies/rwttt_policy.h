@@ -1,0 +1,23 @@
+// The rwttt policy: one effect per batch, distinct owners, oldest ready steps first.
+//
+//   options: max_batch=N (0: no limit), prefer=oldest|largest
+#pragma once
+
+#include "sim/policy.h"
+
+namespace rwttt {
+
+class RwtttPolicy final : public Policy {
+ public:
+  Result<DeviceLayout> Configure(const PolicyContext& context) override;
+  void NextBatch(const ReadyView& ready, std::uint32_t lane, BatchPlan& plan) override;
+
+ private:
+  // The effect of the next batch: by default that of the step ready the longest.
+  Effect ChooseEffect(const ReadyView& ready) const;
+
+  std::uint64_t max_batch_ = 0;
+  bool prefer_largest_ = false;
+};
+
+}  // namespace rwttt

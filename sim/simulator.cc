@@ -1,0 +1,406 @@
+#include "sim/simulator.h"
+
+#include <algorithm>
+#include <deque>
+#include <functional>
+#include <queue>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "core/check.h"
+#include "core/program.h"
+#include "sim/cost_model.h"
+
+namespace rwttt {
+namespace {
+
+enum class Phase : std::uint8_t { kFuture, kQueued, kReady, kRunning, kDone };
+
+struct Owner {
+  ProgramCursor cursor;
+  Nanos ready_since{0};
+  std::uint32_t slot = 0;
+  std::uint32_t ticket = 0;  // which ready-queue entry is this owner's live one
+  std::uint32_t mark = 0;    // batch-formation epoch, to find an owner put in a batch twice
+  Phase phase = Phase::kFuture;
+};
+
+// Ready steps of one effect, oldest first. Entries of owners that left the ready set stay behind
+// as tombstones (their ticket no longer matches) and are dropped when reached or compacted.
+struct ReadyQueue {
+  struct Entry {
+    std::int64_t since;
+    std::uint32_t owner;
+    std::uint32_t ticket;
+  };
+  std::vector<Entry> entries;
+  std::size_t head = 0;
+  std::size_t live = 0;
+};
+
+struct Completion {
+  Nanos time;
+  std::uint64_t seq;
+  std::uint32_t lane;
+  bool operator>(const Completion& o) const {
+    return time != o.time ? time > o.time : seq > o.seq;
+  }
+};
+
+class Run final : public ReadyView {
+ public:
+  Run(std::span<const Request> trace, Policy& policy, const SimConfig& config)
+      : trace_(trace), policy_(policy), config_(config), cost_(config.model, config.hardware),
+        executor_(config.backend, config.history, config.measured_timing, trace.size()),
+        metrics_(trace.size()) {}
+
+  Result<RunResult> Go();
+
+  // ReadyView.
+  Nanos now() const override { return now_; }
+  std::size_t count(Effect e) const override { return queues_[Index(e)].live; }
+  void ForEach(Effect e, const std::function<bool(const ReadyStep&)>& visit) const override;
+  const ReadyStep* Find(OwnerId owner) const override;
+  std::uint32_t busy_lanes() const override { return busy_count_; }
+
+ private:
+  static std::size_t Index(Effect e) { return e == Effect::kRead ? 0 : 1; }
+  bool Live(const ReadyQueue::Entry& e) const {
+    const Owner& o = owners_[e.owner];
+    return o.phase == Phase::kReady && o.ticket == e.ticket;
+  }
+  ReadyStep MakeReadyStep(std::uint32_t index) const;
+  std::int64_t IndexOf(OwnerId id) const;
+
+  void Admit();
+  void MakeReady(std::vector<std::uint32_t>& owners);
+  void Unready(std::uint32_t index);
+  void Finish(std::uint32_t index);
+  Status Dispatch();
+  void CompleteLane(std::uint32_t lane);
+
+  std::span<const Request> trace_;
+  Policy& policy_;
+  const SimConfig& config_;
+  CostModel cost_;
+  Executor executor_;
+  MetricsBuilder metrics_;
+  DeviceLayout layout_;
+
+  std::vector<Owner> owners_;
+  std::unordered_map<std::uint64_t, std::uint32_t> index_of_;
+  mutable ReadyQueue queues_[2];
+  mutable ReadyStep scratch_;
+  std::deque<std::uint32_t> waiting_;  // arrived, not admitted, in arrival order
+  std::vector<std::uint32_t> newly_ready_;
+  std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<>> free_slots_;
+  std::uint32_t next_slot_ = 0;
+  std::uint32_t num_slots_ = 0;
+  bool shared_slot_used_ = false;
+
+  std::vector<std::vector<ExecItem>> lane_items_;
+  std::vector<bool> busy_;
+  std::uint32_t busy_count_ = 0;
+  std::priority_queue<Completion, std::vector<Completion>, std::greater<>> completions_;
+
+  Nanos now_{0};
+  std::size_t next_arrival_ = 0;
+  std::uint64_t admitted_ = 0;
+  std::uint64_t finished_ = 0;
+  std::uint64_t memory_ = 0;
+  std::uint64_t step_ids_ = 0;
+  std::uint64_t batch_ids_ = 0;
+  std::uint64_t completion_seq_ = 0;
+  std::uint64_t events_ = 0;
+  std::uint32_t epoch_ = 0;
+  std::uint64_t next_progress_ = 0;
+  BatchPlan plan_;
+  std::vector<BatchStep> batch_steps_;
+};
+
+ReadyStep Run::MakeReadyStep(std::uint32_t index) const {
+  const Owner& o = owners_[index];
+  return ReadyStep{trace_[index].id, o.ready_since, o.cursor.step(),
+                   layout_.shared_slot ? 0u : o.slot, trace_[index].arrival};
+}
+
+void Run::ForEach(Effect e, const std::function<bool(const ReadyStep&)>& visit) const {
+  ReadyQueue& q = queues_[Index(e)];
+  while (q.head < q.entries.size() && !Live(q.entries[q.head])) ++q.head;
+  for (std::size_t i = q.head; i < q.entries.size(); ++i) {
+    if (!Live(q.entries[i])) continue;
+    scratch_ = MakeReadyStep(q.entries[i].owner);
+    if (!visit(scratch_)) return;
+  }
+}
+
+std::int64_t Run::IndexOf(OwnerId id) const {
+  auto it = index_of_.find(id.value());
+  return it == index_of_.end() ? -1 : it->second;
+}
+
+const ReadyStep* Run::Find(OwnerId owner) const {
+  const std::int64_t index = IndexOf(owner);
+  if (index < 0 || owners_[index].phase != Phase::kReady) return nullptr;
+  scratch_ = MakeReadyStep(static_cast<std::uint32_t>(index));
+  return &scratch_;
+}
+
+void Run::MakeReady(std::vector<std::uint32_t>& owners) {
+  // Steps that became ready at the same instant enter the queues in owner-id order.
+  std::sort(owners.begin(), owners.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return trace_[a].id < trace_[b].id; });
+  for (std::uint32_t index : owners) {
+    Owner& o = owners_[index];
+    o.phase = Phase::kReady;
+    o.ready_since = now_;
+    ++o.ticket;
+    ReadyQueue& q = queues_[Index(o.cursor.step().tag.effect)];
+    q.entries.push_back({now_.value(), index, o.ticket});
+    ++q.live;
+  }
+  owners.clear();
+}
+
+void Run::Unready(std::uint32_t index) {
+  Owner& o = owners_[index];
+  ReadyQueue& q = queues_[Index(o.cursor.step().tag.effect)];
+  o.phase = Phase::kRunning;
+  --q.live;
+  // Compact when tombstones outnumber live entries, so memory stays O(ready owners).
+  const std::size_t dead = q.entries.size() - q.head - q.live;
+  if (dead > q.live + 1024) {
+    std::vector<ReadyQueue::Entry> kept;
+    kept.reserve(q.live);
+    for (std::size_t i = q.head; i < q.entries.size(); ++i) {
+      if (Live(q.entries[i])) kept.push_back(q.entries[i]);
+    }
+    q.entries = std::move(kept);
+    q.head = 0;
+  }
+}
+
+void Run::Finish(std::uint32_t index) {
+  Owner& o = owners_[index];
+  o.phase = Phase::kDone;
+  ++finished_;
+  metrics_.OnFinish(index, now_);
+  memory_ -= layout_.owner_bytes;
+  if (!layout_.shared_slot) free_slots_.push(o.slot);
+  --admitted_;
+  policy_.OnFinish(trace_[index].id);
+}
+
+void Run::Admit() {
+  while (!waiting_.empty() && admitted_ < layout_.max_admitted &&
+         memory_ + layout_.owner_bytes <= config_.budget_bytes) {
+    const std::uint32_t index = waiting_.front();
+    waiting_.pop_front();
+    Owner& o = owners_[index];
+    bool init_slot = true;
+    if (layout_.shared_slot) {
+      o.slot = 0;
+      init_slot = !shared_slot_used_;
+      shared_slot_used_ = true;
+    } else if (!free_slots_.empty()) {
+      o.slot = free_slots_.top();
+      free_slots_.pop();
+    } else {
+      RWTTT_CHECK(next_slot_ < num_slots_) << "more owners admitted than slots";
+      o.slot = next_slot_++;
+    }
+    ++admitted_;
+    memory_ += layout_.owner_bytes;
+    metrics_.OnMemory(memory_);
+    metrics_.OnAdmit(index, now_);
+    executor_.Admit(trace_[index].id, o.slot, init_slot);
+    policy_.OnAdmit(trace_[index].id, o.slot);
+    if (o.cursor.done()) {
+      Finish(index);
+    } else {
+      newly_ready_.push_back(index);
+    }
+  }
+}
+
+Status Run::Dispatch() {
+  for (std::uint32_t lane = 0; lane < layout_.lanes; ++lane) {
+    if (busy_[lane]) continue;
+    plan_.clear();
+    policy_.NextBatch(*this, lane, plan_);
+    if (plan_.owners.empty()) continue;
+    ++epoch_;
+    std::vector<ExecItem>& items = lane_items_[lane];
+    items.clear();
+    BatchShape shape;
+    shape.swap_bytes = plan_.swap_bytes;
+    for (OwnerId id : plan_.owners) {
+      const std::int64_t found = IndexOf(id);
+      if (found >= 0 && owners_[found].mark == epoch_) {
+        return Error::Usage(fmt::format("the policy put owner {} twice in one batch at {} ns",
+                                        id.value(), now_.value()));
+      }
+      if (found < 0 || owners_[found].phase != Phase::kReady) {
+        return Error::Usage(fmt::format("the policy put owner {} in a batch on lane {} at {} ns, "
+                                        "but it has no ready step",
+                                        id.value(), lane, now_.value()));
+      }
+      const auto index = static_cast<std::uint32_t>(found);
+      Owner& o = owners_[index];
+      o.mark = epoch_;
+      const Step& step = o.cursor.step();
+      const Request& r = trace_[index];
+      items.push_back(ExecItem{index, step, layout_.shared_slot ? 0u : o.slot,
+                               r.seed ? r.seed->value() : config_.seed.value(), step_ids_++});
+      if (step.is_read()) {
+        ++shape.read_steps;
+        shape.read_tokens += step.tokens();
+      } else {
+        ++shape.write_steps;
+      }
+      Unready(index);
+    }
+    shape.read_slots = layout_.shared_slot ? std::min<std::uint64_t>(1, shape.read_steps)
+                                           : shape.read_steps;
+    shape.write_slots = layout_.shared_slot ? std::min<std::uint64_t>(1, shape.write_steps)
+                                            : shape.write_steps;
+    const Nanos model_end = now_ + cost_.BatchTime(shape, busy_count_ + 1);
+    const std::uint64_t batch_id = batch_ids_++;
+    const Nanos end = executor_.Dispatch(items, batch_id, now_, model_end);
+    metrics_.OnBatch(items.size(), shape.read_tokens, end - now_);
+    if (config_.observer != nullptr) {
+      batch_steps_.clear();
+      for (const ExecItem& it : items) batch_steps_.push_back({it.step_id, it.step, it.slot});
+      config_.observer->OnBatch(
+          BatchRecord{batch_id, lane, now_, end, plan_.swap_bytes, batch_steps_});
+    }
+    busy_[lane] = true;
+    ++busy_count_;
+    completions_.push(Completion{end, completion_seq_++, lane});
+  }
+  return OkStatus();
+}
+
+void Run::CompleteLane(std::uint32_t lane) {
+  std::vector<ExecItem>& items = lane_items_[lane];
+  executor_.Complete(items);
+  for (const ExecItem& it : items) {
+    Owner& o = owners_[it.owner_index];
+    const Request& r = trace_[it.owner_index];
+    if (it.step.is_read() && r.output_tokens > 0) {
+      if (it.step.first_token == r.prompt_tokens) metrics_.OnFirstToken(it.owner_index, now_);
+      if (it.step.first_token == r.prompt_tokens + r.output_tokens - 1) {
+        metrics_.OnLastToken(it.owner_index, now_, r.output_tokens);
+      }
+    }
+    o.cursor.Advance();
+    if (o.cursor.done()) {
+      Finish(it.owner_index);
+    } else {
+      newly_ready_.push_back(it.owner_index);
+    }
+  }
+  busy_[lane] = false;
+  --busy_count_;
+}
+
+Result<RunResult> Run::Go() {
+  RWTTT_ASSIGN_OR_RETURN(layout_, policy_.Configure(PolicyContext{config_.model, config_.hardware,
+                                                                  config_.budget_bytes,
+                                                                  config_.policy_options}));
+  RWTTT_CHECK(layout_.lanes >= 1);
+  if (layout_.fixed_bytes + layout_.owner_bytes > config_.budget_bytes && !trace_.empty()) {
+    return Error::Input(fmt::format(
+        "request {} can never be admitted: the policy pins {} bytes and each owner needs {} more, "
+        "over the {}-byte memory budget",
+        trace_.front().id.value(), layout_.fixed_bytes, layout_.owner_bytes, config_.budget_bytes));
+  }
+  // Slots: at most one per owner admitted at once.
+  std::uint64_t slots = trace_.size();
+  slots = std::min<std::uint64_t>(slots, layout_.max_admitted);
+  if (layout_.owner_bytes > 0) {
+    slots = std::min<std::uint64_t>(
+        slots, (config_.budget_bytes - layout_.fixed_bytes) / layout_.owner_bytes);
+  }
+  num_slots_ = layout_.shared_slot ? 1 : static_cast<std::uint32_t>(std::max<std::uint64_t>(slots, 1));
+  RWTTT_TRY(executor_.Begin(config_.model, num_slots_, config_.seed));
+
+  owners_.reserve(trace_.size());
+  index_of_.reserve(trace_.size());
+  for (std::size_t i = 0; i < trace_.size(); ++i) {
+    owners_.push_back(Owner{ProgramCursor(trace_[i], config_.model.chunk)});
+    if (!index_of_.emplace(trace_[i].id.value(), static_cast<std::uint32_t>(i)).second) {
+      return Error::Input(fmt::format("request id {} appears twice", trace_[i].id.value()));
+    }
+    if (i > 0 && trace_[i].arrival < trace_[i - 1].arrival) {
+      return Error::Input(fmt::format("request {} arrives before the one listed before it",
+                                      trace_[i].id.value()));
+    }
+  }
+  lane_items_.resize(layout_.lanes);
+  busy_.assign(layout_.lanes, false);
+  memory_ = layout_.fixed_bytes;
+  metrics_.OnMemory(memory_);
+  next_progress_ = config_.progress_every;
+
+  while (next_arrival_ < trace_.size() || !completions_.empty()) {
+    Nanos t = completions_.empty() ? trace_[next_arrival_].arrival : completions_.top().time;
+    if (next_arrival_ < trace_.size()) t = std::min(t, trace_[next_arrival_].arrival);
+    RWTTT_CHECK(t >= now_) << "time went backwards: " << t.value() << " < " << now_.value();
+    now_ = t;
+    // Everything that happens at this instant, before any new batch is formed.
+    while (next_arrival_ < trace_.size() && trace_[next_arrival_].arrival == now_) {
+      const auto index = static_cast<std::uint32_t>(next_arrival_++);
+      owners_[index].phase = Phase::kQueued;
+      metrics_.OnArrival(index, now_);
+      waiting_.push_back(index);
+      ++events_;
+    }
+    while (!completions_.empty() && completions_.top().time == now_) {
+      const std::uint32_t lane = completions_.top().lane;
+      completions_.pop();
+      CompleteLane(lane);
+      ++events_;
+    }
+    Admit();
+    MakeReady(newly_ready_);
+    RWTTT_TRY(Dispatch());
+    if (busy_count_ == 0 && next_arrival_ == trace_.size() && finished_ < trace_.size()) {
+      return Error::Usage(fmt::format(
+          "the policy stalled at {} ns: {} steps are ready and {} requests wait for admission, "
+          "but it formed no batch and nothing else will happen",
+          now_.value(), count(Effect::kRead) + count(Effect::kWrite), waiting_.size()));
+    }
+    if (config_.progress && step_ids_ >= next_progress_) {
+      next_progress_ = step_ids_ + config_.progress_every;
+      config_.progress(Progress{now_, finished_, trace_.size(), step_ids_});
+    }
+  }
+  RWTTT_CHECK(finished_ == trace_.size()) << finished_ << " of " << trace_.size() << " finished";
+
+  std::uint64_t prompt = 0;
+  std::uint64_t output = 0;
+  for (const Request& r : trace_) {
+    prompt += r.prompt_tokens;
+    output += r.output_tokens;
+  }
+  RunResult result;
+  result.metrics = metrics_.Finish(prompt, output, layout_.lanes, config_.budget_bytes);
+  result.layout = layout_;
+  result.events = events_;
+  result.slots = layout_.shared_slot ? 1 : std::max(next_slot_, 1u);
+  return result;
+}
+
+}  // namespace
+
+Result<RunResult> Simulate(std::span<const Request> trace, Policy& policy, const SimConfig& config) {
+  if (config.measured_timing && config.backend == nullptr) {
+    return Error::Usage("measured timing needs a backend to run the kernels");
+  }
+  Run run(trace, policy, config);
+  return run.Go();
+}
+
+}  // namespace rwttt

@@ -1,0 +1,194 @@
+// The simulator on small hand-worked runs: exact times, batches, admission and policy errors.
+#include "sim/simulator.h"
+
+#include <gtest/gtest.h>
+
+#include "sim/policy_registry.h"
+#include "tests/sim/sim_test_util.h"
+
+namespace rwttt {
+namespace {
+
+HardwareProfile RoundHardware() {
+  return ParseHardwareProfile(
+             R"({"name":"round","memory_bandwidth_gbs":1,"peak_tflops_bf16":1,)"
+             R"("peak_tflops_fp32":1,"memory_gib":1,"launch_overhead_ns":100,)"
+             R"("layer_overhead_ns":10})",
+             "round")
+      .value();
+}
+
+SimConfig TinyConfig() {
+  SimConfig c;
+  c.model = LoadModelProfile("tiny").value();
+  c.hardware = RoundHardware();
+  c.budget_bytes = c.hardware.memory_bytes();
+  return c;
+}
+
+std::vector<Request> TwoOwners() {
+  // P = 8, O = 1, C = 8: READ [0,8) v0, WRITE [0,8) v0, READ [8,9) v1.
+  return {Request{OwnerId{0}, Nanos{0}, 8, 1, {}}, Request{OwnerId{1}, Nanos{0}, 8, 1, {}}};
+}
+
+Result<RunResult> RunPolicy(const std::string& name, const std::vector<Request>& trace,
+                            SimConfig config, testing::BatchLog* log = nullptr) {
+  config.observer = log;
+  RWTTT_ASSIGN_OR_RETURN(auto policy, MakePolicy(name, config.policy_options));
+  return Simulate(trace, *policy, config);
+}
+
+TEST(Simulator, RwtttBatchesBothOwnersWithHandComputedTimes) {
+  testing::BatchLog log;
+  const RunResult r = RunPolicy("rwttt", TwoOwners(), TinyConfig(), &log).value();
+  ASSERT_EQ(log.batches.size(), 3u);
+  // READ x2 (8 tokens each): 12408 ns; WRITE x2: 19576 ns; READ x2 (1 token): 10616 ns.
+  EXPECT_EQ(log.batches[0].end, Nanos{12408});
+  EXPECT_EQ(log.batches[1].start, Nanos{12408});
+  EXPECT_EQ(log.batches[1].end, Nanos{31984});
+  EXPECT_EQ(log.batches[2].end, Nanos{42600});
+  for (const auto& b : log.batches) EXPECT_EQ(b.steps.size(), 2u);
+  EXPECT_EQ(log.batches[1].steps[0].step.tag.effect, Effect::kWrite);
+  EXPECT_EQ(r.metrics.e2e.max_ns, 42600);
+  EXPECT_EQ(r.metrics.ttft.p50_ns, 42600);  // the first output token is the READ of token 8
+  EXPECT_EQ(r.metrics.steps, 6u);
+  EXPECT_EQ(r.metrics.batch_sizes.at(2), 3u);
+  EXPECT_DOUBLE_EQ(r.metrics.busy_fraction, 1.0);
+}
+
+TEST(Simulator, SequentialRunsOneOwnerToCompletionAndPaysTheSwap) {
+  testing::BatchLog log;
+  const RunResult r = RunPolicy("sequential", TwoOwners(), TinyConfig(), &log).value();
+  ASSERT_EQ(log.batches.size(), 6u);
+  // Owner 0: swap in 4096 B (8192 ns) + READ 7288, WRITE 9848, READ 6392; then owner 1 the same.
+  const std::int64_t ends[] = {15480, 25328, 31720, 47200, 57048, 63440};
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(log.batches[i].end, Nanos{ends[i]}) << i;
+    EXPECT_EQ(log.batches[i].steps[0].step.tag.owner, OwnerId{i < 3 ? 0u : 1u});
+  }
+  EXPECT_EQ(log.batches[0].swap_bytes, 4096u);
+  EXPECT_EQ(log.batches[1].swap_bytes, 0u);
+  EXPECT_EQ(log.batches[3].swap_bytes, 4096u);  // owner 0 finished: nothing to save
+  EXPECT_EQ(r.metrics.e2e.max_ns, 63440);
+}
+
+TEST(Simulator, SequentialSliceAlternatesOwnersAndSavesTheOutgoingState) {
+  SimConfig c = TinyConfig();
+  c.policy_options.Set("slice", "1");
+  testing::BatchLog log;
+  ASSERT_TRUE(RunPolicy("sequential", TwoOwners(), c, &log).ok());
+  ASSERT_EQ(log.batches.size(), 6u);
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(log.batches[i].steps[0].step.tag.owner, OwnerId{static_cast<std::uint64_t>(i % 2)});
+  }
+  EXPECT_EQ(log.batches[0].swap_bytes, 4096u);      // load owner 0
+  EXPECT_EQ(log.batches[1].swap_bytes, 2 * 4096u);  // save owner 0, load owner 1
+}
+
+TEST(Simulator, ReplicasRunConcurrentlyAndShareBandwidth) {
+  SimConfig c = TinyConfig();
+  c.policy_options.Set("replicas", "2");
+  testing::BatchLog log;
+  const RunResult r = RunPolicy("replicas", TwoOwners(), c, &log).value();
+  EXPECT_EQ(r.layout.lanes, 2u);
+  ASSERT_EQ(log.batches.size(), 6u);
+  // Lane 0 starts alone (full bandwidth); lane 1 starts beside it and gets half.
+  EXPECT_EQ(log.batches[0].lane, 0u);
+  EXPECT_EQ(log.batches[0].end, Nanos{7288});
+  EXPECT_EQ(log.batches[1].lane, 1u);
+  EXPECT_EQ(log.batches[1].end, Nanos{100 + 2 * (10 + 2 * 3584)});
+}
+
+TEST(Simulator, NaiveMixesEffectsOnOneSharedSlot) {
+  // Owner 1 arrives after owner 0's first READ, so READ and WRITE steps are ready together.
+  std::vector<Request> trace = {Request{OwnerId{0}, Nanos{0}, 8, 4, {}},
+                                Request{OwnerId{1}, Nanos{12000}, 8, 4, {}}};
+  testing::BatchLog log;
+  const RunResult r = RunPolicy("naive", trace, TinyConfig(), &log).value();
+  EXPECT_TRUE(r.layout.shared_slot);
+  bool mixed = false;
+  for (const auto& b : log.batches) {
+    bool reads = false, writes = false;
+    for (const auto& s : b.steps) {
+      EXPECT_EQ(s.slot, 0u);
+      (s.step.is_read() ? reads : writes) = true;
+    }
+    mixed |= reads && writes;
+  }
+  EXPECT_TRUE(mixed);
+}
+
+TEST(Simulator, AdmissionWaitsForMemoryAndNeverExceedsTheBudget) {
+  SimConfig c = TinyConfig();
+  const ModelProfile& m = c.model;
+  // Room for the shared weights and exactly one owner's state.
+  c.budget_bytes = m.shared_weight_bytes() + m.state_bytes();
+  const RunResult r = RunPolicy("rwttt", TwoOwners(), c).value();
+  EXPECT_EQ(r.metrics.peak_memory_bytes, c.budget_bytes);
+  EXPECT_EQ(r.metrics.batch_sizes.at(1), 6u);  // never two owners at once
+  EXPECT_GT(r.metrics.admission_wait.max_ns, 0);
+  EXPECT_EQ(r.slots, 1u);
+}
+
+TEST(Simulator, ImpossibleBudgetIsAnErrorNamingIt) {
+  SimConfig c = TinyConfig();
+  c.budget_bytes = c.model.shared_weight_bytes();
+  const auto r = RunPolicy("rwttt", TwoOwners(), c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("no owner can ever be admitted"), std::string::npos);
+}
+
+// A user's policy that breaks the rules must get an error, not a crash or a wrong run.
+class PutsOwnerTwice final : public Policy {
+ public:
+  Result<DeviceLayout> Configure(const PolicyContext& c) override {
+    return DeviceLayout{1, c.model.shared_weight_bytes(), c.model.state_bytes()};
+  }
+  void NextBatch(const ReadyView& ready, std::uint32_t, BatchPlan& plan) override {
+    ready.ForEach(Effect::kRead, [&](const ReadyStep& s) {
+      plan.owners = {s.owner, s.owner};
+      return false;
+    });
+  }
+};
+
+class NeverSchedules final : public Policy {
+ public:
+  Result<DeviceLayout> Configure(const PolicyContext& c) override {
+    return DeviceLayout{1, c.model.shared_weight_bytes(), c.model.state_bytes()};
+  }
+  void NextBatch(const ReadyView&, std::uint32_t, BatchPlan&) override {}
+};
+
+TEST(Simulator, BrokenPoliciesAreErrors) {
+  PutsOwnerTwice twice;
+  auto r = Simulate(TwoOwners(), twice, TinyConfig());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("twice in one batch"), std::string::npos) << r.error().message;
+  NeverSchedules idle;
+  r = Simulate(TwoOwners(), idle, TinyConfig());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("stalled"), std::string::npos);
+}
+
+TEST(PolicyRegistry, UnknownNamesAndOptionsAreErrorsListingWhatExists) {
+  PolicyOptions o;
+  auto p = MakePolicy("fifo", o);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().message, "unknown policy 'fifo' (known: sequential, replicas, naive, rwttt)");
+  o.Set("slices", "2");
+  p = MakePolicy("sequential", o);
+  ASSERT_FALSE(p.ok());
+  EXPECT_EQ(p.error().message, "policy 'sequential' has no option 'slices' (it takes: slice)");
+  PolicyOptions bad;
+  bad.Set("max_batch", "many");
+  SimConfig c = TinyConfig();
+  c.policy_options = bad;
+  const auto r = RunPolicy("rwttt", TwoOwners(), c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message,
+            "--policy-opt max_batch=many: expected an integer in [0, 18446744073709551615]");
+}
+
+}  // namespace
+}  // namespace rwttt
