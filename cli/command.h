@@ -28,5 +28,6 @@ struct Command {
 Command AddGenCommand(CLI::App& app);
 Command AddTraceCommand(CLI::App& app);
 Command AddProfilesCommand(CLI::App& app);
+Command AddImportCommand(CLI::App& app);
 
 }  // namespace rwttt::cli

@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   using namespace rwttt::cli;
-  const std::vector<Command> commands = {AddGenCommand(app), AddTraceCommand(app),
+  const std::vector<Command> commands = {AddGenCommand(app), AddImportCommand(app),
+                                         AddTraceCommand(app),
                                          AddProfilesCommand(app)};
   try {
     app.parse(argc, argv);
