@@ -9,6 +9,7 @@
 // batching wins. Lanes running at once (replicas) share bandwidth and compute equally.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
 #include "core/hardware_profile.h"
@@ -26,6 +27,7 @@ struct BatchShape {
   std::uint64_t write_steps = 0;  // WRITE steps in the batch
   std::uint64_t write_slots = 0;  // distinct slots they update
   std::uint64_t swap_bytes = 0;   // bytes copied (read and written) before the batch
+  friend bool operator==(const BatchShape&, const BatchShape&) = default;
 };
 
 // The terms of one batch's time, for reports and the cost-model documentation.
@@ -45,6 +47,7 @@ class CostModel {
   // The terms of the batch's time when `sharing` lanes (>= 1, itself included) run at once.
   BatchCost Cost(const BatchShape& shape, std::uint32_t sharing) const;
   // Cost(...).total_ns() rounded up to whole nanoseconds; at least 1 ns for a non-empty batch.
+  // Memoised: serving repeats a few shapes (decode batches of the same size) millions of times.
   Nanos BatchTime(const BatchShape& shape, std::uint32_t sharing) const;
 
  private:
@@ -61,6 +64,13 @@ class CostModel {
   double peak_;           // flops per ns, for the model's dtype
   double launch_ns_;
   double layer_ns_;
+
+  struct Memo {
+    BatchShape shape;
+    std::uint32_t sharing = 0;  // 0: empty entry
+    Nanos time{0};
+  };
+  mutable std::array<Memo, 256> memo_{};  // direct-mapped by a hash of (shape, sharing)
 };
 
 }  // namespace rwttt

@@ -78,7 +78,8 @@ void MetricsBuilder::OnBatch(std::uint64_t size, std::uint64_t tokens, Nanos bus
   (void)tokens;
   ++m_.batches;
   m_.steps += size;
-  ++m_.batch_sizes[size];
+  if (size >= batch_sizes_.size()) batch_sizes_.resize(size + 1, 0);
+  ++batch_sizes_[size];
   busy_ns_ += busy.value();
 }
 
@@ -89,6 +90,9 @@ void MetricsBuilder::OnMemory(std::uint64_t in_use) {
 Metrics MetricsBuilder::Finish(std::uint64_t prompt_tokens, std::uint64_t output_tokens,
                                std::uint32_t lanes, std::uint64_t budget_bytes) {
   Metrics m = m_;
+  for (std::size_t size = 0; size < batch_sizes_.size(); ++size) {
+    if (batch_sizes_[size] > 0) m.batch_sizes[size] = batch_sizes_[size];
+  }
   m.requests = owners_.size();
   m.prompt_tokens = prompt_tokens;
   m.output_tokens = output_tokens;

@@ -64,6 +64,7 @@ class MetricsBuilder {
   std::vector<std::int64_t> ttft_, tpot_, e2e_, wait_;
   Metrics m_;
   std::int64_t busy_ns_ = 0;
+  std::vector<std::uint64_t> batch_sizes_;  // [largest batch + 1]: batches of each size
   bool any_arrival_ = false;
 };
 

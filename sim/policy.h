@@ -80,6 +80,8 @@ class ReadyView {
   // Calls `visit` on each ready step of `effect` in order until it returns false. The step
   // passed to `visit` lives only during the call; copy it to keep it.
   virtual void ForEach(Effect effect, const std::function<bool(const ReadyStep&)>& visit) const = 0;
+  // When the oldest ready step of `effect` became ready. REQUIRES: count(effect) > 0.
+  virtual Nanos oldest(Effect effect) const = 0;
   // The owner's ready step, or nullptr when it has none ready. Valid until the next call.
   virtual const ReadyStep* Find(OwnerId owner) const = 0;
   // Lanes busy right now (replicas share bandwidth among them).

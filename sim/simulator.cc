@@ -62,6 +62,7 @@ class Run final : public ReadyView {
   std::size_t count(Effect e) const override { return queues_[Index(e)].live; }
   void ForEach(Effect e, const std::function<bool(const ReadyStep&)>& visit) const override;
   const ReadyStep* Find(OwnerId owner) const override;
+  Nanos oldest(Effect e) const override;
   std::uint32_t busy_lanes() const override { return busy_count_; }
 
  private:
@@ -89,6 +90,8 @@ class Run final : public ReadyView {
   DeviceLayout layout_;
 
   std::vector<Owner> owners_;
+  // Owner id -> trace position: a dense table when ids are small (the usual 0..n-1), else a map.
+  std::vector<std::uint32_t> dense_index_;
   std::unordered_map<std::uint64_t, std::uint32_t> index_of_;
   mutable ReadyQueue queues_[2];
   mutable ReadyStep scratch_;
@@ -135,7 +138,19 @@ void Run::ForEach(Effect e, const std::function<bool(const ReadyStep&)>& visit) 
   }
 }
 
+Nanos Run::oldest(Effect e) const {
+  ReadyQueue& q = queues_[Index(e)];
+  while (q.head < q.entries.size() && !Live(q.entries[q.head])) ++q.head;
+  RWTTT_CHECK(q.head < q.entries.size()) << "oldest() of an empty ready set";
+  return Nanos{q.entries[q.head].since};
+}
+
 std::int64_t Run::IndexOf(OwnerId id) const {
+  constexpr std::uint32_t kNone = ~0u;
+  if (!dense_index_.empty()) {
+    if (id.value() >= dense_index_.size() || dense_index_[id.value()] == kNone) return -1;
+    return dense_index_[id.value()];
+  }
   auto it = index_of_.find(id.value());
   return it == index_of_.end() ? -1 : it->second;
 }
@@ -168,8 +183,9 @@ void Run::Unready(std::uint32_t index) {
   ReadyQueue& q = queues_[Index(o.cursor.step().tag.effect)];
   o.phase = Phase::kRunning;
   --q.live;
-  // Compact when tombstones outnumber live entries, so memory stays O(ready owners).
-  const std::size_t dead = q.entries.size() - q.head - q.live;
+  // Compact when tombstones (and entries already passed) outnumber live entries, so memory
+  // stays O(ready owners) rather than O(steps).
+  const std::size_t dead = q.entries.size() - q.live;
   if (dead > q.live + 1024) {
     std::vector<ReadyQueue::Entry> kept;
     kept.reserve(q.live);
@@ -327,12 +343,17 @@ Result<RunResult> Run::Go() {
   RWTTT_TRY(executor_.Begin(config_.model, num_slots_, config_.seed));
 
   owners_.reserve(trace_.size());
-  index_of_.reserve(trace_.size());
+  std::uint64_t max_id = 0;
+  for (const Request& r : trace_) max_id = std::max(max_id, r.id.value());
+  const bool dense = max_id < 4 * trace_.size() + 1024;
+  if (dense) dense_index_.assign(max_id + 1, ~0u);
   for (std::size_t i = 0; i < trace_.size(); ++i) {
     owners_.push_back(Owner{ProgramCursor(trace_[i], config_.model.chunk)});
-    if (!index_of_.emplace(trace_[i].id.value(), static_cast<std::uint32_t>(i)).second) {
-      return Error::Input(fmt::format("request id {} appears twice", trace_[i].id.value()));
-    }
+    const std::uint64_t id = trace_[i].id.value();
+    const bool fresh = dense ? dense_index_[id] == ~0u
+                             : index_of_.emplace(id, static_cast<std::uint32_t>(i)).second;
+    if (!fresh) return Error::Input(fmt::format("request id {} appears twice", id));
+    if (dense) dense_index_[id] = static_cast<std::uint32_t>(i);
     if (i > 0 && trace_[i].arrival < trace_[i - 1].arrival) {
       return Error::Input(fmt::format("request {} arrives before the one listed before it",
                                       trace_[i].id.value()));

@@ -22,16 +22,8 @@ Effect RwtttPolicy::ChooseEffect(const ReadyView& ready) const {
   const Effect larger = writes >= reads ? Effect::kWrite : Effect::kRead;
   if (prefer_largest_) return larger;
   // Oldest first, so that neither effect starves; ties go to the larger group.
-  const auto oldest = [&](Effect e) {
-    Nanos since{0};
-    ready.ForEach(e, [&](const ReadyStep& s) {
-      since = s.ready_since;
-      return false;
-    });
-    return since;
-  };
-  const Nanos r = oldest(Effect::kRead);
-  const Nanos w = oldest(Effect::kWrite);
+  const Nanos r = ready.oldest(Effect::kRead);
+  const Nanos w = ready.oldest(Effect::kWrite);
   if (r == w) return larger;
   return r < w ? Effect::kRead : Effect::kWrite;
 }

@@ -1,0 +1,96 @@
+// Simulator throughput (issue 5): simulated steps per second in fast mode (no math, no history)
+// and with the history written, on a generated trace, one core.
+//
+//   build/bench/sim_bench [--requests N] [--history FILE] [--fast-only]
+//
+// Prints one line per configuration: steps, events, wall seconds, steps/s, events/s, peak RSS.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "checker/history_writer.h"
+#include "sim/policy_registry.h"
+#include "sim/simulator.h"
+#include "traces/generator.h"
+
+namespace rwttt {
+namespace {
+
+class WriterSink final : public HistorySink {
+ public:
+  explicit WriterSink(HistoryWriter& w) : w_(w) {}
+  void Write(const HistoryStep& s) override { w_.Write(s); }
+
+ private:
+  HistoryWriter& w_;
+};
+
+double PeakRssMiB() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_maxrss / 1024.0;
+}
+
+int Main(int argc, char** argv) {
+  std::uint64_t requests = 20000;
+  std::string history_path = "/dev/null";
+  bool fast_only = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--fast-only") == 0) fast_only = true;
+  }
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--requests") == 0) requests = std::stoull(argv[i + 1]);
+    if (std::strcmp(argv[i], "--history") == 0) history_path = argv[i + 1];
+  }
+  GeneratorOptions g;
+  g.count = requests;
+  g.rate_per_s = 200;
+  g.prompt = {LengthDistribution::Kind::kUniform, 16, 512};
+  g.output = {LengthDistribution::Kind::kUniform, 16, 512};
+  g.seed = Seed{1};
+  const std::vector<Request> trace = GenerateTraceVector(g).value();
+
+  std::printf("%-26s %12s %10s %8s %14s %14s %10s\n", "configuration", "steps", "events", "wall s",
+              "steps/s", "events/s", "RSS MiB");
+  for (const char* policy : {"rwttt", "sequential", "replicas", "naive"}) {
+    for (bool with_history : {false, true}) {
+      if (with_history && fast_only) continue;
+      SimConfig config;
+      config.model = LoadModelProfile("tiny").value();
+      config.hardware = LoadHardwareProfile("h100-sxm").value();
+      config.budget_bytes = config.hardware.memory_bytes();
+      config.seed = Seed{1};
+      if (std::string(policy) == "replicas") config.policy_options.Set("replicas", "8");
+      std::unique_ptr<HistoryWriter> writer;
+      std::unique_ptr<WriterSink> sink;
+      if (with_history) {
+        HistoryHeader header;
+        header.policy = policy;
+        header.backend = "none";
+        writer = HistoryWriter::Create(history_path, header).value();
+        sink = std::make_unique<WriterSink>(*writer);
+        config.history = sink.get();
+      }
+      auto p = MakePolicy(policy, config.policy_options).value();
+      const auto start = std::chrono::steady_clock::now();
+      const RunResult r = Simulate(trace, *p, config).value();
+      if (writer) (void)writer->Commit();
+      const double wall =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::printf("%-26s %12llu %10llu %8.3f %14.0f %14.0f %10.1f\n",
+                  (std::string(policy) + (with_history ? " +history" : " fast")).c_str(),
+                  static_cast<unsigned long long>(r.metrics.steps),
+                  static_cast<unsigned long long>(r.events), wall, r.metrics.steps / wall,
+                  r.events / wall, PeakRssMiB());
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace rwttt
+
+int main(int argc, char** argv) { return rwttt::Main(argc, argv); }
