@@ -4,7 +4,8 @@
 //   build/bench/import_bench [--benchmark_filter=Azure] [--benchmark_repetitions=5]
 //
 // items_per_second is rows/s: read, parse, sort check, rebase and renumber, one core. The
-// "ToNative" cases also format and write the native JSONL (to /dev/null), as `rwttt import` does.
+// "ToNative" cases also format and write the native JSONL to a temporary file, as `rwttt import`
+// does. (Never to /dev/null: OutputFile renames a temporary file onto its target.)
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -76,6 +77,9 @@ void Import(benchmark::State& state, const std::string& path, TraceFormat format
     state.SkipWithError(("absent: " + path).c_str());
     return;
   }
+  const std::string out = (std::filesystem::temp_directory_path() /
+                           fmt::format("rwttt-import-bench-out-{}.jsonl", ::getpid()))
+                              .string();
   std::uint64_t rows = 0;
   for (auto _ : state) {
     Result<LoadedTrace> trace = LoadTrace(path, format, {});
@@ -83,13 +87,15 @@ void Import(benchmark::State& state, const std::string& path, TraceFormat format
       state.SkipWithError(trace.error().ToString().c_str());
       return;
     }
-    if (write && !WriteTrace(trace->requests, "/dev/null").ok()) {
-      state.SkipWithError("cannot write /dev/null");
+    if (write && !WriteTrace(trace->requests, out).ok()) {
+      state.SkipWithError(("cannot write " + out).c_str());
       return;
     }
     rows += trace->report.rows;
     benchmark::DoNotOptimize(trace->requests.data());
   }
+  std::error_code ec;
+  std::filesystem::remove(out, ec);
   state.SetItemsProcessed(static_cast<std::int64_t>(rows));
   state.counters["rows"] = static_cast<double>(rows) / static_cast<double>(state.iterations());
   state.counters["MB/s"] = benchmark::Counter(
