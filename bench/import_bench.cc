@@ -11,10 +11,9 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include "traces/native_trace.h"
 #include "traces/trace_loader.h"
@@ -37,10 +36,10 @@ std::vector<std::string>& GeneratedFiles() {
 
 // A generated file of `rows` rows in `format`, written once per process under the temp directory.
 std::string Generated(TraceFormat format, std::size_t rows) {
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            fmt::format("rwttt-import-bench-{}-{}-{}", TraceFormatName(format),
-                                        rows, ::getpid()))
-                               .string();
+  const std::string path =
+      (std::filesystem::temp_directory_path() /
+       fmt::format("rwttt-import-bench-{}-{}-{}", TraceFormatName(format), rows, ::getpid()))
+          .string();
   if (std::filesystem::exists(path)) return path;
   std::FILE* f = std::fopen(path.c_str(), "wb");
   if (f == nullptr) return path;
@@ -60,8 +59,10 @@ std::string Generated(TraceFormat format, std::size_t rows) {
       std::fprintf(f, "%zu,%s,%zu,%zu,%zu,%s\n", us / 1'000'000, i % 3 ? "ChatGPT" : "GPT-4",
                    prompt, output, prompt + output, i % 2 ? "Conversation log" : "API log");
     } else {
-      std::fprintf(f, "{\"timestamp\": %zu, \"input_length\": %zu, \"output_length\": %zu, "
-                   "\"hash_ids\": [", us / 1000, prompt, output);
+      std::fprintf(f,
+                   "{\"timestamp\": %zu, \"input_length\": %zu, \"output_length\": %zu, "
+                   "\"hash_ids\": [",
+                   us / 1000, prompt, output);
       for (std::size_t b = 0; b < (prompt + 511) / 512; ++b) {
         std::fprintf(f, b ? ", %zu" : "%zu", i * 8 + b);
       }
@@ -98,14 +99,17 @@ void Import(benchmark::State& state, const std::string& path, TraceFormat format
   std::filesystem::remove(out, ec);
   state.SetItemsProcessed(static_cast<std::int64_t>(rows));
   state.counters["rows"] = static_cast<double>(rows) / static_cast<double>(state.iterations());
-  state.counters["MB/s"] = benchmark::Counter(
-      static_cast<double>(std::filesystem::file_size(path)) * static_cast<double>(state.iterations()) / 1e6,
-      benchmark::Counter::kIsRate);
+  state.counters["MB/s"] =
+      benchmark::Counter(static_cast<double>(std::filesystem::file_size(path)) *
+                             static_cast<double>(state.iterations()) / 1e6,
+                         benchmark::Counter::kIsRate);
 }
 
 void BM_AzureReal(benchmark::State& s) { Import(s, kAzureReal, TraceFormat::kAzure, false); }
 void BM_AzureRealToNative(benchmark::State& s) { Import(s, kAzureReal, TraceFormat::kAzure, true); }
-void BM_MooncakeReal(benchmark::State& s) { Import(s, kMooncakeReal, TraceFormat::kMooncake, false); }
+void BM_MooncakeReal(benchmark::State& s) {
+  Import(s, kMooncakeReal, TraceFormat::kMooncake, false);
+}
 void BM_MooncakeRealToNative(benchmark::State& s) {
   Import(s, kMooncakeReal, TraceFormat::kMooncake, true);
 }

@@ -31,8 +31,7 @@ void AddTraceInputOptions(CLI::App* app, TraceInputFlags& f, TraceInputOptionSet
   auto* scale = app->add_option("--time-scale", f.time_scale,
                                 "Multiply every inter-arrival gap by X (0.5 = twice as fast)")
                     ->group(group);
-  auto* rate = app->add_option("--rate", f.rate,
-                               "Rescale time so the mean rate is R requests/s")
+  auto* rate = app->add_option("--rate", f.rate, "Rescale time so the mean rate is R requests/s")
                    ->group(group);
   scale->excludes(rate);
   const std::string import_group = "Import";
@@ -68,8 +67,8 @@ Result<TraceLoadOptions> ToLoadOptions(const TraceInputFlags& f) {
   o.burstgpt.log_types = f.burstgpt_log_types;
   o.burstgpt.keep_failed = f.burstgpt_keep_failed;
   o.skip_bad_rows = f.skip_bad_rows;
-  const bool burstgpt_options = !f.burstgpt_models.empty() || !f.burstgpt_log_types.empty() ||
-                                f.burstgpt_keep_failed;
+  const bool burstgpt_options =
+      !f.burstgpt_models.empty() || !f.burstgpt_log_types.empty() || f.burstgpt_keep_failed;
   if (burstgpt_options && f.format != "burstgpt") {
     return Error::Usage("--burstgpt-* options need the burstgpt format");
   }

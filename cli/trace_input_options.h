@@ -5,12 +5,11 @@
 //   RWTTT_ASSIGN_OR_RETURN(LoadedTrace t, LoadTraceFromFlags(path, *flags));
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "core/result.h"
 #include "traces/trace_loader.h"

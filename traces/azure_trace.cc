@@ -13,9 +13,9 @@ class AzureRowParser final : public RowParser {
   bool TakesHeader() const override { return true; }
 
   Status ParseHeader(std::string_view line, std::int64_t line_number) override {
-    RWTTT_ASSIGN_OR_RETURN(
-        header_, CsvHeader::Parse(line, {"TIMESTAMP", "ContextTokens", "GeneratedTokens"},
-                                  line_number, "docs/traces.md#azure"));
+    RWTTT_ASSIGN_OR_RETURN(header_,
+                           CsvHeader::Parse(line, {"TIMESTAMP", "ContextTokens", "GeneratedTokens"},
+                                            line_number, "docs/traces.md#azure"));
     return OkStatus();
   }
 

@@ -36,10 +36,9 @@ class BurstGptRowParser final : public RowParser {
 
   Status ParseHeader(std::string_view line, std::int64_t line_number) override {
     RWTTT_ASSIGN_OR_RETURN(
-        header_, CsvHeader::Parse(line,
-                                  {"Timestamp", "Model", "Request tokens", "Response tokens",
-                                   "Log Type"},
-                                  line_number, "docs/traces.md#burstgpt"));
+        header_, CsvHeader::Parse(
+                     line, {"Timestamp", "Model", "Request tokens", "Response tokens", "Log Type"},
+                     line_number, "docs/traces.md#burstgpt"));
     return OkStatus();
   }
 

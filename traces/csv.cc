@@ -27,8 +27,7 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 // The quoted field starting at line[pos] == '"'; appends its text to scratch. On success pos is
 // at the ',' after it or at the end.
 Status QuotedField(std::string_view line, std::size_t& pos, std::int64_t line_number,
-                   std::size_t column,
-                   std::string& scratch, std::string_view& field) {
+                   std::size_t column, std::string& scratch, std::string_view& field) {
   const std::size_t start = scratch.size();
   ++pos;
   while (true) {

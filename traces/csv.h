@@ -1,8 +1,8 @@
 // A small strict CSV reader for the public traces: one record a line (RFC 4180 fields, but a quoted
 // field may not span lines), columns found by their header names.
 //
-//   RWTTT_ASSIGN_OR_RETURN(CsvHeader header, CsvHeader::Parse(first_line, {"TIMESTAMP", ...}, 1, doc));
-//   RWTTT_TRY(SplitCsvLine(line, line_number, fields, scratch));  fields[header.index(0)] ...
+//   RWTTT_ASSIGN_OR_RETURN(CsvHeader h, CsvHeader::Parse(first_line, {"TIMESTAMP", ...}, 1, doc));
+//   RWTTT_TRY(SplitCsvLine(line, line_number, fields, scratch));  fields[h.index(0)] ...
 //
 // Why not a packaged parser: Debian's libcsv is a callback C API without line or column positions,
 // and the traces need nothing past comma-separated, optionally quoted fields (docs/traces.md).
@@ -35,9 +35,10 @@ std::string CsvColumnName(std::size_t index, std::string_view name);
 class CsvHeader {
  public:
   // `wanted` lists the columns the importer reads, in the order index() numbers them. A missing
-  // column is an Input error at `line_number` naming it and `doc` (where the format is described). A
-  // leading UTF-8 byte-order mark is skipped.
-  static Result<CsvHeader> Parse(std::string_view line, std::initializer_list<std::string_view> wanted,
+  // column is an Input error at `line_number` naming it and `doc` (where the format is described).
+  // A leading UTF-8 byte-order mark is skipped.
+  static Result<CsvHeader> Parse(std::string_view line,
+                                 std::initializer_list<std::string_view> wanted,
                                  std::int64_t line_number, std::string_view doc);
 
   // 0-based position in a record of the i-th wanted column.

@@ -75,15 +75,18 @@ Result<std::uint64_t> ParseUint(std::string_view text) {
 Result<std::uint32_t> ParseTokens(std::string_view text) {
   RWTTT_ASSIGN_OR_RETURN(std::uint64_t n, ParseUint(text));
   if (n > kMaxRequestTokens) {
-    return Error::Input(fmt::format("{} tokens is more than the {} supported", n, kMaxRequestTokens));
+    return Error::Input(
+        fmt::format("{} tokens is more than the {} supported", n, kMaxRequestTokens));
   }
   return static_cast<std::uint32_t>(n);
 }
 
 Result<std::int64_t> ParseDecimalSecondsNs(std::string_view text) {
   const auto bad = [&] {
-    return Error::Input("expected non-negative seconds such as 12 or 12.5 (at most 9 fractional "
-                        "digits), found " + Quoted(text));
+    return Error::Input(
+        "expected non-negative seconds such as 12 or 12.5 (at most 9 fractional "
+        "digits), found " +
+        Quoted(text));
   };
   const std::size_t dot = text.find('.');
   std::string_view whole = text.substr(0, dot);
@@ -106,7 +109,7 @@ Result<std::int64_t> ParseWallClockNs(std::string_view text) {
   const auto bad = [&] {
     return Error::Input(
         "expected a time YYYY-MM-DD HH:MM:SS.fffffff (an optional Z or +HH:MM offset), found " +
-            Quoted(text));
+        Quoted(text));
   };
   std::size_t pos = 0;
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;

@@ -17,8 +17,8 @@ constexpr std::uint64_t kNsPerMs = 1'000'000;
 Result<std::uint32_t> Tokens(simdjson::ondemand::value v, const SourceLoc& at) {
   RWTTT_ASSIGN_OR_RETURN(std::uint64_t n, json::GetUint(v, at));
   if (n > kMaxRequestTokens) {
-    return Error::Input(fmt::format("{} tokens is more than the {} supported", n, kMaxRequestTokens),
-                        at);
+    return Error::Input(
+        fmt::format("{} tokens is more than the {} supported", n, kMaxRequestTokens), at);
   }
   return static_cast<std::uint32_t>(n);
 }

@@ -22,7 +22,7 @@ struct ImportedRow {
   std::int64_t arrival_ns = 0;  // on the source's own clock (Unix epoch, or the trace's start)
   std::uint32_t prompt_tokens = 0;
   std::uint32_t output_tokens = 0;
-  std::int64_t line = 0;        // 1-based line of the file: the row's identity
+  std::int64_t line = 0;  // 1-based line of the file: the row's identity
 };
 
 enum class RowOutcome {

@@ -20,8 +20,8 @@ enum class TraceFormat {
 };
 
 // Every format's name, in enum order, as the command line spells it.
-inline constexpr std::array<std::string_view, 4> kTraceFormatNames = {"native", "azure",
-                                                                      "burstgpt", "mooncake"};
+inline constexpr std::array<std::string_view, 4> kTraceFormatNames = {"native", "azure", "burstgpt",
+                                                                      "mooncake"};
 
 inline std::string_view TraceFormatName(TraceFormat format) {
   return kTraceFormatNames[static_cast<std::size_t>(format)];

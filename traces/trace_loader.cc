@@ -18,10 +18,14 @@ constexpr std::size_t kBadRowsQuoted = 3;
 
 std::unique_ptr<RowParser> MakeRowParser(TraceFormat format, const TraceLoadOptions& options) {
   switch (format) {
-    case TraceFormat::kAzure: return MakeAzureRowParser();
-    case TraceFormat::kBurstGpt: return MakeBurstGptRowParser(options.burstgpt);
-    case TraceFormat::kMooncake: return MakeMooncakeRowParser();
-    case TraceFormat::kNative: break;
+    case TraceFormat::kAzure:
+      return MakeAzureRowParser();
+    case TraceFormat::kBurstGpt:
+      return MakeBurstGptRowParser(options.burstgpt);
+    case TraceFormat::kMooncake:
+      return MakeMooncakeRowParser();
+    case TraceFormat::kNative:
+      break;
   }
   RWTTT_CHECK(false) << "no row parser for format " << static_cast<int>(format);
   return nullptr;
@@ -65,12 +69,15 @@ Status ReadRows(const std::string& path, TraceFormat format, const TraceLoadOpti
       continue;
     }
     switch (*outcome) {
-      case RowOutcome::kFiltered: ++report.filtered; continue;
+      case RowOutcome::kFiltered:
+        ++report.filtered;
+        continue;
       case RowOutcome::kFailed:
         ++report.failed;
         if (!options.burstgpt.keep_failed) continue;
         break;
-      case RowOutcome::kKept: break;
+      case RowOutcome::kKept:
+        break;
     }
     row.line = n;
     if (!rows.empty() && row.arrival_ns < rows.back().arrival_ns) ++report.out_of_order;
@@ -95,8 +102,8 @@ Result<std::vector<Request>> Import(const std::string& path, TraceFormat format,
   for (const ImportedRow& row : rows) {
     // Until shaping is done the id is the line number: the sampling key.
     requests.push_back(Request{OwnerId{static_cast<std::uint64_t>(row.line)},
-                               Nanos{row.arrival_ns - origin}, row.prompt_tokens,
-                               row.output_tokens, std::nullopt});
+                               Nanos{row.arrival_ns - origin}, row.prompt_tokens, row.output_tokens,
+                               std::nullopt});
   }
   return requests;
 }
@@ -132,10 +139,10 @@ Result<LoadedTrace> LoadTrace(const std::string& path, TraceFormat format,
   }
   report.requests = out.requests.size();
   if (out.requests.empty()) {
-    return Error::Input(fmt::format("no requests left ({} rows read, {} dropped{})", report.rows,
-                                    report.dropped(),
-                                    report.bad_rows > 0 ? ", bad rows included" : ""),
-                        {report.path, 0, ""});
+    return Error::Input(
+        fmt::format("no requests left ({} rows read, {} dropped{})", report.rows, report.dropped(),
+                    report.bad_rows > 0 ? ", bad rows included" : ""),
+        {report.path, 0, ""});
   }
   return out;
 }
@@ -148,14 +155,16 @@ std::string FormatImportReport(const ImportReport& r, std::string_view label) {
   };
   add(r.bad_rows, "bad rows skipped");
   add(r.filtered, "filtered out (model or log type)");
-  add(r.failed, r.failed_kept ? "failed (0 response tokens, kept)" : "failed (0 response tokens, dropped)");
+  add(r.failed,
+      r.failed_kept ? "failed (0 response tokens, kept)" : "failed (0 response tokens, dropped)");
   add(r.shaping.outside_window, "outside --window");
   add(r.shaping.sampled_out, "sampled out");
   add(r.shaping.prompt_clipped, "prompts clipped");
   add(r.shaping.output_clipped, "outputs clipped");
   add(r.out_of_order, "rows out of order (sorted)");
   add(r.blank_lines, "blank lines");
-  if (r.shaping.time_scale != 1.0) out += fmt::format("; time scaled by {:.6g}", r.shaping.time_scale);
+  if (r.shaping.time_scale != 1.0)
+    out += fmt::format("; time scaled by {:.6g}", r.shaping.time_scale);
   out += '\n';
   for (const Error& e : r.first_bad) out += fmt::format("  bad row: {}\n", e.ToString());
   if (r.bad_rows > r.first_bad.size()) {

@@ -28,7 +28,7 @@ struct TraceLoadOptions {
 struct ImportReport {
   std::string path;
   TraceFormat format = TraceFormat::kNative;
-  std::uint64_t rows = 0;          // data rows (not the header, not blank lines)
+  std::uint64_t rows = 0;  // data rows (not the header, not blank lines)
   std::uint64_t blank_lines = 0;
   std::uint64_t bad_rows = 0;      // malformed rows skipped (skip_bad_rows)
   std::vector<Error> first_bad;    // the first few of them, for the message
@@ -37,7 +37,7 @@ struct ImportReport {
   bool failed_kept = false;        // whether those were kept as requests
   std::uint64_t out_of_order = 0;  // rows earlier than the row before them (then sorted)
   ShapingCounts shaping;
-  std::uint64_t requests = 0;      // requests in the result
+  std::uint64_t requests = 0;  // requests in the result
 
   // Rows dropped for any reason, bad ones included.
   std::uint64_t dropped() const;

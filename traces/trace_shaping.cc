@@ -69,7 +69,8 @@ Status ApplyShaping(std::vector<Request>& requests, const ShapingOptions& o,
   std::size_t kept = 0;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     Request r = requests[i];
-    RWTTT_CHECK(i == 0 || requests[i - 1].arrival <= r.arrival) << "ApplyShaping needs sorted input";
+    RWTTT_CHECK(i == 0 || requests[i - 1].arrival <= r.arrival)
+        << "ApplyShaping needs sorted input";
     if (o.window) {
       const std::int64_t offset = (r.arrival - origin).value();
       if (offset < o.window->start.value() ||
@@ -109,14 +110,13 @@ Status ApplyShaping(std::vector<Request>& requests, const ShapingOptions& o,
   }
   counts.time_scale = factor;
   if (static_cast<double>(span) * factor > 9.0e18) {
-    return Error::Input(fmt::format("--time-scale {} makes arrivals overflow 64-bit nanoseconds",
-                                    factor));
+    return Error::Input(
+        fmt::format("--time-scale {} makes arrivals overflow 64-bit nanoseconds", factor));
   }
   for (Request& r : requests) {
     const std::int64_t offset = (r.arrival - first).value();
     // Exact when factor is 1; otherwise one IEEE product and one rounding, the same everywhere.
-    r.arrival = Nanos{factor == 1.0 ? offset
-                                    : std::llround(static_cast<double>(offset) * factor)};
+    r.arrival = Nanos{factor == 1.0 ? offset : std::llround(static_cast<double>(offset) * factor)};
   }
   return OkStatus();
 }

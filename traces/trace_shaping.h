@@ -2,7 +2,7 @@
 // compress time, on any trace (docs/traces.md#shaping).
 //
 //   ShapingOptions o; o.window = TimeWindow{Nanos{60'000'000'000}, Nanos{600'000'000'000}};
-//   o.sample_fraction = 0.25; o.seed = Seed{7}; o.rate_per_s = 20;  ApplyShaping(trace, o, &counts);
+//   o.sample_fraction = 0.25; o.seed = Seed{7}; RWTTT_TRY(ApplyShaping(trace, o, counts));
 #pragma once
 
 #include <cstdint>
@@ -41,10 +41,10 @@ struct ShapingOptions {
 struct ShapingCounts {
   std::uint64_t outside_window = 0;
   std::uint64_t sampled_out = 0;
-  std::uint64_t prompt_clipped = 0;   // requests whose prompt was cut to max_prompt
-  std::uint64_t output_clipped = 0;   // requests whose output was cut to max_output
-  std::uint64_t clipped = 0;          // requests with either cut
-  double time_scale = 1.0;            // the factor applied to arrival offsets
+  std::uint64_t prompt_clipped = 0;  // requests whose prompt was cut to max_prompt
+  std::uint64_t output_clipped = 0;  // requests whose output was cut to max_output
+  std::uint64_t clipped = 0;         // requests with either cut
+  double time_scale = 1.0;           // the factor applied to arrival offsets
 };
 
 // Parses "START,DUR" (decimal seconds, exact to the nanosecond; DUR > 0) for `flag`'s messages.

@@ -38,16 +38,17 @@ TEST(ImportCli, ConvertsToTheNativeFormatOnStdoutWithASummaryOnStderr) {
 TEST(ImportCli, ShapingOptionsAreCountedAndDeterministic) {
   testing::TempDir dir;
   const std::string in = dir.Write("conv.csv", kAzure);
-  const std::vector<std::string> args = {"import", "azure", in, "--max-prompt", "1000",
-                                         "--max-output", "100", "--rate", "2", "-o",
-                                         dir.File("a.jsonl")};
+  const std::vector<std::string> args = {
+      "import", "azure", in,   "--max-prompt",     "1000", "--max-output", "100",
+      "--rate", "2",     "-o", dir.File("a.jsonl")};
   const auto run = RunCli(args);
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(run.err.find("1 prompts clipped; 2 outputs clipped; time scaled by"),
-            std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("1 prompts clipped; 2 outputs clipped; time scaled by"), std::string::npos)
+      << run.err;
   const std::string text = testing::ReadFile(dir.File("a.jsonl"));
   EXPECT_NE(text.find(R"({"id":3,"arrival_ns":1500000000,"prompt_tokens":879,"output_tokens":55})"),
-            std::string::npos) << text;
+            std::string::npos)
+      << text;
   auto again = args;
   again.back() = dir.File("b.jsonl");
   ASSERT_EQ(RunCli(again).exit_code, 0);
@@ -65,7 +66,8 @@ TEST(ImportCli, ABadRowIsOneLineNamingFileLineAndColumnAndExitsTwo) {
                          "\"12x\"\n");
   EXPECT_FALSE(testing::FileExists(dir.File("out.jsonl")));  // no partial output
 
-  const auto skipped = RunCli({"import", "azure", in, "--skip-bad-rows", "-o", dir.File("o.jsonl")});
+  const auto skipped =
+      RunCli({"import", "azure", in, "--skip-bad-rows", "-o", dir.File("o.jsonl")});
   ASSERT_EQ(skipped.exit_code, 0) << skipped.err;
   EXPECT_NE(skipped.err.find("1 bad rows skipped"), std::string::npos) << skipped.err;
   EXPECT_NE(skipped.err.find("bad row: " + in + ":6: column 2"), std::string::npos);
@@ -91,18 +93,20 @@ TEST(ImportCli, TraceStatsReadsEveryFormatAndReportsTheImport) {
   ASSERT_EQ(azure.exit_code, 0) << azure.err;
   EXPECT_NE(azure.out.find("requests 4\n"), std::string::npos) << azure.out;
   EXPECT_NE(azure.out.find("import   4 rows read as azure, 4 requests kept"), std::string::npos);
-  const auto burst = RunCli(
-      {"trace", "stats", "--format", "burstgpt", "--json",
-       dir.Write("b.csv", "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n"
-                          "0,ChatGPT,10,0,10,API log\n1,ChatGPT,20,5,25,API log\n"
-                          "2,ChatGPT,30,6,36,API log\n")});
+  const auto burst =
+      RunCli({"trace", "stats", "--format", "burstgpt", "--json",
+              dir.Write("b.csv",
+                        "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n"
+                        "0,ChatGPT,10,0,10,API log\n1,ChatGPT,20,5,25,API log\n"
+                        "2,ChatGPT,30,6,36,API log\n")});
   ASSERT_EQ(burst.exit_code, 0) << burst.err;
   EXPECT_NE(burst.out.find(R"("requests":2,)"), std::string::npos) << burst.out;
   EXPECT_NE(burst.out.find(R"("failed":1,)"), std::string::npos) << burst.out;
-  const auto moon = RunCli(
-      {"trace", "stats", "--format", "mooncake", "--window", "0,1",
-       dir.Write("m.jsonl", "{\"timestamp\":0,\"input_length\":9,\"output_length\":1}\n"
-                            "{\"timestamp\":3000,\"input_length\":9,\"output_length\":1}\n")});
+  const auto moon =
+      RunCli({"trace", "stats", "--format", "mooncake", "--window", "0,1",
+              dir.Write("m.jsonl",
+                        "{\"timestamp\":0,\"input_length\":9,\"output_length\":1}\n"
+                        "{\"timestamp\":3000,\"input_length\":9,\"output_length\":1}\n")});
   ASSERT_EQ(moon.exit_code, 0) << moon.err;
   EXPECT_NE(moon.out.find("1 outside --window"), std::string::npos) << moon.out;
   // Stats of a CSV read as native is the native reader's one-line error.

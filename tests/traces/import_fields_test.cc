@@ -40,10 +40,12 @@ TEST(ImportFields, WallClockRejectsWhatIsNotATime) {
   const std::string expected =
       "expected a time YYYY-MM-DD HH:MM:SS.fffffff (an optional Z or +HH:MM offset), found ";
   EXPECT_EQ(ErrorOf(ParseWallClockNs("2023-11-16 18:15")), expected + "\"2023-11-16 18:15\"");
-  EXPECT_EQ(ErrorOf(ParseWallClockNs("2023-11-16 18:15:46.")), expected + "\"2023-11-16 18:15:46.\"");
+  EXPECT_EQ(ErrorOf(ParseWallClockNs("2023-11-16 18:15:46.")),
+            expected + "\"2023-11-16 18:15:46.\"");
   EXPECT_EQ(ErrorOf(ParseWallClockNs("2023-11-16 18:15:46.1234567890")),
             expected + "\"2023-11-16 18:15:46.1234567890\"");
-  EXPECT_EQ(ErrorOf(ParseWallClockNs("2023-11-16 18:15:46 ")), expected + "\"2023-11-16 18:15:46 \"");
+  EXPECT_EQ(ErrorOf(ParseWallClockNs("2023-11-16 18:15:46 ")),
+            expected + "\"2023-11-16 18:15:46 \"");
   EXPECT_EQ(ErrorOf(ParseWallClockNs("")), expected + "\"\"");
   EXPECT_EQ(ErrorOf(ParseWallClockNs("1969-12-31 23:59:59")),
             "year outside 1970..2261: \"1969-12-31 23:59:59\"");
@@ -60,18 +62,21 @@ TEST(ImportFields, DecimalSecondsAreExact) {
   EXPECT_NE(ErrorOf(ParseDecimalSecondsNs("1.")), "ok");
   EXPECT_NE(ErrorOf(ParseDecimalSecondsNs(".5")), "ok");
   EXPECT_NE(ErrorOf(ParseDecimalSecondsNs("1.0000000001")), "ok");
-  EXPECT_EQ(ErrorOf(ParseDecimalSecondsNs("99999999999999")), "seconds \"99999999999999\" are too large");
+  EXPECT_EQ(ErrorOf(ParseDecimalSecondsNs("99999999999999")),
+            "seconds \"99999999999999\" are too large");
 }
 
 TEST(ImportFields, IntegersAndTokens) {
   EXPECT_EQ(*ParseUint("0"), 0u);
   EXPECT_EQ(*ParseUint("18446744073709551615"), UINT64_MAX);
-  EXPECT_EQ(ErrorOf(ParseUint("18446744073709551616")), "integer \"18446744073709551616\" is too large");
+  EXPECT_EQ(ErrorOf(ParseUint("18446744073709551616")),
+            "integer \"18446744073709551616\" is too large");
   EXPECT_EQ(ErrorOf(ParseUint("-3")), "must not be negative, found \"-3\"");
   EXPECT_EQ(ErrorOf(ParseUint("12x")), "expected a non-negative integer, found \"12x\"");
   EXPECT_EQ(ErrorOf(ParseUint("")), "expected a non-negative integer, found \"\"");
   EXPECT_EQ(ErrorOf(ParseUint("+1")), "expected a non-negative integer, found \"+1\"");
-  EXPECT_EQ(ErrorOf(ParseTokens("2147483648")), "2147483648 tokens is more than the 2147483647 supported");
+  EXPECT_EQ(ErrorOf(ParseTokens("2147483648")),
+            "2147483648 tokens is more than the 2147483647 supported");
   EXPECT_EQ(ErrorOf(InField(ParseTokens("x"), 7, "column 2 (ContextTokens)")),
             "line 7: column 2 (ContextTokens): expected a non-negative integer, found \"x\"");
 }
@@ -105,8 +110,8 @@ TEST(Csv, HeaderFindsColumnsByNameInAnyOrderAndCase) {
   EXPECT_EQ(h->index(1), 3u);
   EXPECT_EQ(h->index(2), 1u);
   EXPECT_EQ(h->column(1), "column 4 (ContextTokens)");
-  EXPECT_EQ(ErrorOf(CsvHeader::Parse("TIMESTAMP,ContextTokens", {"TIMESTAMP", "ContextTokens",
-                                                                 "GeneratedTokens"}, 1, "doc")),
+  EXPECT_EQ(ErrorOf(CsvHeader::Parse("TIMESTAMP,ContextTokens",
+                                     {"TIMESTAMP", "ContextTokens", "GeneratedTokens"}, 1, "doc")),
             "line 1: the header has no column 'GeneratedTokens': expected a first line with the "
             "columns TIMESTAMP,ContextTokens,GeneratedTokens (see doc)");
 }

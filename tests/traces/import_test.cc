@@ -1,9 +1,8 @@
 // The importers on small files written here, one per quirk of the real traces (docs/traces.md).
-#include "traces/trace_loader.h"
-
 #include <gtest/gtest.h>
 
 #include "tests/support/test_files.h"
+#include "traces/trace_loader.h"
 
 namespace rwttt {
 namespace {
@@ -47,9 +46,9 @@ TEST(AzureImport, ReadsCrlfSevenDigitFractionsAndALastLineWithoutNewline) {
                 TraceFormat::kAzure);
   ASSERT_TRUE(t->trace.ok()) << t->trace.error().ToString();
   // The first arrival is the clock origin; offsets are exact to the 100 ns of the source.
-  EXPECT_EQ(t->trace->requests, (std::vector<Request>{Req(0, 0, 374, 44),
-                                                      Req(1, 4'314'579'000, 396, 109),
-                                                      Req(2, 4'314'579'100, 879, 55)}));
+  EXPECT_EQ(t->trace->requests,
+            (std::vector<Request>{Req(0, 0, 374, 44), Req(1, 4'314'579'000, 396, 109),
+                                  Req(2, 4'314'579'100, 879, 55)}));
   EXPECT_EQ(t->trace->report.rows, 3u);
   EXPECT_EQ(t->trace->report.dropped(), 0u);
 }
@@ -132,8 +131,9 @@ TEST(BurstGptImport, DropsAndCountsFailedRequests) {
                            "118.5,GPT-4,417,276,693,API log\n";
   auto t = Load("t.csv", rows, TraceFormat::kBurstGpt);
   ASSERT_TRUE(t->trace.ok()) << t->trace.error().ToString();
-  EXPECT_EQ(t->trace->requests,
-            (std::vector<Request>{Req(0, 0, 472, 18), Req(1, 113 * kSecond + kSecond / 2, 417, 276)}));
+  EXPECT_EQ(
+      t->trace->requests,
+      (std::vector<Request>{Req(0, 0, 472, 18), Req(1, 113 * kSecond + kSecond / 2, 417, 276)}));
   EXPECT_EQ(t->trace->report.failed, 1u);
   EXPECT_EQ(t->trace->report.dropped(), 1u);
   EXPECT_NE(FormatImportReport(t->trace->report).find("1 failed (0 response tokens, dropped)"),
@@ -159,7 +159,8 @@ TEST(BurstGptImport, FiltersByModelAndLogTypeIgnoringCase) {
   o.burstgpt.models = {"chatgpt"};
   auto t = Load("t.csv", rows, TraceFormat::kBurstGpt, o);
   ASSERT_TRUE(t->trace.ok());
-  EXPECT_EQ(t->trace->requests, (std::vector<Request>{Req(0, 0, 10, 1), Req(1, 2 * kSecond, 30, 3)}));
+  EXPECT_EQ(t->trace->requests,
+            (std::vector<Request>{Req(0, 0, 10, 1), Req(1, 2 * kSecond, 30, 3)}));
   EXPECT_EQ(t->trace->report.filtered, 2u);  // the failed GPT-4 row counts as filtered
   EXPECT_EQ(t->trace->report.failed, 0u);
   o.burstgpt.log_types = {"API log"};
@@ -179,15 +180,15 @@ TEST(BurstGptImport, ReadsQuotedFieldsAndAnyColumnOrder) {
 }
 
 TEST(BurstGptImport, BadRowsNameTheColumn) {
-  EXPECT_EQ(ErrorOf(std::string(kBurstHeader) + "1.5.2,ChatGPT,1,1,2,API log\n",
-                    TraceFormat::kBurstGpt)
-                .substr(0, 68),
-            "t.csv:2: column 1 (Timestamp): expected non-negative seconds such as");
+  EXPECT_EQ(
+      ErrorOf(std::string(kBurstHeader) + "1.5.2,ChatGPT,1,1,2,API log\n", TraceFormat::kBurstGpt)
+          .substr(0, 68),
+      "t.csv:2: column 1 (Timestamp): expected non-negative seconds such as");
   EXPECT_EQ(ErrorOf(std::string(kBurstHeader) + "1,,1,1,2,API log\n", TraceFormat::kBurstGpt),
             "t.csv:2: column 2 (Model): empty model name");
-  EXPECT_EQ(ErrorOf(std::string(kBurstHeader) + "1,ChatGPT,1,1e3,2,API log\n",
-                    TraceFormat::kBurstGpt),
-            "t.csv:2: column 4 (Response tokens): expected a non-negative integer, found \"1e3\"");
+  EXPECT_EQ(
+      ErrorOf(std::string(kBurstHeader) + "1,ChatGPT,1,1e3,2,API log\n", TraceFormat::kBurstGpt),
+      "t.csv:2: column 4 (Response tokens): expected a non-negative integer, found \"1e3\"");
 }
 
 TEST(MooncakeImport, ReadsMillisecondsAndKeepsFileOrderOfEqualTimes) {
@@ -200,14 +201,14 @@ TEST(MooncakeImport, ReadsMillisecondsAndKeepsFileOrderOfEqualTimes) {
                 "\"input_length\": 891, \"session\": \"ignored\"}",
                 TraceFormat::kMooncake);
   ASSERT_TRUE(t->trace.ok()) << t->trace.error().ToString();
-  EXPECT_EQ(t->trace->requests,
-            (std::vector<Request>{Req(0, 0, 6758, 500), Req(1, 0, 7322, 490),
-                                  Req(2, 3'003'000'000, 891, 3)}));
+  EXPECT_EQ(t->trace->requests, (std::vector<Request>{Req(0, 0, 6758, 500), Req(1, 0, 7322, 490),
+                                                      Req(2, 3'003'000'000, 891, 3)}));
   EXPECT_EQ(t->trace->report.blank_lines, 1u);
 }
 
 TEST(MooncakeImport, BadLinesNameFileLineAndField) {
-  const std::string ok = "{\"timestamp\":0,\"input_length\":1,\"output_length\":1,\"hash_ids\":[0]}\n";
+  const std::string ok =
+      "{\"timestamp\":0,\"input_length\":1,\"output_length\":1,\"hash_ids\":[0]}\n";
   const auto error = [](const std::string& contents) {
     auto loaded = Load("t.jsonl", contents, TraceFormat::kMooncake);
     if (loaded->trace.ok()) return std::string("ok");

@@ -1,8 +1,7 @@
 // Properties of shaping over random traces and options.
-#include "tests/support/property.h"
-
 #include <algorithm>
 
+#include "tests/support/property.h"
 #include "traces/trace_shaping.h"
 
 namespace rwttt {
@@ -13,17 +12,16 @@ std::vector<Request> RandomTrace(const std::vector<std::pair<std::uint32_t, std:
   std::int64_t t = 0;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     t += rows[i].first;
-    trace.push_back(Request{OwnerId{i * 3 + 1}, Nanos{t}, rows[i].second, rows[i].second / 2u,
-                            std::nullopt});
+    trace.push_back(
+        Request{OwnerId{i * 3 + 1}, Nanos{t}, rows[i].second, rows[i].second / 2u, std::nullopt});
   }
   return trace;
 }
 
 RC_GTEST_PROP(ShapingProperty, SmallerSampleFractionKeepsASubset, ()) {
-  const auto trace =
-      RandomTrace(*rc::gen::container<std::vector<std::pair<std::uint32_t, std::uint16_t>>>(
-          rc::gen::pair(rc::gen::inRange<std::uint32_t>(0, 1u << 30),
-                        rc::gen::arbitrary<std::uint16_t>())));
+  const auto trace = RandomTrace(
+      *rc::gen::container<std::vector<std::pair<std::uint32_t, std::uint16_t>>>(rc::gen::pair(
+          rc::gen::inRange<std::uint32_t>(0, 1u << 30), rc::gen::arbitrary<std::uint16_t>())));
   const auto seed = *rc::gen::arbitrary<std::uint64_t>();
   const double small = *rc::gen::inRange(1, 100) / 100.0;
   const double large = std::min(1.0, small + *rc::gen::inRange(0, 100) / 100.0);
@@ -43,10 +41,9 @@ RC_GTEST_PROP(ShapingProperty, SmallerSampleFractionKeepsASubset, ()) {
 }
 
 RC_GTEST_PROP(ShapingProperty, OutputIsSortedStartsAtZeroAndAccountsForEveryRequest, ()) {
-  const auto trace =
-      RandomTrace(*rc::gen::container<std::vector<std::pair<std::uint32_t, std::uint16_t>>>(
-          rc::gen::pair(rc::gen::inRange<std::uint32_t>(0, 1u << 30),
-                        rc::gen::arbitrary<std::uint16_t>())));
+  const auto trace = RandomTrace(
+      *rc::gen::container<std::vector<std::pair<std::uint32_t, std::uint16_t>>>(rc::gen::pair(
+          rc::gen::inRange<std::uint32_t>(0, 1u << 30), rc::gen::arbitrary<std::uint16_t>())));
   ShapingOptions o;
   o.seed = Seed{*rc::gen::arbitrary<std::uint64_t>()};
   if (*rc::gen::arbitrary<bool>()) o.sample_fraction = *rc::gen::inRange(1, 101) / 100.0;
