@@ -28,6 +28,7 @@ struct Command {
 Command AddGenCommand(CLI::App& app);
 Command AddTraceCommand(CLI::App& app);
 Command AddProfilesCommand(CLI::App& app);
+Command AddBackendsCommand(CLI::App& app);
 Command AddImportCommand(CLI::App& app);
 
 }  // namespace rwttt::cli

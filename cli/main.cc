@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   using namespace rwttt::cli;
   const std::vector<Command> commands = {AddGenCommand(app), AddImportCommand(app),
                                          AddTraceCommand(app),
-                                         AddProfilesCommand(app)};
+                                         AddProfilesCommand(app),
+                                         AddBackendsCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

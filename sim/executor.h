@@ -28,6 +28,18 @@ class HistorySink {
   virtual void Write(const HistoryStep& step) = 0;
 };
 
+// What fault injection (sim/fault_injector.h) asks of one item.
+enum class FaultAction : std::uint8_t {
+  kNone,
+  kSaveShadow,     // before the math, copy the slot (and its stamp) to the shadow slot
+  kReadShadow,     // READ the shadow (the state before the last commit): a stale read
+  kRestoreShadow,  // WRITE on top of the shadow's state: the previous update is lost
+  kDuplicate,      // a READ run again: same inputs, the owner's carry left as it was
+  kTorn,           // WRITE only half of the TTT layers
+  kHoldCommit,     // this WRITE's commit is recorded as ending after its owner's next READ starts
+  kReleaseHold,    // the READ that starts before the held commit ends
+};
+
 // One step of a batch, as the executor runs it.
 struct ExecItem {
   std::uint32_t owner_index = 0;  // position of the owner's request in the trace
@@ -35,6 +47,8 @@ struct ExecItem {
   std::uint32_t slot = 0;
   std::uint64_t input_seed = 0;
   std::uint64_t step_id = 0;      // assigned by the simulator, in dispatch order
+  Version commit_version;         // WRITE: the stamp it commits (normally its version + 1)
+  FaultAction fault = FaultAction::kNone;
 };
 
 class Executor {
@@ -42,8 +56,9 @@ class Executor {
   // `backend` and `history` may be null (no math; no history). `owners`: owners in the trace.
   Executor(Backend* backend, HistorySink* history, bool measure, std::size_t owners);
 
-  // Prepares `num_slots` slots. Fails when the backend cannot hold them.
-  Status Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed);
+  // Prepares `num_slots` slots, plus the shadow slot fault injection uses when `shadow`. Fails when
+  // the backend cannot hold them.
+  Status Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed, bool shadow = false);
 
   // The owner now holds `slot`. With `init_slot`, the slot gets a fresh state stamped (owner, 0);
   // without (a shared slot already in use), it keeps its contents and stamp.
@@ -55,8 +70,12 @@ class Executor {
   Nanos Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id, Nanos start,
                  Nanos model_end);
 
-  // The batch ended: its WRITEs' commits become visible (each slot stamped (owner, version + 1)).
+  // The batch ended: its WRITEs' commits become visible (each slot stamped (owner,
+  // commit_version)).
   void Complete(std::span<const ExecItem> items);
+
+  // Writes any history records still held back (an uncommitted-read whose READ never came).
+  void Flush();
 
   bool runs_math() const { return backend_ != nullptr; }
 
@@ -66,11 +85,17 @@ class Executor {
     Version version;
   };
 
+  void Emit(const HistoryStep& step, FaultAction fault);
+
   Backend* backend_;
   HistorySink* history_;
   bool measure_;
-  std::vector<std::uint64_t> carry_;  // [owners]
-  std::vector<Stamp> stamps_;         // [num_slots]
+  std::vector<std::uint64_t> carry_;        // [owners]
+  std::vector<std::uint64_t> saved_carry_;  // [owners]: the carry before the owner's last READ
+  std::vector<Stamp> stamps_;               // [num_slots]
+  std::uint32_t shadow_ = 0;                // index of the shadow slot
+  Stamp shadow_stamp_;
+  std::vector<HistoryStep> held_;           // records waiting behind a held commit
   std::vector<BatchItem> batch_items_;
   std::vector<ItemResult> results_;
   std::vector<Stamp> seen_;

@@ -17,8 +17,18 @@ namespace {
 
 enum class Phase : std::uint8_t { kFuture, kQueued, kReady, kRunning, kDone };
 
+// Fault injection's changes to an owner's step sequence.
+enum class Reorder : std::uint8_t {
+  kNone,
+  kWriteFirst,  // early-write: the chunk's WRITE runs before the READ that completes the chunk
+  kReadAfter,   // ... and then that READ
+};
+
 struct Owner {
   ProgramCursor cursor;
+  Step early_write;              // the WRITE run first under Reorder::kWriteFirst
+  Reorder reorder = Reorder::kNone;
+  bool duplicate_run = false;    // the current READ runs a second time (duplicate-step)
   Nanos ready_since{0};
   std::uint32_t slot = 0;
   std::uint32_t ticket = 0;  // which ready-queue entry is this owner's live one
@@ -53,7 +63,7 @@ class Run final : public ReadyView {
   Run(std::span<const Request> trace, Policy& policy, const SimConfig& config)
       : trace_(trace), policy_(policy), config_(config), cost_(config.model, config.hardware),
         executor_(config.backend, config.history, config.measured_timing, trace.size()),
-        metrics_(trace.size()) {}
+        metrics_(trace.size()), faults_(config.faults, config.seed) {}
 
   Result<RunResult> Go();
 
@@ -72,6 +82,13 @@ class Run final : public ReadyView {
     return o.phase == Phase::kReady && o.ticket == e.ticket;
   }
   ReadyStep MakeReadyStep(std::uint32_t index) const;
+  // The step the owner runs next: its program's, unless fault injection reordered it.
+  const Step& Current(std::uint32_t index) const {
+    const Owner& o = owners_[index];
+    return o.reorder == Reorder::kWriteFirst ? o.early_write : o.cursor.step();
+  }
+  void InjectAtDispatch(std::uint32_t index, ExecItem& item);
+  void MaybeWriteEarly(std::uint32_t index);
   std::int64_t IndexOf(OwnerId id) const;
 
   void Admit();
@@ -87,6 +104,9 @@ class Run final : public ReadyView {
   CostModel cost_;
   Executor executor_;
   MetricsBuilder metrics_;
+  FaultInjector faults_;
+  std::int64_t armed_ = -1;  // the owner whose next step completes an injected fault, or -1
+  std::vector<std::int64_t> slot_owner_;  // [num_slots]: owner index holding each slot, or -1
   DeviceLayout layout_;
 
   std::vector<Owner> owners_;
@@ -124,7 +144,7 @@ class Run final : public ReadyView {
 
 ReadyStep Run::MakeReadyStep(std::uint32_t index) const {
   const Owner& o = owners_[index];
-  return ReadyStep{trace_[index].id, o.ready_since, o.cursor.step(),
+  return ReadyStep{trace_[index].id, o.ready_since, Current(index),
                    layout_.shared_slot ? 0u : o.slot, trace_[index].arrival};
 }
 
@@ -167,11 +187,12 @@ void Run::MakeReady(std::vector<std::uint32_t>& owners) {
   std::sort(owners.begin(), owners.end(),
             [&](std::uint32_t a, std::uint32_t b) { return trace_[a].id < trace_[b].id; });
   for (std::uint32_t index : owners) {
+    MaybeWriteEarly(index);
     Owner& o = owners_[index];
     o.phase = Phase::kReady;
     o.ready_since = now_;
     ++o.ticket;
-    ReadyQueue& q = queues_[Index(o.cursor.step().tag.effect)];
+    ReadyQueue& q = queues_[Index(Current(index).tag.effect)];
     q.entries.push_back({now_.value(), index, o.ticket});
     ++q.live;
   }
@@ -180,7 +201,7 @@ void Run::MakeReady(std::vector<std::uint32_t>& owners) {
 
 void Run::Unready(std::uint32_t index) {
   Owner& o = owners_[index];
-  ReadyQueue& q = queues_[Index(o.cursor.step().tag.effect)];
+  ReadyQueue& q = queues_[Index(Current(index).tag.effect)];
   o.phase = Phase::kRunning;
   --q.live;
   // Compact when tombstones (and entries already passed) outnumber live entries, so memory
@@ -203,7 +224,11 @@ void Run::Finish(std::uint32_t index) {
   ++finished_;
   metrics_.OnFinish(index, now_);
   memory_ -= layout_.owner_bytes;
-  if (!layout_.shared_slot) free_slots_.push(o.slot);
+  if (!layout_.shared_slot) {
+    free_slots_.push(o.slot);
+    slot_owner_[o.slot] = -1;
+  }
+  if (armed_ == index) armed_ = -1;
   --admitted_;
   policy_.OnFinish(trace_[index].id);
 }
@@ -226,6 +251,7 @@ void Run::Admit() {
       RWTTT_CHECK(next_slot_ < num_slots_) << "more owners admitted than slots";
       o.slot = next_slot_++;
     }
+    if (!layout_.shared_slot) slot_owner_[o.slot] = index;
     ++admitted_;
     memory_ += layout_.owner_bytes;
     metrics_.OnMemory(memory_);
@@ -265,10 +291,13 @@ Status Run::Dispatch() {
       const auto index = static_cast<std::uint32_t>(found);
       Owner& o = owners_[index];
       o.mark = epoch_;
-      const Step& step = o.cursor.step();
+      const Step& step = Current(index);
       const Request& r = trace_[index];
-      items.push_back(ExecItem{index, step, layout_.shared_slot ? 0u : o.slot,
-                               r.seed ? r.seed->value() : config_.seed.value(), step_ids_++});
+      ExecItem item{index, step, layout_.shared_slot ? 0u : o.slot,
+                    r.seed ? r.seed->value() : config_.seed.value(), step_ids_++,
+                    step.tag.version.Next()};
+      InjectAtDispatch(index, item);
+      items.push_back(item);
       if (step.is_read()) {
         ++shape.read_steps;
         shape.read_tokens += step.tokens();
@@ -304,6 +333,19 @@ void Run::CompleteLane(std::uint32_t lane) {
   for (const ExecItem& it : items) {
     Owner& o = owners_[it.owner_index];
     const Request& r = trace_[it.owner_index];
+    if (o.reorder == Reorder::kWriteFirst) {  // early-write: now the READ it jumped ahead of
+      o.reorder = Reorder::kReadAfter;
+      newly_ready_.push_back(it.owner_index);
+      continue;
+    }
+    if (o.duplicate_run) {
+      o.duplicate_run = false;
+    } else if (faults_.is(FaultKind::kDuplicateStep) && it.step.is_read() &&
+               faults_.Fire(it.step_id)) {
+      o.duplicate_run = true;  // run the same READ again
+      newly_ready_.push_back(it.owner_index);
+      continue;
+    }
     if (it.step.is_read() && r.output_tokens > 0) {
       if (it.step.first_token == r.prompt_tokens) metrics_.OnFirstToken(it.owner_index, now_);
       if (it.step.first_token == r.prompt_tokens + r.output_tokens - 1) {
@@ -311,6 +353,10 @@ void Run::CompleteLane(std::uint32_t lane) {
       }
     }
     o.cursor.Advance();
+    if (o.reorder == Reorder::kReadAfter) {  // skip the WRITE that already ran
+      o.reorder = Reorder::kNone;
+      o.cursor.Advance();
+    }
     if (o.cursor.done()) {
       Finish(it.owner_index);
     } else {
@@ -319,6 +365,76 @@ void Run::CompleteLane(std::uint32_t lane) {
   }
   busy_[lane] = false;
   --busy_count_;
+}
+
+void Run::MaybeWriteEarly(std::uint32_t index) {
+  Owner& o = owners_[index];
+  if (!faults_.is(FaultKind::kEarlyWrite) || o.reorder != Reorder::kNone) return;
+  const Step& read = o.cursor.step();
+  const std::uint32_t chunk = config_.model.chunk;
+  if (!read.is_read() || read.end_token % chunk != 0) return;  // not the chunk's last READ
+  if (!faults_.Fire((std::uint64_t{index} << 32) | read.end_token)) return;
+  o.early_write = read;
+  o.early_write.tag.effect = Effect::kWrite;
+  o.early_write.first_token = read.end_token - chunk;
+  o.early_write.index = read.index + 1;
+  o.reorder = Reorder::kWriteFirst;
+}
+
+void Run::InjectAtDispatch(std::uint32_t index, ExecItem& item) {
+  const Owner& o = owners_[index];
+  const Request& r = trace_[index];
+  const Step& s = item.step;
+  if (o.duplicate_run) {
+    item.fault = FaultAction::kDuplicate;
+    return;
+  }
+  switch (faults_.kind()) {
+    case FaultKind::kStaleRead:
+    case FaultKind::kUncommittedRead:
+    case FaultKind::kLostUpdate: {
+      const bool lost = faults_.is(FaultKind::kLostUpdate);
+      if (armed_ == index) {
+        // The follow-up: the READ after the WRITE (stale, uncommitted), or the next WRITE (lost).
+        if (lost != s.is_read()) {
+          if (lost) {
+            item.fault = FaultAction::kRestoreShadow;
+            item.commit_version = s.tag.version;  // commits the version the lost WRITE did
+          } else {
+            item.fault = faults_.is(FaultKind::kStaleRead) ? FaultAction::kReadShadow
+                                                           : FaultAction::kReleaseHold;
+          }
+          armed_ = -1;
+        }
+        return;
+      }
+      if (s.is_read() || armed_ >= 0) return;
+      const bool follow_up =
+          lost ? s.tag.version.value() + 1 <
+                     ProgramWriteCount(r.prompt_tokens, r.output_tokens, config_.model.chunk)
+               : s.end_token < r.total_tokens();
+      if (!follow_up || !faults_.Fire(item.step_id)) return;
+      item.fault = faults_.is(FaultKind::kUncommittedRead) ? FaultAction::kHoldCommit
+                                                           : FaultAction::kSaveShadow;
+      armed_ = index;
+      return;
+    }
+    case FaultKind::kCrossOwnerWrite: {
+      if (s.is_read() || layout_.shared_slot) return;
+      for (std::uint32_t slot = 0; slot < slot_owner_.size(); ++slot) {
+        if (slot_owner_[slot] >= 0 && slot != item.slot) {
+          if (faults_.Fire(item.step_id)) item.slot = slot;
+          return;
+        }
+      }
+      return;
+    }
+    case FaultKind::kTornState:
+      if (!s.is_read() && faults_.Fire(item.step_id)) item.fault = FaultAction::kTorn;
+      return;
+    default:
+      return;
+  }
 }
 
 Result<RunResult> Run::Go() {
@@ -340,7 +456,10 @@ Result<RunResult> Run::Go() {
         slots, (config_.budget_bytes - layout_.fixed_bytes) / layout_.owner_bytes);
   }
   num_slots_ = layout_.shared_slot ? 1 : static_cast<std::uint32_t>(std::max<std::uint64_t>(slots, 1));
-  RWTTT_TRY(executor_.Begin(config_.model, num_slots_, config_.seed));
+  const bool shadow = config_.faults.kind == FaultKind::kStaleRead ||
+                      config_.faults.kind == FaultKind::kLostUpdate;
+  RWTTT_TRY(executor_.Begin(config_.model, num_slots_, config_.seed, shadow));
+  slot_owner_.assign(num_slots_, -1);
 
   owners_.reserve(trace_.size());
   std::uint64_t max_id = 0;
@@ -348,7 +467,7 @@ Result<RunResult> Run::Go() {
   const bool dense = max_id < 4 * trace_.size() + 1024;
   if (dense) dense_index_.assign(max_id + 1, ~0u);
   for (std::size_t i = 0; i < trace_.size(); ++i) {
-    owners_.push_back(Owner{ProgramCursor(trace_[i], config_.model.chunk)});
+    owners_.push_back(Owner{ProgramCursor(trace_[i], config_.model.chunk), Step{}});
     const std::uint64_t id = trace_[i].id.value();
     const bool fresh = dense ? dense_index_[id] == ~0u
                              : index_of_.emplace(id, static_cast<std::uint32_t>(i)).second;
@@ -399,6 +518,7 @@ Result<RunResult> Run::Go() {
     }
   }
   RWTTT_CHECK(finished_ == trace_.size()) << finished_ << " of " << trace_.size() << " finished";
+  executor_.Flush();
 
   std::uint64_t prompt = 0;
   std::uint64_t output = 0;
@@ -411,6 +531,7 @@ Result<RunResult> Run::Go() {
   result.layout = layout_;
   result.events = events_;
   result.slots = layout_.shared_slot ? 1 : std::max(next_slot_, 1u);
+  result.faults_injected = faults_.injected();
   return result;
 }
 

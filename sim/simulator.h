@@ -20,6 +20,7 @@
 #include "core/result.h"
 #include "sim/batch_record.h"
 #include "sim/executor.h"
+#include "sim/fault_injector.h"
 #include "sim/metrics.h"
 #include "sim/policy.h"
 
@@ -43,6 +44,7 @@ struct SimConfig {
   HistorySink* history = nullptr;     // receives every step in start order when set
   BatchObserver* observer = nullptr;  // receives every batch (the timeline) when set
   bool measured_timing = false;       // batch time = wall time of the math (needs a backend)
+  FaultPlan faults;                   // --inject: none by default
   // Called every `progress_every` steps when set.
   std::function<void(const Progress&)> progress;
   std::uint64_t progress_every = 1 << 20;
@@ -53,6 +55,7 @@ struct RunResult {
   DeviceLayout layout;
   std::uint64_t events = 0;  // arrivals and batch completions processed
   std::uint32_t slots = 0;   // state slots the run used at most
+  std::uint64_t faults_injected = 0;
 };
 
 // Runs `trace` (sorted by arrival, distinct ids) through `policy`. Errors: an impossible memory
