@@ -1,0 +1,65 @@
+// `rwttt backends`: which kernel backends this build has and whether each can run here, and
+// `--check NAME` to try one as `--backend NAME` would (exit 2 with the reason when it cannot).
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/command.h"
+#include "core/model_profile.h"
+#include "gpu/backend_registry.h"
+
+namespace rwttt::cli {
+namespace {
+
+struct BackendsFlags {
+  std::string check;
+  int threads = 0;
+  std::string model;
+  std::uint32_t slots = 1;
+};
+
+Result<int> RunBackends(const BackendsFlags& f) {
+  if (!f.check.empty()) {
+    RWTTT_ASSIGN_OR_RETURN(gpu::BackendChoice choice,
+                           gpu::MakeBackend(f.check, {.threads = f.threads}));
+    std::fprintf(stderr, "rwttt: %s\n", choice.note.c_str());
+    if (!f.model.empty()) {
+      RWTTT_ASSIGN_OR_RETURN(ModelProfile model, LoadModelProfile(f.model));
+      RWTTT_TRY(choice.backend->Reset(model, f.slots, Seed{0}));
+      std::puts(fmt::format("{}: ok, {} slots of model {} allocated", choice.backend->name(),
+                            f.slots, model.name)
+                    .c_str());
+      return kExitOk;
+    }
+    std::puts(fmt::format("{}: ok", choice.backend->name()).c_str());
+    return kExitOk;
+  }
+  std::puts(fmt::format("{:<8} {:<10} {}", "backend", "available", "detail").c_str());
+  for (const gpu::BackendInfo& b : gpu::ListBackends()) {
+    std::puts(fmt::format("{:<8} {:<10} {}", b.name, b.available ? "yes" : "no", b.detail).c_str());
+  }
+  RWTTT_ASSIGN_OR_RETURN(gpu::BackendChoice choice, gpu::MakeBackend("auto"));
+  std::puts(fmt::format("{:<8} {:<10} {}", "auto", "yes", choice.note).c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddBackendsCommand(CLI::App& app) {
+  auto flags = std::make_shared<BackendsFlags>();
+  CLI::App* cmd = app.add_subcommand("backends", "List the kernel backends (cpu, omp, cuda)");
+  cmd->add_option("--check", flags->check,
+                  "Make this backend (cpu, omp, cuda, auto) as --backend would; exit 2 if it "
+                  "cannot run here");
+  cmd->add_option("--threads", flags->threads, "omp: OpenMP threads (0: OMP_NUM_THREADS or all)")
+      ->capture_default_str();
+  cmd->add_option("--model", flags->model,
+                  "With --check: also allocate --slots states of this model (preset or file)");
+  cmd->add_option("--slots", flags->slots, "With --model: number of state slots")
+      ->capture_default_str();
+  return {cmd, [flags] { return RunBackends(*flags); }};
+}
+
+}  // namespace rwttt::cli

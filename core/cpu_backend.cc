@@ -1,0 +1,211 @@
+#include "core/cpu_backend.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <new>
+
+#include "core/check.h"
+#include "core/host_memory.h"
+#include "core/ttt_digest.h"
+#include "core/ttt_math.h"
+
+namespace rwttt {
+
+Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, Seed seed) {
+  const std::uint64_t n_ttt = model.ttt_layers.size();
+  const std::uint64_t layer_elems = model.layer_state_elems();
+  // Everything is held as fp32 here, whatever the dtypes: shared W_up, base W_down, the slots.
+  const std::uint64_t bytes = (2 + std::uint64_t{num_slots}) * n_ttt * layer_elems * sizeof(float);
+  RWTTT_TRY(CheckHostMemory(
+      bytes, fmt::format("backend cpu: model {} with {} slots", model.name, num_slots)));
+  model_ = model;
+  run_key_ = RunKey(seed.value());
+  layer_elems_ = layer_elems;
+  const std::uint32_t d = model.d_model;
+  const std::uint32_t f = model.d_ff;
+  try {
+    slots_.assign(num_slots, {});
+    initialised_.assign(num_slots, false);
+    up_.assign(n_ttt * layer_elems, 0.0f);
+    base_.assign(n_ttt * layer_elems, 0.0f);
+    for (auto& slot : slots_) slot.assign(n_ttt * layer_elems, 0.0f);
+  } catch (const std::bad_alloc&) {
+    slots_.clear();
+    return Error::Unavailable(
+        fmt::format("backend cpu: out of host memory allocating {} slots "
+                    "of model {}",
+                    num_slots, model.name));
+  }
+  for (std::uint32_t p = 0; p < n_ttt; ++p) {
+    const std::uint32_t layer = model.ttt_layers[p];
+    for (std::uint32_t k = 0; k < d; ++k) {
+      for (std::uint32_t c = 0; c < f; ++c) {
+        up_[p * layer_elems + std::uint64_t{k} * f + c] =
+            RoundAct(UpWeight(run_key_, layer, k, c, d));
+      }
+    }
+    for (std::uint32_t i = 0; i < f; ++i) {
+      for (std::uint32_t j = 0; j < d; ++j) {
+        base_[p * layer_elems + std::uint64_t{i} * d + j] =
+            RoundState(BaseWeight(run_key_, layer, i, j, f));
+      }
+    }
+  }
+  return OkStatus();
+}
+
+void CpuBackend::InitSlot(std::uint32_t slot) {
+  RWTTT_CHECK(slot < slots_.size()) << "slot " << slot << " of " << slots_.size();
+  slots_[slot] = base_;
+  initialised_[slot] = true;
+}
+
+void CpuBackend::CopySlot(std::uint32_t from, std::uint32_t to) {
+  RWTTT_CHECK(from < slots_.size() && to < slots_.size() && initialised_[from] && initialised_[to])
+      << "CopySlot(" << from << ", " << to << ")";
+  slots_[to] = slots_[from];
+}
+
+void CpuBackend::RunBatch(std::span<const BatchItem> items, std::span<ItemResult> results) {
+  RWTTT_CHECK(items.size() == results.size());
+  // One item at a time, in item order: the semantics every batched backend must reproduce.
+  for (std::size_t n = 0; n < items.size(); ++n) {
+    RWTTT_CHECK(items[n].slot < slots_.size() && initialised_[items[n].slot])
+        << "item " << n << " uses slot " << items[n].slot << " which is not initialised";
+    results[n] = items[n].effect == Effect::kRead ? Read(items[n]) : Write(items[n]);
+  }
+}
+
+std::uint64_t CpuBackend::StateDigest(std::uint32_t slot) {
+  RWTTT_CHECK(slot < slots_.size() && initialised_[slot]) << "slot " << slot;
+  const std::uint32_t d = model_.d_model;
+  const std::uint32_t f = model_.d_ff;
+  std::vector<std::uint64_t> fingerprints;
+  fingerprints.reserve(model_.ttt_layers.size() * f);
+  for (std::uint32_t p = 0; p < model_.ttt_layers.size(); ++p) {
+    const float* w = Layer(slot, p);
+    for (std::uint32_t i = 0; i < f; ++i) {
+      std::uint64_t h = FingerprintStart(p, i);
+      for (std::uint32_t j = 0; j < d; ++j) h = FingerprintAbsorb(h, StateWord(w[i * d + j]));
+      fingerprints.push_back(h);
+    }
+  }
+  return StateDigestOfFingerprints(fingerprints);
+}
+
+void CpuBackend::FlipStateBit(std::uint32_t slot, std::uint32_t position, std::uint64_t element,
+                              std::uint32_t bit) {
+  RWTTT_CHECK(slot < slots_.size() && initialised_[slot] && position < model_.ttt_layers.size() &&
+              element < layer_elems_);
+  float& v = Layer(slot, position)[element];
+  const bool bf16 = model_.state_dtype == DType::kBf16;
+  RWTTT_CHECK(bit < (bf16 ? 16u : 32u));
+  v = BitsToFloat(FloatBits(v) ^ (1u << (bf16 ? bit + 16 : bit)));
+}
+
+float CpuBackend::RoundAct(float v) const {
+  return model_.dtype == DType::kBf16 ? RoundToBf16(v) : v;
+}
+
+float CpuBackend::RoundState(float v) const {
+  return model_.state_dtype == DType::kBf16 ? RoundToBf16(v) : v;
+}
+
+std::uint32_t CpuBackend::StateWord(float v) const {
+  return model_.state_dtype == DType::kBf16 ? FloatToBf16(v).bits : FloatBits(v);
+}
+
+float* CpuBackend::Layer(std::uint32_t slot, std::uint32_t position) {
+  return slots_[slot].data() + position * layer_elems_;
+}
+
+void CpuBackend::Activation(std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
+                            std::uint32_t position, std::vector<float>& x,
+                            std::vector<float>& h) const {
+  const std::uint32_t d = model_.d_model;
+  const std::uint32_t f = model_.d_ff;
+  const std::uint32_t layer = model_.ttt_layers[position];
+  const float* up = up_.data() + position * layer_elems_;
+  x.resize(d);
+  h.resize(f);
+  for (std::uint32_t k = 0; k < d; ++k) {
+    x[k] = RoundAct(InputValue(token_key, owner_lo, token, layer, k));
+  }
+  for (std::uint32_t c = 0; c < f; ++c) {
+    float acc = 0.0f;
+    for (std::uint32_t k = 0; k < d; ++k) acc = Mac(acc, x[k], up[std::uint64_t{k} * f + c]);
+    h[c] = RoundAct(Silu(acc));
+  }
+}
+
+ItemResult CpuBackend::Read(const BatchItem& item) {
+  const std::uint32_t d = model_.d_model;
+  const std::uint32_t f = model_.d_ff;
+  const std::uint64_t key = TokenKey(item.input_seed, item.carry, item.owner.value());
+  const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
+  std::vector<float> x, h, y;  // y: [tokens][ttt layers][d_model]
+  for (std::uint32_t t = item.first_token; t < item.end_token; ++t) {
+    for (std::uint32_t p = 0; p < model_.ttt_layers.size(); ++p) {
+      Activation(key, owner_lo, t, p, x, h);
+      const float* w = Layer(item.slot, p);
+      for (std::uint32_t j = 0; j < d; ++j) {
+        float acc = 0.0f;
+        for (std::uint32_t i = 0; i < f; ++i) acc = Mac(acc, h[i], w[std::uint64_t{i} * d + j]);
+        y.push_back(RoundAct(acc));
+      }
+    }
+  }
+  ItemResult result;
+  if (model_.dtype == DType::kBf16) {
+    std::vector<std::uint16_t> bits(y.size());
+    for (std::size_t n = 0; n < y.size(); ++n) bits[n] = FloatToBf16(y[n]).bits;
+    result.out_digest = OutputDigest(bits.data(), bits.size() * sizeof(std::uint16_t));
+  } else {
+    result.out_digest = OutputDigest(y.data(), y.size() * sizeof(float));
+  }
+  result.carry = NextCarry(item.carry, result.out_digest);
+  return result;
+}
+
+ItemResult CpuBackend::Write(const BatchItem& item) {
+  const std::uint32_t d = model_.d_model;
+  const std::uint32_t f = model_.d_ff;
+  const std::uint32_t n_ttt = model_.ttt_layers.size();
+  const std::uint64_t key = TokenKey(item.input_seed, item.carry, item.owner.value());
+  const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
+  const std::uint32_t tokens = item.end_token - item.first_token;
+  const float eta = model_.learning_rate;
+  std::vector<float> x, h;
+  std::vector<float> hs(std::uint64_t{tokens} * f);  // H: [tokens][d_ff]
+  std::vector<float> vs(std::uint64_t{tokens} * d);  // V: [tokens][d_model]
+  for (std::uint32_t p = 0; p < n_ttt; ++p) {
+    if (!WriteUpdatesLayer(item.torn, p, n_ttt)) continue;
+    const std::uint32_t layer = model_.ttt_layers[p];
+    for (std::uint32_t c = 0; c < tokens; ++c) {
+      const std::uint32_t t = item.first_token + c;
+      Activation(key, owner_lo, t, p, x, h);
+      std::memcpy(&hs[std::uint64_t{c} * f], h.data(), f * sizeof(float));
+      for (std::uint32_t j = 0; j < d; ++j) {
+        vs[std::uint64_t{c} * d + j] = RoundAct(TargetValue(key, owner_lo, t, layer, j));
+      }
+    }
+    float* w = Layer(item.slot, p);
+    for (std::uint32_t i = 0; i < f; ++i) {
+      for (std::uint32_t j = 0; j < d; ++j) {
+        float acc = 0.0f;
+        for (std::uint32_t c = 0; c < tokens; ++c) {
+          acc = Mac(acc, hs[std::uint64_t{c} * f + i], vs[std::uint64_t{c} * d + j]);
+        }
+        float& wij = w[std::uint64_t{i} * d + j];
+        wij = RoundState(UpdatedWeight(wij, acc, eta));
+      }
+    }
+  }
+  ItemResult result;
+  result.state_digest = StateDigest(item.slot);
+  result.carry = item.carry;
+  return result;
+}
+
+}  // namespace rwttt

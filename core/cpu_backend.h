@@ -1,0 +1,56 @@
+// The `cpu` backend: the scalar reference, one item after another and one output element after
+// another, in plain loops over core/ttt_math.h. Slow and simple enough to trust; the serial
+// reference (core/serial_reference.h) runs on it, and the batched backends (gpu/) must match it
+// bit for bit.
+//
+//   CpuBackend cpu;
+//   RWTTT_TRY(cpu.Reset(LoadModelProfile("tiny").value(), /*num_slots=*/2, Seed{7}));
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/backend.h"
+
+namespace rwttt {
+
+class CpuBackend final : public Backend {
+ public:
+  std::string_view name() const override { return "cpu"; }
+  // Fails with Unavailable when the shared weights and `num_slots` states do not fit in the
+  // available host memory. O(shared weights) time to generate them.
+  Status Reset(const ModelProfile& model, std::uint32_t num_slots, Seed seed) override;
+  void InitSlot(std::uint32_t slot) override;
+  void RunBatch(std::span<const BatchItem> items, std::span<ItemResult> results) override;
+  std::uint64_t StateDigest(std::uint32_t slot) override;
+  void CopySlot(std::uint32_t from, std::uint32_t to) override;
+
+  // Tests only: flips bit `bit` (0..31 of the stored fp32 or 0..15 of the stored bf16) of
+  // element `element` of TTT layer `position` of `slot`'s state.
+  // REQUIRES: the slot is initialised; indices in range.
+  void FlipStateBit(std::uint32_t slot, std::uint32_t position, std::uint64_t element,
+                    std::uint32_t bit);
+
+ private:
+  float RoundAct(float v) const;    // to the profile's dtype
+  float RoundState(float v) const;  // to the profile's state_dtype
+  std::uint32_t StateWord(float v) const;
+  // h = silu(x · W_up) of one token at TTT layer `position`, rounded to dtype. [d_ff]
+  void Activation(std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
+                  std::uint32_t position, std::vector<float>& x, std::vector<float>& h) const;
+  ItemResult Read(const BatchItem& item);
+  ItemResult Write(const BatchItem& item);
+  float* Layer(std::uint32_t slot, std::uint32_t position);
+
+  ModelProfile model_;
+  std::uint64_t run_key_ = 0;
+  std::uint64_t layer_elems_ = 0;          // d_ff * d_model
+  std::vector<float> up_;                  // [ttt layers][d_model][d_ff], rounded to dtype
+  std::vector<float> base_;                // [ttt layers][d_ff][d_model], rounded to state_dtype
+  std::vector<std::vector<float>> slots_;  // [num_slots][ttt layers][d_ff][d_model]
+  std::vector<bool> initialised_;          // [num_slots]
+};
+
+}  // namespace rwttt

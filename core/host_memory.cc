@@ -1,0 +1,35 @@
+#include "core/host_memory.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+namespace rwttt {
+
+std::uint64_t AvailableHostMemoryBytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  std::uint64_t kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit) {
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page = sysconf(_SC_PAGE_SIZE);
+  return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * page : 0;
+}
+
+Status CheckHostMemory(std::uint64_t bytes, std::string_view what) {
+  return CheckMemoryFits(bytes, AvailableHostMemoryBytes(), what, "host memory");
+}
+
+Status CheckMemoryFits(std::uint64_t bytes, std::uint64_t available, std::string_view what,
+                       std::string_view memory) {
+  if (bytes <= available) return OkStatus();
+  return Error::Unavailable(fmt::format("{} needs {:.3f} GiB of {}; {:.3f} GiB available", what,
+                                        bytes / 1073741824.0, memory, available / 1073741824.0));
+}
+
+}  // namespace rwttt

@@ -1,0 +1,165 @@
+// The TTT math, written once (DESIGN §4): every backend (cpu, omp, cuda) calls these functions,
+// so that the same inputs give the same bits. docs/kernels.md explains each choice.
+//
+//   float x = InputValue(TokenKey(seed, carry, owner), owner_lo, token, layer, k);
+//   acc = Mac(acc, h_i, w_ij);   // y_j = sum_i h_i * W_ij, i ascending, acc starting at 0
+//
+// Rules every caller keeps: accumulate in fp32 with Mac() in the documented order, starting from
+// 0.0f; round each stored value with Store() (bf16: round to nearest even); build with
+// -ffp-contract=off / nvcc --fmad=false and no fast-math. Only + - * / and integer operations
+// appear here (exp is built from them), because libm and CUDA's math library differ in the last
+// bit. No CUDA header is included: RWTTT_HD makes these __host__ __device__ under nvcc.
+#pragma once
+
+#include <cstdint>
+
+#include "core/bf16.h"
+#include "core/host_device.h"
+#include "core/philox.h"
+
+namespace rwttt {
+
+// ---- Storage: fp32 or bf16 elements, loaded to fp32 and stored with rounding ----------------
+
+RWTTT_HD float Load(float x) { return x; }
+RWTTT_HD float Load(Bf16 x) { return Bf16ToFloat(x); }
+RWTTT_HD void Store(float* p, float v) { *p = v; }
+RWTTT_HD void Store(Bf16* p, float v) { *p = FloatToBf16(v); }
+// The bits of a stored element, as state fingerprints absorb them.
+RWTTT_HD std::uint32_t StorageWord(float x) { return FloatBits(x); }
+RWTTT_HD std::uint32_t StorageWord(Bf16 x) { return x.bits; }
+
+// ---- Keys and counters ------------------------------------------------------------------------
+
+// SplitMix64's finalizer: a bijection of 64-bit words that spreads every input bit.
+RWTTT_HD std::uint64_t Mix64(std::uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBull;
+  x ^= x >> 31;
+  return x;
+}
+
+// What a Philox draw is for; the top 4 bits of counter word 2, so that draws never collide.
+inline constexpr std::uint32_t kDomainInput = 1;   // x_t, a token's input to a TTT layer
+inline constexpr std::uint32_t kDomainTarget = 2;  // v_t, a token's target signal (WRITE's V)
+inline constexpr std::uint32_t kDomainUp = 3;      // W_up, shared by all owners
+inline constexpr std::uint32_t kDomainBase = 4;    // the base W_down every owner starts from
+
+// Philox key of the shared weights of a run.
+RWTTT_HD std::uint64_t RunKey(std::uint64_t run_seed) {
+  return Mix64(run_seed ^ 0x5851F42D4C957F2Dull);
+}
+
+// Philox key of an owner's per-token draws: its input seed, mixed with its autoregressive carry
+// (so that anything it produced earlier changes every later input) and the high half of its id
+// (the low half goes in the counter).
+RWTTT_HD std::uint64_t TokenKey(std::uint64_t input_seed, std::uint64_t carry,
+                                std::uint64_t owner) {
+  return Mix64(Mix64(input_seed ^ 0xD1B54A32D192ED03ull) ^ carry) ^ Mix64(owner >> 32);
+}
+
+// A value in (-1, 1) from element `index` of the draw keyed by `key` and counter
+// (c0, layer, domain | index / 4, c3). Each Philox block gives four elements.
+RWTTT_HD float DrawCentered(std::uint64_t key, std::uint32_t c0, std::uint32_t layer,
+                            std::uint32_t domain, std::uint32_t index, std::uint32_t c3) {
+  const PhiloxBlock r = PhiloxBits(key, c0, layer, (domain << 28) | (index >> 2), c3);
+  return UnitFloat(r[index & 3u]) * 2.0f - 1.0f;
+}
+
+// 2^-ceil(log2(n) / 2): a power of two near 1/sqrt(n), so that scaling is exact.
+RWTTT_HD float InvSqrtPow2(std::uint32_t n) {
+  std::uint32_t e = 0;
+  while (e < 32 && (std::uint64_t{1} << e) < n) ++e;
+  float s = 1.0f;
+  for (std::uint32_t i = 0; i < (e + 1) / 2; ++i) s *= 0.5f;
+  return s;
+}
+
+// ---- The tensors, element by element ---------------------------------------------------------
+// `layer` is the model layer index (ModelProfile::ttt_layers[l]), not the TTT layer's position.
+
+// W_up[k][f] of a TTT layer, shape [d_model][d_ff], shared by every owner.
+RWTTT_HD float UpWeight(std::uint64_t run_key, std::uint32_t layer, std::uint32_t k,
+                        std::uint32_t f, std::uint32_t d_model) {
+  return DrawCentered(run_key, k, layer, kDomainUp, f, 0) * InvSqrtPow2(d_model);
+}
+
+// The base W_down[i][j], shape [d_ff][d_model]: every owner's fast weight at version 0.
+RWTTT_HD float BaseWeight(std::uint64_t run_key, std::uint32_t layer, std::uint32_t i,
+                          std::uint32_t j, std::uint32_t d_ff) {
+  return DrawCentered(run_key, i, layer, kDomainBase, j, 0) * InvSqrtPow2(d_ff);
+}
+
+// x_t[k]: token `token`'s input to a TTT layer, shape [d_model].
+RWTTT_HD float InputValue(std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
+                          std::uint32_t layer, std::uint32_t k) {
+  return DrawCentered(token_key, token, layer, kDomainInput, k, owner_lo);
+}
+
+// v_t[j]: token `token`'s target signal for a WRITE, shape [d_model].
+RWTTT_HD float TargetValue(std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
+                           std::uint32_t layer, std::uint32_t j) {
+  return DrawCentered(token_key, token, layer, kDomainTarget, j, owner_lo);
+}
+
+// ---- Arithmetic --------------------------------------------------------------------------------
+
+// 2^n as a float. REQUIRES: -126 <= n <= 127.
+RWTTT_HD float Pow2(int n) { return BitsToFloat(static_cast<std::uint32_t>(n + 127) << 23); }
+
+// e^x from + - * / only: x = k ln2 + r with |r| <= ln2/2 (Cody-Waite split of ln2, exact for the
+// k that occur), e^r by its degree-7 Taylor polynomial (truncation error < 1e-8 relative), then
+// scaled by 2^k in two exact steps. Within 2 ulp of the true value; bit-identical everywhere.
+RWTTT_HD float ExpF(float x) {
+  if (!(x == x)) return x;                               // NaN stays NaN
+  if (x > 88.7228317f) return BitsToFloat(0x7F800000u);  // overflows to +inf
+  if (x < -103.972084f) return 0.0f;                     // underflows past the subnormals
+  const float kf = x * 1.44269504f;
+  const int k = static_cast<int>(kf < 0.0f ? kf - 0.5f : kf + 0.5f);
+  const float fk = static_cast<float>(k);
+  float r = x - fk * 0.693145751953125f;  // ln2 high part: 16 significant bits, fk * it is exact
+  r = r - fk * 1.42860676533018e-06f;     // ln2 low part
+  float p = 1.0f / 5040.0f;
+  p = p * r + 1.0f / 720.0f;
+  p = p * r + 1.0f / 120.0f;
+  p = p * r + 1.0f / 24.0f;
+  p = p * r + 1.0f / 6.0f;
+  p = p * r + 0.5f;
+  p = p * r + 1.0f;
+  p = p * r + 1.0f;
+  const int k1 = k / 2;  // |k| <= 150, so both halves are normal powers of two
+  return p * Pow2(k1) * Pow2(k - k1);
+}
+
+// silu(u) = u * sigmoid(u) = u / (1 + e^-u). Large negative u gives -0; -inf gives NaN (inf/inf).
+RWTTT_HD float Silu(float u) { return u / (1.0f + ExpF(-u)); }
+
+// One step of every reduction: acc + a * b, two roundings (no fused multiply-add).
+RWTTT_HD float Mac(float acc, float a, float b) { return acc + a * b; }
+
+// WRITE: the new weight from the old one and acc = sum_t H[t][i] * V[t][j] (t ascending).
+RWTTT_HD float UpdatedWeight(float w, float acc, float eta) { return w + eta * acc; }
+
+// Whether a WRITE updates TTT layer `position` (0-based among the TTT layers): every layer, or
+// with `torn` (fault injection) only the first num_ttt_layers / 2 of them.
+RWTTT_HD bool WriteUpdatesLayer(bool torn, std::uint32_t position, std::uint32_t num_ttt_layers) {
+  return !torn || position < num_ttt_layers / 2;
+}
+
+// ---- State fingerprints ----------------------------------------------------------------------
+// A state digest must be computable where the state lives (on the device) without copying the
+// state out. Each row W[i][0..d_model) of each TTT layer folds into a 64-bit fingerprint; the host
+// hashes the fingerprint array with XXH3 (core/ttt_digest.h). Every fold step is a bijection of
+// the running value, so changing any single element always changes its row's fingerprint.
+
+RWTTT_HD std::uint64_t FingerprintStart(std::uint32_t position, std::uint32_t row) {
+  return Mix64(((static_cast<std::uint64_t>(position) << 32) | row) + 0x2545F4914F6CDD1Dull);
+}
+RWTTT_HD std::uint64_t FingerprintAbsorb(std::uint64_t h, std::uint32_t word) {
+  h = (h ^ word) * 0x9E3779B97F4A7C15ull;
+  return h ^ (h >> 29);
+}
+
+}  // namespace rwttt

@@ -1,0 +1,48 @@
+// Backends by name: what `--backend` accepts (DESIGN §4, §8). "cpu" is the scalar reference,
+// "omp" the multi-threaded Thrust build, "cuda" the GPU build, "auto" cuda when a device answers
+// and omp otherwise.
+//
+//   RWTTT_ASSIGN_OR_RETURN(BackendChoice choice, MakeBackend("auto", {.threads = 2}));
+//   std::fprintf(stderr, "%s\n", choice.note.c_str());  // "backend: omp (no CUDA device ...)"
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/backend.h"
+#include "core/result.h"
+
+namespace rwttt::gpu {
+
+struct BackendOptions {
+  // omp: OpenMP threads (0: OMP_NUM_THREADS, else one per core). Ignored by cpu and cuda.
+  int threads = 0;
+};
+
+struct BackendChoice {
+  std::unique_ptr<Backend> backend;
+  // One line saying which backend runs and why, e.g. "backend: omp (auto: no CUDA device answers:
+  // CUDA driver version is insufficient for CUDA runtime version)". Callers print it on stderr.
+  std::string note;
+};
+
+// The backend called `name`: "cpu", "omp", "cuda" or "auto". Errors (exit 2 material): an
+// unknown name (the message lists the names), "cuda" with no device or no CUDA in this build (the
+// message says which), threads < 0. A state too large for memory fails later, in Reset().
+Result<BackendChoice> MakeBackend(std::string_view name, const BackendOptions& options = {});
+
+struct BackendInfo {
+  std::string name;
+  bool available = false;
+  std::string detail;  // what it is, the device, or why it is unavailable
+};
+
+// Every backend name but "auto", in the order cpu, omp, cuda, each with whether it can run here.
+std::vector<BackendInfo> ListBackends();
+
+// The names MakeBackend accepts: cpu, omp, cuda, auto.
+std::vector<std::string> BackendNames();
+
+}  // namespace rwttt::gpu

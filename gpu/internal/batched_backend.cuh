@@ -1,0 +1,291 @@
+// The one Thrust source of the batched backends. gpu/omp_backend.cc instantiates it for the OpenMP
+// system with g++ (backend `omp`); gpu/cuda_backend.cu for the CUDA system with nvcc (`cuda`).
+// `Sys` supplies the vector type, the execution policy, the tile shapes and the memory check:
+//
+//   struct OmpSystem { template <class T> using Vector = thrust::omp::vector<T>; ... };
+//   std::unique_ptr<Backend> b = std::make_unique<BatchedBackend<OmpSystem>>(threads);
+//
+// Per part of a batch (gpu/internal/batch_plan.h) and per TTT layer: generate the tokens' inputs,
+// up-project them through the shared W_up (read once per kUpToks tokens of the whole batch), then
+// down-project each slot's tokens through the slot's fast weight (read once per tile of that
+// slot's tokens). Outputs come back to the host only to be hashed; states never do: their digests
+// come from row fingerprints computed where the state lives.
+#pragma once
+
+#include <thrust/copy.h>
+#include <thrust/for_each.h>
+#include <thrust/iterator/counting_iterator.h>
+
+#include <cstdint>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/backend.h"
+#include "core/check.h"
+#include "core/ttt_digest.h"
+#include "core/ttt_math.h"
+#include "gpu/internal/batch_plan.h"
+#include "gpu/internal/batched_kernels.cuh"
+
+namespace rwttt::gpu::internal {
+
+template <typename Sys>
+class BatchedBackend final : public Backend {
+ public:
+  // `threads` > 0 sets the OpenMP thread count for this backend's work; 0 keeps the default.
+  explicit BatchedBackend(int threads) : threads_(threads) {}
+
+  std::string_view name() const override { return Sys::kName; }
+
+  Status Reset(const ModelProfile& model, std::uint32_t num_slots, Seed seed) override {
+    model_ = model;
+    num_ttt_ = static_cast<std::uint32_t>(model.ttt_layers.size());
+    layer_elems_ = model.layer_state_elems();
+    slot_elems_ = layer_elems_ * num_ttt_;
+    num_slots_ = num_slots;
+    initialised_.assign(num_slots, false);
+    const std::uint64_t a_bytes = DTypeBytes(model.dtype);
+    const std::uint64_t s_bytes = DTypeBytes(model.state_dtype);
+    const std::uint64_t bytes = slot_elems_ * (a_bytes + s_bytes + num_slots * s_bytes);
+    const std::string what = std::string("backend ") + Sys::kName + ": model " + model.name +
+                             " with " + std::to_string(num_slots) + " slots";
+    RWTTT_TRY(Sys::CheckMemory(bytes, what));
+    Sys::SetThreads(threads_);
+    try {
+      Resize(up_, slot_elems_ * a_bytes);
+      Resize(base_, slot_elems_ * s_bytes);
+      Resize(state_, num_slots * slot_elems_ * s_bytes);
+    } catch (const std::exception& e) {
+      up_.clear();
+      base_.clear();
+      state_.clear();
+      return Error::Unavailable(what + ": cannot allocate: " + e.what());
+    }
+    const std::uint64_t run_key = RunKey(seed.value());
+    const std::uint32_t d = model.d_model, f = model.d_ff;
+    WithTypes([&](auto a, auto s) {
+      using A = decltype(a);
+      using S = decltype(s);
+      for (std::uint32_t p = 0; p < num_ttt_; ++p) {
+        const std::uint32_t layer = model.ttt_layers[p];
+        Launch(layer_elems_, GenWeightFunctor<A>{Ptr<A>(up_) + p * layer_elems_, run_key, layer, d,
+                                                 f, d, f, true});
+        Launch(layer_elems_, GenWeightFunctor<S>{Ptr<S>(base_) + p * layer_elems_, run_key, layer,
+                                                 f, d, d, f, false});
+      }
+    });
+    return OkStatus();
+  }
+
+  void InitSlot(std::uint32_t slot) override {
+    RWTTT_CHECK(slot < num_slots_) << "slot " << slot << " of " << num_slots_;
+    Sys::SetThreads(threads_);
+    WithTypes([&](auto, auto s) {
+      using S = decltype(s);
+      thrust::copy(Sys::Policy(), Ptr<S>(base_), Ptr<S>(base_) + slot_elems_,
+                   Ptr<S>(state_) + slot * slot_elems_);
+    });
+    initialised_[slot] = true;
+  }
+
+  void CopySlot(std::uint32_t from, std::uint32_t to) override {
+    RWTTT_CHECK(from < num_slots_ && to < num_slots_ && initialised_[from] && initialised_[to])
+        << "CopySlot(" << from << ", " << to << ")";
+    Sys::SetThreads(threads_);
+    WithTypes([&](auto, auto s) {
+      using S = decltype(s);
+      S* state = Ptr<S>(state_);
+      thrust::copy(Sys::Policy(), state + from * slot_elems_, state + (from + 1) * slot_elems_,
+                   state + to * slot_elems_);
+    });
+  }
+
+  void RunBatch(std::span<const BatchItem> items, std::span<ItemResult> results) override {
+    RWTTT_CHECK(items.size() == results.size());
+    for (std::size_t n = 0; n < items.size(); ++n) {
+      RWTTT_CHECK(items[n].slot < num_slots_ && initialised_[items[n].slot])
+          << "item " << n << " uses slot " << items[n].slot << " which is not initialised";
+    }
+    Sys::SetThreads(threads_);
+    try {
+      for (const BatchPart& part : PlanBatch(items, Sys::kDownToks)) {
+        WithTypes([&](auto a, auto s) {
+          if (part.effect == Effect::kRead) {
+            RunRead<decltype(a), decltype(s)>(part, items, results);
+          } else {
+            RunWrite<decltype(a), decltype(s)>(part, items, results);
+          }
+        });
+      }
+    } catch (const std::exception& e) {
+      RWTTT_CHECK(false) << "backend " << Sys::kName << " failed: " << e.what();
+    }
+  }
+
+  std::uint64_t StateDigest(std::uint32_t slot) override {
+    RWTTT_CHECK(slot < num_slots_ && initialised_[slot]) << "slot " << slot;
+    Sys::SetThreads(threads_);
+    const std::vector<std::uint64_t> fp = Fingerprints(std::vector<std::uint32_t>{slot});
+    return StateDigestOfFingerprints(fp);
+  }
+
+ private:
+  template <typename T>
+  using Vec = typename Sys::template Vector<T>;
+
+  // Calls f(A{}, S{}) with the storage types of the profile's dtype and state_dtype.
+  template <typename F>
+  void WithTypes(F&& f) const {
+    const bool a16 = model_.dtype == DType::kBf16, s16 = model_.state_dtype == DType::kBf16;
+    if (a16 && s16)
+      f(Bf16{}, Bf16{});
+    else if (a16)
+      f(Bf16{}, float{});
+    else if (s16)
+      f(float{}, Bf16{});
+    else
+      f(float{}, float{});
+  }
+
+  static void Resize(Vec<std::uint32_t>& v, std::uint64_t bytes) { v.resize((bytes + 3) / 4); }
+  static void Grow(Vec<std::uint32_t>& v, std::uint64_t bytes) {
+    if (v.size() < (bytes + 3) / 4) v.resize((bytes + 3) / 4);
+  }
+  template <typename T>
+  static T* Ptr(Vec<std::uint32_t>& v) {
+    return reinterpret_cast<T*>(thrust::raw_pointer_cast(v.data()));
+  }
+  template <typename T>
+  static const T* Ptr(const Vec<T>& v) {
+    return thrust::raw_pointer_cast(v.data());
+  }
+  template <typename T>
+  static void Upload(Vec<T>& dst, const std::vector<T>& src) {
+    dst.resize(src.size());
+    thrust::copy(src.begin(), src.end(), dst.begin());
+  }
+  template <typename F>
+  static void Launch(std::uint64_t units, const F& f) {
+    if (units > 0) {
+      thrust::for_each_n(Sys::Policy(), thrust::counting_iterator<std::uint64_t>(0), units, f);
+    }
+  }
+  static std::uint64_t Tiles(std::uint64_t n, std::uint64_t tile) { return (n + tile - 1) / tile; }
+
+  // Uploads the part's tokens, then h = silu(x · W_up) of TTT layer p for all of them.
+  template <typename A>
+  void Activations(const BatchPart& part, std::uint32_t p) {
+    const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
+    Launch(std::uint64_t{n} * d, GenTokenFunctor<A>{Ptr<A>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_),
+                                                    model_.ttt_layers[p], d, false});
+    Launch(Tiles(n, Sys::kUpToks) * Tiles(f, Sys::kUpCols),
+           UpProjFunctor<A, Sys::kUpCols, Sys::kUpToks>{Ptr<A>(x_), Ptr<A>(up_) + p * layer_elems_,
+                                                        Ptr<A>(h_), n, d, f});
+  }
+
+  void UploadTokens(const BatchPart& part, std::uint64_t a_bytes) {
+    Upload(key_, part.token_key);
+    Upload(pos_, part.token_pos);
+    Upload(owner_, part.token_owner);
+    Upload(offsets_, part.item_offsets);
+    const std::uint64_t n = part.num_tokens();
+    Grow(x_, n * model_.d_model * a_bytes);
+    Grow(h_, n * model_.d_ff * a_bytes);
+  }
+
+  template <typename A, typename S>
+  void RunRead(const BatchPart& part, std::span<const BatchItem> items,
+               std::span<ItemResult> results) {
+    const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
+    UploadTokens(part, sizeof(A));
+    Upload(tiles_, part.tiles);
+    const std::uint64_t row_bytes = std::uint64_t{num_ttt_} * d * sizeof(A);  // one token's y
+    Grow(y_, n * row_bytes);
+    for (std::uint32_t p = 0; p < num_ttt_; ++p) {
+      Activations<A>(part, p);
+      Launch(part.tiles.size() * Tiles(d, Sys::kDownCols),
+             DownProjFunctor<A, S, Sys::kDownCols, Sys::kDownToks>{
+                 Ptr<A>(h_), Ptr<S>(state_), Ptr(tiles_), Ptr<A>(y_), slot_elems_, p * layer_elems_,
+                 d, f, num_ttt_, p});
+    }
+    std::vector<std::uint32_t> y((n * row_bytes + 3) / 4);
+    thrust::copy(y_.begin(), y_.begin() + y.size(), y.begin());
+    const auto* bytes = reinterpret_cast<const unsigned char*>(y.data());
+    for (std::size_t k = 0; k < part.items.size(); ++k) {
+      const std::uint64_t begin = part.item_offsets[k] * row_bytes;
+      const std::uint64_t end = part.item_offsets[k + 1] * row_bytes;
+      ItemResult& r = results[part.items[k]];
+      r = ItemResult{};
+      r.out_digest = OutputDigest(bytes + begin, end - begin);
+      r.carry = NextCarry(items[part.items[k]].carry, r.out_digest);
+    }
+  }
+
+  template <typename A, typename S>
+  void RunWrite(const BatchPart& part, std::span<const BatchItem> items,
+                std::span<ItemResult> results) {
+    const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
+    const auto num_items = static_cast<std::uint32_t>(part.items.size());
+    UploadTokens(part, sizeof(A));
+    Upload(slots_, part.item_slot);
+    Upload(torn_, part.item_torn);
+    Grow(v_, std::uint64_t{n} * d * sizeof(A));
+    for (std::uint32_t p = 0; p < num_ttt_; ++p) {
+      Activations<A>(part, p);
+      Launch(std::uint64_t{n} * d, GenTokenFunctor<A>{Ptr<A>(v_), Ptr(key_), Ptr(pos_), Ptr(owner_),
+                                                      model_.ttt_layers[p], d, true});
+      Launch(std::uint64_t{num_items} * f * Tiles(d, Sys::kUpdateCols),
+             UpdateFunctor<A, S, Sys::kUpdateCols>{
+                 Ptr<A>(h_), Ptr<A>(v_), Ptr(offsets_), Ptr(slots_), Ptr(torn_), Ptr<S>(state_),
+                 slot_elems_, p * layer_elems_, d, f, num_ttt_, p, model_.learning_rate});
+    }
+    const std::vector<std::uint64_t> fp = Fingerprints(part.item_slot);
+    const std::uint64_t per_slot = std::uint64_t{num_ttt_} * f;
+    for (std::uint32_t k = 0; k < num_items; ++k) {
+      ItemResult& r = results[part.items[k]];
+      r = ItemResult{};
+      r.state_digest = StateDigestOfFingerprints(
+          std::span<const std::uint64_t>(fp).subspan(k * per_slot, per_slot));
+      r.carry = items[part.items[k]].carry;
+    }
+  }
+
+  // Row fingerprints of each slot in `slots`: [slots][ttt layers][d_ff], on the host.
+  std::vector<std::uint64_t> Fingerprints(const std::vector<std::uint32_t>& slots) {
+    Upload(fp_slots_, slots);
+    const std::uint64_t units = slots.size() * std::uint64_t{num_ttt_} * model_.d_ff;
+    fp_.resize(units);
+    WithTypes([&](auto, auto s) {
+      using S = decltype(s);
+      Launch(units, FingerprintFunctor<S>{Ptr<S>(state_), Ptr(fp_slots_),
+                                          thrust::raw_pointer_cast(fp_.data()), slot_elems_,
+                                          model_.d_model, model_.d_ff, num_ttt_});
+    });
+    std::vector<std::uint64_t> host(units);
+    thrust::copy(fp_.begin(), fp_.end(), host.begin());
+    return host;
+  }
+
+  int threads_;
+  ModelProfile model_;
+  std::uint32_t num_ttt_ = 0;
+  std::uint32_t num_slots_ = 0;
+  std::uint64_t layer_elems_ = 0;  // d_ff * d_model
+  std::uint64_t slot_elems_ = 0;   // ttt layers * d_ff * d_model
+  std::vector<bool> initialised_;  // [num_slots]
+  // Raw storage, typed at use by the profile's dtypes.
+  Vec<std::uint32_t> up_;             // [ttt layers][d_model][d_ff] of dtype
+  Vec<std::uint32_t> base_;           // [ttt layers][d_ff][d_model] of state_dtype
+  Vec<std::uint32_t> state_;          // [num_slots][ttt layers][d_ff][d_model] of state_dtype
+  Vec<std::uint32_t> x_, h_, y_, v_;  // [tokens][d_model], [tokens][d_ff], [tokens][ttt][d_model]
+  // The part being run, as PlanBatch built it.
+  Vec<std::uint64_t> key_;
+  Vec<std::uint32_t> pos_, owner_, offsets_, slots_, fp_slots_;
+  Vec<std::uint8_t> torn_;
+  Vec<TokenTile> tiles_;
+  Vec<std::uint64_t> fp_;
+};
+
+}  // namespace rwttt::gpu::internal

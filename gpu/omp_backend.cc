@@ -1,0 +1,41 @@
+// The OpenMP instantiation of the batched backend. Compiled by the host compiler with -fopenmp and
+// THRUST_DEVICE_SYSTEM=THRUST_DEVICE_SYSTEM_OMP; explicit thrust::omp types keep it distinct from
+// the CUDA instantiation linked into the same program.
+#include "gpu/omp_backend.h"
+
+#include <omp.h>
+#include <thrust/system/omp/execution_policy.h>
+#include <thrust/system/omp/vector.h>
+
+#include "core/host_memory.h"
+#include "gpu/internal/batched_backend.cuh"
+
+namespace rwttt::gpu {
+namespace {
+
+struct OmpSystem {
+  template <typename T>
+  using Vector = thrust::omp::vector<T>;
+  static constexpr const char* kName = "omp";
+  // Wide tiles: each weight row is loaded once per 16 tokens and the column loop vectorizes.
+  static constexpr int kUpCols = 64;
+  static constexpr int kUpToks = 16;
+  static constexpr int kDownCols = 64;
+  static constexpr int kDownToks = 16;
+  static constexpr int kUpdateCols = 64;
+  static auto Policy() { return thrust::omp::par; }
+  static Status CheckMemory(std::uint64_t bytes, std::string_view what) {
+    return CheckHostMemory(bytes, what);
+  }
+  static void SetThreads(int threads) {
+    if (threads > 0) omp_set_num_threads(threads);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> MakeOmpBackend(int threads) {
+  return std::make_unique<internal::BatchedBackend<OmpSystem>>(threads);
+}
+
+}  // namespace rwttt::gpu

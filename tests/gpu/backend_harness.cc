@@ -1,0 +1,159 @@
+#include "tests/gpu/backend_harness.h"
+
+#include <algorithm>
+#include <set>
+
+#include "core/program.h"
+
+namespace rwttt::testing {
+namespace {
+
+// A random permutation of `v`, drawn with RapidCheck (Fisher-Yates), so that it shrinks.
+std::vector<std::uint32_t> Shuffled(std::vector<std::uint32_t> v) {
+  for (std::size_t i = v.size(); i > 1; --i) {
+    std::swap(v[i - 1], v[*rc::gen::inRange<std::size_t>(0, i)]);
+  }
+  return v;
+}
+
+}  // namespace
+
+ModelProfile SmallProfile(std::uint32_t d_model, std::uint32_t d_ff, std::uint32_t layers,
+                          std::uint32_t chunk, DType dtype, DType state_dtype, float eta) {
+  ModelProfile m;
+  m.name = "test";
+  m.d_model = d_model;
+  m.d_ff = d_ff;
+  m.layers = layers;
+  for (std::uint32_t l = 0; l < layers; ++l) m.ttt_layers.push_back(l);
+  m.chunk = chunk;
+  m.dtype = dtype;
+  m.state_dtype = state_dtype;
+  m.learning_rate = eta;
+  return m;
+}
+
+rc::Gen<KernelCase> GenKernelCase() {
+  return rc::gen::exec([] {
+    const auto dtype = [] { return *rc::gen::element(DType::kBf16, DType::kFp32); };
+    KernelCase c;
+    c.model = SmallProfile(
+        *rc::gen::inRange<std::uint32_t>(1, 25), *rc::gen::inRange<std::uint32_t>(1, 41),
+        *rc::gen::inRange<std::uint32_t>(1, 4), *rc::gen::inRange<std::uint32_t>(1, 7), dtype(),
+        dtype(), *rc::gen::element(0.01f, 0.1f, 0.5f));
+    // A random non-empty subset of the layers carries TTT state.
+    std::vector<std::uint32_t> ttt;
+    for (std::uint32_t l = 0; l < c.model.layers; ++l) {
+      if (*rc::gen::arbitrary<bool>()) ttt.push_back(l);
+    }
+    if (!ttt.empty()) c.model.ttt_layers = ttt;
+    c.seed = Seed{*rc::gen::arbitrary<std::uint64_t>()};
+    const auto owners = *rc::gen::inRange<std::size_t>(1, 6);
+    std::set<std::uint64_t> ids;
+    while (ids.size() < owners) {
+      ids.insert(*rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(0, 8),
+                                 rc::gen::arbitrary<std::uint64_t>()));
+    }
+    for (const std::uint64_t id : ids) {
+      Request r;
+      r.id = OwnerId{id};
+      r.prompt_tokens = *rc::gen::inRange<std::uint32_t>(0, 11);
+      r.output_tokens = *rc::gen::inRange<std::uint32_t>(r.prompt_tokens == 0 ? 1 : 0, 7);
+      if (*rc::gen::arbitrary<bool>()) r.seed = Seed{*rc::gen::arbitrary<std::uint64_t>()};
+      c.requests.push_back(r);
+    }
+    return c;
+  });
+}
+
+std::vector<OwnerReference> RunInRandomBatches(Backend& backend, const KernelCase& c) {
+  const auto n = static_cast<std::uint32_t>(c.requests.size());
+  RC_ASSERT(backend.Reset(c.model, n, c.seed).ok());
+  std::vector<std::uint32_t> slot_of(n);
+  for (std::uint32_t k = 0; k < n; ++k) slot_of[k] = k;
+  slot_of = Shuffled(slot_of);
+  std::vector<ProgramCursor> cursors;
+  std::vector<std::uint64_t> carry(n, 0);
+  std::vector<OwnerReference> out(n);
+  for (std::uint32_t k = 0; k < n; ++k) {
+    cursors.emplace_back(c.requests[k], c.model.chunk);
+    backend.InitSlot(slot_of[k]);
+  }
+  for (;;) {
+    std::vector<std::uint32_t> ready;
+    for (std::uint32_t k = 0; k < n; ++k) {
+      if (!cursors[k].done()) ready.push_back(k);
+    }
+    if (ready.empty()) break;
+    const Effect effect = cursors[*rc::gen::elementOf(ready)].step().tag.effect;
+    std::vector<std::uint32_t> same;
+    for (const std::uint32_t k : ready) {
+      if (cursors[k].step().tag.effect == effect) same.push_back(k);
+    }
+    // A random non-empty subset, in random order.
+    std::vector<std::uint32_t> batch = Shuffled(same);
+    batch.resize(*rc::gen::inRange<std::size_t>(1, batch.size() + 1));
+    std::vector<BatchItem> items;
+    for (const std::uint32_t k : batch) {
+      const Step& s = cursors[k].step();
+      const Request& r = c.requests[k];
+      items.push_back(BatchItem{.owner = r.id,
+                                .effect = s.tag.effect,
+                                .first_token = s.first_token,
+                                .end_token = s.end_token,
+                                .slot = slot_of[k],
+                                .input_seed = r.seed.value_or(c.seed).value(),
+                                .carry = carry[k]});
+    }
+    std::vector<ItemResult> results(items.size());
+    backend.RunBatch(items, results);
+    for (std::size_t b = 0; b < batch.size(); ++b) {
+      const std::uint32_t k = batch[b];
+      carry[k] = results[b].carry;
+      out[k].steps.push_back(
+          ReferenceStep{cursors[k].step(), results[b].out_digest, results[b].state_digest});
+      cursors[k].Advance();
+    }
+  }
+  return out;
+}
+
+void RcAssertMatchesSerialReference(Backend& backend, const KernelCase& c) {
+  const std::vector<OwnerReference> got = RunInRandomBatches(backend, c);
+  for (std::size_t k = 0; k < c.requests.size(); ++k) {
+    const OwnerReference want = RunSerialReference(c.model, c.requests[k], c.seed);
+    RC_ASSERT(got[k].steps.size() == want.steps.size());
+    for (std::size_t s = 0; s < want.steps.size(); ++s) {
+      RC_ASSERT(got[k].steps[s].step == want.steps[s].step);
+      RC_ASSERT(got[k].steps[s].out_digest == want.steps[s].out_digest);
+      RC_ASSERT(got[k].steps[s].state_digest == want.steps[s].state_digest);
+    }
+  }
+}
+
+std::vector<BatchItem> GenSharedSlotItems(const ModelProfile& model, std::uint32_t num_slots) {
+  const auto count = *rc::gen::inRange<std::size_t>(1, 9);
+  std::vector<BatchItem> items;
+  for (std::size_t n = 0; n < count; ++n) {
+    BatchItem item;
+    item.owner = OwnerId{*rc::gen::inRange<std::uint64_t>(0, 4)};
+    item.effect = *rc::gen::element(Effect::kRead, Effect::kWrite);
+    item.slot = *rc::gen::inRange<std::uint32_t>(0, num_slots);
+    const std::uint32_t chunk_index = *rc::gen::inRange<std::uint32_t>(0, 3);
+    if (item.effect == Effect::kWrite) {
+      item.first_token = chunk_index * model.chunk;
+      item.end_token = item.first_token + model.chunk;
+      item.torn = *rc::gen::arbitrary<bool>();
+    } else {
+      item.first_token =
+          chunk_index * model.chunk + *rc::gen::inRange<std::uint32_t>(0, model.chunk);
+      item.end_token = item.first_token + 1;
+    }
+    item.input_seed = *rc::gen::inRange<std::uint64_t>(0, 3);
+    item.carry = *rc::gen::arbitrary<std::uint64_t>();
+    items.push_back(item);
+  }
+  return items;
+}
+
+}  // namespace rwttt::testing

@@ -1,0 +1,108 @@
+// Backends by name, and `rwttt backends` / bad --backend names on the command line.
+#include "gpu/backend_registry.h"
+
+#include <gtest/gtest.h>
+
+#include "core/model_profile.h"
+#include "gpu/cuda_backend.h"
+#include "tests/support/test_files.h"
+
+namespace rwttt::gpu {
+namespace {
+
+TEST(MakeBackend, MakesEachNamedBackend) {
+  for (const char* name : {"cpu", "omp"}) {
+    Result<BackendChoice> b = MakeBackend(name);
+    ASSERT_TRUE(b.ok()) << name;
+    EXPECT_EQ(b->backend->name(), name);
+    EXPECT_NE(b->note.find(name), std::string::npos);
+  }
+}
+
+TEST(MakeBackend, RejectsUnknownNameListingTheKnownOnes) {
+  Result<BackendChoice> b = MakeBackend("tpu");
+  ASSERT_FALSE(b.ok());
+  EXPECT_NE(b.error().message.find("unknown backend 'tpu'"), std::string::npos);
+  EXPECT_NE(b.error().message.find("cpu, omp, cuda or auto"), std::string::npos);
+}
+
+TEST(MakeBackend, RejectsNegativeThreads) {
+  EXPECT_FALSE(MakeBackend("omp", {.threads = -1}).ok());
+}
+
+TEST(MakeBackend, AutoPicksCudaWhenADeviceAnswersElseOmpAndSaysWhy) {
+  Result<BackendChoice> b = MakeBackend("auto");
+  ASSERT_TRUE(b.ok());
+  const Result<std::string> device = ProbeCudaDevice();
+  if (device.ok()) {
+    EXPECT_EQ(b->backend->name(), "cuda");
+  } else {
+    EXPECT_EQ(b->backend->name(), "omp");
+    EXPECT_NE(b->note.find(device.error().message), std::string::npos) << b->note;
+  }
+}
+
+TEST(MakeBackend, CudaWithoutDeviceIsAnErrorSayingWhy) {
+  const Result<std::string> device = ProbeCudaDevice();
+  if (device.ok()) GTEST_SKIP() << "a CUDA device answers: " << *device;
+  Result<BackendChoice> b = MakeBackend("cuda");
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(b.error().message.find(device.error().message), std::string::npos);
+}
+
+TEST(MakeBackend, StateLargerThanHostMemoryFailsInReset) {
+  ModelProfile huge = LoadModelProfile("inplace-ttt-4b").value();
+  for (const char* name : {"cpu", "omp"}) {
+    Result<BackendChoice> b = MakeBackend(name);
+    ASSERT_TRUE(b.ok());
+    const Status s = b->backend->Reset(huge, /*num_slots=*/4096, Seed{1});
+    ASSERT_FALSE(s.ok()) << name;
+    EXPECT_EQ(s.error().code, ErrorCode::kUnavailable);
+    EXPECT_NE(s.error().message.find("GiB of host memory"), std::string::npos) << s.error().message;
+  }
+}
+
+TEST(ListBackends, ListsCpuOmpCudaWithAvailability) {
+  const std::vector<BackendInfo> list = ListBackends();
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].name, "cpu");
+  EXPECT_TRUE(list[0].available);
+  EXPECT_EQ(list[1].name, "omp");
+  EXPECT_TRUE(list[1].available);
+  EXPECT_EQ(list[2].name, "cuda");
+  EXPECT_EQ(list[2].available, ProbeCudaDevice().ok());
+  EXPECT_FALSE(list[2].detail.empty());
+}
+
+TEST(BackendsCommand, ListsBackendsAndTheAutoChoice) {
+  const testing::CliRun r = testing::RunCli({"backends"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("cpu"), std::string::npos);
+  EXPECT_NE(r.out.find("omp"), std::string::npos);
+  EXPECT_NE(r.out.find("cuda"), std::string::npos);
+  EXPECT_NE(r.out.find("auto"), std::string::npos) << r.out;
+}
+
+TEST(BackendsCommand, CheckOfUnknownBackendExitsTwo) {
+  const testing::CliRun r = testing::RunCli({"backends", "--check", "tpu"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown backend 'tpu'"), std::string::npos) << r.err;
+}
+
+TEST(BackendsCommand, CheckOfCudaWithoutDeviceExitsTwo) {
+  if (ProbeCudaDevice().ok()) GTEST_SKIP() << "a CUDA device answers";
+  const testing::CliRun r = testing::RunCli({"backends", "--check", "cuda"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--backend cuda"), std::string::npos) << r.err;
+}
+
+TEST(BackendsCommand, CheckOfModelTooLargeForMemoryExitsTwo) {
+  const testing::CliRun r = testing::RunCli(
+      {"backends", "--check", "omp", "--model", "inplace-ttt-4b", "--slots", "4096"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("host memory"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace rwttt::gpu

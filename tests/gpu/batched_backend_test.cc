@@ -1,0 +1,162 @@
+// The batched backend on the OpenMP system against the serial reference on cpu: batch invariance
+// as a property, items sharing a slot, and what READ and WRITE may change.
+#include <memory>
+
+#include "core/cpu_backend.h"
+#include "gpu/internal/batch_plan.h"
+#include "gpu/omp_backend.h"
+#include "tests/gpu/backend_harness.h"
+#include "tests/support/property.h"
+
+namespace rwttt {
+namespace {
+
+using testing::GenKernelCase;
+using testing::RcAssertMatchesSerialReference;
+using testing::SmallProfile;
+
+RC_GTEST_PROP(BatchInvariance, CpuInRandomBatchesEqualsSerialReference, ()) {
+  CpuBackend cpu;
+  RcAssertMatchesSerialReference(cpu, *GenKernelCase());
+}
+
+RC_GTEST_PROP(BatchInvariance, OmpOneThreadEqualsSerialReference, ()) {
+  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(1), *GenKernelCase());
+}
+
+RC_GTEST_PROP(BatchInvariance, OmpTwoThreadsEqualsSerialReference, ()) {
+  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2), *GenKernelCase());
+}
+
+// Items sharing a slot, effects mixed (a broken policy's batch): the batched backend applies them
+// in item order, as the cpu backend does one by one.
+RC_GTEST_PROP(BatchInvariance, OmpAppliesItemsSharingASlotInItemOrder, ()) {
+  const ModelProfile model =
+      SmallProfile(*rc::gen::inRange<std::uint32_t>(1, 17), *rc::gen::inRange<std::uint32_t>(1, 17),
+                   2, *rc::gen::inRange<std::uint32_t>(1, 5), DType::kBf16, DType::kFp32, 0.5f);
+  constexpr std::uint32_t kSlots = 3;
+  const std::vector<BatchItem> items = testing::GenSharedSlotItems(model, kSlots);
+  CpuBackend cpu;
+  std::unique_ptr<Backend> omp = gpu::MakeOmpBackend(2);
+  for (Backend* b : {static_cast<Backend*>(&cpu), omp.get()}) {
+    RC_ASSERT(b->Reset(model, kSlots, Seed{3}).ok());
+    for (std::uint32_t s = 0; s < kSlots; ++s) b->InitSlot(s);
+  }
+  std::vector<ItemResult> want(items.size()), got(items.size());
+  cpu.RunBatch(items, want);
+  omp->RunBatch(items, got);
+  for (std::size_t n = 0; n < items.size(); ++n) {
+    RC_ASSERT(got[n].out_digest == want[n].out_digest);
+    RC_ASSERT(got[n].state_digest == want[n].state_digest);
+    RC_ASSERT(got[n].carry == want[n].carry);
+  }
+  for (std::uint32_t s = 0; s < kSlots; ++s) RC_ASSERT(omp->StateDigest(s) == cpu.StateDigest(s));
+}
+
+class ReadWriteEffects : public ::testing::TestWithParam<const char*> {
+ protected:
+  std::unique_ptr<Backend> Make() {
+    if (std::string_view(GetParam()) == "cpu") return std::make_unique<CpuBackend>();
+    return gpu::MakeOmpBackend(2);
+  }
+};
+
+TEST_P(ReadWriteEffects, ReadNeverChangesStateAndWriteChangesExactlyItsSlot) {
+  const ModelProfile model = SmallProfile(8, 12, 2, 4, DType::kBf16, DType::kFp32, 0.1f);
+  std::unique_ptr<Backend> b = Make();
+  ASSERT_TRUE(b->Reset(model, 3, Seed{11}).ok());
+  for (std::uint32_t s = 0; s < 3; ++s) b->InitSlot(s);
+  const std::uint64_t fresh = b->StateDigest(0);
+  EXPECT_EQ(b->StateDigest(1), fresh);  // every owner starts from the same base weights
+
+  std::vector<BatchItem> reads;
+  for (std::uint32_t s = 0; s < 3; ++s) {
+    reads.push_back(
+        {.owner = OwnerId{s}, .first_token = 0, .end_token = 4, .slot = s, .input_seed = 5});
+  }
+  std::vector<ItemResult> r(3);
+  b->RunBatch(reads, r);
+  for (std::uint32_t s = 0; s < 3; ++s) {
+    EXPECT_EQ(b->StateDigest(s), fresh) << "slot " << s;
+    EXPECT_NE(r[s].out_digest, 0u);
+    EXPECT_EQ(r[s].state_digest, 0u);
+  }
+  EXPECT_NE(r[0].out_digest, r[1].out_digest);  // owners' inputs differ
+
+  const BatchItem write{.owner = OwnerId{1},
+                        .effect = Effect::kWrite,
+                        .first_token = 0,
+                        .end_token = 4,
+                        .slot = 1,
+                        .input_seed = 5,
+                        .carry = r[1].carry};
+  ItemResult w;
+  b->RunBatch({&write, 1}, {&w, 1});
+  EXPECT_EQ(b->StateDigest(0), fresh);
+  EXPECT_EQ(b->StateDigest(2), fresh);
+  EXPECT_NE(b->StateDigest(1), fresh);
+  EXPECT_EQ(w.state_digest, b->StateDigest(1));
+  EXPECT_EQ(w.carry, r[1].carry);
+
+  b->CopySlot(1, 2);
+  EXPECT_EQ(b->StateDigest(2), b->StateDigest(1));
+}
+
+TEST_P(ReadWriteEffects, TornWriteDiffersFromFullWrite) {
+  const ModelProfile model = SmallProfile(8, 12, 2, 4, DType::kBf16, DType::kBf16, 0.5f);
+  std::unique_ptr<Backend> b = Make();
+  ASSERT_TRUE(b->Reset(model, 3, Seed{11}).ok());
+  for (std::uint32_t s = 0; s < 3; ++s) b->InitSlot(s);
+  const std::uint64_t fresh = b->StateDigest(0);
+  std::vector<BatchItem> writes;
+  for (std::uint32_t s = 0; s < 2; ++s) {
+    writes.push_back({.owner = OwnerId{7},
+                      .effect = Effect::kWrite,
+                      .first_token = 0,
+                      .end_token = 4,
+                      .slot = s,
+                      .input_seed = 5,
+                      .torn = s == 1});
+  }
+  std::vector<ItemResult> r(2);
+  b->RunBatch(writes, r);
+  EXPECT_NE(r[0].state_digest, r[1].state_digest);
+  EXPECT_NE(r[1].state_digest, fresh);  // the first of the two TTT layers was updated
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReadWriteEffects, ::testing::Values("cpu", "omp"));
+
+TEST(PlanBatch, CorrectBatchIsOnePartGroupedBySlot) {
+  std::vector<BatchItem> items;
+  for (std::uint32_t s : {2u, 0u, 1u}) {
+    items.push_back({.owner = OwnerId{s}, .first_token = 0, .end_token = 3, .slot = s});
+  }
+  const auto parts = gpu::internal::PlanBatch(items, 2);
+  ASSERT_EQ(parts.size(), 1u);
+  EXPECT_EQ(parts[0].items, (std::vector<std::uint32_t>{1, 2, 0}));
+  EXPECT_EQ(parts[0].item_offsets, (std::vector<std::uint32_t>{0, 3, 6, 9}));
+  ASSERT_EQ(parts[0].tiles.size(), 6u);  // 3 tokens per slot in tiles of at most 2
+  EXPECT_EQ(parts[0].tiles[0].slot, 0u);
+  EXPECT_EQ(parts[0].tiles[1].token_begin, 2u);
+  EXPECT_EQ(parts[0].tiles[1].token_end, 3u);
+}
+
+TEST(PlanBatch, SharedSlotSplitsIntoWavesInItemOrder) {
+  // READ s0, WRITE s0, READ s0, READ s1, WRITE s1: waves {R0, R3}, {W1, W4}, {R2}.
+  std::vector<BatchItem> items = {
+      {.owner = OwnerId{}, .effect = Effect::kRead, .end_token = 1, .slot = 0},
+      {.owner = OwnerId{}, .effect = Effect::kWrite, .end_token = 1, .slot = 0},
+      {.owner = OwnerId{}, .effect = Effect::kRead, .end_token = 1, .slot = 0},
+      {.owner = OwnerId{}, .effect = Effect::kRead, .end_token = 1, .slot = 1},
+      {.owner = OwnerId{}, .effect = Effect::kWrite, .end_token = 1, .slot = 1},
+  };
+  const auto parts = gpu::internal::PlanBatch(items, 16);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0].items, (std::vector<std::uint32_t>{0, 3}));
+  EXPECT_EQ(parts[1].effect, Effect::kWrite);
+  EXPECT_EQ(parts[1].items, (std::vector<std::uint32_t>{1, 4}));
+  EXPECT_EQ(parts[2].items, (std::vector<std::uint32_t>{2}));
+}
+
+}  // namespace
+}  // namespace rwttt
