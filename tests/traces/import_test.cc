@@ -1,6 +1,7 @@
 // The importers on small files written here, one per quirk of the real traces (docs/traces.md).
 #include <gtest/gtest.h>
 
+#include "core/output_file.h"
 #include "tests/support/test_files.h"
 #include "traces/trace_loader.h"
 
@@ -63,6 +64,18 @@ TEST(AzureImport, Reads2024LayoutWithOffsetsExtraColumnsAndBlankLines) {
   EXPECT_EQ(t->trace->requests,
             (std::vector<Request>{Req(0, 0, 10, 1), Req(1, kSecond / 2, 20, 2)}));
   EXPECT_EQ(t->trace->report.blank_lines, 3u);
+}
+
+TEST(AzureImport, ReadsZstdCompressedFiles) {
+  testing::TempDir dir;
+  const std::string path = dir.File("t.csv.zst");
+  auto out = OutputFile::Create(path);
+  ASSERT_TRUE(out.ok());
+  (*out)->Write(std::string(kAzureHeader) + "2023-11-16 00:00:00,1,2\r\n2023-11-16 00:00:03,3,4");
+  ASSERT_TRUE((*out)->Commit().ok());
+  auto t = LoadTrace(path, TraceFormat::kAzure, {});
+  ASSERT_TRUE(t.ok()) << t.error().ToString();
+  EXPECT_EQ(t->requests, (std::vector<Request>{Req(0, 0, 1, 2), Req(1, 3 * kSecond, 3, 4)}));
 }
 
 TEST(AzureImport, SortsOutOfOrderRowsStablyAndCountsThem) {
