@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -36,7 +37,8 @@ double PeakRssMiB() {
 
 int Main(int argc, char** argv) {
   std::uint64_t requests = 20000;
-  std::string history_path = "/dev/null";
+  std::string history_path =
+      (std::filesystem::temp_directory_path() / "rwttt-sim-bench-history.jsonl").string();
   bool fast_only = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--fast-only") == 0) fast_only = true;
@@ -87,6 +89,7 @@ int Main(int argc, char** argv) {
                   r.events / wall, PeakRssMiB());
     }
   }
+  std::filesystem::remove(history_path);
   return 0;
 }
 

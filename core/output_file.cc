@@ -68,6 +68,19 @@ class OutputFile::Compressor {
 
 Result<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path) {
   if (path == "-") return std::unique_ptr<OutputFile>(new OutputFile(path, "", stdout));
+  // A device, FIFO or socket (/dev/null, a process substitution) is written in place: renaming a
+  // temporary file over it would replace the device node itself.
+  struct stat target {};
+  if (::stat(path.c_str(), &target) == 0 && !S_ISREG(target.st_mode)) {
+    std::FILE* direct = std::fopen(path.c_str(), "wb");
+    if (direct == nullptr) {
+      return Error::Io(std::string("cannot write: ") + std::strerror(errno), {path, 0, ""});
+    }
+    auto out = std::unique_ptr<OutputFile>(new OutputFile(path, "", direct));
+    out->owns_file_ = true;
+    if (EndsWith(path, ".zst")) out->zstd_ = std::make_unique<Compressor>();
+    return out;
+  }
   std::string temp = path + ".tmp-XXXXXX";
   const int fd = mkstemp(temp.data());
   if (fd < 0) {
@@ -96,7 +109,10 @@ OutputFile::OutputFile(std::string path, std::string temp, std::FILE* file)
 }
 
 OutputFile::~OutputFile() {
-  if (temp_.empty()) return;
+  if (temp_.empty()) {
+    if (owns_file_) std::fclose(file_);
+    return;
+  }
   if (!committed_) {
     std::fclose(file_);
     std::remove(temp_.c_str());
@@ -145,7 +161,14 @@ Status OutputFile::Commit() {
   }
   if (temp_.empty()) {
     committed_ = true;
-    if (failed_) return Error::Io(std::string("write failed: ") + std::strerror(saved_errno_));
+    if (owns_file_ && std::fclose(file_) != 0 && !failed_) {
+      failed_ = true;
+      saved_errno_ = errno;
+    }
+    owns_file_ = false;
+    if (failed_) {
+      return Error::Io(std::string("write failed: ") + std::strerror(saved_errno_), {path_, 0, ""});
+    }
     return OkStatus();
   }
   committed_ = true;

@@ -6,8 +6,9 @@
 //   out->Write(line);
 //   RWTTT_TRY(out->Commit());
 //
-// The path "-" writes to stdout, unbuffered by this class and committed as it goes. A path ending
-// in ".zst" is compressed with zstd.
+// The path "-" writes to stdout, and an existing path that is not a regular file (/dev/null, a
+// FIFO) is written in place: neither can be renamed over. A path ending in ".zst" is compressed
+// with zstd.
 #pragma once
 
 #include <cstdio>
@@ -41,8 +42,9 @@ class OutputFile {
   void WriteRaw(const char* data, std::size_t n);
 
   std::string path_;
-  std::string temp_;  // empty for stdout
+  std::string temp_;  // empty when writing in place (stdout, a device or FIFO)
   std::FILE* file_;
+  bool owns_file_ = false;  // in place and opened here: closed by Commit or the destructor
   std::unique_ptr<Compressor> zstd_;
   std::string buffer_;
   bool failed_ = false;

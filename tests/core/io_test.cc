@@ -1,3 +1,5 @@
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include "core/line_reader.h"
@@ -63,6 +65,15 @@ TEST(OutputFile, NothingAppearsUntilCommitAndAnAbandonedFileLeavesThePreviousOne
   out->Write("new contents\n");
   ASSERT_TRUE(out->Commit().ok());
   EXPECT_EQ(testing::ReadFile(path), "new contents\n");
+}
+
+TEST(OutputFile, DevicesAreWrittenInPlaceNotReplaced) {
+  auto out = OutputFile::Create("/dev/null").value();
+  out->Write("discarded\n");
+  ASSERT_TRUE(out->Commit().ok());
+  struct stat st {};
+  ASSERT_EQ(::stat("/dev/null", &st), 0);
+  EXPECT_TRUE(S_ISCHR(st.st_mode));  // still the device, not a regular file renamed over it
 }
 
 TEST(OutputFile, UnwritableDirectoryIsAnIoError) {
