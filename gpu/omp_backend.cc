@@ -17,11 +17,13 @@ struct OmpSystem {
   template <typename T>
   using Vector = thrust::omp::vector<T>;
   static constexpr const char* kName = "omp";
-  // Wide tiles: each weight row is loaded once per 16 tokens and the column loop vectorizes.
+  // Wide tiles: W_up is read once per 16 tokens of the batch; a slot's fast weight once per tile
+  // of up to 4 of its tokens, in column blocks of up to 1024 (whole rows for d_model <= 1024);
+  // the column loops vectorize.
   static constexpr int kUpCols = 64;
   static constexpr int kUpToks = 16;
-  static constexpr int kDownCols = 64;
-  static constexpr int kDownToks = 16;
+  static constexpr int kDownCols = 1024;
+  static constexpr int kDownToks = 4;
   static constexpr int kUpdateCols = 64;
   static auto Policy() { return thrust::omp::par; }
   static Status CheckMemory(std::uint64_t bytes, std::string_view what) {
@@ -30,6 +32,7 @@ struct OmpSystem {
   static void SetThreads(int threads) {
     if (threads > 0) omp_set_num_threads(threads);
   }
+  static std::uint64_t Workers() { return static_cast<std::uint64_t>(omp_get_max_threads()); }
 };
 
 }  // namespace

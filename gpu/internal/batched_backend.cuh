@@ -16,6 +16,7 @@
 #include <thrust/for_each.h>
 #include <thrust/iterator/counting_iterator.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <string>
@@ -203,12 +204,17 @@ class BatchedBackend final : public Backend {
     Upload(tiles_, part.tiles);
     const std::uint64_t row_bytes = std::uint64_t{num_ttt_} * d * sizeof(A);  // one token's y
     Grow(y_, n * row_bytes);
+    // Column blocks as wide as kDownCols allows (each block streams its rows of the state once),
+    // split so that every worker has a block when the batch has fewer tiles than workers.
+    const std::uint64_t split = Tiles(Sys::Workers(), part.tiles.size());
+    std::uint64_t cols = std::min<std::uint64_t>(Sys::kDownCols, Tiles(d, split));
+    if (cols > 16) cols = Tiles(cols, 16) * 16;
     for (std::uint32_t p = 0; p < num_ttt_; ++p) {
       Activations<A>(part, p);
-      Launch(part.tiles.size() * Tiles(d, Sys::kDownCols),
+      Launch(part.tiles.size() * Tiles(d, cols),
              DownProjFunctor<A, S, Sys::kDownCols, Sys::kDownToks>{
                  Ptr<A>(h_), Ptr<S>(state_), Ptr(tiles_), Ptr<A>(y_), slot_elems_, p * layer_elems_,
-                 d, f, num_ttt_, p});
+                 d, f, num_ttt_, p, static_cast<std::uint32_t>(cols)});
     }
     std::vector<std::uint32_t> y((n * row_bytes + 3) / 4);
     thrust::copy(y_.begin(), y_.begin() + y.size(), y.begin());

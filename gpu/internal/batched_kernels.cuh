@@ -85,8 +85,9 @@ struct UpProjFunctor {
 };
 
 // y[n][position][j] = sum_i h[n][i] * W[i][j], i ascending, W the tile's slot's fast weight. One
-// call: one tile (at most kToks tokens of one slot) x kCols columns, so each slot's state is read
-// once per tile, and a tile holds all of an owner's tokens of a decode batch.
+// call: one tile (at most kToks tokens of one slot) x `cols` <= kCols columns, so each slot's state
+// is read once per tile and column block; a decode tile is one owner's token. The host picks
+// `cols` so that there are enough calls for the threads (never changing any element's order).
 template <typename A, typename S, int kCols, int kToks>
 struct DownProjFunctor {
   const A* h;              // [num_tokens][d_ff]
@@ -94,13 +95,13 @@ struct DownProjFunctor {
   const TokenTile* tiles;  // [num_tiles]
   A* y;                    // [num_tokens][ttt layers][d_model]
   std::uint64_t slot_elems, layer_offset;
-  std::uint32_t d_model, d_ff, num_ttt, position;
+  std::uint32_t d_model, d_ff, num_ttt, position, cols;
   RWTTT_HD void operator()(std::uint64_t unit) const {
-    const std::uint32_t col_tiles = (d_model + kCols - 1) / kCols;
+    const std::uint32_t col_tiles = (d_model + cols - 1) / cols;
     const TokenTile tile = tiles[unit / col_tiles];
-    const std::uint32_t j0 = static_cast<std::uint32_t>(unit % col_tiles) * kCols;
+    const std::uint32_t j0 = static_cast<std::uint32_t>(unit % col_tiles) * cols;
     const int nt = static_cast<int>(tile.token_end - tile.token_begin);
-    const int nj = static_cast<int>(Min<std::uint32_t>(kCols, d_model - j0));
+    const int nj = static_cast<int>(Min<std::uint32_t>(cols, d_model - j0));
     const S* w = state + tile.slot * slot_elems + layer_offset + j0;
     float acc[kToks][kCols] = {};
     for (std::uint32_t i = 0; i < d_ff; ++i) {
