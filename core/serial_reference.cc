@@ -11,6 +11,11 @@ OwnerReference RunSerialReference(const ModelProfile& model, const Request& requ
   CpuBackend cpu;
   const Status reset = cpu.Reset(model, /*num_slots=*/1, run_seed);
   RWTTT_CHECK(reset.ok()) << "serial reference: " << reset.error().ToString();
+  return RunSerialReference(cpu, model, request, run_seed);
+}
+
+OwnerReference RunSerialReference(CpuBackend& cpu, const ModelProfile& model,
+                                  const Request& request, Seed run_seed) {
   cpu.InitSlot(0);
   const std::uint64_t input_seed = request.seed.value_or(run_seed).value();
   OwnerReference ref;

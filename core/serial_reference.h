@@ -29,4 +29,12 @@ struct OwnerReference {
 // Cost: O(steps * per-step math) time, one state of memory.
 OwnerReference RunSerialReference(const ModelProfile& model, const Request& request, Seed run_seed);
 
+class CpuBackend;
+
+// The same on a cpu backend the caller keeps, so that checking many owners generates the shared
+// weights once instead of once per owner. Uses (and overwrites) slot 0.
+// REQUIRES: cpu.Reset(model, num_slots >= 1, run_seed) succeeded.
+OwnerReference RunSerialReference(CpuBackend& cpu, const ModelProfile& model,
+                                  const Request& request, Seed run_seed);
+
 }  // namespace rwttt

@@ -113,6 +113,21 @@ TEST(SerialReference, RequestSeedOverridesRunSeed) {
   EXPECT_NE(a.steps[0].out_digest, b.steps[0].out_digest);
 }
 
+TEST(SerialReference, ReusedBackendGivesTheSameDigests) {
+  CpuBackend cpu;
+  ASSERT_TRUE(cpu.Reset(Tiny(), 1, Seed{7}).ok());
+  for (std::uint64_t id : {1u, 2u, 1u}) {
+    const Request r{.id = OwnerId{id}, .prompt_tokens = 9, .output_tokens = 2, .seed = {}};
+    const OwnerReference a = RunSerialReference(cpu, Tiny(), r, Seed{7});
+    const OwnerReference b = RunSerialReference(Tiny(), r, Seed{7});
+    ASSERT_EQ(a.steps.size(), b.steps.size());
+    for (std::size_t i = 0; i < a.steps.size(); ++i) {
+      EXPECT_EQ(a.steps[i].out_digest, b.steps[i].out_digest);
+      EXPECT_EQ(a.steps[i].state_digest, b.steps[i].state_digest);
+    }
+  }
+}
+
 // Golden digests of the tiny profile: any change to the math, the draws or the digests moves them.
 // Update them only with a note in docs/kernels.md, since histories record these values.
 TEST(SerialReference, GoldenDigestsOfTinyProfile) {
