@@ -38,34 +38,45 @@ void BM_StreamTriad(benchmark::State& state) {
 }
 BENCHMARK(BM_StreamTriad)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// One backend per profile, with 16 slots, reused by every batch size.
+constexpr std::uint32_t kSlots = 16;
+
+// One backend per profile, with kSlots slots, reused by every batch size.
 Backend& BackendFor(const ModelProfile& model) {
   static std::unique_ptr<Backend> backend;
   static std::string loaded;
   if (loaded != model.name) {
     backend = gpu::MakeOmpBackend(0);
-    if (!backend->Reset(model, 16, Seed{1}).ok()) std::abort();
-    for (std::uint32_t s = 0; s < 16; ++s) backend->InitSlot(s);
+    if (!backend->Reset(model, kSlots, Seed{1}).ok()) std::abort();
+    for (std::uint32_t s = 0; s < kSlots; ++s) backend->InitSlot(s);
     loaded = model.name;
   }
   return *backend;
 }
 
+// Each iteration runs the next `batch` of 16 owners (slots), round robin, so that states come
+// from memory as they do when many owners are served, not from a cache that one owner fits in.
 void RunKernel(benchmark::State& state, const char* profile, Effect effect) {
   const ModelProfile model = LoadModelProfile(profile).value();
   Backend& backend = BackendFor(model);
   const auto batch = static_cast<std::uint32_t>(state.range(0));
-  std::vector<BatchItem> items;
-  for (std::uint32_t k = 0; k < batch; ++k) {
-    BatchItem item{.owner = OwnerId{k}, .effect = effect, .slot = k, .input_seed = 1};
-    item.first_token = effect == Effect::kRead ? 100 : 0;
-    item.end_token = effect == Effect::kRead ? 101 : model.chunk;
-    items.push_back(item);
-  }
+  std::vector<std::uint64_t> carry(kSlots, 0);
+  std::vector<BatchItem> items(batch);
   std::vector<ItemResult> results(batch);
+  std::uint32_t next = 0;
   for (auto _ : state) {
+    for (std::uint32_t k = 0; k < batch; ++k) {
+      const std::uint32_t slot = (next + k) % kSlots;
+      items[k] = BatchItem{.owner = OwnerId{slot},
+                           .effect = effect,
+                           .first_token = effect == Effect::kRead ? 100u : 0u,
+                           .end_token = effect == Effect::kRead ? 101u : model.chunk,
+                           .slot = slot,
+                           .input_seed = 1,
+                           .carry = carry[slot]};
+    }
     backend.RunBatch(items, results);
-    for (std::uint32_t k = 0; k < batch; ++k) items[k].carry = results[k].carry;
+    for (std::uint32_t k = 0; k < batch; ++k) carry[items[k].slot] = results[k].carry;
+    next = (next + batch) % kSlots;
   }
   const std::uint64_t shared =
       model.ttt_layers.size() * model.layer_state_elems() * DTypeBytes(model.dtype);
