@@ -37,9 +37,11 @@ void AddTraceInputOptions(CLI::App* app, TraceInputFlags& f, TraceInputOptionSet
   const std::string import_group = "Import";
   app->add_option("--burstgpt-model", f.burstgpt_models,
                   "burstgpt: keep only this Model (e.g. ChatGPT, GPT-4); repeatable")
+      ->allow_extra_args(false)
       ->group(import_group);
   app->add_option("--burstgpt-log-type", f.burstgpt_log_types,
                   "burstgpt: keep only this Log Type ('Conversation log' or 'API log'); repeatable")
+      ->allow_extra_args(false)
       ->group(import_group);
   app->add_flag("--burstgpt-keep-failed", f.burstgpt_keep_failed,
                 "burstgpt: keep failed requests (0 response tokens) instead of dropping them")

@@ -102,6 +102,12 @@ TEST(ImportCli, TraceStatsReadsEveryFormatAndReportsTheImport) {
   ASSERT_EQ(burst.exit_code, 0) << burst.err;
   EXPECT_NE(burst.out.find(R"("requests":2,)"), std::string::npos) << burst.out;
   EXPECT_NE(burst.out.find(R"("failed":1,)"), std::string::npos) << burst.out;
+  // Each --burstgpt-model takes one value: the file after it stays the FILE argument.
+  const auto filtered = RunCli({"trace", "stats", "--format", "burstgpt", "--burstgpt-model",
+                                "GPT-4", dir.File("b.csv")});
+  EXPECT_EQ(filtered.exit_code, 2);
+  EXPECT_EQ(filtered.err, "rwttt: error: " + dir.File("b.csv") +
+                              ": no requests left (3 rows read, 3 dropped)\n");
   const auto moon =
       RunCli({"trace", "stats", "--format", "mooncake", "--window", "0,1",
               dir.Write("m.jsonl",
