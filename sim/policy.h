@@ -91,9 +91,13 @@ class ReadyView {
 // What a policy asks the device to do next on a lane.
 struct BatchPlan {
   std::vector<OwnerId> owners;     // each runs its current ready step; distinct
+  // Where each step reads (and, a WRITE, updates) its state: empty for each owner's own slot (the
+  // right answer); a policy that places states itself says so here, and the checker judges it.
+  std::vector<std::uint32_t> slots;  // [owners.size()] or empty
   std::uint64_t swap_bytes = 0;    // bytes copied before the batch (sequential's weight swap)
   void clear() {
     owners.clear();
+    slots.clear();
     swap_bytes = 0;
   }
 };

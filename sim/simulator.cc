@@ -277,7 +277,12 @@ Status Run::Dispatch() {
     items.clear();
     BatchShape shape;
     shape.swap_bytes = plan_.swap_bytes;
-    for (OwnerId id : plan_.owners) {
+    if (!plan_.slots.empty() && plan_.slots.size() != plan_.owners.size()) {
+      return Error::Usage(fmt::format("the policy gave {} slots for {} owners at {} ns",
+                                      plan_.slots.size(), plan_.owners.size(), now_.value()));
+    }
+    for (std::size_t k = 0; k < plan_.owners.size(); ++k) {
+      const OwnerId id = plan_.owners[k];
       const std::int64_t found = IndexOf(id);
       if (found >= 0 && owners_[found].mark == epoch_) {
         return Error::Usage(fmt::format("the policy put owner {} twice in one batch at {} ns",
@@ -296,6 +301,13 @@ Status Run::Dispatch() {
       ExecItem item{index, step, layout_.shared_slot ? 0u : o.slot,
                     r.seed ? r.seed->value() : config_.seed.value(), step_ids_++,
                     step.tag.version.Next()};
+      if (!plan_.slots.empty()) {
+        if (plan_.slots[k] >= num_slots_) {
+          return Error::Usage(fmt::format("the policy placed owner {} in slot {}, but there are {}",
+                                          id.value(), plan_.slots[k], num_slots_));
+        }
+        item.slot = plan_.slots[k];
+      }
       InjectAtDispatch(index, item);
       items.push_back(item);
       if (step.is_read()) {
