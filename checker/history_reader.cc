@@ -1,0 +1,403 @@
+#include "checker/history_reader.h"
+
+#include <fmt/format.h>
+
+#include "core/json_fields.h"
+
+namespace rwttt {
+namespace {
+
+constexpr std::string_view kSpec = "docs/checker.md#history-format-v1";
+
+enum FieldBit : std::uint32_t {
+  kStep = 1u << 0,
+  kBatch = 1u << 1,
+  kOwner = 1u << 2,
+  kEffect = 1u << 3,
+  kVersion = 1u << 4,
+  kTokens = 1u << 5,
+  kStart = 1u << 6,
+  kEnd = 1u << 7,
+  kSlot = 1u << 8,
+  kSeenOwner = 1u << 9,
+  kSeenVersion = 1u << 10,
+  kCommitSlot = 1u << 11,
+  kCommitVersion = 1u << 12,
+  kOutDigest = 1u << 13,
+  kStateDigest = 1u << 14,
+};
+
+struct FieldName {
+  std::string_view name;
+  FieldBit bit;
+};
+
+// Every field of a step line, required ones first (the order of "missing" checks).
+constexpr FieldName kFields[] = {
+    {"step", kStep},           {"owner", kOwner},
+    {"effect", kEffect},       {"version", kVersion},
+    {"tokens", kTokens},       {"start_ns", kStart},
+    {"end_ns", kEnd},          {"slot", kSlot},
+    {"seen_owner", kSeenOwner}, {"seen_version", kSeenVersion},
+    {"batch", kBatch},         {"commit_slot", kCommitSlot},
+    {"commit_version", kCommitVersion}, {"out_digest", kOutDigest},
+    {"state_digest", kStateDigest},
+};
+constexpr std::uint32_t kRequired = kStep | kOwner | kEffect | kVersion | kTokens | kStart | kEnd |
+                                    kSlot | kSeenOwner | kSeenVersion;
+constexpr std::uint32_t kWriteOnly = kCommitSlot | kCommitVersion | kStateDigest;
+
+FieldBit BitOf(std::string_view key) {
+  for (const FieldName& f : kFields) {
+    if (f.name == key) return f.bit;
+  }
+  return FieldBit{0};
+}
+
+std::string_view NameOf(std::uint32_t bit) {
+  for (const FieldName& f : kFields) {
+    if (f.bit == bit) return f.name;
+  }
+  return "?";
+}
+
+// The fast path reads the number directly; only a failure pays for the uniform error message.
+Result<std::uint64_t> Uint(simdjson::ondemand::value& v, const SourceLoc& at, std::string_view key) {
+  std::uint64_t x = 0;
+  if (v.get_uint64().get(x) == simdjson::SUCCESS) return x;
+  return json::GetUint(v, json::AtField(at, key));
+}
+
+Result<std::int64_t> Int(simdjson::ondemand::value& v, const SourceLoc& at, std::string_view key) {
+  std::int64_t x = 0;
+  if (v.get_int64().get(x) == simdjson::SUCCESS) return x;
+  return json::GetInt(v, json::AtField(at, key));
+}
+
+Result<std::uint64_t> Digest(simdjson::ondemand::value& v, const SourceLoc& at,
+                             std::string_view key) {
+  std::string_view hex;
+  if (v.get_string().get(hex) != simdjson::SUCCESS) {
+    return json::GetString(v, json::AtField(at, key)).error();
+  }
+  if (hex.empty() || hex.size() > 16) {
+    return Error::Input(fmt::format("expected 1 to 16 hex digits, found {} characters", hex.size()),
+                        json::AtField(at, key));
+  }
+  std::uint64_t out = 0;
+  for (const char c : hex) {
+    int d = -1;
+    if (c >= '0' && c <= '9') d = c - '0';
+    if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    if (d < 0) return Error::Input("expected hex digits (0-9, a-f)", json::AtField(at, key));
+    out = out << 4 | static_cast<std::uint64_t>(d);
+  }
+  return out;
+}
+
+Status Tokens(simdjson::ondemand::value& v, const SourceLoc& at, HistoryStep& out) {
+  simdjson::ondemand::array array;
+  const SourceLoc where = json::AtField(at, "tokens");
+  if (v.get_array().get(array) != simdjson::SUCCESS) {
+    return Error::Input("expected an array [first, end] of two non-negative integers", where);
+  }
+  std::uint64_t values[2] = {0, 0};
+  std::size_t n = 0;
+  for (auto element : array) {
+    simdjson::ondemand::value e;
+    if (element.get(e) != simdjson::SUCCESS) return json::NotJson(element.error(), where);
+    if (n >= 2) return Error::Input("expected exactly two elements [first, end]", where);
+    RWTTT_ASSIGN_OR_RETURN(values[n], json::GetUint(e, where));
+    ++n;
+  }
+  if (n != 2) return Error::Input("expected exactly two elements [first, end]", where);
+  if (values[0] > values[1]) {
+    return Error::Input(fmt::format("first token {} is after end {}", values[0], values[1]), where);
+  }
+  out.first_token = values[0];
+  out.end_token = values[1];
+  return OkStatus();
+}
+
+Status ParseField(std::string_view key, FieldBit bit, simdjson::ondemand::value& v,
+                  const SourceLoc& at, HistoryStep& out) {
+  // Optional fields may be null, meaning absent.
+  if ((bit & (kBatch | kCommitSlot | kCommitVersion | kOutDigest | kStateDigest)) &&
+      json::IsNull(v)) {
+    return OkStatus();
+  }
+  switch (bit) {
+    case kStep: {
+      RWTTT_ASSIGN_OR_RETURN(out.step, Uint(v, at, key));
+      break;
+    }
+    case kBatch: {
+      RWTTT_ASSIGN_OR_RETURN(out.batch, Uint(v, at, key));
+      break;
+    }
+    case kOwner: {
+      RWTTT_ASSIGN_OR_RETURN(std::uint64_t x, Uint(v, at, key));
+      out.owner = OwnerId{x};
+      break;
+    }
+    case kEffect: {
+      std::string_view e;
+      if (v.get_string().get(e) != simdjson::SUCCESS) {
+        return json::GetString(v, json::AtField(at, key)).error();
+      }
+      if (e == "READ") {
+        out.effect = Effect::kRead;
+      } else if (e == "WRITE") {
+        out.effect = Effect::kWrite;
+      } else {
+        return Error::Input(fmt::format("expected \"READ\" or \"WRITE\", found \"{}\"", e),
+                            json::AtField(at, key));
+      }
+      break;
+    }
+    case kVersion: {
+      RWTTT_ASSIGN_OR_RETURN(std::uint64_t x, Uint(v, at, key));
+      out.version = Version{x};
+      break;
+    }
+    case kTokens: RWTTT_TRY(Tokens(v, at, out)); break;
+    case kStart: {
+      RWTTT_ASSIGN_OR_RETURN(std::int64_t x, Int(v, at, key));
+      out.start = Nanos{x};
+      break;
+    }
+    case kEnd: {
+      RWTTT_ASSIGN_OR_RETURN(std::int64_t x, Int(v, at, key));
+      out.end = Nanos{x};
+      break;
+    }
+    case kSlot: {
+      RWTTT_ASSIGN_OR_RETURN(out.slot, Uint(v, at, key));
+      break;
+    }
+    case kSeenOwner: {
+      RWTTT_ASSIGN_OR_RETURN(std::uint64_t x, Uint(v, at, key));
+      out.seen_owner = OwnerId{x};
+      break;
+    }
+    case kSeenVersion: {
+      RWTTT_ASSIGN_OR_RETURN(std::uint64_t x, Uint(v, at, key));
+      out.seen_version = Version{x};
+      break;
+    }
+    case kCommitSlot: {
+      RWTTT_ASSIGN_OR_RETURN(out.commit_slot, Uint(v, at, key));
+      break;
+    }
+    case kCommitVersion: {
+      RWTTT_ASSIGN_OR_RETURN(std::uint64_t x, Uint(v, at, key));
+      out.commit_version = Version{x};
+      break;
+    }
+    case kOutDigest: {
+      RWTTT_ASSIGN_OR_RETURN(out.out_digest, Digest(v, at, key));
+      break;
+    }
+    case kStateDigest: {
+      RWTTT_ASSIGN_OR_RETURN(out.state_digest, Digest(v, at, key));
+      break;
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status ParseHistoryStep(simdjson::ondemand::parser& parser, std::string_view line,
+                        const SourceLoc& at, HistoryStep& out) {
+  out = HistoryStep{};
+  simdjson::ondemand::document doc;
+  const simdjson::padded_string_view text(line.data(), line.size(), line.size() + kLinePadding);
+  if (auto code = parser.iterate(text).get(doc); code != simdjson::SUCCESS) {
+    return json::NotJson(code, at);
+  }
+  simdjson::ondemand::object object;
+  if (auto code = doc.get_object().get(object); code != simdjson::SUCCESS) {
+    return json::NotJson(code, at);
+  }
+  std::uint32_t seen = 0;
+  for (auto field : object) {
+    std::string_view key;
+    if (auto code = field.unescaped_key().get(key); code != simdjson::SUCCESS) {
+      return json::NotJson(code, at);
+    }
+    const FieldBit bit = BitOf(key);
+    simdjson::ondemand::value value;
+    if (auto code = field.value().get(value); code != simdjson::SUCCESS) {
+      return json::NotJson(code, json::AtField(at, key));
+    }
+    // Unknown fields are ignored for forward compatibility (docs/checker.md).
+    if (bit == 0) continue;
+    if (seen & bit) return Error::Input("duplicate field", json::AtField(at, key));
+    seen |= bit;
+    RWTTT_TRY(ParseField(key, bit, value, at, out));
+  }
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
+    return Error::Input("unexpected content after the JSON object", at);
+  }
+  if ((seen & kRequired) != kRequired) {
+    for (const FieldName& f : kFields) {
+      if ((f.bit & kRequired) && !(seen & f.bit)) {
+        return Error::Input(fmt::format("missing required field (see {})", kSpec),
+                            json::AtField(at, f.name));
+      }
+    }
+  }
+  if (out.effect == Effect::kRead) {
+    const std::uint32_t bad = seen & kWriteOnly;
+    if (bad) {
+      return Error::Input("only a WRITE step may have this field; this step is a READ",
+                          json::AtField(at, NameOf(bad & -bad)));
+    }
+  } else {
+    if (seen & kOutDigest) {
+      return Error::Input("only a READ step may have this field; this step is a WRITE",
+                          json::AtField(at, "out_digest"));
+    }
+    for (const FieldBit bit : {kCommitSlot, kCommitVersion}) {
+      if (!(seen & bit)) {
+        return Error::Input(fmt::format("missing field required on a WRITE step (see {})", kSpec),
+                            json::AtField(at, NameOf(bit)));
+      }
+    }
+  }
+  if (out.end < out.start) {
+    return Error::Input(fmt::format("end_ns {} is before start_ns {}", out.end.value(),
+                                    out.start.value()),
+                        json::AtField(at, "end_ns"));
+  }
+  return OkStatus();
+}
+
+Result<std::unique_ptr<HistoryReader>> HistoryReader::Open(const std::string& path) {
+  RWTTT_ASSIGN_OR_RETURN(auto lines, LineReader::Open(path));
+  auto reader = std::unique_ptr<HistoryReader>(new HistoryReader(std::move(lines)));
+  reader->at_.file = path;
+  RWTTT_TRY(reader->ReadHeader());
+  return reader;
+}
+
+namespace {
+bool IsBlank(std::string_view line) {
+  return line.find_first_not_of(" \t") == std::string_view::npos;
+}
+}  // namespace
+
+Status HistoryReader::ReadHeader() {
+  std::string_view line;
+  while (true) {
+    RWTTT_ASSIGN_OR_RETURN(bool more, lines_->Next(line));
+    if (!more) {
+      return Error::Input(
+          fmt::format("empty history: expected a header line such as "
+                      "{{\"format\":\"rwttt-history\",\"version\":1,...}} (see {})",
+                      kSpec),
+          SourceLoc{lines_->path(), 0, ""});
+    }
+    if (!IsBlank(line)) break;
+  }
+  Status status = ParseHeader(line);
+  if (!status.ok()) return MaybeTruncated(std::move(status).error());
+  return OkStatus();
+}
+
+Status HistoryReader::ParseHeader(std::string_view line) {
+  const SourceLoc at = lines_->Here();
+  std::optional<std::string> format;
+  std::optional<std::uint64_t> version;
+  auto optional_string = [](simdjson::ondemand::value v,
+                            const SourceLoc& f) -> Result<std::optional<std::string>> {
+    if (json::IsNull(v)) return std::optional<std::string>();
+    RWTTT_ASSIGN_OR_RETURN(std::string s, json::GetString(v, f));
+    return std::optional<std::string>(std::move(s));
+  };
+  std::uint32_t seen = 0;
+  RWTTT_TRY(json::ForEachField(
+      parser_, simdjson::padded_string_view(line.data(), line.size(), line.size() + kLinePadding),
+      at, [&](std::string_view key, simdjson::ondemand::value v, const SourceLoc& f) -> Status {
+        static constexpr std::string_view kKeys[] = {"format", "version", "policy", "backend",
+                                                     "seed",   "trace",   "model",  "hardware"};
+        std::uint32_t bit = 0;
+        for (std::size_t i = 0; i < std::size(kKeys); ++i) {
+          if (kKeys[i] == key) bit = 1u << i;
+        }
+        if (bit == 0) return OkStatus();  // unknown: ignored (forward compatibility)
+        if (seen & bit) return Error::Input("duplicate field", f);
+        seen |= bit;
+        if (key == "format") {
+          RWTTT_ASSIGN_OR_RETURN(format, json::GetString(v, f));
+        } else if (key == "version") {
+          RWTTT_ASSIGN_OR_RETURN(version, json::GetUint(v, f));
+        } else if (key == "policy") {
+          RWTTT_ASSIGN_OR_RETURN(auto s, optional_string(v, f));
+          header_.policy = s.value_or("");
+        } else if (key == "backend") {
+          RWTTT_ASSIGN_OR_RETURN(auto s, optional_string(v, f));
+          header_.backend = s.value_or("");
+        } else if (key == "seed") {
+          if (!json::IsNull(v)) {
+            RWTTT_ASSIGN_OR_RETURN(header_.seed, json::GetUint(v, f));
+          }
+        } else if (key == "trace") {
+          RWTTT_ASSIGN_OR_RETURN(header_.trace, optional_string(v, f));
+        } else if (key == "model") {
+          RWTTT_ASSIGN_OR_RETURN(header_.model, optional_string(v, f));
+        } else {
+          RWTTT_ASSIGN_OR_RETURN(header_.hardware, optional_string(v, f));
+        }
+        return OkStatus();
+      }));
+  if (!format) {
+    return Error::Input(fmt::format("missing required field: the first line must be the history "
+                                    "header {{\"format\":\"rwttt-history\",\"version\":1,...}} "
+                                    "(see {})",
+                                    kSpec),
+                        json::AtField(at, "format"));
+  }
+  if (*format != "rwttt-history") {
+    return Error::Input(
+        fmt::format("unknown format \"{}\": expected \"rwttt-history\" (see {})", *format, kSpec),
+        json::AtField(at, "format"));
+  }
+  if (!version) return Error::Input("missing required field", json::AtField(at, "version"));
+  if (*version != 1) {
+    return Error::Input(fmt::format("unsupported history version {}: this rwttt reads version 1 "
+                                    "(see {})",
+                                    *version, kSpec),
+                        json::AtField(at, "version"));
+  }
+  return OkStatus();
+}
+
+Error HistoryReader::MaybeTruncated(Error error) {
+  // Only the reader's own JSON errors can mean truncation; peeking past the line is safe because
+  // the reader is unusable after an error anyway.
+  if (error.message.rfind("not a valid JSON object", 0) != 0) return error;
+  std::string_view rest;
+  Result<bool> more = lines_->Next(rest);
+  if (more.ok() && !*more) {
+    error.message = "the last line is incomplete (a truncated file?): " + error.message;
+  }
+  return error;
+}
+
+Result<bool> HistoryReader::Next(HistoryStep& out) {
+  std::string_view line;
+  while (true) {
+    RWTTT_ASSIGN_OR_RETURN(bool more, lines_->Next(line));
+    if (!more) return false;
+    if (!IsBlank(line)) break;
+  }
+  at_.line = lines_->line_number();
+  Status status = ParseHistoryStep(parser_, line, at_, out);
+  if (!status.ok()) return MaybeTruncated(std::move(status).error());
+  return true;
+}
+
+}  // namespace rwttt

@@ -1,0 +1,63 @@
+// Streaming reader of history format v1 (DESIGN §6, docs/checker.md): `.jsonl` or `.jsonl.zst`,
+// one step at a time in O(1) memory, with errors that name the file, line and field.
+//
+//   RWTTT_ASSIGN_OR_RETURN(auto reader, HistoryReader::Open("h.jsonl"));
+//   HistoryStep s;  while (true) { RWTTT_ASSIGN_OR_RETURN(bool more, reader->Next(s)); ... }
+//
+// Strict about what it knows, lenient about what it does not: unknown fields (of the header or a
+// step) are ignored, so that a later minor revision or a system's own debugging fields do not
+// break this reader. Everything else the format states is enforced here (types, required fields,
+// duplicates, WRITE-only fields, start_ns <= end_ns); what needs more than one line (ordering,
+// versions, owners) is the checker's business and is reported as an anomaly, not an error.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <simdjson.h>
+
+#include "checker/history.h"
+#include "core/line_reader.h"
+#include "core/result.h"
+
+namespace rwttt {
+
+class HistoryReader {
+ public:
+  // Opens `path` ("-" is stdin) and reads its header line. Errors: an empty file, a first line
+  // that is not a v1 header (unknown format or version), unreadable or corrupt input.
+  static Result<std::unique_ptr<HistoryReader>> Open(const std::string& path);
+  HistoryReader(const HistoryReader&) = delete;
+  HistoryReader& operator=(const HistoryReader&) = delete;
+
+  const HistoryHeader& header() const { return header_; }
+
+  // Reads the next step into `out` and returns true, or returns false at the end of the file.
+  // Blank lines are skipped. After an error the reader must not be used again.
+  Result<bool> Next(HistoryStep& out);
+
+  // 1-based line number of the step last returned.
+  std::int64_t line_number() const { return lines_->line_number(); }
+  const std::string& path() const { return lines_->path(); }
+
+ private:
+  explicit HistoryReader(std::unique_ptr<LineReader> lines) : lines_(std::move(lines)) {}
+  Status ReadHeader();
+  Status ParseHeader(std::string_view line);
+  Status ParseStep(std::string_view line, HistoryStep& out);
+  // A parse error of the last line of the file says that the file looks truncated.
+  Error MaybeTruncated(Error error);
+
+  std::unique_ptr<LineReader> lines_;
+  simdjson::ondemand::parser parser_;
+  HistoryHeader header_;
+  SourceLoc at_;  // the file, and the line being parsed
+};
+
+// Parses one step line (padded by kLinePadding bytes, as LineReader hands them out). `at` names
+// the file and line in errors. Exposed for fuzz tests and for readers of other containers.
+Status ParseHistoryStep(simdjson::ondemand::parser& parser, std::string_view line,
+                        const SourceLoc& at, HistoryStep& out);
+
+}  // namespace rwttt

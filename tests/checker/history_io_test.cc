@@ -1,0 +1,204 @@
+// HistoryWriter and HistoryReader: round trips, and one clear error per kind of bad input.
+#include <gtest/gtest.h>
+
+#include "checker/history_reader.h"
+#include "checker/history_writer.h"
+#include "tests/support/test_files.h"
+
+namespace rwttt {
+namespace {
+
+using testing::TempDir;
+
+constexpr char kHeader[] =
+    R"({"format":"rwttt-history","version":1,"policy":"rwttt","seed":7,"backend":"cpu",)"
+    R"("trace":"t.jsonl","model":"tiny","hardware":"h100-sxm"})";
+constexpr char kRead[] =
+    R"({"step":0,"batch":0,"owner":3,"effect":"READ","version":0,"tokens":[0,8],"start_ns":0,)"
+    R"("end_ns":1200,"slot":0,"seen_owner":3,"seen_version":0,"out_digest":"9f0c00000000abcd"})";
+constexpr char kWrite[] =
+    R"({"step":1,"batch":1,"owner":3,"effect":"WRITE","version":0,"tokens":[0,8],)"
+    R"("start_ns":1200,"end_ns":2000,"slot":0,"seen_owner":3,"seen_version":0,"commit_slot":0,)"
+    R"("commit_version":1,"state_digest":"00000000000000ff"})";
+
+HistoryStep SampleWrite() {
+  HistoryStep s;
+  s.step = 1;
+  s.batch = 1;
+  s.owner = OwnerId{3};
+  s.effect = Effect::kWrite;
+  s.version = Version{0};
+  s.first_token = 0;
+  s.end_token = 8;
+  s.start = Nanos{1200};
+  s.end = Nanos{2000};
+  s.slot = 0;
+  s.seen_owner = OwnerId{3};
+  s.seen_version = Version{0};
+  s.commit_slot = 0;
+  s.commit_version = Version{1};
+  s.state_digest = 0xff;
+  return s;
+}
+
+Result<std::vector<HistoryStep>> ReadAll(const std::string& path, HistoryHeader* header = nullptr) {
+  RWTTT_ASSIGN_OR_RETURN(auto reader, HistoryReader::Open(path));
+  if (header) *header = reader->header();
+  std::vector<HistoryStep> steps;
+  HistoryStep s;
+  while (true) {
+    RWTTT_ASSIGN_OR_RETURN(bool more, reader->Next(s));
+    if (!more) break;
+    steps.push_back(s);
+  }
+  return steps;
+}
+
+// The error message of reading `body` after a valid header, or "" when it reads.
+std::string ErrorOf(const std::string& contents) {
+  TempDir dir;
+  auto r = ReadAll(dir.Write("h.jsonl", contents));
+  if (r.ok()) return "";
+  std::string m = r.error().ToString();
+  return m.substr(m.find("h.jsonl"));
+}
+
+TEST(HistoryWriter, FormatsTheDesignExample) {
+  HistoryStep s = SampleWrite();
+  EXPECT_EQ(FormatHistoryStep(s), kWrite);
+  HistoryHeader h{.policy = "rwttt", .backend = "cpu", .seed = 7, .trace = "t.jsonl",
+                  .model = "tiny", .hardware = "h100-sxm"};
+  EXPECT_EQ(FormatHistoryHeader(h), kHeader);
+  h.seed.reset();
+  h.trace.reset();
+  EXPECT_EQ(FormatHistoryHeader(h),
+            R"({"format":"rwttt-history","version":1,"policy":"rwttt","seed":null,)"
+            R"("backend":"cpu","trace":null,"model":"tiny","hardware":"h100-sxm"})");
+}
+
+TEST(HistoryWriter, RoundTripsThroughTheReaderCompressedOrNot) {
+  for (const char* name : {"h.jsonl", "h.jsonl.zst"}) {
+    TempDir dir;
+    const std::string path = dir.File(name);
+    HistoryHeader h{.policy = "naive", .backend = "omp", .seed = {}, .trace = {}, .model = "tiny",
+                    .hardware = {}};
+    auto writer = HistoryWriter::Create(path, h);
+    ASSERT_TRUE(writer.ok());
+    HistoryStep w = SampleWrite();
+    HistoryStep r = w;
+    r.step = 0;
+    r.effect = Effect::kRead;
+    r.commit_slot.reset();
+    r.commit_version.reset();
+    r.state_digest.reset();
+    r.out_digest = 0x0123456789abcdefULL;
+    r.batch.reset();
+    (*writer)->Write(r);
+    (*writer)->Write(w);
+    ASSERT_TRUE((*writer)->Commit().ok());
+    HistoryHeader back;
+    auto steps = ReadAll(path, &back);
+    ASSERT_TRUE(steps.ok()) << steps.error().ToString();
+    EXPECT_EQ(back.policy, "naive");
+    EXPECT_FALSE(back.seed.has_value());
+    EXPECT_EQ(back.model, std::optional<std::string>("tiny"));
+    ASSERT_EQ(steps->size(), 2u);
+    EXPECT_EQ(FormatHistoryStep((*steps)[0]), FormatHistoryStep(r));
+    EXPECT_EQ(FormatHistoryStep((*steps)[1]), FormatHistoryStep(w));
+  }
+}
+
+TEST(HistoryReader, ReadsCrlfBlankLinesAndIgnoresUnknownFields) {
+  std::string write = kWrite;
+  write.insert(1, R"("x_debug":{"a":[1,2]},)");
+  EXPECT_EQ(ErrorOf(std::string(kHeader) + "\r\n\r\n" + kRead + "\r\n" + write), "");
+}
+
+TEST(HistoryReader, RejectsEmptyFile) {
+  EXPECT_NE(ErrorOf("").find("empty history"), std::string::npos) << ErrorOf("");
+}
+
+TEST(HistoryReader, RejectsUnknownFormatAndVersion) {
+  EXPECT_EQ(ErrorOf(R"({"format":"jepsen","version":1})" "\n"),
+            "h.jsonl:1: format: unknown format \"jepsen\": expected \"rwttt-history\" (see "
+            "docs/checker.md#history-format-v1)");
+  EXPECT_EQ(ErrorOf(R"({"format":"rwttt-history","version":2})" "\n"),
+            "h.jsonl:1: version: unsupported history version 2: this rwttt reads version 1 (see "
+            "docs/checker.md#history-format-v1)");
+  EXPECT_NE(ErrorOf(std::string(kRead) + "\n").find("h.jsonl:1: format: missing required field"),
+            std::string::npos);
+}
+
+TEST(HistoryReader, RejectsTruncatedLastLine) {
+  const std::string contents = std::string(kHeader) + "\n" + kRead + "\n" +
+                               std::string(kWrite).substr(0, 40);
+  EXPECT_NE(ErrorOf(contents).find("h.jsonl:3: the last line is incomplete"), std::string::npos)
+      << ErrorOf(contents);
+}
+
+TEST(HistoryReader, RejectsLineThatIsNotJson) {
+  const std::string e = ErrorOf(std::string(kHeader) + "\nhello\n" + kRead + "\n");
+  EXPECT_EQ(e, "h.jsonl:2: expected a JSON object");
+  const std::string e2 = ErrorOf(std::string(kHeader) + "\n{\"step\":}\n" + kRead + "\n");
+  EXPECT_EQ(e2, "h.jsonl:2: step: expected a non-negative integer, found malformed JSON");
+}
+
+TEST(HistoryReader, RejectsWrongTypes) {
+  std::string bad = kRead;
+  bad.replace(bad.find(R"("owner":3)"), 9, R"("owner":"3")");
+  EXPECT_EQ(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"),
+            "h.jsonl:2: owner: expected a non-negative integer, found a string");
+  bad = kRead;
+  bad.replace(bad.find(R"("version":0)"), 11, R"("version":-1)");
+  EXPECT_EQ(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"),
+            "h.jsonl:2: version: must not be negative, found -1");
+  bad = kRead;
+  bad.replace(bad.find(R"("READ")"), 6, R"("read")");
+  EXPECT_EQ(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"),
+            "h.jsonl:2: effect: expected \"READ\" or \"WRITE\", found \"read\"");
+  bad = kRead;
+  bad.replace(bad.find("[0,8]"), 5, "[8,0]");
+  EXPECT_EQ(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"),
+            "h.jsonl:2: tokens: first token 8 is after end 0");
+  bad = kRead;
+  bad.replace(bad.find("9f0c"), 4, "zz0c");
+  EXPECT_EQ(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"),
+            "h.jsonl:2: out_digest: expected hex digits (0-9, a-f)");
+}
+
+TEST(HistoryReader, RejectsMissingRequiredField) {
+  std::string bad = kRead;
+  bad.erase(bad.find(R"("seen_version":0,)"), 17);
+  EXPECT_EQ(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"),
+            "h.jsonl:2: seen_version: missing required field (see "
+            "docs/checker.md#history-format-v1)");
+  bad = kWrite;
+  bad.erase(bad.find(R"("commit_version":1,)"), 19);
+  EXPECT_EQ(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"),
+            "h.jsonl:2: commit_version: missing field required on a WRITE step (see "
+            "docs/checker.md#history-format-v1)");
+}
+
+TEST(HistoryReader, RejectsWriteOnlyFieldOnRead) {
+  std::string bad = kRead;
+  bad.insert(bad.size() - 1, R"(,"commit_version":1)");
+  EXPECT_EQ(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"),
+            "h.jsonl:2: commit_version: only a WRITE step may have this field; this step is a "
+            "READ");
+}
+
+TEST(HistoryReader, RejectsDuplicateFieldAndBackwardsInterval) {
+  std::string bad = kRead;
+  bad.insert(bad.size() - 1, R"(,"owner":4)");
+  EXPECT_EQ(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"), "h.jsonl:2: owner: duplicate field");
+  bad = kRead;
+  bad.replace(bad.find(R"("end_ns":1200)"), 13, R"("end_ns":0000)");
+  EXPECT_NE(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"), "");
+  bad = kRead;
+  bad.replace(bad.find(R"("start_ns":0)"), 12, R"("start_ns":5000)");
+  EXPECT_EQ(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"),
+            "h.jsonl:2: end_ns: end_ns 1200 is before start_ns 5000");
+}
+
+}  // namespace
+}  // namespace rwttt
