@@ -30,5 +30,7 @@ Command AddTraceCommand(CLI::App& app);
 Command AddProfilesCommand(CLI::App& app);
 Command AddBackendsCommand(CLI::App& app);
 Command AddImportCommand(CLI::App& app);
+Command AddReplayCommand(CLI::App& app);
+Command AddPoliciesCommand(CLI::App& app);
 
 }  // namespace rwttt::cli

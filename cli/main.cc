@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   using namespace rwttt::cli;
   const std::vector<Command> commands = {AddGenCommand(app), AddImportCommand(app),
                                          AddTraceCommand(app),
-                                         AddProfilesCommand(app),
+                                         AddProfilesCommand(app), AddReplayCommand(app),
+                                         AddPoliciesCommand(app),
                                          AddBackendsCommand(app)};
   try {
     app.parse(argc, argv);

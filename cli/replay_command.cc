@@ -9,40 +9,46 @@
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "cli/policy_flags.h"
+#include "cli/trace_input_options.h"
 #include "core/hardware_profile.h"
 #include "core/json_writer.h"
 #include "core/model_profile.h"
+#include "checker/history_writer.h"
+#include "gpu/backend_registry.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
 #include "sim/timeline.h"
-#include "traces/native_trace.h"
 
 namespace rwttt::cli {
 namespace {
 
 struct ReplayFlags {
   std::string trace;
-  std::string policy = "rwttt";
-  std::vector<std::string> policy_opts;
+  PolicyFlags policy;
   std::string model = "inplace-ttt-4b";
   std::string hardware = "h100-sxm";
   double budget_gib = 0;
   std::uint64_t seed = 0;
   std::string timeline;
+  std::string history;
+  std::string backend = "auto";
+  int threads = 0;
+  std::string timing = "model";
+  std::string inject;
   bool json = false;
+  TraceInputFlags input;
 };
 
-Result<PolicyOptions> ParsePolicyOptions(const std::vector<std::string>& pairs) {
-  PolicyOptions options;
-  for (const std::string& pair : pairs) {
-    const auto eq = pair.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return Error::Usage("--policy-opt '" + pair + "': expected key=value");
-    }
-    options.Set(pair.substr(0, eq), pair.substr(eq + 1));
-  }
-  return options;
-}
+// Feeds the simulator's history records to the v1 file writer.
+class WriterSink final : public HistorySink {
+ public:
+  explicit WriterSink(HistoryWriter& writer) : writer_(writer) {}
+  void Write(const HistoryStep& step) override { writer_.Write(step); }
+
+ private:
+  HistoryWriter& writer_;
+};
 
 // A progress line on stderr, only when it is a terminal, overwritten in place.
 void ShowProgress(const Progress& p) {
@@ -53,8 +59,10 @@ void ShowProgress(const Progress& p) {
   std::fflush(stderr);
 }
 
-Result<int> RunReplay(const ReplayFlags& f) {
-  RWTTT_ASSIGN_OR_RETURN(std::vector<Request> trace, ReadTrace(f.trace));
+Result<int> RunReplay(ReplayFlags f) {
+  f.input.seed = f.seed;  // --sample draws from the run's seed
+  RWTTT_ASSIGN_OR_RETURN(LoadedTrace loaded, LoadTraceFromFlags(f.trace, f.input));
+  const std::vector<Request>& trace = loaded.requests;
   SimConfig config;
   RWTTT_ASSIGN_OR_RETURN(config.model, LoadModelProfile(f.model));
   RWTTT_ASSIGN_OR_RETURN(config.hardware, LoadHardwareProfile(f.hardware));
@@ -65,9 +73,39 @@ Result<int> RunReplay(const ReplayFlags& f) {
                             ? static_cast<std::uint64_t>(f.budget_gib * 1073741824.0)
                             : config.hardware.memory_bytes();
   config.seed = Seed{f.seed};
-  RWTTT_ASSIGN_OR_RETURN(config.policy_options, ParsePolicyOptions(f.policy_opts));
-  RWTTT_ASSIGN_OR_RETURN(auto policy, MakePolicy(f.policy, config.policy_options));
+  RWTTT_ASSIGN_OR_RETURN(config.policy_options, PreparePolicy(f.policy));
+  RWTTT_ASSIGN_OR_RETURN(auto policy, MakePolicy(f.policy.policy, config.policy_options));
+  if (!f.inject.empty()) {
+    RWTTT_ASSIGN_OR_RETURN(config.faults, ParseFaultPlan(f.inject));
+  }
 
+  // Math runs only when something needs its results: digests in the history, or measured time.
+  const bool math = !f.history.empty() || f.timing == "measured";
+  config.measured_timing = f.timing == "measured";
+  std::unique_ptr<Backend> backend;
+  std::string backend_name = "none";
+  if (math) {
+    RWTTT_ASSIGN_OR_RETURN(gpu::BackendChoice choice,
+                           gpu::MakeBackend(f.backend, {.threads = f.threads}));
+    std::fprintf(stderr, "rwttt: %s\n", choice.note.c_str());
+    backend = std::move(choice.backend);
+    backend_name = std::string(backend->name());
+    config.backend = backend.get();
+  }
+  std::unique_ptr<HistoryWriter> history;
+  std::unique_ptr<WriterSink> history_sink;
+  if (!f.history.empty()) {
+    HistoryHeader header;
+    header.policy = f.policy.policy;
+    header.backend = backend_name;
+    header.seed = f.seed;
+    header.trace = f.trace;
+    header.model = f.model;
+    header.hardware = f.hardware;
+    RWTTT_ASSIGN_OR_RETURN(history, HistoryWriter::Create(f.history, header));
+    history_sink = std::make_unique<WriterSink>(*history);
+    config.history = history_sink.get();
+  }
   std::unique_ptr<TimelineWriter> timeline;
   if (!f.timeline.empty()) {
     RWTTT_ASSIGN_OR_RETURN(timeline, TimelineWriter::Create(f.timeline));
@@ -79,19 +117,27 @@ Result<int> RunReplay(const ReplayFlags& f) {
   RWTTT_ASSIGN_OR_RETURN(RunResult run, Simulate(trace, *policy, config));
   if (progress) std::fputs("\r\033[K", stderr);
   if (timeline) RWTTT_TRY(timeline->Commit());
+  if (history) RWTTT_TRY(history->Commit());
 
   if (f.json) {
     std::puts(fmt::format(R"({{"trace":{},"policy":{},"model":{},"hardware":{},"seed":{},)"
-                          R"("metrics":{}}})",
-                          JsonString(f.trace), JsonString(f.policy), JsonString(config.model.name),
-                          JsonString(config.hardware.name), f.seed, MetricsToJson(run.metrics))
+                          R"("backend":{},"timing":{},"faults_injected":{},"metrics":{}}})",
+                          JsonString(f.trace), JsonString(f.policy.policy), JsonString(config.model.name),
+                          JsonString(config.hardware.name), f.seed, JsonString(backend_name),
+                          JsonString(f.timing), run.faults_injected, MetricsToJson(run.metrics))
                   .c_str());
   } else {
-    std::fputs(fmt::format("policy           {} on {} / {}, seed {}\n", f.policy,
+    std::fputs(fmt::format("policy           {} on {} / {}, seed {}\n", f.policy.policy,
                            config.model.name, config.hardware.name, f.seed)
                    .c_str(),
                stdout);
     std::fputs(FormatMetrics(run.metrics).c_str(), stdout);
+    if (config.faults.kind != FaultKind::kNone) {
+      std::fputs(fmt::format("faults injected  {} x {}\n", run.faults_injected,
+                             FaultKindName(config.faults.kind))
+                     .c_str(),
+                 stdout);
+    }
   }
   return kExitOk;
 }
@@ -101,11 +147,10 @@ Result<int> RunReplay(const ReplayFlags& f) {
 Command AddReplayCommand(CLI::App& app) {
   auto flags = std::make_shared<ReplayFlags>();
   CLI::App* replay = app.add_subcommand("replay", "Replay a trace through a policy and report");
-  replay->add_option("TRACE", flags->trace, "Trace file (native JSONL; .zst ok; '-' for stdin)")
+  replay->add_option("TRACE", flags->trace,
+                     "Trace file (native JSONL, or --format azure|burstgpt|mooncake; .zst ok)")
       ->required();
-  replay->add_option("--policy", flags->policy, "Scheduling policy (see 'rwttt policies')")
-      ->capture_default_str();
-  replay->add_option("--policy-opt", flags->policy_opts, "Policy option key=value (repeatable)");
+  AddPolicyOptions(replay, flags->policy);
   replay->add_option("--model", flags->model, "Model profile: a preset or a JSON file")
       ->capture_default_str();
   replay->add_option("--hardware", flags->hardware, "Hardware profile: a preset or a JSON file")
@@ -116,7 +161,26 @@ Command AddReplayCommand(CLI::App& app) {
       ->capture_default_str();
   replay->add_option("--timeline", flags->timeline,
                      "Write a Chrome Trace Event timeline (opens in Perfetto)");
+  replay->add_option("--history", flags->history,
+                     "Write the execution history (format v1, docs/checker.md; .zst compresses)");
+  replay->add_option("--backend", flags->backend,
+                     "Where the math runs when the history or --timing measured needs it")
+      ->check(CLI::IsMember(gpu::BackendNames()))
+      ->capture_default_str();
+  replay->add_option("--threads", flags->threads, "omp backend threads (0: one per core)");
+  replay->add_option("--timing", flags->timing,
+                     "Batch durations: the cost model, or the kernels' wall time (benchmarks)")
+      ->check(CLI::IsMember({"model", "measured"}))
+      ->capture_default_str();
+  replay->add_option("--inject", flags->inject,
+                     "Inject a fault KIND[@RATE] to test the checker (see docs/checker.md): " +
+                         [] {
+                           std::string kinds;
+                           for (const auto& k : FaultKindNames()) kinds += (kinds.empty() ? "" : ", ") + k;
+                           return kinds;
+                         }());
   replay->add_flag("--json", flags->json, "Print the report as JSON");
+  AddTraceInputOptions(replay, flags->input, {.format = true, .seed = false});
   return {replay, [flags] { return RunReplay(*flags); }};
 }
 

@@ -1,0 +1,45 @@
+#include "cli/policy_flags.h"
+
+#include <set>
+
+#include "sim/policy_plugin.h"
+#include "sim/policy_registry.h"
+
+namespace rwttt::cli {
+
+void AddPolicyOptions(CLI::App* app, PolicyFlags& flags) {
+  app->add_option("--policy", flags.policy, "Scheduling policy (see 'rwttt policies')")
+      ->capture_default_str();
+  app->add_option("--policy-opt", flags.options, "Policy option key=value (repeatable)");
+  app->add_option("--policy-plugin", flags.plugins,
+                  "Load policies from a shared library first (repeatable; "
+                  "docs/tutorial-scheduler.md)");
+}
+
+Result<PolicyOptions> ParsePolicyOptions(const std::vector<std::string>& pairs) {
+  PolicyOptions options;
+  for (const std::string& pair : pairs) {
+    const auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Error::Usage("--policy-opt '" + pair + "': expected key=value");
+    }
+    options.Set(pair.substr(0, eq), pair.substr(eq + 1));
+  }
+  return options;
+}
+
+Result<PolicyOptions> PreparePolicy(const PolicyFlags& flags) {
+  static std::set<std::string> loaded;
+  for (const std::string& path : flags.plugins) {
+    if (loaded.contains(path)) continue;
+    RWTTT_TRY(LoadPolicyPlugin(path));
+    loaded.insert(path);
+  }
+  RWTTT_ASSIGN_OR_RETURN(PolicyOptions options, ParsePolicyOptions(flags.options));
+  // Fail early on a bad name or option key, before any trace is read.
+  RWTTT_ASSIGN_OR_RETURN(auto probe, MakePolicy(flags.policy, options));
+  (void)probe;
+  return options;
+}
+
+}  // namespace rwttt::cli
