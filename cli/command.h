@@ -32,5 +32,6 @@ Command AddBackendsCommand(CLI::App& app);
 Command AddImportCommand(CLI::App& app);
 Command AddReplayCommand(CLI::App& app);
 Command AddPoliciesCommand(CLI::App& app);
+Command AddBenchCommand(CLI::App& app);
 
 }  // namespace rwttt::cli

@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
                                          AddTraceCommand(app),
                                          AddProfilesCommand(app), AddReplayCommand(app),
                                          AddPoliciesCommand(app),
-                                         AddBackendsCommand(app)};
+                                         AddBackendsCommand(app), AddBenchCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -28,6 +28,12 @@ const std::map<std::string, std::string, std::less<>>& Presets() {
        R"({"name":"a100-80g","memory_bandwidth_gbs":2039,"peak_tflops_bf16":312,)"
        R"("peak_tflops_fp32":19.5,"memory_gib":80,"launch_overhead_ns":5000,)"
        R"("layer_overhead_ns":2000})"},
+      // H100 SXM datasheet figures with the per-layer framework overhead fitted to the RW-TTT
+      // paper's published throughput (docs/paper-reproduction.md); the one fitted parameter.
+      {"paper-h100",
+       R"({"name":"paper-h100","memory_bandwidth_gbs":3350,"peak_tflops_bf16":989,)"
+       R"("peak_tflops_fp32":67,"memory_gib":79.6,"launch_overhead_ns":5000,)"
+       R"("layer_overhead_ns":635000})"},
       // A two-socket-class server's DRAM for the omp backend; an order of magnitude only.
       {"cpu-host",
        R"({"name":"cpu-host","memory_bandwidth_gbs":20,"peak_tflops_bf16":0.5,)"
@@ -51,7 +57,9 @@ Result<std::int64_t> GetNonNegativeNs(simdjson::ondemand::value v, const SourceL
 
 }  // namespace
 
-std::vector<std::string> HardwarePresetNames() { return {"h100-sxm", "h200", "a100-80g", "cpu-host"}; }
+std::vector<std::string> HardwarePresetNames() {
+  return {"h100-sxm", "h200", "a100-80g", "cpu-host", "paper-h100"};
+}
 
 Result<std::string> HardwarePresetJson(std::string_view name) {
   auto it = Presets().find(name);

@@ -35,7 +35,7 @@ struct HardwareProfile {
   }
 };
 
-// Names of the presets, in a fixed order: h100-sxm, h200, a100-80g, cpu-host.
+// Names of the presets, in a fixed order: h100-sxm, h200, a100-80g, cpu-host, paper-h100.
 std::vector<std::string> HardwarePresetNames();
 Result<std::string> HardwarePresetJson(std::string_view name);
 Result<HardwareProfile> ParseHardwareProfile(std::string_view json, const std::string& source);

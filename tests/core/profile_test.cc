@@ -114,5 +114,16 @@ TEST(StepCost, ReadAndWriteWorkFollowTheFormulas) {
   EXPECT_DOUBLE_EQ(w.flops, 2.0 * 8 * 512 + 512);
 }
 
+TEST(HardwareProfile, PaperH100IsTheH100DatasheetWithOneFittedOverhead) {
+  const HardwareProfile paper = LoadHardwareProfile("paper-h100").value();
+  const HardwareProfile h100 = LoadHardwareProfile("h100-sxm").value();
+  EXPECT_EQ(paper.memory_bandwidth_gbs, h100.memory_bandwidth_gbs);
+  EXPECT_EQ(paper.peak_tflops_bf16, h100.peak_tflops_bf16);
+  EXPECT_EQ(paper.peak_tflops_fp32, h100.peak_tflops_fp32);
+  EXPECT_EQ(paper.memory_gib, h100.memory_gib);
+  EXPECT_EQ(paper.launch_overhead_ns, h100.launch_overhead_ns);
+  EXPECT_EQ(paper.layer_overhead_ns, 635000);  // fitted: docs/paper-reproduction.md
+}
+
 }  // namespace
 }  // namespace rwttt

@@ -1,0 +1,137 @@
+#include "sim/paper_experiment.h"
+
+#include <cmath>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "core/check.h"
+#include "core/step_cost.h"
+#include "sim/decode_meter.h"
+#include "sim/policy_registry.h"
+
+namespace rwttt {
+namespace {
+
+// Weights plus `streams` owners' states: what the paper's budget was sized for.
+double FootprintBytes(const ModelProfile& m, std::uint32_t streams) {
+  return static_cast<double>(m.shared_weight_bytes()) +
+         static_cast<double>(streams) * static_cast<double>(m.state_bytes());
+}
+
+}  // namespace
+
+std::string PolicyChoice::ReplayFlags() const {
+  std::string flags = "--policy " + name;
+  for (const auto& [key, value] : options) flags += " --policy-opt " + key + "=" + value;
+  return flags;
+}
+
+std::vector<PolicyChoice> PaperPolicies() {
+  return {{"rwttt", {}}, {"sequential", {{"slice", "1"}}}, {"replicas", {}}};
+}
+
+PaperFigure PaperFigureFor(std::string_view policy) {
+  constexpr double kRw = kPaperRwtttTokensPerS;
+  if (policy == "rwttt") return {kRw, kPaperRwtttVsSequential, kPaperRwtttVsReplicas};
+  if (policy == "sequential") {
+    return {kRw / kPaperRwtttVsSequential, 1.0, kPaperRwtttVsReplicas / kPaperRwtttVsSequential};
+  }
+  if (policy == "replicas") {
+    return {kRw / kPaperRwtttVsReplicas, kPaperRwtttVsSequential / kPaperRwtttVsReplicas, 1.0};
+  }
+  return {};
+}
+
+double PaperBudgetGib(const ModelProfile& model, std::uint32_t streams) {
+  Result<ModelProfile> paper = LoadModelProfile("inplace-ttt-4b");
+  RWTTT_CHECK(paper.ok()) << "the inplace-ttt-4b preset must parse";
+  const double reference = FootprintBytes(*paper, kPaperStreams);
+  const double footprint = FootprintBytes(model, streams);
+  if (footprint == reference) return kPaperBudgetGib;  // exactly the paper's figure
+  return kPaperBudgetGib * footprint / reference;
+}
+
+std::uint64_t GibToBytes(double gib) { return static_cast<std::uint64_t>(gib * 1073741824.0); }
+
+std::vector<Request> PaperWorkload(std::uint32_t streams, std::uint32_t prompt_tokens,
+                                   std::uint32_t output_tokens) {
+  std::vector<Request> trace;
+  trace.reserve(streams);
+  for (std::uint32_t i = 0; i < streams; ++i) {
+    trace.push_back(Request{.id = OwnerId{i},
+                            .arrival = Nanos{0},
+                            .prompt_tokens = prompt_tokens,
+                            .output_tokens = output_tokens,
+                            .seed = std::nullopt});
+  }
+  return trace;
+}
+
+Result<PolicyRun> RunPolicy(std::span<const Request> trace, const PolicyChoice& choice,
+                            const PaperSetup& setup, std::uint64_t budget_bytes) {
+  SimConfig config;
+  config.model = setup.model;
+  config.hardware = setup.hardware;
+  config.budget_bytes = budget_bytes;
+  config.seed = setup.seed;
+  config.backend = setup.backend;
+  config.measured_timing = setup.measured_timing;
+  for (const auto& [key, value] : choice.options) config.policy_options.Set(key, value);
+  RWTTT_ASSIGN_OR_RETURN(auto policy, MakePolicy(choice.name, config.policy_options));
+  DecodeMeter meter(trace);
+  config.observer = &meter;
+  PolicyRun out;
+  out.policy = choice;
+  RWTTT_ASSIGN_OR_RETURN(out.run, Simulate(trace, *policy, config));
+  out.decode_tokens_per_s = meter.tokens_per_s();
+  out.decode_tokens = meter.decode_tokens();
+  out.decode_ns = meter.decode_ns();
+  return out;
+}
+
+Roofline PaperRoofline(const ModelProfile& model, const HardwareProfile& hardware,
+                       std::uint32_t streams) {
+  Roofline r;
+  r.bytes_per_step = FootprintBytes(model, streams);
+  r.step_ns = r.bytes_per_step / hardware.bandwidth_bytes_per_ns();
+  r.tokens_per_s = r.step_ns > 0 ? streams / (r.step_ns * 1e-9) : 0.0;
+  return r;
+}
+
+const PolicyRun& PaperTable::row(std::string_view policy) const {
+  for (const PolicyRun& r : rows) {
+    if (r.policy.name == policy) return r;
+  }
+  RWTTT_CHECK(false) << "no row for policy " << policy;
+  return rows.front();
+}
+
+Result<PaperTable> RunPaperExperiment(const PaperSetup& setup) {
+  if (setup.streams == 0) return Error::Usage("--streams must be at least 1");
+  if (setup.streams > 4096) return Error::Usage("--streams must be at most 4096");
+  if (setup.prompt_tokens == 0 || setup.output_tokens == 0) {
+    return Error::Usage("--prompt and --output must be at least 1 token");
+  }
+  if (setup.budget_gib < 0 || !std::isfinite(setup.budget_gib)) {
+    return Error::Usage("--budget must be a positive number of GiB");
+  }
+  PaperTable table;
+  table.setup = setup;
+  table.setup.backend = nullptr;
+  table.budget_gib = setup.budget_gib > 0 ? setup.budget_gib
+                                          : PaperBudgetGib(setup.model, setup.streams);
+  table.budget_bytes = GibToBytes(table.budget_gib);
+  RWTTT_TRY(CheckOneOwnerFits(setup.model, table.budget_bytes,
+                              fmt::format("--budget {} GiB", table.budget_gib)));
+  const std::vector<Request> trace =
+      PaperWorkload(setup.streams, setup.prompt_tokens, setup.output_tokens);
+  for (const PolicyChoice& choice : PaperPolicies()) {
+    RWTTT_ASSIGN_OR_RETURN(PolicyRun run, RunPolicy(trace, choice, setup, table.budget_bytes));
+    table.rows.push_back(std::move(run));
+  }
+  table.roofline = PaperRoofline(setup.model, setup.hardware, setup.streams);
+  return table;
+}
+
+}  // namespace rwttt

@@ -1,0 +1,118 @@
+// The RW-TTT paper's experiment (arXiv 2605.28053) in the simulator: N streams of a TTT model
+// arrive together with a short prompt; sequential, replicas and rwttt each serve them under one
+// memory budget; decode-only throughput is compared with the paper's figures and with the
+// memory-bandwidth roofline. Every run is an ordinary Simulate() of an ordinary trace, so
+// `rwttt replay` of PaperWorkload() reproduces any row (docs/paper-reproduction.md).
+//
+//   PaperSetup s{.model = m, .hardware = hw};              // 8 streams, the paper's budget
+//   RWTTT_ASSIGN_OR_RETURN(PaperTable t, RunPaperExperiment(s));
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/backend.h"
+#include "core/hardware_profile.h"
+#include "core/model_profile.h"
+#include "core/request.h"
+#include "core/result.h"
+#include "core/strong_types.h"
+#include "sim/simulator.h"
+
+namespace rwttt {
+
+// The paper's headline (DESIGN §1): one H100-class GPU, eight In-Place-TTT streams of a 4B model.
+inline constexpr double kPaperRwtttTokensPerS = 274.61;
+inline constexpr double kPaperRwtttVsSequential = 9.31;
+inline constexpr double kPaperRwtttVsReplicas = 3.44;
+inline constexpr double kPaperBudgetGib = 33.53;
+inline constexpr std::uint32_t kPaperStreams = 8;
+
+// A policy as the experiment runs it: its registry name and its `--policy-opt` pairs.
+struct PolicyChoice {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> options;
+  // The flags that select it in `rwttt replay`, e.g. "--policy sequential --policy-opt slice=1".
+  std::string ReplayFlags() const;
+};
+
+// The paper's three systems, in table order: rwttt; sequential, switching owner (and swapping
+// fast weights) after every step so that all streams progress (slice=1); replicas, as many copies
+// as the budget holds.
+std::vector<PolicyChoice> PaperPolicies();
+
+// The paper's figure for `policy` (tok/s, ratio to sequential, ratio to replicas); 0 for others.
+struct PaperFigure {
+  double tokens_per_s = 0;
+  double vs_sequential = 0;
+  double vs_replicas = 0;
+};
+PaperFigure PaperFigureFor(std::string_view policy);
+
+struct PaperSetup {
+  ModelProfile model;
+  HardwareProfile hardware;
+  std::uint32_t streams = kPaperStreams;
+  std::uint32_t prompt_tokens = 128;   // short: the paper's figure excludes prefill
+  std::uint32_t output_tokens = 1024;  // two chunks of the 4B preset (C = 512): WRITEs included
+  double budget_gib = 0;               // 0: PaperBudgetGib(model, streams)
+  Seed seed{0};
+  Backend* backend = nullptr;          // runs the kernels when measured_timing
+  bool measured_timing = false;
+};
+
+// The budget the paper's headroom gives `streams` owners of `model`: 33.53 GiB for eight of
+// inplace-ttt-4b (weights 5.82 GiB + 8 x 3.34 GiB = 32.52 GiB), and the same ratio of budget to
+// (shared weights + streams x state) for any other model or stream count.
+double PaperBudgetGib(const ModelProfile& model, std::uint32_t streams);
+
+// GiB to bytes exactly as `rwttt replay --budget` converts them.
+std::uint64_t GibToBytes(double gib);
+
+// `streams` requests, ids 0.., all arriving at 0 ns with the given lengths.
+std::vector<Request> PaperWorkload(std::uint32_t streams, std::uint32_t prompt_tokens,
+                                   std::uint32_t output_tokens);
+
+// One policy's run: the simulator's metrics and the decode-only throughput (sim/decode_meter.h).
+struct PolicyRun {
+  PolicyChoice policy;
+  RunResult run;
+  double decode_tokens_per_s = 0;
+  std::uint64_t decode_tokens = 0;
+  std::int64_t decode_ns = 0;
+};
+
+// Runs `trace` through `policy` under the setup's model, hardware, budget, seed and timing.
+// Errors: those of MakePolicy and Simulate (an impossible budget names the policy and sizes).
+Result<PolicyRun> RunPolicy(std::span<const Request> trace, const PolicyChoice& policy,
+                            const PaperSetup& setup, std::uint64_t budget_bytes);
+
+// What memory bandwidth alone allows when `streams` owners decode together: each step reads the
+// shared weights once and each owner's state once, and yields one token per owner.
+struct Roofline {
+  double bytes_per_step = 0;
+  double step_ns = 0;
+  double tokens_per_s = 0;
+};
+Roofline PaperRoofline(const ModelProfile& model, const HardwareProfile& hardware,
+                       std::uint32_t streams);
+
+struct PaperTable {
+  PaperSetup setup;              // backend cleared
+  double budget_gib = 0;         // the budget actually used
+  std::uint64_t budget_bytes = 0;
+  std::vector<PolicyRun> rows;   // in PaperPolicies() order
+  Roofline roofline;
+
+  // The row of `policy`. REQUIRES: it ran.
+  const PolicyRun& row(std::string_view policy) const;
+};
+
+// Validates the setup (streams >= 1, lengths >= 1, a budget that holds the weights and one
+// owner's state) and runs the three policies on PaperWorkload(). Errors are Usage/Input values.
+Result<PaperTable> RunPaperExperiment(const PaperSetup& setup);
+
+}  // namespace rwttt

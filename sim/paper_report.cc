@@ -1,0 +1,98 @@
+#include "sim/paper_report.h"
+
+#include <fmt/format.h>
+
+#include "core/json_writer.h"
+#include "sim/metrics.h"
+
+namespace rwttt {
+namespace {
+
+struct Ratios {
+  double vs_sequential = 0;
+  double vs_replicas = 0;
+};
+
+Ratios RatiosOf(const PaperTable& t, double tokens_per_s) {
+  return {SafeRatio(tokens_per_s, t.row("sequential").decode_tokens_per_s),
+          SafeRatio(tokens_per_s, t.row("replicas").decode_tokens_per_s)};
+}
+
+std::string Percent(double error) { return fmt::format("{:+.1f}%", 100 * error); }
+
+}  // namespace
+
+double SafeRatio(double a, double b) { return b != 0 ? a / b : 0.0; }
+
+double RelativeError(double ours, double paper) { return paper != 0 ? ours / paper - 1 : 0.0; }
+
+std::string FormatPaperTable(const PaperTable& t) {
+  const PaperSetup& s = t.setup;
+  std::string out = fmt::format(
+      "RW-TTT paper experiment: {} streams of {} on {}, memory budget {:.2f} GiB, timing {}\n"
+      "each stream: prompt {} + output {} tokens, all arriving at 0; decode-only throughput\n\n",
+      s.streams, s.model.name, s.hardware.name, t.budget_gib,
+      s.measured_timing ? "measured" : "model", s.prompt_tokens, s.output_tokens);
+  out += fmt::format("{:<11} {:>9} {:>8} {:>7} | {:>6} {:>6} {:>7} | {:>6} {:>6} {:>7} | {}\n",
+                     "policy", "tok/s", "paper", "error", "x seq", "paper", "error", "x repl",
+                     "paper", "error", "memory, batches");
+  for (const PolicyRun& row : t.rows) {
+    const PaperFigure paper = PaperFigureFor(row.policy.name);
+    const Ratios r = RatiosOf(t, row.decode_tokens_per_s);
+    const Metrics& m = row.run.metrics;
+    std::string note = fmt::format("{:.2f} GiB", m.peak_memory_bytes / 1073741824.0);
+    if (m.lanes > 1) note += fmt::format(", {} copies", m.lanes);
+    note += ", batch";
+    for (const auto& [size, count] : m.batch_sizes) note += fmt::format(" {}x{}", size, count);
+    out += fmt::format(
+        "{:<11} {:>9.2f} {:>8.2f} {:>7} | {:>6.2f} {:>6.2f} {:>7} | {:>6.2f} {:>6.2f} {:>7} | {}\n",
+        row.policy.name, row.decode_tokens_per_s, paper.tokens_per_s,
+        Percent(RelativeError(row.decode_tokens_per_s, paper.tokens_per_s)), r.vs_sequential,
+        paper.vs_sequential,
+        row.policy.name == "sequential" ? "" : Percent(RelativeError(r.vs_sequential,
+                                                                     paper.vs_sequential)),
+        r.vs_replicas, paper.vs_replicas,
+        row.policy.name == "replicas" ? "" : Percent(RelativeError(r.vs_replicas,
+                                                                   paper.vs_replicas)),
+        note);
+  }
+  const Ratios roof = RatiosOf(t, t.roofline.tokens_per_s);
+  out += fmt::format("{:<11} {:>9.2f} {:>8} {:>7} | {:>6.2f} {:>6} {:>7} | {:>6.2f} {:>6} {:>7} | "
+                     "{:.2f} GB per step at {:g} GB/s\n",
+                     "roofline", t.roofline.tokens_per_s, "-", "", roof.vs_sequential, "-", "",
+                     roof.vs_replicas, "-", "", t.roofline.bytes_per_step * 1e-9,
+                     s.hardware.memory_bandwidth_gbs);
+  return out;
+}
+
+std::string PaperTableToJson(const PaperTable& t) {
+  const PaperSetup& s = t.setup;
+  std::string rows;
+  for (const PolicyRun& row : t.rows) {
+    const PaperFigure paper = PaperFigureFor(row.policy.name);
+    const Ratios r = RatiosOf(t, row.decode_tokens_per_s);
+    rows += fmt::format(
+        R"({}{{"policy":{},"replay_flags":{},"decode_tokens_per_s":{},"decode_tokens":{},)"
+        R"("decode_ns":{},"vs_sequential":{},"vs_replicas":{},)"
+        R"("paper":{{"tokens_per_s":{},"vs_sequential":{},"vs_replicas":{}}},)"
+        R"("error":{{"tokens_per_s":{},"vs_sequential":{},"vs_replicas":{}}},"metrics":{}}})",
+        rows.empty() ? "" : ",", JsonString(row.policy.name),
+        JsonString(row.policy.ReplayFlags()), row.decode_tokens_per_s, row.decode_tokens,
+        row.decode_ns, r.vs_sequential, r.vs_replicas, paper.tokens_per_s, paper.vs_sequential,
+        paper.vs_replicas, RelativeError(row.decode_tokens_per_s, paper.tokens_per_s),
+        RelativeError(r.vs_sequential, paper.vs_sequential),
+        RelativeError(r.vs_replicas, paper.vs_replicas), MetricsToJson(row.run.metrics));
+  }
+  const Ratios roof = RatiosOf(t, t.roofline.tokens_per_s);
+  return fmt::format(
+      R"({{"experiment":"paper","model":{},"hardware":{},"streams":{},"prompt_tokens":{},)"
+      R"("output_tokens":{},"budget_gib":{},"budget_bytes":{},"seed":{},"timing":{},)"
+      R"("rows":[{}],"roofline":{{"tokens_per_s":{},"bytes_per_step":{},"step_ns":{},)"
+      R"("vs_sequential":{},"vs_replicas":{}}}}})",
+      JsonString(s.model.name), JsonString(s.hardware.name), s.streams, s.prompt_tokens,
+      s.output_tokens, t.budget_gib, t.budget_bytes, s.seed.value(),
+      JsonString(s.measured_timing ? "measured" : "model"), rows, t.roofline.tokens_per_s,
+      t.roofline.bytes_per_step, t.roofline.step_ns, roof.vs_sequential, roof.vs_replicas);
+}
+
+}  // namespace rwttt

@@ -1,0 +1,64 @@
+#include "sim/sweep.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/step_cost.h"
+
+namespace rwttt {
+
+Result<std::vector<SweepRow>> RunSweep(const SweepOptions& o) {
+  if (o.streams.empty() || o.chunks.empty() || o.policies.empty()) {
+    return Error::Usage("a sweep needs at least one stream count, chunk size and policy");
+  }
+  for (std::uint32_t n : o.streams) {
+    if (n == 0 || n > 4096) return Error::Usage("--streams values must be in [1, 4096]");
+  }
+  for (std::uint32_t c : o.chunks) {
+    if (c == 0) return Error::Usage("--chunks values must be at least 1");
+  }
+  if (o.prompt_tokens == 0 || o.output_tokens == 0) {
+    return Error::Usage("--prompt and --output must be at least 1 token");
+  }
+  if (o.budget_gib < 0 || !std::isfinite(o.budget_gib)) {
+    return Error::Usage("--budget must be a positive number of GiB");
+  }
+  const double budget_gib = o.budget_gib > 0 ? o.budget_gib : o.hardware.memory_gib;
+  const std::uint64_t budget = GibToBytes(budget_gib);
+  RWTTT_TRY(CheckOneOwnerFits(o.model, budget, fmt::format("{} GiB", budget_gib)));
+
+  std::vector<SweepRow> rows;
+  for (const PolicyChoice& policy : o.policies) {
+    for (std::uint32_t chunk : o.chunks) {
+      PaperSetup setup;
+      setup.model = o.model;
+      setup.model.chunk = chunk;
+      setup.hardware = o.hardware;
+      setup.seed = o.seed;
+      for (std::uint32_t streams : o.streams) {
+        const std::vector<Request> trace =
+            PaperWorkload(streams, o.prompt_tokens, o.output_tokens);
+        RWTTT_ASSIGN_OR_RETURN(PolicyRun run, RunPolicy(trace, policy, setup, budget));
+        const Metrics& m = run.run.metrics;
+        rows.push_back(SweepRow{policy.name, streams, chunk, run.decode_tokens_per_s,
+                                m.output_tokens_per_s, m.tpot.p50_ns * 1e-6, m.tpot.p99_ns * 1e-6,
+                                m.lanes, m.peak_memory_bytes / 1073741824.0});
+      }
+    }
+  }
+  return rows;
+}
+
+std::string SweepCsv(const std::vector<SweepRow>& rows) {
+  std::string out =
+      "policy,streams,chunk,decode_tok_s,tok_s,tpot_p50_ms,tpot_p99_ms,lanes,peak_memory_gib\n";
+  for (const SweepRow& r : rows) {
+    out += fmt::format("{},{},{},{:.3f},{:.3f},{:.4f},{:.4f},{},{:.3f}\n", r.policy, r.streams,
+                       r.chunk, r.decode_tokens_per_s, r.tokens_per_s, r.tpot_p50_ms,
+                       r.tpot_p99_ms, r.lanes, r.peak_memory_gib);
+  }
+  return out;
+}
+
+}  // namespace rwttt
