@@ -1,0 +1,64 @@
+#!/usr/bin/python3
+"""Plots `rwttt bench sweep` CSV: decode tok/s and p99 TPOT vs streams, one line per policy.
+
+    rwttt bench sweep -o sweep.csv
+    python3 bench/plot_sweep.py sweep.csv docs/img/sweep.svg      # .svg or .png by the name
+
+Needs Debian's matplotlib (`apt-get install python3-matplotlib`); nothing else in the build or the
+tests uses it. One panel pair per chunk size would repeat the same picture (the chunk barely moves
+the result, docs/paper-reproduction.md), so the figure shows the chunk given by --chunk (default:
+the middle one in the file) and marks the paper's point (8 streams).
+"""
+import argparse
+import csv
+from collections import defaultdict
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt  # noqa: E402
+
+PAPER = {"rwttt": 274.61, "sequential": 274.61 / 9.31, "replicas": 274.61 / 3.44}
+STYLE = {"rwttt": "tab:blue", "sequential": "tab:red", "replicas": "tab:green"}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("csv")
+    ap.add_argument("out", help="output image, .svg or .png")
+    ap.add_argument("--chunk", type=int, help="chunk size to plot (default: the middle one)")
+    args = ap.parse_args()
+
+    rows = list(csv.DictReader(open(args.csv, newline="")))
+    chunks = sorted({int(r["chunk"]) for r in rows})
+    chunk = args.chunk if args.chunk is not None else chunks[len(chunks) // 2]
+    series = defaultdict(list)
+    for r in rows:
+        if int(r["chunk"]) == chunk:
+            series[r["policy"]].append(
+                (int(r["streams"]), float(r["decode_tok_s"]), float(r["tpot_p99_ms"])))
+
+    fig, (ax_tok, ax_tpot) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    for policy, points in series.items():
+        points.sort()
+        streams = [p[0] for p in points]
+        color = STYLE.get(policy)
+        ax_tok.plot(streams, [p[1] for p in points], marker="o", label=policy, color=color)
+        ax_tpot.plot(streams, [p[2] for p in points], marker="o", label=policy, color=color)
+        if policy in PAPER:
+            ax_tok.plot([8], [PAPER[policy]], marker="*", markersize=12, color=color,
+                        linestyle="none")
+    ax_tok.set(xscale="log", xlabel="streams", ylabel="decode tok/s (aggregate)",
+               title=f"throughput, chunk {chunk} (stars: the paper, 8 streams)")
+    ax_tpot.set(xscale="log", yscale="log", xlabel="streams", ylabel="p99 TPOT (ms)",
+                title="time per output token, p99")
+    for ax in (ax_tok, ax_tpot):
+        ax.set_xticks(sorted({p[0] for pts in series.values() for p in pts}))
+        ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend()
+    fig.savefig(args.out, metadata={"Date": None} if args.out.endswith(".svg") else None)
+
+
+if __name__ == "__main__":
+    main()
