@@ -33,5 +33,6 @@ Command AddImportCommand(CLI::App& app);
 Command AddReplayCommand(CLI::App& app);
 Command AddPoliciesCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);
+Command AddCheckCommand(CLI::App& app);
 
 }  // namespace rwttt::cli

@@ -38,7 +38,8 @@ int main(int argc, char** argv) {
                                          AddTraceCommand(app),
                                          AddProfilesCommand(app), AddReplayCommand(app),
                                          AddPoliciesCommand(app),
-                                         AddBackendsCommand(app), AddBenchCommand(app)};
+                                         AddBackendsCommand(app), AddBenchCommand(app),
+                                         AddCheckCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

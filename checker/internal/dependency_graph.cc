@@ -1,0 +1,281 @@
+#include "checker/internal/dependency_graph.h"
+
+#include <algorithm>
+
+#include <boost/graph/compressed_sparse_row_graph.hpp>
+#include <boost/graph/strong_components.hpp>
+#include <fmt/format.h>
+
+namespace rwttt::internal {
+namespace {
+
+enum class EdgeKind : std::uint8_t { kPo, kWr, kWw, kRw, kRt };
+
+struct EdgeProp {
+  EdgeKind kind = EdgeKind::kPo;
+};
+
+// Compressed sparse rows with 32-bit indices: 4 bytes a vertex, 5 an edge.
+using Graph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_property, EdgeProp,
+                                                 boost::no_property, std::uint32_t, std::uint32_t>;
+using EdgeList = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
+
+struct Builder {
+  const std::vector<StepRecord>& records;
+  EdgeList edges;
+  std::vector<EdgeProp> kinds;
+  std::uint32_t vertices = 0;
+
+  void Add(std::uint32_t from, std::uint32_t to, EdgeKind kind) {
+    edges.emplace_back(from, to);
+    kinds.push_back({kind});
+  }
+
+  // wr, ww and rw edges from the version each step saw and each WRITE committed.
+  void AddVersionEdges() {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> writes;  // (owner << 32 | version, step)
+    for (std::uint32_t i = 0; i < records.size(); ++i) {
+      if (records[i].write) {
+        writes.emplace_back(std::uint64_t{records[i].owner} << 32 | records[i].commit_version, i);
+      }
+    }
+    std::sort(writes.begin(), writes.end());
+    for (std::size_t i = 1; i < writes.size(); ++i) {
+      if (writes[i].first >> 32 == writes[i - 1].first >> 32) {
+        Add(writes[i - 1].second, writes[i].second, EdgeKind::kWw);
+      }
+    }
+    auto writer = [&](std::uint32_t owner, std::uint64_t version) -> std::uint32_t {
+      const std::uint64_t key = std::uint64_t{owner} << 32 | version;
+      const auto it = std::lower_bound(writes.begin(), writes.end(), std::make_pair(key, 0u));
+      return it != writes.end() && it->first == key ? it->second : kNone;
+    };
+    for (std::uint32_t i = 0; i < records.size(); ++i) {
+      const StepRecord& r = records[i];
+      if (r.seen_version > 0) {
+        const std::uint32_t w = writer(r.seen_owner, r.seen_version);
+        if (w != kNone && w != i) Add(w, i, EdgeKind::kWr);
+      }
+      const std::uint32_t next = writer(r.seen_owner, std::uint64_t{r.seen_version} + 1);
+      if (next != kNone && next != i) Add(i, next, EdgeKind::kRw);
+    }
+  }
+
+  // Real-time order through barrier vertices: a barrier stands for "every step that ended so
+  // far"; each start links from the newest barrier. O(n log n) to sort, O(n) edges.
+  void AddRealTimeEdges() {
+    const auto n = static_cast<std::uint32_t>(records.size());
+    std::vector<std::uint32_t> order(n);
+    for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return records[a].start_ns != records[b].start_ns ? records[a].start_ns < records[b].start_ns
+                                                        : a < b;
+    });
+    std::vector<std::uint32_t> ends(order);
+    // At one instant: ends of steps that took time, then starts, then instantaneous ends.
+    auto end_key = [&](std::uint32_t i) {
+      return std::make_tuple(records[i].end_ns, records[i].start_ns == records[i].end_ns, i);
+    };
+    std::sort(ends.begin(), ends.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return end_key(a) < end_key(b); });
+    std::uint32_t barrier = kNone;
+    std::size_t e = 0;
+    std::vector<std::uint32_t> pending;
+    for (const std::uint32_t b : order) {
+      while (e < n && Precedes(records[ends[e]], records[b])) pending.push_back(ends[e++]);
+      if (!pending.empty()) {
+        const std::uint32_t next = vertices++;
+        if (barrier != kNone) Add(barrier, next, EdgeKind::kRt);
+        for (const std::uint32_t p : pending) Add(p, next, EdgeKind::kRt);
+        pending.clear();
+        barrier = next;
+      }
+      if (barrier != kNone) Add(barrier, b, EdgeKind::kRt);
+    }
+  }
+};
+
+struct Hop {
+  std::uint32_t from;
+  std::uint32_t to;
+  EdgeKind kind;
+};
+
+class Witness {
+ public:
+  Witness(const Graph& g, const std::vector<std::uint32_t>& comp, std::uint32_t steps)
+      : g_(g), comp_(comp), steps_(steps), pred_(num_vertices(g), kNone),
+        pred_kind_(num_vertices(g)), stamp_(num_vertices(g), 0) {}
+
+  // The shortest cycle through `start` inside its component, as step-to-step hops (rt hops
+  // through barriers collapsed). Breadth-first by hand because Boost's BFS cannot stop early
+  // without an exception, and this one stops at the first edge back to `start`.
+  std::vector<Hop> ShortestCycle(std::uint32_t start) {
+    ++run_;
+    std::vector<std::uint32_t> queue{start};
+    stamp_[start] = run_;
+    for (std::size_t head = 0; head < queue.size(); ++head) {
+      const std::uint32_t u = queue[head];
+      for (auto [it, end] = out_edges(u, g_); it != end; ++it) {
+        const std::uint32_t v = target(*it, g_);
+        if (comp_[v] != comp_[start]) continue;
+        if (v == start) return Collapse(start, u, g_[*it].kind);
+        if (stamp_[v] == run_) continue;
+        stamp_[v] = run_;
+        pred_[v] = u;
+        pred_kind_[v] = g_[*it].kind;
+        queue.push_back(v);
+      }
+    }
+    return {};
+  }
+
+ private:
+  std::vector<Hop> Collapse(std::uint32_t start, std::uint32_t last, EdgeKind closing) {
+    std::vector<std::pair<std::uint32_t, EdgeKind>> path{{last, closing}};  // (vertex, its out edge)
+    for (std::uint32_t v = last; v != start;) {
+      path.emplace_back(pred_[v], pred_kind_[v]);
+      v = pred_[v];
+    }
+    std::reverse(path.begin(), path.end());
+    std::vector<Hop> hops;
+    std::uint32_t from = kNone;
+    EdgeKind kind = EdgeKind::kRt;
+    for (std::size_t i = 0; i <= path.size(); ++i) {
+      const std::uint32_t v = i < path.size() ? path[i].first : start;
+      if (v < steps_) {
+        if (from != kNone) hops.push_back({from, v, kind});
+        from = v;
+        kind = i < path.size() ? path[i].second : EdgeKind::kRt;
+      } else {
+        kind = EdgeKind::kRt;  // through a barrier
+      }
+    }
+    return hops;
+  }
+
+  const Graph& g_;
+  const std::vector<std::uint32_t>& comp_;
+  std::uint32_t steps_;
+  std::vector<std::uint32_t> pred_;
+  std::vector<EdgeKind> pred_kind_;
+  std::vector<std::uint32_t> stamp_;
+  std::uint32_t run_ = 0;
+};
+
+std::string DescribeStep(const StepRecord& r, const std::vector<OwnerId>& owners) {
+  return fmt::format("step {} (owner {}, {} at version {})", r.step_id, owners[r.owner].value(),
+                     r.write ? "WRITE" : "READ", r.version);
+}
+
+std::string Explain(const Hop& h, const std::vector<StepRecord>& rec,
+                    const std::vector<OwnerId>& owners) {
+  const StepRecord& a = rec[h.from];
+  const StepRecord& b = rec[h.to];
+  const std::string sa = DescribeStep(a, owners);
+  const std::string sb = DescribeStep(b, owners);
+  switch (h.kind) {
+    case EdgeKind::kPo:
+      return fmt::format("{} precedes {} in owner {}'s program (po)", sa, sb,
+                         owners[a.owner].value());
+    case EdgeKind::kWr:
+      return fmt::format("{} committed version {} of owner {}, which {} read (wr)", sa,
+                         a.commit_version, owners[a.owner].value(), sb);
+    case EdgeKind::kWw:
+      return fmt::format("{} committed version {} of owner {}, and {} committed version {} "
+                         "after it (ww)",
+                         sa, a.commit_version, owners[a.owner].value(), sb, b.commit_version);
+    case EdgeKind::kRw:
+      return fmt::format("{} read version {} of owner {}, which {} overwrote by committing "
+                         "version {} (rw)",
+                         sa, a.seen_version, owners[a.seen_owner].value(), sb, b.commit_version);
+    case EdgeKind::kRt:
+      break;
+  }
+  return fmt::format("{} ended at {} ns, before {} started at {} ns (rt)", sa, a.end_ns, sb,
+                     b.start_ns);
+}
+
+void ReportCycle(const std::vector<Hop>& hops, const std::vector<StepRecord>& rec,
+                 const std::vector<OwnerId>& owners, Findings& findings) {
+  int rw = 0, wr = 0;
+  for (const Hop& h : hops) {
+    rw += h.kind == EdgeKind::kRw;
+    wr += h.kind == EdgeKind::kWr;
+  }
+  const char* cls = rw == 0 ? (wr == 0 ? "G0" : "G1c") : rw == 1 ? "G-single" : "G2";
+  std::vector<std::uint64_t> steps;
+  std::optional<std::uint64_t> owner = owners[rec[hops.front().from].owner].value();
+  std::string text = fmt::format("{}: a cycle of {} steps, so no serial order exists. ", cls,
+                                 hops.size());
+  for (std::size_t i = 0; i < hops.size(); ++i) {
+    steps.push_back(rec[hops[i].from].step_id);
+    if (owner && owners[rec[hops[i].from].owner].value() != *owner) owner.reset();
+    text += i == 0 ? "" : "; then ";
+    text += Explain(hops[i], rec, owners);
+  }
+  text += fmt::format("; which brings the order back to step {}, a contradiction.",
+                      rec[hops.front().from].step_id);
+  findings.Add("cycle", owner, std::move(steps), [&] { return text; });
+}
+
+}  // namespace
+
+std::optional<std::vector<std::uint64_t>> CheckDependencyGraph(GraphInputs& in, bool want_order,
+                                                               Findings& findings) {
+  const auto steps = static_cast<std::uint32_t>(in.records.size());
+  Builder b{in.records, {}, {}, steps};
+  b.edges = std::move(in.po_edges);
+  b.kinds.assign(b.edges.size(), EdgeProp{EdgeKind::kPo});
+  b.AddVersionEdges();
+  b.AddRealTimeEdges();
+  Graph g(boost::edges_are_unsorted_multi_pass, b.edges.begin(), b.edges.end(), b.kinds.begin(),
+          b.vertices);
+  b.edges = {};
+  b.kinds = {};
+  std::vector<std::uint32_t> comp(b.vertices);
+  const std::uint32_t count = boost::strong_components(
+      g, boost::make_iterator_property_map(comp.begin(), get(boost::vertex_index, g)));
+  if (count == b.vertices) {
+    if (!want_order) return std::nullopt;
+    // Tarjan numbers components in reverse topological order.
+    std::vector<std::uint32_t> position(count);
+    for (std::uint32_t v = 0; v < b.vertices; ++v) position[count - 1 - comp[v]] = v;
+    std::vector<std::uint64_t> order;
+    order.reserve(steps);
+    for (const std::uint32_t v : position) {
+      if (v < steps) order.push_back(in.records[v].step_id);
+    }
+    return order;
+  }
+  std::vector<std::uint32_t> size(count, 0);
+  for (const std::uint32_t c : comp) ++size[c];
+  // Cyclic components in order of their first step; witnesses from their first steps.
+  std::vector<std::uint32_t> cyclic;
+  std::vector<std::vector<std::uint32_t>> starts;
+  for (std::uint32_t v = 0; v < steps; ++v) {
+    const std::uint32_t c = comp[v];
+    if (size[c] < 2) continue;
+    auto it = std::find(cyclic.begin(), cyclic.end(), c);
+    if (it == cyclic.end()) {
+      if (cyclic.size() == kMaxCyclesReported) continue;
+      cyclic.push_back(c);
+      starts.emplace_back();
+      it = cyclic.end() - 1;
+    }
+    auto& s = starts[it - cyclic.begin()];
+    if (s.size() < kWitnessStarts) s.push_back(v);
+  }
+  Witness witness(g, comp, steps);
+  for (const auto& s : starts) {
+    std::vector<Hop> best;
+    for (const std::uint32_t v : s) {
+      std::vector<Hop> hops = witness.ShortestCycle(v);
+      if (!hops.empty() && (best.empty() || hops.size() < best.size())) best = std::move(hops);
+    }
+    if (!best.empty()) ReportCycle(best, in.records, in.owner_ids, findings);
+  }
+  return std::nullopt;
+}
+
+}  // namespace rwttt::internal

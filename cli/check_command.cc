@@ -1,0 +1,81 @@
+// `rwttt check HISTORY`: runs the checker on a history file (docs/checker.md) and prints its
+// report; exit 0 valid, 1 anomalies found, 2 bad input.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "checker/history_checker.h"
+#include "cli/command.h"
+#include "core/output_file.h"
+#include "traces/native_trace.h"
+
+namespace rwttt::cli {
+namespace {
+
+struct CheckFlags {
+  std::string history;
+  bool json = false;
+  std::string junit;
+  std::string serial_order;
+  std::uint64_t max_per_type = 100;
+};
+
+Status WriteText(const std::string& path, const std::string& text) {
+  RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(path));
+  out->Write(text);
+  return out->Commit();
+}
+
+Result<int> RunCheck(const CheckFlags& f) {
+  CheckOptions options;
+  options.serial_order = !f.serial_order.empty();
+  options.max_per_type = f.max_per_type;
+  // The header's trace path is tried as given, then beside the history.
+  const std::filesystem::path dir = std::filesystem::path(f.history).parent_path();
+  options.load_trace = [dir](const std::string& path) -> Result<std::vector<Request>> {
+    const std::filesystem::path p(path);
+    if (p.is_relative() && !std::filesystem::exists(p) && std::filesystem::exists(dir / p)) {
+      return ReadTrace((dir / p).string());
+    }
+    return ReadTrace(path);
+  };
+  RWTTT_ASSIGN_OR_RETURN(CheckReport report, CheckHistoryFile(f.history, std::move(options)));
+  if (!f.junit.empty()) {
+    RWTTT_TRY(WriteText(f.junit, RenderJunit(report, "rwttt check " + f.history)));
+  }
+  if (!f.serial_order.empty()) {
+    if (report.serial_order) {
+      RWTTT_TRY(WriteText(f.serial_order, fmt::format("{}\n", fmt::join(*report.serial_order,
+                                                                           "\n"))));
+    } else {
+      std::fputs("rwttt: no serial order written: the dependency graph has a cycle\n", stderr);
+    }
+  }
+  const std::string text = f.json ? RenderJson(report) + "\n" : RenderText(report);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  return report.valid() ? kExitOk : kExitViolation;
+}
+
+}  // namespace
+
+Command AddCheckCommand(CLI::App& app) {
+  auto flags = std::make_shared<CheckFlags>();
+  CLI::App* check = app.add_subcommand(
+      "check", "Check a history (format v1, docs/checker.md): exit 0 valid, 1 anomalies, 2 bad "
+               "input");
+  check->add_option("history", flags->history, "History file (.jsonl, .jsonl.zst, '-' for stdin)")
+      ->required();
+  check->add_flag("--json", flags->json, "Print the report as JSON (docs/checker.md#reports)");
+  check->add_option("--junit", flags->junit, "Also write a JUnit XML report, one testcase per check");
+  check->add_option("--serial-order", flags->serial_order,
+                    "Write an equivalent serial order (step ids, one a line) when one exists; "
+                    "the JSON report then includes it too");
+  check->add_option("--max-per-type", flags->max_per_type,
+                    "Anomalies of one type shown in detail; the rest are counted")
+      ->capture_default_str();
+  return {check, [flags] { return RunCheck(*flags); }};
+}
+
+}  // namespace rwttt::cli
