@@ -1,12 +1,12 @@
 // `rwttt bench paper` and `rwttt bench sweep`: the RW-TTT paper's experiment in the simulator,
 // and how its result moves with the number of streams and the chunk size
 // (docs/paper-reproduction.md).
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "cli/command.h"
 #include "core/hardware_profile.h"
@@ -77,20 +77,22 @@ Result<int> RunBenchPaper(const PaperFlags& f) {
   }
   std::fputs(FormatPaperTable(table).c_str(), stdout);
   const std::string trace = f.save_trace.empty() ? "paper.jsonl" : f.save_trace;
-  std::fputs(fmt::format("\nreproduce a row: rwttt bench paper --streams {} --prompt {} --output {} "
-                         "--save-trace {}\n  then: rwttt replay {} --model {} --hardware {} "
-                         "--budget {} --seed {}{} POLICY FLAGS\n  policy flags:",
-                         setup.streams, setup.prompt_tokens, setup.output_tokens, trace, trace,
-                         f.model, f.hardware, table.budget_gib, f.seed,
-                         f.timing == "measured" ? " --timing measured --backend " + f.backend : "")
-                 .c_str(),
-             stdout);
+  std::fputs(
+      fmt::format("\nreproduce a row: rwttt bench paper --streams {} --prompt {} --output {} "
+                  "--save-trace {}\n  then: rwttt replay {} --model {} --hardware {} "
+                  "--budget {} --seed {}{} POLICY FLAGS\n  policy flags:",
+                  setup.streams, setup.prompt_tokens, setup.output_tokens, trace, trace, f.model,
+                  f.hardware, table.budget_gib, f.seed,
+                  f.timing == "measured" ? " --timing measured --backend " + f.backend : "")
+          .c_str(),
+      stdout);
   for (const PolicyRun& row : table.rows) {
     std::fputs(fmt::format(" [{}]", row.policy.ReplayFlags()).c_str(), stdout);
   }
-  std::fputs("\n(replay reports output tokens / makespan, prefill included; the table's tok/s "
-             "counts the decode phase only)\n",
-             stdout);
+  std::fputs(
+      "\n(replay reports output tokens / makespan, prefill included; the table's tok/s "
+      "counts the decode phase only)\n",
+      stdout);
   return kExitOk;
 }
 
@@ -139,8 +141,9 @@ Command AddBenchCommand(CLI::App& app) {
   paper->add_option("--budget", p.budget_gib,
                     "Memory budget in GiB (default: 33.53 for 8 streams of inplace-ttt-4b, "
                     "scaled to the model's weights + states otherwise)");
-  paper->add_option("--timing", p.timing,
-                    "Batch durations: the cost model, or the real kernels' wall time")
+  paper
+      ->add_option("--timing", p.timing,
+                   "Batch durations: the cost model, or the real kernels' wall time")
       ->check(CLI::IsMember({"model", "measured"}))
       ->capture_default_str();
   paper->add_option("--backend", p.backend, "Where the kernels run with --timing measured")

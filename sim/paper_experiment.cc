@@ -1,9 +1,9 @@
 #include "sim/paper_experiment.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <optional>
-
-#include <fmt/format.h>
 
 #include "core/check.h"
 #include "core/step_cost.h"
@@ -119,8 +119,8 @@ Result<PaperTable> RunPaperExperiment(const PaperSetup& setup) {
   PaperTable table;
   table.setup = setup;
   table.setup.backend = nullptr;
-  table.budget_gib = setup.budget_gib > 0 ? setup.budget_gib
-                                          : PaperBudgetGib(setup.model, setup.streams);
+  table.budget_gib =
+      setup.budget_gib > 0 ? setup.budget_gib : PaperBudgetGib(setup.model, setup.streams);
   table.budget_bytes = GibToBytes(table.budget_gib);
   RWTTT_TRY(CheckOneOwnerFits(setup.model, table.budget_bytes,
                               fmt::format("--budget {} GiB", table.budget_gib)));

@@ -60,7 +60,7 @@ struct PaperSetup {
   std::uint32_t output_tokens = 1024;  // two chunks of the 4B preset (C = 512): WRITEs included
   double budget_gib = 0;               // 0: PaperBudgetGib(model, streams)
   Seed seed{0};
-  Backend* backend = nullptr;          // runs the kernels when measured_timing
+  Backend* backend = nullptr;  // runs the kernels when measured_timing
   bool measured_timing = false;
 };
 
@@ -101,10 +101,10 @@ Roofline PaperRoofline(const ModelProfile& model, const HardwareProfile& hardwar
                        std::uint32_t streams);
 
 struct PaperTable {
-  PaperSetup setup;              // backend cleared
-  double budget_gib = 0;         // the budget actually used
+  PaperSetup setup;       // backend cleared
+  double budget_gib = 0;  // the budget actually used
   std::uint64_t budget_bytes = 0;
-  std::vector<PolicyRun> rows;   // in PaperPolicies() order
+  std::vector<PolicyRun> rows;  // in PaperPolicies() order
   Roofline roofline;
 
   // The row of `policy`. REQUIRES: it ran.

@@ -49,19 +49,20 @@ std::string FormatPaperTable(const PaperTable& t) {
         row.policy.name, row.decode_tokens_per_s, paper.tokens_per_s,
         Percent(RelativeError(row.decode_tokens_per_s, paper.tokens_per_s)), r.vs_sequential,
         paper.vs_sequential,
-        row.policy.name == "sequential" ? "" : Percent(RelativeError(r.vs_sequential,
-                                                                     paper.vs_sequential)),
+        row.policy.name == "sequential"
+            ? ""
+            : Percent(RelativeError(r.vs_sequential, paper.vs_sequential)),
         r.vs_replicas, paper.vs_replicas,
-        row.policy.name == "replicas" ? "" : Percent(RelativeError(r.vs_replicas,
-                                                                   paper.vs_replicas)),
+        row.policy.name == "replicas" ? ""
+                                      : Percent(RelativeError(r.vs_replicas, paper.vs_replicas)),
         note);
   }
   const Ratios roof = RatiosOf(t, t.roofline.tokens_per_s);
-  out += fmt::format("{:<11} {:>9.2f} {:>8} {:>7} | {:>6.2f} {:>6} {:>7} | {:>6.2f} {:>6} {:>7} | "
-                     "{:.2f} GB per step at {:g} GB/s\n",
-                     "roofline", t.roofline.tokens_per_s, "-", "", roof.vs_sequential, "-", "",
-                     roof.vs_replicas, "-", "", t.roofline.bytes_per_step * 1e-9,
-                     s.hardware.memory_bandwidth_gbs);
+  out += fmt::format(
+      "{:<11} {:>9.2f} {:>8} {:>7} | {:>6.2f} {:>6} {:>7} | {:>6.2f} {:>6} {:>7} | "
+      "{:.2f} GB per step at {:g} GB/s\n",
+      "roofline", t.roofline.tokens_per_s, "-", "", roof.vs_sequential, "-", "", roof.vs_replicas,
+      "-", "", t.roofline.bytes_per_step * 1e-9, s.hardware.memory_bandwidth_gbs);
   return out;
 }
 
@@ -76,10 +77,10 @@ std::string PaperTableToJson(const PaperTable& t) {
         R"("decode_ns":{},"vs_sequential":{},"vs_replicas":{},)"
         R"("paper":{{"tokens_per_s":{},"vs_sequential":{},"vs_replicas":{}}},)"
         R"("error":{{"tokens_per_s":{},"vs_sequential":{},"vs_replicas":{}}},"metrics":{}}})",
-        rows.empty() ? "" : ",", JsonString(row.policy.name),
-        JsonString(row.policy.ReplayFlags()), row.decode_tokens_per_s, row.decode_tokens,
-        row.decode_ns, r.vs_sequential, r.vs_replicas, paper.tokens_per_s, paper.vs_sequential,
-        paper.vs_replicas, RelativeError(row.decode_tokens_per_s, paper.tokens_per_s),
+        rows.empty() ? "" : ",", JsonString(row.policy.name), JsonString(row.policy.ReplayFlags()),
+        row.decode_tokens_per_s, row.decode_tokens, row.decode_ns, r.vs_sequential, r.vs_replicas,
+        paper.tokens_per_s, paper.vs_sequential, paper.vs_replicas,
+        RelativeError(row.decode_tokens_per_s, paper.tokens_per_s),
         RelativeError(r.vs_sequential, paper.vs_sequential),
         RelativeError(r.vs_replicas, paper.vs_replicas), MetricsToJson(row.run.metrics));
   }

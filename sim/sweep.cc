@@ -1,8 +1,8 @@
 #include "sim/sweep.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 #include "core/step_cost.h"
 
@@ -37,8 +37,7 @@ Result<std::vector<SweepRow>> RunSweep(const SweepOptions& o) {
       setup.hardware = o.hardware;
       setup.seed = o.seed;
       for (std::uint32_t streams : o.streams) {
-        const std::vector<Request> trace =
-            PaperWorkload(streams, o.prompt_tokens, o.output_tokens);
+        const std::vector<Request> trace = PaperWorkload(streams, o.prompt_tokens, o.output_tokens);
         RWTTT_ASSIGN_OR_RETURN(PolicyRun run, RunPolicy(trace, policy, setup, budget));
         const Metrics& m = run.run.metrics;
         rows.push_back(SweepRow{policy.name, streams, chunk, run.decode_tokens_per_s,
@@ -55,8 +54,8 @@ std::string SweepCsv(const std::vector<SweepRow>& rows) {
       "policy,streams,chunk,decode_tok_s,tok_s,tpot_p50_ms,tpot_p99_ms,lanes,peak_memory_gib\n";
   for (const SweepRow& r : rows) {
     out += fmt::format("{},{},{},{:.3f},{:.3f},{:.4f},{:.4f},{},{:.3f}\n", r.policy, r.streams,
-                       r.chunk, r.decode_tokens_per_s, r.tokens_per_s, r.tpot_p50_ms,
-                       r.tpot_p99_ms, r.lanes, r.peak_memory_gib);
+                       r.chunk, r.decode_tokens_per_s, r.tokens_per_s, r.tpot_p50_ms, r.tpot_p99_ms,
+                       r.lanes, r.peak_memory_gib);
   }
   return out;
 }

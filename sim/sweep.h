@@ -2,7 +2,7 @@
 // streams (1..64) and the chunk size vary, as CSV (`rwttt bench sweep`, bench/plot_sweep.py).
 //
 //   SweepOptions o{.model = m, .hardware = hw};
-//   RWTTT_ASSIGN_OR_RETURN(std::vector<SweepRow> rows, RunSweep(o));  std::fputs(SweepCsv(rows)...);
+//   RWTTT_ASSIGN_OR_RETURN(std::vector<SweepRow> rows, RunSweep(o)); std::fputs(SweepCsv(rows)...);
 #pragma once
 
 #include <cstdint>
@@ -18,14 +18,14 @@
 namespace rwttt {
 
 struct SweepOptions {
-  ModelProfile model;        // its chunk is replaced by each of `chunks`
+  ModelProfile model;  // its chunk is replaced by each of `chunks`
   HardwareProfile hardware;
   std::vector<std::uint32_t> streams = {1, 2, 4, 8, 16, 32, 64};
   std::vector<std::uint32_t> chunks = {128, 512, 2048};
   std::vector<PolicyChoice> policies = PaperPolicies();
   std::uint32_t prompt_tokens = 128;
   std::uint32_t output_tokens = 512;
-  double budget_gib = 0;     // 0: the hardware's memory (the whole device)
+  double budget_gib = 0;  // 0: the hardware's memory (the whole device)
   Seed seed{0};
 };
 

@@ -1,12 +1,12 @@
 // `rwttt bench paper` and `rwttt bench sweep` as a user meets them: the table, a row reproduced by
 // `rwttt replay`, the CSV, and bad input (docs/paper-reproduction.md).
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
 #include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <simdjson.h>
 
 #include "tests/support/test_files.h"
 
@@ -25,8 +25,8 @@ std::vector<std::string> Words(std::string_view text) {
 TEST(BenchPaper, PrintsThePapersTableWithTheRoofline) {
   const auto run = RunCli({"bench", "paper"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  for (const char* want : {"rwttt", "sequential", "replicas", "roofline", "274.61", "9.31",
-                           "3.44", "33.53 GiB", "paper-h100"}) {
+  for (const char* want : {"rwttt", "sequential", "replicas", "roofline", "274.61", "9.31", "3.44",
+                           "33.53 GiB", "paper-h100"}) {
     EXPECT_NE(run.out.find(want), std::string::npos) << want << " in\n" << run.out;
   }
 }
@@ -50,8 +50,9 @@ TEST(BenchPaper, EveryRowEqualsAReplayOfTheSavedWorkload) {
     std::ostringstream gib;
     gib.precision(17);
     gib << budget_gib;
-    std::vector<std::string> args = {"replay",     trace,      "--model", "inplace-ttt-4b",
-                                     "--hardware", "paper-h100", "--budget", gib.str(), "--json"};
+    std::vector<std::string> args = {"replay",         trace,        "--model",
+                                     "inplace-ttt-4b", "--hardware", "paper-h100",
+                                     "--budget",       gib.str(),    "--json"};
     for (const std::string& w : Words(flags)) args.push_back(w);
     const auto replay = RunCli(args);
     ASSERT_EQ(replay.exit_code, 0) << flags << ": " << replay.err;
@@ -77,11 +78,11 @@ TEST(BenchPaper, MeasuredTimingRunsTheKernels) {
 }
 
 TEST(BenchPaper, BadInputIsOneLineAndExitTwo) {
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {"bench", "paper", "--hardware", "no-such-gpu"},
-           {"bench", "paper", "--streams", "0"},
-           {"bench", "paper", "--budget", "4"},
-           {"bench", "sweep", "--streams", "0,4"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"bench", "paper", "--hardware", "no-such-gpu"},
+                                             {"bench", "paper", "--streams", "0"},
+                                             {"bench", "paper", "--budget", "4"},
+                                             {"bench", "sweep", "--streams", "0,4"}}) {
     const auto run = RunCli(args);
     EXPECT_EQ(run.exit_code, 2) << args[2] << " " << args[3];
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
@@ -93,14 +94,15 @@ TEST(BenchPaper, BadInputIsOneLineAndExitTwo) {
 TEST(BenchSweep, WritesAWellFormedCsv) {
   testing::TempDir dir;
   const std::string csv = dir.File("sweep.csv");
-  const auto run = RunCli({"bench", "sweep", "--streams", "1,8,64", "--chunks", "512",
-                           "--output", "32", "-o", csv});
+  const auto run = RunCli(
+      {"bench", "sweep", "--streams", "1,8,64", "--chunks", "512", "--output", "32", "-o", csv});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   std::istringstream in(testing::ReadFile(csv));
   std::string line;
   ASSERT_TRUE(std::getline(in, line));
-  EXPECT_EQ(line, "policy,streams,chunk,decode_tok_s,tok_s,tpot_p50_ms,tpot_p99_ms,lanes,"
-                  "peak_memory_gib");
+  EXPECT_EQ(line,
+            "policy,streams,chunk,decode_tok_s,tok_s,tpot_p50_ms,tpot_p99_ms,lanes,"
+            "peak_memory_gib");
   int rows = 0;
   while (std::getline(in, line)) {
     EXPECT_EQ(std::count(line.begin(), line.end(), ','), 8) << line;

@@ -1,14 +1,15 @@
 // The paper experiment as a library: the calibrated figures, the budget, the roofline, the
 // decode-only meter and the sweep (docs/paper-reproduction.md). Model timing only: no test here
 // reads a clock.
-#include <algorithm>
+#include "sim/paper_experiment.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "core/hardware_profile.h"
 #include "core/model_profile.h"
 #include "sim/decode_meter.h"
-#include "sim/paper_experiment.h"
 #include "sim/paper_report.h"
 #include "sim/sweep.h"
 
@@ -96,7 +97,7 @@ TEST(DecodeMeter, CountsDecodeTokensOverTheUnionOfDecodeBatches) {
   const std::vector<BatchStep> decode0 = {read(0, 4, 5)};
   const std::vector<BatchStep> decode1 = {read(1, 4, 5)};
   const std::vector<BatchStep> both = {read(0, 5, 6), read(1, 5, 6)};
-  meter.OnBatch({0, 0, Nanos{0}, Nanos{100}, 0, prefill});   // excluded
+  meter.OnBatch({0, 0, Nanos{0}, Nanos{100}, 0, prefill});    // excluded
   meter.OnBatch({1, 0, Nanos{100}, Nanos{150}, 0, decode0});  // [100, 150)
   meter.OnBatch({2, 1, Nanos{120}, Nanos{180}, 0, decode1});  // overlaps: [100, 180)
   meter.OnBatch({3, 0, Nanos{200}, Nanos{220}, 0, both});     // a gap, then [200, 220)
