@@ -32,6 +32,8 @@ Command AddBackendsCommand(CLI::App& app);
 Command AddImportCommand(CLI::App& app);
 Command AddReplayCommand(CLI::App& app);
 Command AddPoliciesCommand(CLI::App& app);
+Command AddFuzzCommand(CLI::App& app);
+Command AddReportCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);
 Command AddCheckCommand(CLI::App& app);
 

@@ -37,7 +37,7 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = {AddGenCommand(app), AddImportCommand(app),
                                          AddTraceCommand(app),
                                          AddProfilesCommand(app), AddReplayCommand(app),
-                                         AddPoliciesCommand(app),
+                                         AddPoliciesCommand(app), AddFuzzCommand(app), AddReportCommand(app),
                                          AddBackendsCommand(app), AddBenchCommand(app),
                                          AddCheckCommand(app)};
   try {

@@ -1,16 +1,24 @@
 // `rwttt policies`: the policy registry, with each policy's options.
 #include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "cli/command.h"
+#include "cli/policy_flags.h"
 #include "sim/policy_registry.h"
 
 namespace rwttt::cli {
 
 Command AddPoliciesCommand(CLI::App& app) {
   CLI::App* policies = app.add_subcommand("policies", "List the scheduling policies and options");
-  return {policies, [] () -> Result<int> {
+  auto plugins = std::make_shared<std::vector<std::string>>();
+  policies->add_option("--policy-plugin", *plugins, "Load policies from a shared library first")
+      ->allow_extra_args(false);
+  return {policies, [plugins]() -> Result<int> {
+            RWTTT_TRY(LoadPlugins(*plugins));
             for (const PolicyInfo& p : Policies()) {
               std::puts(fmt::format("{:<11} {}{}", p.name, p.description,
                                     p.expected_correct ? "" : " [incorrect: the checker catches it]")

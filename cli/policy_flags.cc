@@ -10,10 +10,13 @@ namespace rwttt::cli {
 void AddPolicyOptions(CLI::App* app, PolicyFlags& flags) {
   app->add_option("--policy", flags.policy, "Scheduling policy (see 'rwttt policies')")
       ->capture_default_str();
-  app->add_option("--policy-opt", flags.options, "Policy option key=value (repeatable)");
+  // Repeatable, one value each, so that a positional argument after them stays positional.
+  app->add_option("--policy-opt", flags.options, "Policy option key=value (repeatable)")
+      ->allow_extra_args(false);
   app->add_option("--policy-plugin", flags.plugins,
                   "Load policies from a shared library first (repeatable; "
-                  "docs/tutorial-scheduler.md)");
+                  "docs/tutorial-scheduler.md)")
+      ->allow_extra_args(false);
 }
 
 Result<PolicyOptions> ParsePolicyOptions(const std::vector<std::string>& pairs) {
@@ -28,13 +31,18 @@ Result<PolicyOptions> ParsePolicyOptions(const std::vector<std::string>& pairs) 
   return options;
 }
 
-Result<PolicyOptions> PreparePolicy(const PolicyFlags& flags) {
+Status LoadPlugins(const std::vector<std::string>& paths) {
   static std::set<std::string> loaded;
-  for (const std::string& path : flags.plugins) {
+  for (const std::string& path : paths) {
     if (loaded.contains(path)) continue;
     RWTTT_TRY(LoadPolicyPlugin(path));
     loaded.insert(path);
   }
+  return OkStatus();
+}
+
+Result<PolicyOptions> PreparePolicy(const PolicyFlags& flags) {
+  RWTTT_TRY(LoadPlugins(flags.plugins));
   RWTTT_ASSIGN_OR_RETURN(PolicyOptions options, ParsePolicyOptions(flags.options));
   // Fail early on a bad name or option key, before any trace is read.
   RWTTT_ASSIGN_OR_RETURN(auto probe, MakePolicy(flags.policy, options));

@@ -27,7 +27,10 @@ void AddPolicyOptions(CLI::App* app, PolicyFlags& flags);
 // "key=value" pairs as PolicyOptions; a pair without '=' is a Usage error.
 Result<PolicyOptions> ParsePolicyOptions(const std::vector<std::string>& pairs);
 
-// Loads every --policy-plugin (once per process), then checks that --policy names a registered
+// Loads each shared library once per process (a path seen before is skipped).
+Status LoadPlugins(const std::vector<std::string>& paths);
+
+// Loads every --policy-plugin (LoadPlugins), then checks that --policy names a registered
 // policy and returns the parsed --policy-opt pairs. Errors name the plugin or the option.
 Result<PolicyOptions> PreparePolicy(const PolicyFlags& flags);
 

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "core/hardware_profile.h"
 #include "core/json_writer.h"
 #include "core/model_profile.h"
+#include "checker/history_checker.h"
 #include "checker/history_writer.h"
 #include "gpu/backend_registry.h"
 #include "sim/policy_registry.h"
@@ -29,6 +31,7 @@ struct ReplayFlags {
   std::string model = "inplace-ttt-4b";
   std::string hardware = "h100-sxm";
   double budget_gib = 0;
+  std::uint64_t budget_bytes = 0;
   std::uint64_t seed = 0;
   std::string timeline;
   std::string history;
@@ -36,6 +39,7 @@ struct ReplayFlags {
   int threads = 0;
   std::string timing = "model";
   std::string inject;
+  bool check = false;
   bool json = false;
   TraceInputFlags input;
 };
@@ -48,6 +52,29 @@ class WriterSink final : public HistorySink {
 
  private:
   HistoryWriter& writer_;
+};
+
+// Feeds the simulator's history records to the in-memory checker.
+class CheckerSink final : public HistorySink {
+ public:
+  explicit CheckerSink(HistoryChecker& checker) : checker_(checker) {}
+  void Write(const HistoryStep& step) override { checker_.Add(step); }
+
+ private:
+  HistoryChecker& checker_;
+};
+
+// Hands each record to several sinks.
+class TeeSink final : public HistorySink {
+ public:
+  void Add(HistorySink* sink) { sinks_.push_back(sink); }
+  bool empty() const { return sinks_.empty(); }
+  void Write(const HistoryStep& step) override {
+    for (HistorySink* s : sinks_) s->Write(step);
+  }
+
+ private:
+  std::vector<HistorySink*> sinks_;
 };
 
 // A progress line on stderr, only when it is a terminal, overwritten in place.
@@ -69,7 +96,8 @@ Result<int> RunReplay(ReplayFlags f) {
   if (f.budget_gib < 0 || !std::isfinite(f.budget_gib)) {
     return Error::Usage("--budget must be a positive number of GiB");
   }
-  config.budget_bytes = f.budget_gib > 0
+  config.budget_bytes = f.budget_bytes > 0 ? f.budget_bytes
+                        : f.budget_gib > 0
                             ? static_cast<std::uint64_t>(f.budget_gib * 1073741824.0)
                             : config.hardware.memory_bytes();
   config.seed = Seed{f.seed};
@@ -80,7 +108,7 @@ Result<int> RunReplay(ReplayFlags f) {
   }
 
   // Math runs only when something needs its results: digests in the history, or measured time.
-  const bool math = !f.history.empty() || f.timing == "measured";
+  const bool math = !f.history.empty() || f.check || f.timing == "measured";
   config.measured_timing = f.timing == "measured";
   std::unique_ptr<Backend> backend;
   std::string backend_name = "none";
@@ -92,20 +120,45 @@ Result<int> RunReplay(ReplayFlags f) {
     backend_name = std::string(backend->name());
     config.backend = backend.get();
   }
+  HistoryHeader header;
+  header.policy = f.policy.policy;
+  header.backend = backend_name;
+  header.seed = f.seed;
+  header.model = f.model;
+  header.hardware = f.hardware;
+  // The header names the trace only when `rwttt check` can read it back as replayed: a native
+  // file, unshaped. Otherwise the serial-reference check of the saved history is skipped (and
+  // says so); `--check` here still runs it, on the requests in memory.
+  RWTTT_ASSIGN_OR_RETURN(const TraceLoadOptions load_options, ToLoadOptions(f.input));
+  const bool trace_as_replayed = f.input.format == "native" && !load_options.shaping.any();
+  if (trace_as_replayed) header.trace = f.trace;
+  TeeSink sinks;
   std::unique_ptr<HistoryWriter> history;
   std::unique_ptr<WriterSink> history_sink;
   if (!f.history.empty()) {
-    HistoryHeader header;
-    header.policy = f.policy.policy;
-    header.backend = backend_name;
-    header.seed = f.seed;
-    header.trace = f.trace;
-    header.model = f.model;
-    header.hardware = f.hardware;
     RWTTT_ASSIGN_OR_RETURN(history, HistoryWriter::Create(f.history, header));
     history_sink = std::make_unique<WriterSink>(*history);
-    config.history = history_sink.get();
+    sinks.Add(history_sink.get());
+    if (!trace_as_replayed) {
+      std::fprintf(stderr, "rwttt: the history names no trace (it was imported or shaped): "
+                           "'rwttt check' will skip the serial reference; 'rwttt import' it first "
+                           "to keep every check\n");
+    }
   }
+  std::unique_ptr<HistoryChecker> checker;
+  std::unique_ptr<CheckerSink> checker_sink;
+  if (f.check) {
+    HistoryHeader check_header = header;
+    check_header.trace = f.trace;
+    CheckOptions options;
+    options.load_trace = [&trace](const std::string&) -> Result<std::vector<Request>> {
+      return trace;
+    };
+    checker = std::make_unique<HistoryChecker>(check_header, std::move(options));
+    checker_sink = std::make_unique<CheckerSink>(*checker);
+    sinks.Add(checker_sink.get());
+  }
+  if (!sinks.empty()) config.history = &sinks;
   std::unique_ptr<TimelineWriter> timeline;
   if (!f.timeline.empty()) {
     RWTTT_ASSIGN_OR_RETURN(timeline, TimelineWriter::Create(f.timeline));
@@ -118,13 +171,16 @@ Result<int> RunReplay(ReplayFlags f) {
   if (progress) std::fputs("\r\033[K", stderr);
   if (timeline) RWTTT_TRY(timeline->Commit());
   if (history) RWTTT_TRY(history->Commit());
+  std::optional<CheckReport> report;
+  if (checker) report = checker->Finish();
 
   if (f.json) {
     std::puts(fmt::format(R"({{"trace":{},"policy":{},"model":{},"hardware":{},"seed":{},)"
-                          R"("backend":{},"timing":{},"faults_injected":{},"metrics":{}}})",
+                          R"("backend":{},"timing":{},"faults_injected":{},"metrics":{}{}}})",
                           JsonString(f.trace), JsonString(f.policy.policy), JsonString(config.model.name),
                           JsonString(config.hardware.name), f.seed, JsonString(backend_name),
-                          JsonString(f.timing), run.faults_injected, MetricsToJson(run.metrics))
+                          JsonString(f.timing), run.faults_injected, MetricsToJson(run.metrics),
+                          report ? ",\"check\":" + RenderJson(*report) : "")
                   .c_str());
   } else {
     std::fputs(fmt::format("policy           {} on {} / {}, seed {}\n", f.policy.policy,
@@ -138,8 +194,9 @@ Result<int> RunReplay(ReplayFlags f) {
                      .c_str(),
                  stdout);
     }
+    if (report) std::fputs(("\n" + RenderText(*report)).c_str(), stdout);
   }
-  return kExitOk;
+  return report && !report->valid() ? kExitViolation : kExitOk;
 }
 
 }  // namespace
@@ -155,8 +212,10 @@ Command AddReplayCommand(CLI::App& app) {
       ->capture_default_str();
   replay->add_option("--hardware", flags->hardware, "Hardware profile: a preset or a JSON file")
       ->capture_default_str();
-  replay->add_option("--budget", flags->budget_gib,
-                     "Memory budget in GiB (default: the hardware's memory)");
+  auto* budget = replay->add_option("--budget", flags->budget_gib,
+                                    "Memory budget in GiB (default: the hardware's memory)");
+  replay->add_option("--budget-bytes", flags->budget_bytes, "Memory budget in bytes, exactly")
+      ->excludes(budget);
   replay->add_option("--seed", flags->seed, "Seed of every random choice and input")
       ->capture_default_str();
   replay->add_option("--timeline", flags->timeline,
@@ -179,6 +238,8 @@ Command AddReplayCommand(CLI::App& app) {
                            for (const auto& k : FaultKindNames()) kinds += (kinds.empty() ? "" : ", ") + k;
                            return kinds;
                          }());
+  replay->add_flag("--check", flags->check,
+                   "Check the run's history (docs/checker.md); exit 1 if it finds a violation");
   replay->add_flag("--json", flags->json, "Print the report as JSON");
   AddTraceInputOptions(replay, flags->input, {.format = true, .seed = false});
   return {replay, [flags] { return RunReplay(*flags); }};

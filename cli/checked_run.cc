@@ -1,0 +1,43 @@
+#include "cli/checked_run.h"
+
+#include "checker/history_checker.h"
+#include "core/check.h"
+#include "sim/policy_registry.h"
+
+namespace rwttt::cli {
+namespace {
+
+class CheckerSink final : public HistorySink {
+ public:
+  explicit CheckerSink(HistoryChecker& checker) : checker_(checker) {}
+  void Write(const HistoryStep& step) override { checker_.Add(step); }
+
+ private:
+  HistoryChecker& checker_;
+};
+
+}  // namespace
+
+Result<CheckedRun> RunAndCheck(const std::vector<Request>& trace, const std::string& policy,
+                               const PolicyOptions& options, SimConfig config,
+                               const std::string& trace_name, const std::string& model_spec) {
+  RWTTT_CHECK(config.backend != nullptr) << "a checked run needs the math";
+  RWTTT_ASSIGN_OR_RETURN(auto p, MakePolicy(policy, options));
+  HistoryHeader header;
+  header.policy = policy;
+  header.backend = std::string(config.backend->name());
+  header.seed = config.seed.value();
+  header.trace = trace_name;
+  header.model = model_spec;
+  header.hardware = config.hardware.name;
+  CheckOptions check;
+  check.load_trace = [&trace](const std::string&) -> Result<std::vector<Request>> { return trace; };
+  HistoryChecker checker(header, std::move(check));
+  CheckerSink sink(checker);
+  config.history = &sink;
+  config.policy_options = options;
+  RWTTT_ASSIGN_OR_RETURN(RunResult run, Simulate(trace, *p, config));
+  return CheckedRun{std::move(run), checker.Finish()};
+}
+
+}  // namespace rwttt::cli

@@ -1,0 +1,32 @@
+// A run whose history goes straight into the checker, in memory: what `rwttt fuzz` and
+// `rwttt report` do to every workload.
+//
+//   RWTTT_ASSIGN_OR_RETURN(CheckedRun r, RunAndCheck(trace, "rwttt", options, config, "t.jsonl"));
+//   if (!r.report.valid()) ...
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "checker/check_report.h"
+#include "core/request.h"
+#include "core/result.h"
+#include "sim/simulator.h"
+
+namespace rwttt::cli {
+
+struct CheckedRun {
+  RunResult run;
+  CheckReport report;
+};
+
+// Replays `trace` under `policy` with `options` and checks the history, all five checks
+// (the serial reference uses `trace` as is). `config` gives the model, hardware, budget, seed,
+// faults and backend (REQUIRES: config.backend set: digests need the math); its history and
+// policy_options fields are overwritten. `trace_name` and `model_spec` (the preset name or file
+// the model came from: the serial reference loads it again) go into the checked header.
+Result<CheckedRun> RunAndCheck(const std::vector<Request>& trace, const std::string& policy,
+                               const PolicyOptions& options, SimConfig config,
+                               const std::string& trace_name, const std::string& model_spec);
+
+}  // namespace rwttt::cli

@@ -1,0 +1,216 @@
+// `rwttt fuzz`: random workloads through a policy, every history checked, a failure shrunk to a
+// small trace that `rwttt replay ... --check` reproduces (docs/fuzzing.md).
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/checked_run.h"
+#include "cli/command.h"
+#include "cli/policy_flags.h"
+#include "core/cpu_backend.h"
+#include "core/json_writer.h"
+#include "core/output_file.h"
+#include "core/program.h"
+#include "core/xml_escape.h"
+#include "sim/fault_injector.h"
+#include "sim/fuzz.h"
+#include "sim/policy_registry.h"
+#include "sim/simulator.h"
+#include "traces/native_trace.h"
+
+namespace rwttt::cli {
+namespace {
+
+struct FuzzFlags {
+  std::uint64_t iterations = 100;
+  std::uint64_t seed = 0;
+  PolicyFlags policy;
+  std::string inject;
+  std::string model = "tiny";
+  std::uint64_t max_owners = 8;
+  std::string junit;
+  std::string out = "fuzz-failures";
+  std::string shard = "1/1";
+  double time_budget_s = 0;
+};
+
+struct Fuzzer {
+  const FuzzFlags& flags;
+  ModelProfile model;
+  HardwareProfile hardware;
+  PolicyOptions options;
+  FaultPlan faults;
+
+  // Replays the case with its history checked; fails when the checker's verdict is not the one
+  // expected: a correct run for a policy, a caught fault under --inject.
+  Result<Verdict> Judge(const FuzzCase& c) const {
+    SimConfig config;
+    config.model = model;
+    config.hardware = hardware;
+    config.budget_bytes = c.budget_bytes;
+    config.seed = c.seed;
+    config.faults = faults;
+    CpuBackend cpu;
+    config.backend = &cpu;
+    RWTTT_ASSIGN_OR_RETURN(CheckedRun r, RunAndCheck(c.trace, flags.policy.policy, options, config,
+                                                     "fuzz-case", flags.model));
+    Verdict v;
+    if (faults.kind != FaultKind::kNone) {
+      if (r.run.faults_injected > 0 && r.report.valid()) {
+        v.failed = true;
+        v.anomaly = "not-caught";
+        v.detail = fmt::format("checker bug: {} x {} injected and the history was judged valid",
+                               r.run.faults_injected, FaultKindName(faults.kind));
+      }
+      return v;
+    }
+    if (!r.report.valid()) {
+      v.failed = true;
+      v.anomaly = r.report.anomalies.front().type;
+      v.detail = r.report.anomalies.front().explanation;
+    }
+    return v;
+  }
+};
+
+// One iteration's outcome, for the summary and JUnit.
+struct IterationResult {
+  std::uint64_t iteration = 0;
+  Verdict verdict;
+  double seconds = 0;
+};
+
+// The command that reproduces a saved case.
+std::string ReplayCommand(const FuzzFlags& f, const FuzzCase& c, const std::string& trace) {
+  std::string cmd = fmt::format("rwttt replay {} --model {} --budget-bytes {} --seed {} --policy {}",
+                                trace, f.model, c.budget_bytes, c.seed.value(), f.policy.policy);
+  for (const auto& p : f.policy.plugins) cmd += " --policy-plugin " + p;
+  for (const auto& o : f.policy.options) cmd += " --policy-opt " + o;
+  if (!f.inject.empty()) cmd += " --inject " + f.inject;
+  return cmd + " --backend cpu --check";
+}
+
+std::string JunitXml(const FuzzFlags& f, const std::vector<IterationResult>& results,
+                     std::uint64_t failures) {
+  double total = 0;
+  for (const auto& r : results) total += r.seconds;
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  xml += fmt::format(R"(<testsuite name="rwttt fuzz {}" tests="{}" failures="{}" time="{:.3f}">)",
+                     XmlEscape(f.policy.policy), results.size(), failures, total);
+  xml += "\n";
+  for (const auto& r : results) {
+    xml += fmt::format(R"(  <testcase classname="fuzz.{}" name="seed {} iteration {}" time="{:.3f}")",
+                       XmlEscape(f.policy.policy), f.seed, r.iteration, r.seconds);
+    if (!r.verdict.failed) {
+      xml += "/>\n";
+      continue;
+    }
+    xml += fmt::format(">\n    <failure type=\"{}\" message=\"{}\"/>\n  </testcase>\n",
+                       XmlEscape(r.verdict.anomaly), XmlEscape(r.verdict.detail));
+  }
+  xml += "</testsuite>\n";
+  return xml;
+}
+
+Result<int> RunFuzz(const FuzzFlags& f) {
+  RWTTT_ASSIGN_OR_RETURN(PolicyOptions options, PreparePolicy(f.policy));
+  RWTTT_ASSIGN_OR_RETURN(auto shard, ParseShard(f.shard));
+  Fuzzer fuzzer{f, {}, {}, options, {}};
+  RWTTT_ASSIGN_OR_RETURN(fuzzer.model, LoadModelProfile(f.model));
+  RWTTT_ASSIGN_OR_RETURN(fuzzer.hardware, LoadHardwareProfile("h100-sxm"));
+  if (!f.inject.empty()) {
+    RWTTT_ASSIGN_OR_RETURN(fuzzer.faults, ParseFaultPlan(f.inject));
+  }
+  if (f.max_owners == 0) return Error::Usage("--max-owners must be at least 1");
+  FuzzSpace space;
+  space.model = fuzzer.model;
+  space.max_owners = f.max_owners;
+  space.shared_weight_bytes = fuzzer.model.shared_weight_bytes();
+  space.state_bytes = fuzzer.model.state_bytes();
+  const Judge judge = [&](const FuzzCase& c) { return fuzzer.Judge(c); };
+
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<IterationResult> results;
+  std::uint64_t failures = 0;
+  for (std::uint64_t i = 0; i < f.iterations; ++i) {
+    if (!InShard(i, shard.first, shard.second)) continue;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (f.time_budget_s > 0 && elapsed >= f.time_budget_s) {
+      std::fprintf(stderr, "rwttt fuzz: time budget of %.0f s spent after %zu iterations\n",
+                   f.time_budget_s, results.size());
+      break;
+    }
+    const FuzzCase c = MakeFuzzCase(space, Seed{f.seed}, i);
+    const auto t0 = std::chrono::steady_clock::now();
+    RWTTT_ASSIGN_OR_RETURN(Verdict v, judge(c));
+    results.push_back({i, v, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()});
+    if (!v.failed) continue;
+    ++failures;
+    std::uint64_t tries = 0;
+    const FuzzCase small = Shrink(c, v, judge, &tries);
+    std::error_code ec;
+    std::filesystem::create_directories(f.out, ec);
+    const std::string path = fmt::format("{}/fuzz-seed{}-iter{}.jsonl", f.out, f.seed, i);
+    RWTTT_TRY(WriteTrace(small.trace, path));
+    std::uint64_t steps = 0;
+    for (const Request& r : small.trace) {
+      steps += ProgramStepCount(r.prompt_tokens, r.output_tokens, fuzzer.model.chunk);
+    }
+    std::printf("FAIL seed %llu iteration %llu: %s%s%s\n", static_cast<unsigned long long>(f.seed),
+                static_cast<unsigned long long>(i), v.anomaly.c_str(), v.detail.empty() ? "" : ": ",
+                v.detail.c_str());
+    std::printf("  shrunk from %zu requests to %zu (%llu steps) in %llu tries: %s\n",
+                c.trace.size(), small.trace.size(), static_cast<unsigned long long>(steps),
+                static_cast<unsigned long long>(tries), path.c_str());
+    std::printf("  reproduce: %s\n", ReplayCommand(f, small, path).c_str());
+    break;  // the first failure is the one to fix; its shrunk trace is saved
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("%zu iterations of %s on %s (seed %llu, shard %llu/%llu) in %.2f s: %zu passed, "
+              "%llu failed\n",
+              results.size(), f.policy.policy.c_str(), f.model.c_str(),
+              static_cast<unsigned long long>(f.seed),
+              static_cast<unsigned long long>(shard.first),
+              static_cast<unsigned long long>(shard.second), seconds,
+              results.size() - failures, static_cast<unsigned long long>(failures));
+  if (!f.junit.empty()) {
+    RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(f.junit));
+    out->Write(JunitXml(f, results, failures));
+    RWTTT_TRY(out->Commit());
+  }
+  return failures > 0 ? kExitViolation : kExitOk;
+}
+
+}  // namespace
+
+Command AddFuzzCommand(CLI::App& app) {
+  auto flags = std::make_shared<FuzzFlags>();
+  CLI::App* fuzz = app.add_subcommand(
+      "fuzz", "Fuzz a policy with random workloads, checking every history (docs/fuzzing.md)");
+  fuzz->add_option("--iterations", flags->iterations, "Workloads to try")->capture_default_str();
+  fuzz->add_option("--seed", flags->seed, "Seed of the workloads")->capture_default_str();
+  AddPolicyOptions(fuzz, flags->policy);
+  fuzz->add_option("--inject", flags->inject,
+                   "Inject a fault KIND[@RATE] in every run: each must be caught (fuzz the checker)");
+  fuzz->add_option("--model", flags->model, "Model profile (small shapes keep fuzzing fast)")
+      ->capture_default_str();
+  fuzz->add_option("--max-owners", flags->max_owners, "Most requests in one workload")
+      ->capture_default_str();
+  fuzz->add_option("--junit", flags->junit, "Write JUnit XML: one testcase per iteration");
+  fuzz->add_option("--out", flags->out, "Where shrunk failing traces are saved")
+      ->capture_default_str();
+  fuzz->add_option("--shard", flags->shard,
+                   "K/N: run only iterations i with i mod N == K-1 (CI matrices, job arrays)")
+      ->capture_default_str();
+  fuzz->add_option("--time-budget", flags->time_budget_s,
+                   "Stop starting new iterations after this many seconds (0: no limit)");
+  return {fuzz, [flags] { return RunFuzz(*flags); }};
+}
+
+}  // namespace rwttt::cli

@@ -1,0 +1,242 @@
+// `rwttt report --baseline A --candidate B TRACE...`: replays each trace under two schedulers,
+// checks both histories, and writes a Markdown comparison for a pull request and the same as JSON
+// (docs/tutorial-scheduler.md).
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/checked_run.h"
+#include "cli/command.h"
+#include "cli/policy_flags.h"
+#include "core/json_writer.h"
+#include "core/output_file.h"
+#include "gpu/backend_registry.h"
+#include "sim/policy_registry.h"
+#include "traces/native_trace.h"
+
+namespace rwttt::cli {
+namespace {
+
+struct ReportFlags {
+  std::string baseline = "rwttt";
+  std::string candidate;
+  std::vector<std::string> baseline_opts;
+  std::vector<std::string> candidate_opts;
+  std::vector<std::string> plugins;
+  std::vector<std::string> traces;
+  std::string model = "small";
+  std::string hardware = "h100-sxm";
+  double budget_gib = 0;
+  std::uint64_t seed = 0;
+  std::string backend = "auto";
+  std::string markdown = "-";
+  std::string json;
+  double fail_on_regress = -1;  // percent; < 0: never
+};
+
+// One compared metric: its value under each policy and whether more is better.
+struct Delta {
+  std::string name;
+  double baseline = 0;
+  double candidate = 0;
+  bool higher_is_better = false;
+  std::string unit;
+
+  // Change of the candidate against the baseline in percent, signed so that > 0 is better.
+  double ImprovementPct() const {
+    if (baseline == 0) return 0;
+    const double change = (candidate - baseline) / std::fabs(baseline) * 100.0;
+    return higher_is_better ? change : -change;
+  }
+};
+
+struct TraceComparison {
+  std::string trace;
+  CheckedRun baseline;
+  CheckedRun candidate;
+  std::vector<Delta> deltas;
+};
+
+std::vector<Delta> Deltas(const Metrics& a, const Metrics& b) {
+  const auto ms = [](std::int64_t ns) { return static_cast<double>(ns) / 1e6; };
+  return {
+      {"throughput", a.output_tokens_per_s, b.output_tokens_per_s, true, "tok/s"},
+      {"TTFT p50", ms(a.ttft.p50_ns), ms(b.ttft.p50_ns), false, "ms"},
+      {"TTFT p99", ms(a.ttft.p99_ns), ms(b.ttft.p99_ns), false, "ms"},
+      {"TPOT p50", ms(a.tpot.p50_ns), ms(b.tpot.p50_ns), false, "ms"},
+      {"TPOT p99", ms(a.tpot.p99_ns), ms(b.tpot.p99_ns), false, "ms"},
+      {"peak memory", a.peak_memory_bytes / 1073741824.0, b.peak_memory_bytes / 1073741824.0,
+       false, "GiB"},
+  };
+}
+
+std::string Verdict(const CheckReport& r) {
+  if (r.valid()) return fmt::format("valid ({} steps)", r.steps_checked);
+  std::uint64_t total = r.anomalies.size();
+  for (const auto& [type, n] : r.omitted) total += n;
+  return fmt::format("**{} anomal{}**", total, total == 1 ? "y" : "ies");
+}
+
+std::string Markdown(const ReportFlags& f, const std::vector<TraceComparison>& all,
+                     const std::vector<std::string>& regressions) {
+  std::string md = fmt::format("## rwttt report: `{}` (candidate) vs `{}` (baseline)\n\n",
+                               f.candidate, f.baseline);
+  md += fmt::format("Model `{}` on `{}`, seed {}.\n\n", f.model, f.hardware, f.seed);
+  for (const TraceComparison& t : all) {
+    md += fmt::format("### `{}`\n\n", t.trace);
+    md += fmt::format("| | baseline | candidate | change |\n| --- | --- | --- | --- |\n");
+    md += fmt::format("| checker | {} | {} | |\n", Verdict(t.baseline.report),
+                      Verdict(t.candidate.report));
+    for (const Delta& d : t.deltas) {
+      const double pct = d.ImprovementPct();
+      const std::string mark = std::fabs(pct) < 0.05 ? "=" : pct > 0 ? "better" : "worse";
+      md += fmt::format("| {} ({}) | {:.4g} | {:.4g} | {:+.1f}% {} |\n", d.name, d.unit,
+                        d.baseline, d.candidate, pct, mark);
+    }
+    if (!t.candidate.report.valid()) {
+      md += "\nCandidate anomalies:\n\n";
+      for (const auto& a : t.candidate.report.anomalies) {
+        md += fmt::format("- `{}`: {}\n", a.type, a.explanation);
+      }
+    }
+    md += "\n";
+  }
+  for (const auto& r : regressions) md += "- regression: " + r + "\n";
+  return md;
+}
+
+std::string Json(const ReportFlags& f, const std::vector<TraceComparison>& all,
+                 const std::vector<std::string>& regressions) {
+  std::string out = fmt::format(R"({{"baseline":{},"candidate":{},"model":{},"hardware":{},)"
+                                R"("seed":{},"traces":[)",
+                                JsonString(f.baseline), JsonString(f.candidate),
+                                JsonString(f.model), JsonString(f.hardware), f.seed);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const TraceComparison& t = all[i];
+    out += fmt::format(R"({}{{"trace":{},"baseline_check":{},"candidate_check":{},"deltas":[)",
+                       i ? "," : "", JsonString(t.trace), RenderJson(t.baseline.report),
+                       RenderJson(t.candidate.report));
+    for (std::size_t k = 0; k < t.deltas.size(); ++k) {
+      const Delta& d = t.deltas[k];
+      out += fmt::format(R"({}{{"metric":{},"unit":{},"baseline":{},"candidate":{},)"
+                         R"("higher_is_better":{},"improvement_pct":{}}})",
+                         k ? "," : "", JsonString(d.name), JsonString(d.unit), d.baseline,
+                         d.candidate, d.higher_is_better, d.ImprovementPct());
+    }
+    out += "]}";
+  }
+  out += "],\"regressions\":[";
+  for (std::size_t i = 0; i < regressions.size(); ++i) {
+    out += (i ? "," : "") + JsonString(regressions[i]);
+  }
+  return out + "]}";
+}
+
+// "name" or "name:key=value,key=value" -> the policy name and its options.
+Result<std::pair<std::string, PolicyOptions>> ParseSpec(const std::string& spec,
+                                                        const std::vector<std::string>& extra) {
+  std::vector<std::string> pairs = extra;
+  const auto colon = spec.find(':');
+  const std::string name = spec.substr(0, colon);
+  if (colon != std::string::npos) {
+    std::string rest = spec.substr(colon + 1);
+    std::size_t start = 0;
+    while (start <= rest.size()) {
+      const auto comma = rest.find(',', start);
+      pairs.push_back(rest.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  PolicyFlags flags;
+  flags.policy = name;
+  flags.options = pairs;
+  RWTTT_ASSIGN_OR_RETURN(PolicyOptions options, PreparePolicy(flags));
+  return std::pair{name, std::move(options)};
+}
+
+Result<int> RunReport(const ReportFlags& f) {
+  RWTTT_TRY(LoadPlugins(f.plugins));
+  RWTTT_ASSIGN_OR_RETURN(auto baseline, ParseSpec(f.baseline, f.baseline_opts));
+  RWTTT_ASSIGN_OR_RETURN(auto candidate, ParseSpec(f.candidate, f.candidate_opts));
+  SimConfig config;
+  RWTTT_ASSIGN_OR_RETURN(config.model, LoadModelProfile(f.model));
+  RWTTT_ASSIGN_OR_RETURN(config.hardware, LoadHardwareProfile(f.hardware));
+  config.budget_bytes = f.budget_gib > 0 ? static_cast<std::uint64_t>(f.budget_gib * 1073741824.0)
+                                         : config.hardware.memory_bytes();
+  config.seed = Seed{f.seed};
+  RWTTT_ASSIGN_OR_RETURN(gpu::BackendChoice choice, gpu::MakeBackend(f.backend));
+  std::fprintf(stderr, "rwttt: %s\n", choice.note.c_str());
+  config.backend = choice.backend.get();
+
+  std::vector<TraceComparison> all;
+  std::vector<std::string> regressions;
+  bool candidate_anomalies = false;
+  for (const std::string& path : f.traces) {
+    RWTTT_ASSIGN_OR_RETURN(std::vector<Request> trace, ReadTrace(path));
+    TraceComparison t;
+    t.trace = path;
+    RWTTT_ASSIGN_OR_RETURN(t.baseline, RunAndCheck(trace, baseline.first, baseline.second, config,
+                                                   path, f.model));
+    RWTTT_ASSIGN_OR_RETURN(t.candidate, RunAndCheck(trace, candidate.first, candidate.second,
+                                                    config, path, f.model));
+    t.deltas = Deltas(t.baseline.run.metrics, t.candidate.run.metrics);
+    candidate_anomalies |= !t.candidate.report.valid();
+    if (f.fail_on_regress >= 0) {
+      for (const Delta& d : t.deltas) {
+        if (-d.ImprovementPct() > f.fail_on_regress) {
+          regressions.push_back(fmt::format("{}: {} worse by {:.1f}% (limit {}%)", path, d.name,
+                                            -d.ImprovementPct(), f.fail_on_regress));
+        }
+      }
+    }
+    all.push_back(std::move(t));
+  }
+  RWTTT_ASSIGN_OR_RETURN(auto md, OutputFile::Create(f.markdown));
+  md->Write(Markdown(f, all, regressions));
+  RWTTT_TRY(md->Commit());
+  if (!f.json.empty()) {
+    RWTTT_ASSIGN_OR_RETURN(auto js, OutputFile::Create(f.json));
+    js->Write(Json(f, all, regressions) + "\n");
+    RWTTT_TRY(js->Commit());
+  }
+  return candidate_anomalies || !regressions.empty() ? kExitViolation : kExitOk;
+}
+
+}  // namespace
+
+Command AddReportCommand(CLI::App& app) {
+  auto flags = std::make_shared<ReportFlags>();
+  CLI::App* report = app.add_subcommand(
+      "report", "Compare two schedulers on traces: checker verdicts and metric deltas");
+  report->add_option("--baseline", flags->baseline,
+                     "Baseline policy: NAME or NAME:key=value,key=value")
+      ->capture_default_str();
+  report->add_option("--candidate", flags->candidate, "Candidate policy, same spelling")
+      ->required();
+  report->add_option("--baseline-opt", flags->baseline_opts, "Baseline option key=value")
+      ->allow_extra_args(false);
+  report->add_option("--candidate-opt", flags->candidate_opts, "Candidate option key=value")
+      ->allow_extra_args(false);
+  report->add_option("--policy-plugin", flags->plugins, "Load policies from a shared library")
+      ->allow_extra_args(false);
+  report->add_option("TRACE", flags->traces, "Native traces to replay")->required();
+  report->add_option("--model", flags->model, "Model profile")->capture_default_str();
+  report->add_option("--hardware", flags->hardware, "Hardware profile")->capture_default_str();
+  report->add_option("--budget", flags->budget_gib, "Memory budget in GiB");
+  report->add_option("--seed", flags->seed, "Seed")->capture_default_str();
+  report->add_option("--backend", flags->backend, "Where the math runs")
+      ->check(CLI::IsMember(gpu::BackendNames()))
+      ->capture_default_str();
+  report->add_option("--markdown", flags->markdown, "Markdown output ('-': stdout)")
+      ->capture_default_str();
+  report->add_option("--json", flags->json, "Also write the comparison as JSON to this file");
+  report->add_option("--fail-on-regress", flags->fail_on_regress,
+                     "Exit 1 when a metric of the candidate is worse by more than PCT percent");
+  return {report, [flags] { return RunReport(*flags); }};
+}
+
+}  // namespace rwttt::cli
