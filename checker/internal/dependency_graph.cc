@@ -67,12 +67,15 @@ struct Builder {
     const auto n = static_cast<std::uint32_t>(records.size());
     std::vector<std::uint32_t> order(n);
     for (std::uint32_t i = 0; i < n; ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return records[a].start_ns != records[b].start_ns ? records[a].start_ns < records[b].start_ns
-                                                        : a < b;
-    });
+    // At one instant T the sweep goes: ends of steps that took time, starts of instantaneous
+    // steps, their ends, then starts of steps that take time; so each start sees exactly the
+    // ends that Precedes() puts before it, and they form a prefix of `ends`.
+    auto start_key = [&](std::uint32_t i) {
+      return std::make_tuple(records[i].start_ns, records[i].start_ns < records[i].end_ns, i);
+    };
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return start_key(a) < start_key(b); });
     std::vector<std::uint32_t> ends(order);
-    // At one instant: ends of steps that took time, then starts, then instantaneous ends.
     auto end_key = [&](std::uint32_t i) {
       return std::make_tuple(records[i].end_ns, records[i].start_ns == records[i].end_ns, i);
     };

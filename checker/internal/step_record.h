@@ -38,10 +38,11 @@ struct StepRecord {
 static_assert(sizeof(StepRecord) <= 72);
 
 // Real-time order (DESIGN §6): `a` precedes `b` when it ended before `b` started, or ended exactly
-// when `b` started and took time. Two instantaneous steps at one instant are concurrent, so that
-// the relation stays a strict partial order.
+// when `b` started and one of them took time. Two instantaneous steps at one instant are
+// concurrent, so that the relation stays a strict partial order (irreflexive and transitive).
 inline bool Precedes(const StepRecord& a, const StepRecord& b) {
-  return a.end_ns < b.start_ns || (a.end_ns == b.start_ns && a.start_ns < a.end_ns);
+  return a.end_ns < b.start_ns ||
+         (a.end_ns == b.start_ns && (a.start_ns < a.end_ns || b.start_ns < b.end_ns));
 }
 
 // Collects anomalies, at most `max_per_type` of each type in detail; the explanation of one past

@@ -1,0 +1,283 @@
+// HistoryChecker on hand-written minimal histories: one per anomaly name, and valid histories that
+// look suspicious.
+#include <gtest/gtest.h>
+
+#include "checker/history_checker.h"
+#include "core/model_profile.h"
+#include "core/serial_reference.h"
+#include "tests/checker/history_builder.h"
+
+namespace rwttt {
+namespace {
+
+using Set = std::set<std::string>;
+using testing::HistoryBuilder;
+using testing::Types;
+
+// Owner 0's program for P=4, O=2, C=4: R[0,4) W[0,4) R[4,5) R[5,6), one after another.
+HistoryBuilder OneOwner() {
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 4}, 0, 10);
+  h.Write(0, 0, {0, 4}, 10, 20);
+  h.Read(0, 1, {4, 5}, 20, 30);
+  h.Read(0, 1, {5, 6}, 30, 40);
+  return h;
+}
+
+TEST(HistoryChecker, AcceptsOneOwnerRunSerially) {
+  CheckOptions o;
+  o.serial_order = true;
+  const CheckReport r = OneOwner().Check(o);
+  EXPECT_TRUE(r.valid()) << RenderText(r);
+  EXPECT_EQ(r.steps_checked, 4u);
+  EXPECT_EQ(r.serial_order, (std::vector<std::uint64_t>{0, 1, 2, 3}));
+}
+
+TEST(HistoryChecker, AcceptsConcurrentStepsOfDifferentOwnersInBatches) {
+  HistoryBuilder h;
+  for (std::uint64_t o : {0, 1}) h.Read(o, 0, {0, 4}, 0, 10).batch = 0;
+  for (std::uint64_t o : {0, 1}) h.Write(o, 0, {0, 4}, 10, 20).batch = 1;
+  for (std::uint64_t o : {0, 1}) h.Read(o, 1, {4, 5}, 20, 30).batch = 2;
+  const CheckReport r = h.Check();
+  EXPECT_TRUE(r.valid()) << RenderText(r);
+}
+
+TEST(HistoryChecker, AcceptsSlotReuseAfterTheOwnerFinished) {
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 4}, 0, 10).slot = 0;
+  h.Write(0, 0, {0, 4}, 10, 20).commit_slot = 0;
+  HistoryStep& s = h.Read(1, 0, {0, 2}, 30, 40);  // owner 1 admitted into slot 0: stamped (1, 0)
+  s.slot = 0;
+  const CheckReport r = h.Check();
+  EXPECT_TRUE(r.valid()) << RenderText(r);
+}
+
+TEST(HistoryChecker, AcceptsStepsThatTouchInTime) {
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 4}, 0, 10);
+  h.Write(0, 0, {0, 4}, 10, 10);  // instantaneous, at the instant the READ ended
+  h.Read(0, 1, {4, 5}, 10, 20);
+  h.Read(0, 1, {5, 6}, 20, 20);
+  h.Read(0, 1, {6, 7}, 20, 25);
+  EXPECT_TRUE(h.Check().valid()) << RenderText(h.Check());
+}
+
+TEST(HistoryChecker, FindsMalformedOrderAndDuplicateIds) {
+  HistoryBuilder h = OneOwner();
+  h.steps()[3].start = Nanos{5};
+  h.steps()[3].end = Nanos{45};
+  EXPECT_EQ(Types(h.Check()), (Set{"malformed", "program-order", "uncommitted-read"}));
+  h = OneOwner();
+  h.steps()[3].step = 1;
+  EXPECT_EQ(Types(h.Check()), (Set{"malformed"}));
+}
+
+TEST(HistoryChecker, FindsProgramOrderGap) {
+  HistoryBuilder h = OneOwner();
+  h.steps()[3].first_token = 6;
+  h.steps()[3].end_token = 7;
+  const CheckReport r = h.Check();
+  EXPECT_EQ(Types(r), (Set{"program-order"}));
+  EXPECT_EQ(r.anomalies[0].steps, (std::vector<std::uint64_t>{3}));
+  EXPECT_EQ(r.anomalies[0].owner, 0u);
+}
+
+TEST(HistoryChecker, FindsEarlyWrite) {
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 3}, 0, 10);
+  h.Write(0, 0, {0, 4}, 10, 20);
+  EXPECT_EQ(Types(h.Check()), (Set{"program-order"}));
+}
+
+TEST(HistoryChecker, FindsMixedBatch) {
+  HistoryBuilder h;
+  for (std::uint64_t o : {0, 1}) h.Read(o, 0, {0, 4}, 0, 10).batch = 0;
+  h.Write(0, 0, {0, 4}, 10, 20).batch = 1;
+  h.Read(1, 0, {4, 5}, 10, 20).batch = 1;
+  const CheckReport r = h.Check();
+  EXPECT_EQ(Types(r), (Set{"mixed-batch"})) << RenderText(r);
+  EXPECT_NE(r.anomalies[0].explanation.find("mixes effects"), std::string::npos);
+}
+
+TEST(HistoryChecker, FindsDuplicateStep) {
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 2}, 0, 10);
+  h.Read(0, 0, {0, 2}, 10, 20);
+  const CheckReport r = h.Check();
+  EXPECT_EQ(Types(r), (Set{"duplicate-step"}));
+  EXPECT_EQ(r.anomalies[0].steps, (std::vector<std::uint64_t>{0, 1}));
+}
+
+TEST(HistoryChecker, FindsOwnerLeakOnReadAndOnCommit) {
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 4}, 0, 10);
+  HistoryStep& s = h.Read(1, 0, {0, 4}, 0, 10);
+  s.slot = 0;
+  s.seen_owner = OwnerId{0};
+  EXPECT_EQ(Types(h.Check()), (Set{"owner-leak"}));
+
+  HistoryBuilder w;
+  w.Read(0, 0, {0, 4}, 0, 10);
+  w.Read(1, 0, {0, 4}, 0, 10);
+  w.Write(0, 0, {0, 4}, 10, 20).commit_slot = 1;  // lands in owner 1's slot
+  const CheckReport r = w.Check();
+  EXPECT_EQ(Types(r), (Set{"owner-leak"}));
+  EXPECT_NE(r.anomalies[0].explanation.find("holds owner 1's state"), std::string::npos);
+}
+
+TEST(HistoryChecker, FindsLostUpdate) {
+  HistoryBuilder h = OneOwner();
+  h.Write(0, 0, {0, 4}, 50, 60);  // a second commit of version 1, and a re-run of the WRITE
+  const CheckReport r = h.Check();
+  EXPECT_TRUE(Types(r).count("lost-update")) << RenderText(r);
+
+  HistoryBuilder stale;  // a WRITE built on the version before the last commit
+  stale.Read(0, 0, {0, 4}, 0, 10);
+  stale.Write(0, 0, {0, 4}, 10, 20);
+  stale.Read(0, 1, {4, 8}, 20, 30);
+  stale.Write(0, 1, {4, 8}, 30, 40).seen_version = Version{0};
+  EXPECT_EQ(Types(stale.Check()), (Set{"lost-update", "cycle"})) << RenderText(stale.Check());
+}
+
+TEST(HistoryChecker, FindsVersionGap) {
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 4}, 0, 10);
+  h.Write(0, 0, {0, 4}, 10, 20).commit_version = Version{2};
+  EXPECT_EQ(Types(h.Check()), (Set{"version-gap"}));
+}
+
+TEST(HistoryChecker, FindsStaleReadWithAGSingleWitness) {
+  HistoryBuilder h = OneOwner();
+  h.steps()[2].seen_version = Version{0};
+  const CheckReport r = h.Check();
+  EXPECT_EQ(Types(r), (Set{"stale-read", "cycle"}));
+  const Anomaly& cycle = r.anomalies.back();
+  EXPECT_EQ(cycle.type, "cycle");
+  EXPECT_EQ(cycle.steps, (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_EQ(cycle.explanation,
+            "G-single: a cycle of 2 steps, so no serial order exists. step 1 (owner 0, WRITE at "
+            "version 0) precedes step 2 (owner 0, READ at version 1) in owner 0's program (po); "
+            "then step 2 (owner 0, READ at version 1) read version 0 of owner 0, which step 1 "
+            "(owner 0, WRITE at version 0) overwrote by committing version 1 (rw); which brings "
+            "the order back to step 1, a contradiction.");
+}
+
+TEST(HistoryChecker, FindsStaleReadInRealTimeAcrossOwnersAsG2OrGSingle) {
+  // Owner 1 reads owner 0's slot... no: its own state, tagged and seen 0, after its commit of 1
+  // finished: stale by real time although tag and stamp agree.
+  HistoryBuilder h;
+  h.Read(1, 0, {0, 4}, 0, 10);
+  h.Write(1, 0, {0, 4}, 10, 20);
+  h.Read(1, 0, {0, 4}, 30, 40);
+  EXPECT_TRUE(Types(h.Check()).count("stale-read") || Types(h.Check()).count("duplicate-step"));
+}
+
+TEST(HistoryChecker, FindsFutureRead) {
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 4}, 0, 10).seen_version = Version{1};
+  EXPECT_EQ(Types(h.Check()), (Set{"future-read"}));
+  HistoryBuilder tagged;
+  tagged.Read(0, 0, {0, 4}, 0, 10);
+  tagged.Write(0, 0, {0, 4}, 10, 20);
+  tagged.Read(0, 1, {4, 5}, 20, 30).seen_version = Version{2};
+  EXPECT_EQ(Types(tagged.Check()), (Set{"future-read"}));
+}
+
+TEST(HistoryChecker, FindsUncommittedRead) {
+  HistoryBuilder h = OneOwner();
+  h.steps()[1].end = Nanos{25};  // the commit of version 1 ends after the next READ started
+  const CheckReport r = h.Check();
+  EXPECT_EQ(Types(r), (Set{"uncommitted-read"})) << RenderText(r);
+  EXPECT_EQ(r.anomalies[0].steps, (std::vector<std::uint64_t>{1, 2}));
+}
+
+// One owner run serially with the serial reference's own digests; `corrupt` flips one.
+CheckReport CheckAgainstReference(int corrupt) {
+  const Request request{.id = OwnerId{5}, .arrival = Nanos{0}, .prompt_tokens = 9,
+                        .output_tokens = 3, .seed = {}};
+  const ModelProfile model = LoadModelProfile("tiny").value();
+  const OwnerReference ref = RunSerialReference(model, request, Seed{7});
+  HistoryBuilder h;
+  std::int64_t t = 0;
+  for (const ReferenceStep& r : ref.steps) {
+    const Step& s = r.step;
+    const std::pair<std::uint64_t, std::uint64_t> tokens{s.first_token, s.end_token};
+    HistoryStep& step = s.is_read() ? h.Read(5, s.tag.version.value(), tokens, t, t + 5)
+                                    : h.Write(5, s.tag.version.value(), tokens, t, t + 5);
+    (s.is_read() ? step.out_digest : step.state_digest) = s.is_read() ? r.out_digest : r.state_digest;
+    if (static_cast<int>(step.step) == corrupt) {
+      (s.is_read() ? *step.out_digest : *step.state_digest) ^= 1;
+    }
+    t += 5;
+  }
+  CheckOptions o;
+  o.load_trace = [request](const std::string& path) -> Result<std::vector<Request>> {
+    EXPECT_EQ(path, "t.jsonl");
+    return std::vector<Request>{request};
+  };
+  HistoryHeader header{.policy = "x", .backend = "cpu", .seed = 7, .trace = "t.jsonl",
+                       .model = "tiny", .hardware = {}};
+  return h.Check(o, header);
+}
+
+TEST(HistoryChecker, MatchesTheSerialReferenceBitForBit) {
+  const CheckReport r = CheckAgainstReference(-1);
+  EXPECT_TRUE(r.valid()) << RenderText(r);
+  EXPECT_TRUE(r.checks[static_cast<int>(CheckKind::kSerialReference)].ran);
+}
+
+TEST(HistoryChecker, FindsDigestMismatchAtTheFirstDivergence) {
+  const CheckReport r = CheckAgainstReference(3);
+  EXPECT_EQ(Types(r), (Set{"digest-mismatch"}));
+  EXPECT_EQ(r.anomalies[0].steps, (std::vector<std::uint64_t>{3}));
+  EXPECT_EQ(r.anomalies[0].owner, 5u);
+}
+
+TEST(HistoryChecker, SkipsTheSerialReferenceWithoutTraceInTheHeader) {
+  const CheckReport r = OneOwner().Check();
+  EXPECT_FALSE(r.checks[static_cast<int>(CheckKind::kSerialReference)].ran);
+  EXPECT_NE(RenderText(r).find("serial-reference check skipped"), std::string::npos);
+}
+
+TEST(HistoryChecker, CapsAnomaliesPerTypeAndCountsTheRest) {
+  HistoryBuilder h;
+  for (std::uint64_t o = 0; o < 10; ++o) {
+    HistoryStep& s = h.Read(o, 0, {0, 4}, 0, 10);
+    s.seen_owner = OwnerId{99};
+  }
+  CheckOptions o;
+  o.max_per_type = 3;
+  const CheckReport r = h.Check(o);
+  EXPECT_EQ(r.anomalies.size(), 3u);
+  EXPECT_EQ(r.Count("owner-leak"), 10u);
+  EXPECT_NE(RenderText(r).find("and 7 more owner-leak"), std::string::npos);
+}
+
+TEST(CheckReport, RendersJsonInTheContractShape) {
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 4}, 0, 10).seen_version = Version{1};
+  CheckReport r = h.Check();
+  EXPECT_EQ(RenderJson(r),
+            R"({"valid":false,"steps_checked":1,"anomalies":[{"type":"future-read","owner":0,)"
+            R"("steps":[0],"explanation":"step 0 (owner 0, READ of tokens [0,4) at version 0) )"
+            R"(read version 1 of owner 0, newer than the version 0 it is tagged with"}]})");
+  CheckOptions o;
+  o.serial_order = true;
+  EXPECT_EQ(RenderJson(OneOwner().Check(o)),
+            R"({"valid":true,"steps_checked":4,"anomalies":[],"serial_order":[0,1,2,3]})");
+}
+
+TEST(CheckReport, RendersOneJunitTestcasePerCheck) {
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 4}, 0, 10).seen_version = Version{1};
+  const std::string xml = RenderJunit(h.Check(), "h.jsonl");
+  for (const char* name : {"structure", "owner-isolation", "version-linearizability",
+                           "dependency-graph", "serial-reference"}) {
+    EXPECT_NE(xml.find(std::string("name=\"") + name + "\""), std::string::npos) << name;
+  }
+  EXPECT_NE(xml.find("failures=\"1\" skipped=\"1\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("<failure message=\"1 anomalies\">future-read"), std::string::npos) << xml;
+}
+
+}  // namespace
+}  // namespace rwttt
