@@ -119,6 +119,7 @@ Result<PaperTable> RunPaperExperiment(const PaperSetup& setup) {
   PaperTable table;
   table.setup = setup;
   table.setup.backend = nullptr;
+  if (setup.backend != nullptr) table.backend = std::string(setup.backend->name());
   table.budget_gib =
       setup.budget_gib > 0 ? setup.budget_gib : PaperBudgetGib(setup.model, setup.streams);
   table.budget_bytes = GibToBytes(table.budget_gib);

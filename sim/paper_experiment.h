@@ -101,8 +101,9 @@ Roofline PaperRoofline(const ModelProfile& model, const HardwareProfile& hardwar
                        std::uint32_t streams);
 
 struct PaperTable {
-  PaperSetup setup;       // backend cleared
-  double budget_gib = 0;  // the budget actually used
+  PaperSetup setup;              // backend cleared
+  std::string backend = "none";  // the backend that ran the kernels, if any
+  double budget_gib = 0;         // the budget actually used
   std::uint64_t budget_bytes = 0;
   std::vector<PolicyRun> rows;  // in PaperPolicies() order
   Roofline roofline;

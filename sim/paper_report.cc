@@ -32,7 +32,7 @@ std::string FormatPaperTable(const PaperTable& t) {
       "RW-TTT paper experiment: {} streams of {} on {}, memory budget {:.2f} GiB, timing {}\n"
       "each stream: prompt {} + output {} tokens, all arriving at 0; decode-only throughput\n\n",
       s.streams, s.model.name, s.hardware.name, t.budget_gib,
-      s.measured_timing ? "measured" : "model", s.prompt_tokens, s.output_tokens);
+      s.measured_timing ? "measured on " + t.backend : "model", s.prompt_tokens, s.output_tokens);
   out += fmt::format("{:<11} {:>9} {:>8} {:>7} | {:>6} {:>6} {:>7} | {:>6} {:>6} {:>7} | {}\n",
                      "policy", "tok/s", "paper", "error", "x seq", "paper", "error", "x repl",
                      "paper", "error", "memory, batches");
@@ -87,13 +87,14 @@ std::string PaperTableToJson(const PaperTable& t) {
   const Ratios roof = RatiosOf(t, t.roofline.tokens_per_s);
   return fmt::format(
       R"({{"experiment":"paper","model":{},"hardware":{},"streams":{},"prompt_tokens":{},)"
-      R"("output_tokens":{},"budget_gib":{},"budget_bytes":{},"seed":{},"timing":{},)"
+      R"("output_tokens":{},"budget_gib":{},"budget_bytes":{},"seed":{},"timing":{},"backend":{},)"
       R"("rows":[{}],"roofline":{{"tokens_per_s":{},"bytes_per_step":{},"step_ns":{},)"
       R"("vs_sequential":{},"vs_replicas":{}}}}})",
       JsonString(s.model.name), JsonString(s.hardware.name), s.streams, s.prompt_tokens,
       s.output_tokens, t.budget_gib, t.budget_bytes, s.seed.value(),
-      JsonString(s.measured_timing ? "measured" : "model"), rows, t.roofline.tokens_per_s,
-      t.roofline.bytes_per_step, t.roofline.step_ns, roof.vs_sequential, roof.vs_replicas);
+      JsonString(s.measured_timing ? "measured" : "model"), JsonString(t.backend), rows,
+      t.roofline.tokens_per_s, t.roofline.bytes_per_step, t.roofline.step_ns, roof.vs_sequential,
+      roof.vs_replicas);
 }
 
 }  // namespace rwttt

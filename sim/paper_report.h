@@ -21,7 +21,7 @@ double RelativeError(double ours, double paper);
 std::string FormatPaperTable(const PaperTable& table);
 
 // The same as one JSON object: {"model", "hardware", "streams", "prompt_tokens", "output_tokens",
-// "budget_gib", "budget_bytes", "timing", "rows": [{"policy", "replay_flags",
+// "budget_gib", "budget_bytes", "seed", "timing", "backend", "rows": [{"policy", "replay_flags",
 // "decode_tokens_per_s", "decode_tokens", "decode_ns", "vs_sequential", "vs_replicas",
 // "paper": {...}, "error": {...}, "metrics": {MetricsToJson}}], "roofline": {...}}.
 std::string PaperTableToJson(const PaperTable& table);

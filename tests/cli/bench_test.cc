@@ -75,6 +75,9 @@ TEST(BenchPaper, MeasuredTimingRunsTheKernels) {
   std::string_view timing;
   ASSERT_EQ(doc["timing"].get(timing), simdjson::SUCCESS);
   EXPECT_EQ(timing, "measured");
+  std::string_view backend;
+  ASSERT_EQ(doc["backend"].get(backend), simdjson::SUCCESS);
+  EXPECT_EQ(backend, "omp");
 }
 
 TEST(BenchPaper, BadInputIsOneLineAndExitTwo) {
