@@ -8,7 +8,6 @@
 
 #include <fmt/format.h>
 
-#include "cli/checked_run.h"
 #include "cli/command.h"
 #include "cli/policy_flags.h"
 #include "core/cpu_backend.h"
@@ -18,6 +17,7 @@
 #include "core/xml_escape.h"
 #include "sim/fault_injector.h"
 #include "sim/fuzz.h"
+#include "sim/checked_run.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
 #include "traces/native_trace.h"

@@ -8,12 +8,12 @@
 
 #include <fmt/format.h>
 
-#include "cli/checked_run.h"
 #include "cli/command.h"
 #include "cli/policy_flags.h"
 #include "core/json_writer.h"
 #include "core/output_file.h"
 #include "gpu/backend_registry.h"
+#include "sim/checked_run.h"
 #include "sim/policy_registry.h"
 #include "traces/native_trace.h"
 

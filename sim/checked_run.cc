@@ -1,10 +1,10 @@
-#include "cli/checked_run.h"
+#include "sim/checked_run.h"
 
 #include "checker/history_checker.h"
 #include "core/check.h"
 #include "sim/policy_registry.h"
 
-namespace rwttt::cli {
+namespace rwttt {
 namespace {
 
 class CheckerSink final : public HistorySink {
@@ -40,4 +40,4 @@ Result<CheckedRun> RunAndCheck(const std::vector<Request>& trace, const std::str
   return CheckedRun{std::move(run), checker.Finish()};
 }
 
-}  // namespace rwttt::cli
+}  // namespace rwttt

@@ -13,7 +13,7 @@
 #include "core/result.h"
 #include "sim/simulator.h"
 
-namespace rwttt::cli {
+namespace rwttt {
 
 struct CheckedRun {
   RunResult run;
@@ -29,4 +29,4 @@ Result<CheckedRun> RunAndCheck(const std::vector<Request>& trace, const std::str
                                const PolicyOptions& options, SimConfig config,
                                const std::string& trace_name, const std::string& model_spec);
 
-}  // namespace rwttt::cli
+}  // namespace rwttt

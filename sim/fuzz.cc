@@ -83,7 +83,8 @@ FuzzCase Shrink(const FuzzCase& failing, const Verdict& failure, const Judge& ju
     return v.ok() && v->failed && v->anomaly == failure.anomaly;
   };
   // Each pass proposes smaller variants of `best`, most drastic first, and restarts from the
-  // first that still fails. Every accepted variant is strictly smaller, so this ends.
+  // first that still fails. Every accepted variant is strictly smaller in the order (requests,
+  // output tokens, prompt tokens, arrival times), so this ends.
   bool progress = true;
   while (progress) {
     progress = false;
@@ -115,6 +116,17 @@ FuzzCase Shrink(const FuzzCase& failing, const Verdict& failure, const Judge& ju
         FuzzCase shifted = best;
         shifted.trace[i].arrival = t[i - 1].arrival;
         candidates.push_back(shifted);
+      }
+    }
+    // Output tokens folded into the prompt: the same stream in fewer steps (prefill READs cover
+    // up to a chunk each, decode READs one token).
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      if (t[i].output_tokens == 0) continue;
+      for (const std::uint32_t fold : {t[i].output_tokens, 1u}) {
+        FuzzCase c = best;
+        c.trace[i].prompt_tokens += fold;
+        c.trace[i].output_tokens -= fold;
+        candidates.push_back(c);
       }
     }
     // Shorter prompts and outputs: halve, then minus one.

@@ -51,8 +51,8 @@ using Judge = std::function<Result<Verdict>(const FuzzCase&)>;
 // all at once. Deterministic in (seed, iteration).
 FuzzCase MakeFuzzCase(const FuzzSpace& space, Seed seed, std::uint64_t iteration);
 
-// Greedy delta debugging: repeatedly tries smaller cases (fewer requests, shorter prompts and
-// outputs, coarser arrivals) and keeps one whenever it still fails with `failure.anomaly`, until
+// Greedy delta debugging: repeatedly tries smaller cases (fewer requests, output folded into the
+// prompt, shorter prompts and outputs, coarser arrivals) and keeps one whenever it still fails with `failure.anomaly`, until
 // none does. `judge` errors end shrinking early with the smallest failing case so far.
 // Returns the smallest case and counts the judged candidates in `tries`.
 FuzzCase Shrink(const FuzzCase& failing, const Verdict& failure, const Judge& judge,
