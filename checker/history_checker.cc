@@ -347,10 +347,14 @@ void HistoryChecker::CheckBatchesAndIds() {
   // Sorting indices costs 4 bytes a step, once, at the end.
   std::vector<std::uint32_t> order(records_.size());
   for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+  auto by_id = [&](std::uint32_t a, std::uint32_t b) {
     return records_[a].step_id != records_[b].step_id ? records_[a].step_id < records_[b].step_id
                                                       : a < b;
-  });
+  };
+  // Histories usually number steps in order and keep a batch's steps together: skip the sorts.
+  if (!std::is_sorted(order.begin(), order.end(), by_id)) {
+    std::sort(order.begin(), order.end(), by_id);
+  }
   for (std::size_t i = 1; i < order.size(); ++i) {
     const StepRecord& a = records_[order[i - 1]];
     const StepRecord& b = records_[order[i]];
@@ -362,13 +366,23 @@ void HistoryChecker::CheckBatchesAndIds() {
     });
   }
   std::erase_if(order, [&](std::uint32_t i) { return !records_[i].has_batch; });
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const StepRecord& x = records_[a];
-    const StepRecord& y = records_[b];
-    if (x.batch != y.batch) return x.batch < y.batch;
-    if (x.owner != y.owner) return owner_ids_[x.owner] < owner_ids_[y.owner];
-    return a < b;
-  });
+  auto by_batch = [&](std::uint32_t a, std::uint32_t b) {
+    return records_[a].batch < records_[b].batch;
+  };
+  if (!std::is_sorted(order.begin(), order.end(), by_batch)) {
+    std::stable_sort(order.begin(), order.end(), by_batch);
+  }
+  // Within a batch, by owner (batches are small).
+  for (std::size_t begin = 0; begin < order.size();) {
+    std::size_t end = begin + 1;
+    while (end < order.size() && records_[order[end]].batch == records_[order[begin]].batch) ++end;
+    std::sort(order.begin() + begin, order.begin() + end, [&](std::uint32_t a, std::uint32_t b) {
+      const StepRecord& x = records_[a];
+      const StepRecord& y = records_[b];
+      return x.owner != y.owner ? owner_ids_[x.owner] < owner_ids_[y.owner] : a < b;
+    });
+    begin = end;
+  }
   for (std::size_t begin = 0; begin < order.size();) {
     std::size_t end = begin + 1;
     while (end < order.size() && records_[order[end]].batch == records_[order[begin]].batch) ++end;

@@ -48,8 +48,10 @@ constexpr std::uint32_t kRequired = kStep | kOwner | kEffect | kVersion | kToken
 constexpr std::uint32_t kWriteOnly = kCommitSlot | kCommitVersion | kStateDigest;
 
 FieldBit BitOf(std::string_view key) {
+  // Hot: one call per field. Dispatch on the first character before comparing whole names.
+  if (key.empty()) return FieldBit{0};
   for (const FieldName& f : kFields) {
-    if (f.name == key) return f.bit;
+    if (f.name[0] == key[0] && f.name == key) return f.bit;
   }
   return FieldBit{0};
 }
@@ -98,22 +100,23 @@ Result<std::uint64_t> Digest(simdjson::ondemand::value& v, const SourceLoc& at,
 
 Status Tokens(simdjson::ondemand::value& v, const SourceLoc& at, HistoryStep& out) {
   simdjson::ondemand::array array;
-  const SourceLoc where = json::AtField(at, "tokens");
+  auto where = [&] { return json::AtField(at, "tokens"); };  // built only for an error
   if (v.get_array().get(array) != simdjson::SUCCESS) {
-    return Error::Input("expected an array [first, end] of two non-negative integers", where);
+    return Error::Input("expected an array [first, end] of two non-negative integers", where());
   }
   std::uint64_t values[2] = {0, 0};
   std::size_t n = 0;
   for (auto element : array) {
     simdjson::ondemand::value e;
-    if (element.get(e) != simdjson::SUCCESS) return json::NotJson(element.error(), where);
-    if (n >= 2) return Error::Input("expected exactly two elements [first, end]", where);
-    RWTTT_ASSIGN_OR_RETURN(values[n], json::GetUint(e, where));
+    if (element.get(e) != simdjson::SUCCESS) return json::NotJson(element.error(), where());
+    if (n >= 2) return Error::Input("expected exactly two elements [first, end]", where());
+    RWTTT_ASSIGN_OR_RETURN(values[n], Uint(e, at, "tokens"));
     ++n;
   }
-  if (n != 2) return Error::Input("expected exactly two elements [first, end]", where);
+  if (n != 2) return Error::Input("expected exactly two elements [first, end]", where());
   if (values[0] > values[1]) {
-    return Error::Input(fmt::format("first token {} is after end {}", values[0], values[1]), where);
+    return Error::Input(fmt::format("first token {} is after end {}", values[0], values[1]),
+                        where());
   }
   out.first_token = values[0];
   out.end_token = values[1];

@@ -22,6 +22,7 @@ using EdgeList = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
 
 struct Builder {
   const std::vector<StepRecord>& records;
+  std::uint32_t owners = 0;
   EdgeList edges;
   std::vector<EdgeProp> kinds;
   std::uint32_t vertices = 0;
@@ -45,8 +46,21 @@ struct Builder {
         Add(writes[i - 1].second, writes[i].second, EdgeKind::kWw);
       }
     }
+    // Where each owner's commits start in `writes`: versions 1, 2, ... usually sit one after
+    // another, so most lookups need no search.
+    std::vector<std::uint32_t> first_write(owners, kNone);
+    for (std::size_t i = writes.size(); i-- > 0;) {
+      first_write[writes[i].first >> 32] = static_cast<std::uint32_t>(i);
+    }
     auto writer = [&](std::uint32_t owner, std::uint64_t version) -> std::uint32_t {
       const std::uint64_t key = std::uint64_t{owner} << 32 | version;
+      const std::uint32_t first = first_write[owner];
+      if (first == kNone || version == 0) return kNone;
+      const std::size_t guess = first + version - 1;
+      if (guess < writes.size() && writes[guess].first == key &&
+          (guess == first || writes[guess - 1].first != key)) {
+        return writes[guess].second;
+      }
       const auto it = std::lower_bound(writes.begin(), writes.end(), std::make_pair(key, 0u));
       return it != writes.end() && it->first == key ? it->second : kNone;
     };
@@ -73,14 +87,18 @@ struct Builder {
     auto start_key = [&](std::uint32_t i) {
       return std::make_tuple(records[i].start_ns, records[i].start_ns < records[i].end_ns, i);
     };
-    std::sort(order.begin(), order.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return start_key(a) < start_key(b); });
+    auto by_start = [&](std::uint32_t a, std::uint32_t b) { return start_key(a) < start_key(b); };
+    if (!std::is_sorted(order.begin(), order.end(), by_start)) {
+      std::sort(order.begin(), order.end(), by_start);
+    }
     std::vector<std::uint32_t> ends(order);
     auto end_key = [&](std::uint32_t i) {
       return std::make_tuple(records[i].end_ns, records[i].start_ns == records[i].end_ns, i);
     };
-    std::sort(ends.begin(), ends.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return end_key(a) < end_key(b); });
+    auto by_end = [&](std::uint32_t a, std::uint32_t b) { return end_key(a) < end_key(b); };
+    if (!std::is_sorted(ends.begin(), ends.end(), by_end)) {
+      std::sort(ends.begin(), ends.end(), by_end);
+    }
     std::uint32_t barrier = kNone;
     std::size_t e = 0;
     std::vector<std::uint32_t> pending;
@@ -227,7 +245,7 @@ void ReportCycle(const std::vector<Hop>& hops, const std::vector<StepRecord>& re
 std::optional<std::vector<std::uint64_t>> CheckDependencyGraph(GraphInputs& in, bool want_order,
                                                                Findings& findings) {
   const auto steps = static_cast<std::uint32_t>(in.records.size());
-  Builder b{in.records, {}, {}, steps};
+  Builder b{in.records, static_cast<std::uint32_t>(in.owner_ids.size()), {}, {}, steps};
   b.edges = std::move(in.po_edges);
   b.kinds.assign(b.edges.size(), EdgeProp{EdgeKind::kPo});
   b.AddVersionEdges();
