@@ -62,7 +62,7 @@ void HistoryChecker::Add(const HistoryStep& s) {
   r.end_ns = s.end.value();
   r.write = s.effect == Effect::kWrite;
   r.owner = OwnerIndex(s.owner);
-  r.seen_owner = OwnerIndex(s.seen_owner);
+  r.seen_owner = s.seen_owner == s.owner ? r.owner : OwnerIndex(s.seen_owner);
   const std::optional<std::uint64_t>& digest = r.write ? s.state_digest : s.out_digest;
   r.has_digest = digest.has_value();
   r.digest = digest.value_or(0);

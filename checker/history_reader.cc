@@ -1,5 +1,7 @@
 #include "checker/history_reader.h"
 
+#include <array>
+
 #include <fmt/format.h>
 
 #include "core/json_fields.h"
@@ -86,12 +88,19 @@ Result<std::uint64_t> Digest(simdjson::ondemand::value& v, const SourceLoc& at,
     return Error::Input(fmt::format("expected 1 to 16 hex digits, found {} characters", hex.size()),
                         json::AtField(at, key));
   }
+  static constexpr auto kHexValue = [] {
+    std::array<std::int8_t, 256> table{};
+    table.fill(-1);
+    for (int c = 0; c < 10; ++c) table['0' + c] = static_cast<std::int8_t>(c);
+    for (int c = 0; c < 6; ++c) {
+      table['a' + c] = static_cast<std::int8_t>(10 + c);
+      table['A' + c] = static_cast<std::int8_t>(10 + c);
+    }
+    return table;
+  }();
   std::uint64_t out = 0;
   for (const char c : hex) {
-    int d = -1;
-    if (c >= '0' && c <= '9') d = c - '0';
-    if (c >= 'a' && c <= 'f') d = c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') d = c - 'A' + 10;
+    const std::int8_t d = kHexValue[static_cast<unsigned char>(c)];
     if (d < 0) return Error::Input("expected hex digits (0-9, a-f)", json::AtField(at, key));
     out = out << 4 | static_cast<std::uint64_t>(d);
   }
