@@ -162,14 +162,65 @@ TEST(HistoryChecker, FindsStaleReadWithAGSingleWitness) {
             "the order back to step 1, a contradiction.");
 }
 
-TEST(HistoryChecker, FindsStaleReadInRealTimeAcrossOwnersAsG2OrGSingle) {
-  // Owner 1 reads owner 0's slot... no: its own state, tagged and seen 0, after its commit of 1
-  // finished: stale by real time although tag and stamp agree.
+TEST(HistoryChecker, FindsAReadRepeatedAfterTheCommitAsDuplicateAndStale) {
+  // The READ of [0,4) runs again after the commit of version 1 finished, tagged and seeing 0.
   HistoryBuilder h;
   h.Read(1, 0, {0, 4}, 0, 10);
   h.Write(1, 0, {0, 4}, 10, 20);
   h.Read(1, 0, {0, 4}, 30, 40);
-  EXPECT_TRUE(Types(h.Check()).count("stale-read") || Types(h.Check()).count("duplicate-step"));
+  EXPECT_EQ(Types(h.Check()), (Set{"duplicate-step", "stale-read", "cycle"}))
+      << RenderText(h.Check());
+}
+
+const Anomaly* FindCycle(const CheckReport& r) {
+  for (const Anomaly& a : r.anomalies) {
+    if (a.type == "cycle") return &a;
+  }
+  return nullptr;
+}
+
+TEST(HistoryChecker, ClassifiesAWriteWriteCycleAsG0) {
+  HistoryBuilder h;
+  HistoryStep& a = h.Write(0, 0, {0, 4}, 0, 10);
+  a.commit_version = Version{2};
+  a.seen_owner = OwnerId{7};  // no read dependency from a
+  h.Write(0, 0, {0, 4}, 10, 20);  // commits version 1 after version 2 did
+  const CheckReport r = h.Check();
+  const Anomaly* cycle = FindCycle(r);
+  ASSERT_NE(cycle, nullptr) << RenderText(r);
+  EXPECT_EQ(cycle->explanation.rfind("G0: a cycle of 2 steps", 0), 0u) << cycle->explanation;
+}
+
+TEST(HistoryChecker, ClassifiesAReadOfALaterCommitAsG1c) {
+  HistoryBuilder h;
+  h.Read(0, 1, {0, 4}, 0, 10);     // reads version 1 ...
+  h.Write(0, 0, {0, 4}, 10, 20);   // ... which this later step commits
+  const CheckReport r = h.Check();
+  const Anomaly* cycle = FindCycle(r);
+  ASSERT_NE(cycle, nullptr) << RenderText(r);
+  EXPECT_EQ(cycle->explanation.rfind("G1c: a cycle of 2 steps", 0), 0u) << cycle->explanation;
+  EXPECT_NE(cycle->explanation.find("step 1 (owner 0, WRITE at version 0) committed version 1 of "
+                                    "owner 0, which step 0 (owner 0, READ at version 1) read (wr)"),
+            std::string::npos)
+      << cycle->explanation;
+}
+
+TEST(HistoryChecker, ExplainsRealTimeEdgesAcrossOwners) {
+  // Owner 1 reads owner 0's slot at version 0 after owner 0's commit of version 1 had finished.
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 4}, 0, 10);
+  h.Write(0, 0, {0, 4}, 10, 20);
+  HistoryStep& x = h.Read(1, 0, {0, 4}, 30, 40);
+  x.slot = 0;
+  x.seen_owner = OwnerId{0};
+  const CheckReport r = h.Check();
+  const Anomaly* cycle = FindCycle(r);
+  ASSERT_NE(cycle, nullptr) << RenderText(r);
+  EXPECT_FALSE(cycle->owner.has_value());
+  EXPECT_NE(cycle->explanation.find("ended at 20 ns, before step 2 (owner 1, READ at version 0) "
+                                    "started at 30 ns (rt)"),
+            std::string::npos)
+      << cycle->explanation;
 }
 
 TEST(HistoryChecker, FindsFutureRead) {
