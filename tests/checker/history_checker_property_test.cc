@@ -12,6 +12,7 @@
 #include "core/program.h"
 #include "tests/checker/history_builder.h"
 #include "tests/support/property.h"
+#include "tests/support/test_files.h"
 
 namespace rwttt {
 namespace {
@@ -165,6 +166,27 @@ RC_GTEST_PROP(HistoryReaderFuzz, NeverCrashesOnRandomOrMutatedLines, ()) {
   } else {
     RC_ASSERT(!status.error().message.empty());
   }
+}
+
+// Whole files: random bytes, or a valid history cut or corrupted anywhere, plain or named .zst.
+RC_GTEST_PROP(HistoryReaderFuzz, NeverCrashesOnRandomOrMutatedFiles, ()) {
+  std::string contents = FormatHistoryHeader(HistoryHeader{}) + "\n";
+  for (const HistoryStep& s : RandomValidHistory()) contents += FormatHistoryStep(s) + "\n";
+  if (*rc::gen::inRange(0, 4) == 0) {
+    contents = *rc::gen::arbitrary<std::string>();
+  } else {
+    const auto at = *rc::gen::inRange<std::size_t>(0, contents.size());
+    if (*rc::gen::arbitrary<bool>()) {
+      contents.resize(at);
+    } else {
+      contents[at] = static_cast<char>(*rc::gen::arbitrary<std::uint8_t>());
+    }
+  }
+  testing::TempDir dir;
+  const std::string path =
+      dir.Write(*rc::gen::arbitrary<bool>() ? "h.jsonl" : "h.jsonl.zst", contents);
+  const Result<CheckReport> report = CheckHistoryFile(path, CheckOptions{});
+  if (!report.ok()) RC_ASSERT(!report.error().ToString().empty());
 }
 
 }  // namespace
