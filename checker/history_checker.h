@@ -18,7 +18,7 @@
 
 #include "checker/check_report.h"
 #include "checker/history.h"
-#include "checker/internal/step_record.h"
+#include "checker/step_record.h"
 #include "core/request.h"
 #include "core/result.h"
 

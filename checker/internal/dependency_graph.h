@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "checker/internal/step_record.h"
+#include "checker/step_record.h"
 #include "core/strong_types.h"
 
 namespace rwttt::internal {

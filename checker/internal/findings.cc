@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "checker/internal/step_record.h"
+#include "checker/step_record.h"
 
 namespace rwttt::internal {
 

@@ -12,7 +12,7 @@
 #include "checker/check_report.h"
 #include "checker/history.h"
 #include "checker/history_checker.h"
-#include "checker/internal/step_record.h"
+#include "checker/step_record.h"
 
 namespace rwttt::internal {
 

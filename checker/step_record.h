@@ -1,5 +1,6 @@
 // The checker's compact record of one step (72 bytes, vs. ~200 for HistoryStep and far more for
-// the parsed line), and the anomaly collector the checks share. Private to checker/.
+// the parsed line), and the anomaly collector the checks share. Public only because
+// history_checker.h holds them; not an interface for users.
 //
 //   StepRecord r = ...;  if (r.is_write()) ...;
 //   findings.Add("stale-read", owner, {r.step_id}, [&] { return "..."; });
