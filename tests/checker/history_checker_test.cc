@@ -205,6 +205,20 @@ TEST(HistoryChecker, ClassifiesAReadOfALaterCommitAsG1c) {
       << cycle->explanation;
 }
 
+TEST(HistoryChecker, ClassifiesWriteSkewAcrossOwnersAsG2) {
+  // Each WRITE built on the other owner's version 0, which the other WRITE overwrote: two rw.
+  HistoryBuilder h;
+  HistoryStep& a = h.Write(0, 0, {0, 4}, 0, 10);
+  a.seen_owner = OwnerId{1};
+  HistoryStep& b = h.Write(1, 0, {0, 4}, 0, 10);
+  b.seen_owner = OwnerId{0};
+  const CheckReport r = h.Check();
+  const Anomaly* cycle = FindCycle(r);
+  ASSERT_NE(cycle, nullptr) << RenderText(r);
+  EXPECT_EQ(cycle->explanation.rfind("G2: a cycle of 2 steps", 0), 0u) << cycle->explanation;
+  EXPECT_TRUE(Types(r).count("owner-leak"));
+}
+
 TEST(HistoryChecker, ExplainsRealTimeEdgesAcrossOwners) {
   // Owner 1 reads owner 0's slot at version 0 after owner 0's commit of version 1 had finished.
   HistoryBuilder h;
