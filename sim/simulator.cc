@@ -298,9 +298,10 @@ Status Run::Dispatch() {
       o.mark = epoch_;
       const Step& step = Current(index);
       const Request& r = trace_[index];
-      ExecItem item{index, step, layout_.shared_slot ? 0u : o.slot,
-                    r.seed ? r.seed->value() : config_.seed.value(), step_ids_++,
-                    step.tag.version.Next()};
+      ExecItem& item = items.emplace_back(
+          ExecItem{index, step, layout_.shared_slot ? 0u : o.slot,
+                   r.seed ? r.seed->value() : config_.seed.value(), step_ids_++,
+                   step.tag.version.Next()});
       if (!plan_.slots.empty()) {
         if (plan_.slots[k] >= num_slots_) {
           return Error::Usage(fmt::format("the policy placed owner {} in slot {}, but there are {}",
@@ -309,7 +310,6 @@ Status Run::Dispatch() {
         item.slot = plan_.slots[k];
       }
       InjectAtDispatch(index, item);
-      items.push_back(item);
       if (step.is_read()) {
         ++shape.read_steps;
         shape.read_tokens += step.tokens();
