@@ -1,7 +1,7 @@
 // Simulator throughput (issue 5): simulated steps per second in fast mode (no math, no history)
 // and with the history written, on a generated trace, one core.
 //
-//   build/bench/sim_bench [--requests N] [--history FILE] [--fast-only]
+//   build/bench/sim_bench [--requests N] [--history FILE] [--fast-only] [--policy NAME]
 //
 // Prints one line per configuration: steps, events, wall and CPU seconds, steps and events per
 // CPU second (one core: the run is single-threaded), peak RSS.
@@ -48,12 +48,14 @@ int Main(int argc, char** argv) {
   std::string history_path =
       (std::filesystem::temp_directory_path() / "rwttt-sim-bench-history.jsonl").string();
   bool fast_only = false;
+  std::string only;  // --policy NAME: run just that one
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--fast-only") == 0) fast_only = true;
   }
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--requests") == 0) requests = std::stoull(argv[i + 1]);
     if (std::strcmp(argv[i], "--history") == 0) history_path = argv[i + 1];
+    if (std::strcmp(argv[i], "--policy") == 0) only = argv[i + 1];
   }
   GeneratorOptions g;
   g.count = requests;
@@ -66,6 +68,7 @@ int Main(int argc, char** argv) {
   std::printf("%-26s %12s %10s %8s %8s %14s %14s %10s\n", "configuration", "steps", "events",
               "wall s", "cpu s", "steps/cpu-s", "events/cpu-s", "RSS MiB");
   for (const char* policy : {"rwttt", "sequential", "replicas", "naive"}) {
+    if (!only.empty() && only != policy) continue;
     for (bool with_history : {false, true}) {
       if (with_history && fast_only) continue;
       SimConfig config;

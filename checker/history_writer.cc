@@ -40,9 +40,13 @@ std::string FormatHistoryHeader(const HistoryHeader& header) {
 void AppendHistoryStep(const HistoryStep& s, std::string& out) {
   // Appended piece by piece, integers through fmt::format_int: the simulator writes millions of
   // these lines a second, and a format string per line costs several times as much.
-  const auto field = [&out](std::string_view key, std::uint64_t value) {
+  const auto number = [&out](auto value) {
+    const fmt::format_int digits(value);
+    out.append(digits.data(), digits.size());
+  };
+  const auto field = [&out, &number](std::string_view key, std::uint64_t value) {
     out += key;
-    out += fmt::format_int(value).str();
+    number(value);
   };
   const auto hex = [&out](std::string_view key, std::uint64_t value) {
     static constexpr char kDigits[] = "0123456789abcdef";
@@ -61,9 +65,9 @@ void AppendHistoryStep(const HistoryStep& s, std::string& out) {
   field(",", s.end_token);
   out += ']';
   out += R"(,"start_ns":)";
-  out += fmt::format_int(s.start.value()).str();
+  number(s.start.value());
   out += R"(,"end_ns":)";
-  out += fmt::format_int(s.end.value()).str();
+  number(s.end.value());
   field(R"(,"slot":)", s.slot);
   field(R"(,"seen_owner":)", s.seen_owner.value());
   field(R"(,"seen_version":)", s.seen_version.value());
@@ -89,18 +93,25 @@ Result<std::unique_ptr<HistoryWriter>> HistoryWriter::Create(const std::string& 
   auto writer = std::unique_ptr<HistoryWriter>(new HistoryWriter(std::move(out)));
   writer->line_ = FormatHistoryHeader(header);
   writer->line_ += '\n';
-  writer->out_->Write(writer->line_);
   return writer;
 }
 
 void HistoryWriter::Write(const HistoryStep& step) {
-  line_.clear();
+  // Lines collect in line_ and go to the file a block at a time (OutputFile writes large blocks
+  // through without copying them again).
   AppendHistoryStep(step, line_);
   line_ += '\n';
-  out_->Write(line_);
+  if (line_.size() >= kBlockBytes) {
+    out_->Write(line_);
+    line_.clear();
+  }
   ++steps_written_;
 }
 
-Status HistoryWriter::Commit() { return out_->Commit(); }
+Status HistoryWriter::Commit() {
+  out_->Write(line_);
+  line_.clear();
+  return out_->Commit();
+}
 
 }  // namespace rwttt

@@ -47,7 +47,8 @@ class HistoryWriter {
   explicit HistoryWriter(std::unique_ptr<OutputFile> out) : out_(std::move(out)) {}
 
   std::unique_ptr<OutputFile> out_;
-  std::string line_;
+  static constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
+  std::string line_;  // lines not yet handed to out_
   std::uint64_t steps_written_ = 0;
 };
 

@@ -129,6 +129,10 @@ void OutputFile::WriteRaw(const char* data, std::size_t n) {
 }
 
 void OutputFile::Write(std::string_view bytes) {
+  if (buffer_.empty() && bytes.size() >= kBufferBytes && !zstd_) {
+    WriteRaw(bytes.data(), bytes.size());  // a whole block: no need to copy it first
+    return;
+  }
   if (buffer_.size() + bytes.size() > kBufferBytes && !buffer_.empty()) {
     if (zstd_) {
       if (!zstd_->Run(buffer_.data(), buffer_.size(), false,
