@@ -32,7 +32,6 @@ struct CudaSystem {
     return CheckMemoryFits(bytes, free, what, "free device memory");
   }
   static void SetThreads(int) {}
-  static std::uint64_t Workers() { return 1; }  // kDownCols = 1: a column per thread anyway
 };
 
 }  // namespace

@@ -32,7 +32,6 @@ struct OmpSystem {
   static void SetThreads(int threads) {
     if (threads > 0) omp_set_num_threads(threads);
   }
-  static std::uint64_t Workers() { return static_cast<std::uint64_t>(omp_get_max_threads()); }
 };
 
 }  // namespace

@@ -204,11 +204,10 @@ class BatchedBackend final : public Backend {
     Upload(tiles_, part.tiles);
     const std::uint64_t row_bytes = std::uint64_t{num_ttt_} * d * sizeof(A);  // one token's y
     Grow(y_, n * row_bytes);
-    // Column blocks as wide as kDownCols allows (each block streams its rows of the state once),
-    // split so that every worker has a block when the batch has fewer tiles than workers.
-    const std::uint64_t split = Tiles(Sys::Workers(), part.tiles.size());
-    std::uint64_t cols = std::min<std::uint64_t>(Sys::kDownCols, Tiles(d, split));
-    if (cols > 16) cols = Tiles(cols, 16) * 16;
+    // Column blocks as wide as kDownCols allows, so that each tile streams whole rows of its
+    // slot's state once. (Splitting rows between threads when the batch has fewer tiles than
+    // threads measured slower: both threads then stream every row, docs/performance.md#kernels.)
+    const std::uint64_t cols = std::min<std::uint64_t>(Sys::kDownCols, d);
     for (std::uint32_t p = 0; p < num_ttt_; ++p) {
       Activations<A>(part, p);
       Launch(part.tiles.size() * Tiles(d, cols),

@@ -87,7 +87,7 @@ struct UpProjFunctor {
 // y[n][position][j] = sum_i h[n][i] * W[i][j], i ascending, W the tile's slot's fast weight. One
 // call: one tile (at most kToks tokens of one slot) x `cols` <= kCols columns, so each slot's state
 // is read once per tile and column block; a decode tile is one owner's token. The host picks
-// `cols` so that there are enough calls for the threads (never changing any element's order).
+// `cols` (it never changes any element's order).
 template <typename A, typename S, int kCols, int kToks>
 struct DownProjFunctor {
   const A* h;              // [num_tokens][d_ff]
