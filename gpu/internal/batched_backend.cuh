@@ -45,8 +45,8 @@ class BatchedBackend final : public Backend {
     num_ttt_ = static_cast<std::uint32_t>(model.ttt_layers.size());
     layer_elems_ = model.layer_state_elems();
     slot_elems_ = layer_elems_ * num_ttt_;
-    num_slots_ = num_slots;
-    initialised_.assign(num_slots, false);
+    num_slots_ = 0;  // until the allocation succeeds, no slot may be used
+    initialised_.clear();
     const std::uint64_t a_bytes = DTypeBytes(model.dtype);
     const std::uint64_t s_bytes = DTypeBytes(model.state_dtype);
     const std::uint64_t bytes = slot_elems_ * (a_bytes + s_bytes + num_slots * s_bytes);
@@ -64,6 +64,8 @@ class BatchedBackend final : public Backend {
       state_.clear();
       return Error::Unavailable(what + ": cannot allocate: " + e.what());
     }
+    num_slots_ = num_slots;
+    initialised_.assign(num_slots, false);
     const std::uint64_t run_key = RunKey(seed.value());
     const std::uint32_t d = model.d_model, f = model.d_ff;
     WithTypes([&](auto a, auto s) {
