@@ -14,21 +14,13 @@
 #include <string>
 
 #include "checker/history_writer.h"
+#include "sim/history_sinks.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
 #include "traces/generator.h"
 
 namespace rwttt {
 namespace {
-
-class WriterSink final : public HistorySink {
- public:
-  explicit WriterSink(HistoryWriter& w) : w_(w) {}
-  void Write(const HistoryStep& s) override { w_.Write(s); }
-
- private:
-  HistoryWriter& w_;
-};
 
 // CPU seconds this process has used: the fair "one core" clock when other work shares the machine.
 double CpuSeconds() {
@@ -78,13 +70,13 @@ int Main(int argc, char** argv) {
       config.seed = Seed{1};
       if (std::string(policy) == "replicas") config.policy_options.Set("replicas", "8");
       std::unique_ptr<HistoryWriter> writer;
-      std::unique_ptr<WriterSink> sink;
+      std::unique_ptr<HistoryWriterSink> sink;
       if (with_history) {
         HistoryHeader header;
         header.policy = policy;
         header.backend = "none";
         writer = HistoryWriter::Create(history_path, header).value();
-        sink = std::make_unique<WriterSink>(*writer);
+        sink = std::make_unique<HistoryWriterSink>(*writer);
         config.history = sink.get();
       }
       auto p = MakePolicy(policy, config.policy_options).value();

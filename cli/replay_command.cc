@@ -18,6 +18,7 @@
 #include "checker/history_checker.h"
 #include "checker/history_writer.h"
 #include "gpu/backend_registry.h"
+#include "sim/history_sinks.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
 #include "sim/timeline.h"
@@ -42,39 +43,6 @@ struct ReplayFlags {
   bool check = false;
   bool json = false;
   TraceInputFlags input;
-};
-
-// Feeds the simulator's history records to the v1 file writer.
-class WriterSink final : public HistorySink {
- public:
-  explicit WriterSink(HistoryWriter& writer) : writer_(writer) {}
-  void Write(const HistoryStep& step) override { writer_.Write(step); }
-
- private:
-  HistoryWriter& writer_;
-};
-
-// Feeds the simulator's history records to the in-memory checker.
-class CheckerSink final : public HistorySink {
- public:
-  explicit CheckerSink(HistoryChecker& checker) : checker_(checker) {}
-  void Write(const HistoryStep& step) override { checker_.Add(step); }
-
- private:
-  HistoryChecker& checker_;
-};
-
-// Hands each record to several sinks.
-class TeeSink final : public HistorySink {
- public:
-  void Add(HistorySink* sink) { sinks_.push_back(sink); }
-  bool empty() const { return sinks_.empty(); }
-  void Write(const HistoryStep& step) override {
-    for (HistorySink* s : sinks_) s->Write(step);
-  }
-
- private:
-  std::vector<HistorySink*> sinks_;
 };
 
 // A progress line on stderr, only when it is a terminal, overwritten in place.
@@ -134,10 +102,10 @@ Result<int> RunReplay(ReplayFlags f) {
   if (trace_as_replayed) header.trace = f.trace;
   TeeSink sinks;
   std::unique_ptr<HistoryWriter> history;
-  std::unique_ptr<WriterSink> history_sink;
+  std::unique_ptr<HistoryWriterSink> history_sink;
   if (!f.history.empty()) {
     RWTTT_ASSIGN_OR_RETURN(history, HistoryWriter::Create(f.history, header));
-    history_sink = std::make_unique<WriterSink>(*history);
+    history_sink = std::make_unique<HistoryWriterSink>(*history);
     sinks.Add(history_sink.get());
     if (!trace_as_replayed) {
       std::fprintf(stderr, "rwttt: the history names no trace (it was imported or shaped): "
@@ -146,7 +114,7 @@ Result<int> RunReplay(ReplayFlags f) {
     }
   }
   std::unique_ptr<HistoryChecker> checker;
-  std::unique_ptr<CheckerSink> checker_sink;
+  std::unique_ptr<HistoryCheckerSink> checker_sink;
   if (f.check) {
     HistoryHeader check_header = header;
     check_header.trace = f.trace;
@@ -155,7 +123,7 @@ Result<int> RunReplay(ReplayFlags f) {
       return trace;
     };
     checker = std::make_unique<HistoryChecker>(check_header, std::move(options));
-    checker_sink = std::make_unique<CheckerSink>(*checker);
+    checker_sink = std::make_unique<HistoryCheckerSink>(*checker);
     sinks.Add(checker_sink.get());
   }
   if (!sinks.empty()) config.history = &sinks;

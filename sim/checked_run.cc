@@ -2,21 +2,10 @@
 
 #include "checker/history_checker.h"
 #include "core/check.h"
+#include "sim/history_sinks.h"
 #include "sim/policy_registry.h"
 
 namespace rwttt {
-namespace {
-
-class CheckerSink final : public HistorySink {
- public:
-  explicit CheckerSink(HistoryChecker& checker) : checker_(checker) {}
-  void Write(const HistoryStep& step) override { checker_.Add(step); }
-
- private:
-  HistoryChecker& checker_;
-};
-
-}  // namespace
 
 Result<CheckedRun> RunAndCheck(const std::vector<Request>& trace, const std::string& policy,
                                const PolicyOptions& options, SimConfig config,
@@ -33,7 +22,7 @@ Result<CheckedRun> RunAndCheck(const std::vector<Request>& trace, const std::str
   CheckOptions check;
   check.load_trace = [&trace](const std::string&) -> Result<std::vector<Request>> { return trace; };
   HistoryChecker checker(header, std::move(check));
-  CheckerSink sink(checker);
+  HistoryCheckerSink sink(checker);
   config.history = &sink;
   config.policy_options = options;
   RWTTT_ASSIGN_OR_RETURN(RunResult run, Simulate(trace, *p, config));
