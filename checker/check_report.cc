@@ -6,28 +6,10 @@
 
 #include "core/check.h"
 #include "core/json_writer.h"
+#include "core/xml_escape.h"
 
 namespace rwttt {
 namespace {
-
-std::string XmlEscape(std::string_view s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') {
-          out += ' ';
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 std::string StepList(const std::vector<std::uint64_t>& steps) {
   return fmt::format("{}", fmt::join(steps, ", "));
