@@ -42,6 +42,8 @@ class HistoryWriter {
   Status Commit();
 
   std::uint64_t steps_written() const { return steps_written_; }
+  // An Io error once writing has failed (OutputFile::health).
+  Status health() const { return out_->health(); }
 
  private:
   explicit HistoryWriter(std::unique_ptr<OutputFile> out) : out_(std::move(out)) {}

@@ -24,6 +24,8 @@ extern "C" void OnTerminate(int signal) {
 int main(int argc, char** argv) {
   std::signal(SIGINT, OnTerminate);
   std::signal(SIGTERM, OnTerminate);
+  // Past RLIMIT_FSIZE a write fails with EFBIG, reported as an error, instead of killing us.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   CLI::App app{
       "rwttt: a deterministic trace-driven simulator and checker for batched LLM serving with\n"

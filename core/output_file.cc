@@ -193,6 +193,11 @@ Status OutputFile::Commit() {
   return OkStatus();
 }
 
+Status OutputFile::health() const {
+  if (!failed_) return OkStatus();
+  return Error::Io(std::string("write failed: ") + std::strerror(saved_errno_), {path_, 0, ""});
+}
+
 void OutputFile::RemoveTemporariesOnSignal() {
   for (auto& slot : g_open_temps) {
     const char* temp = slot.load();

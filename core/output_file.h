@@ -31,6 +31,9 @@ class OutputFile {
   void Write(std::string_view bytes);
   // Flushes, closes and renames into place. Call once; the file is then complete.
   Status Commit();
+  // An Io error once a write has failed (a full disk, a file-size limit), so that a long run can
+  // stop early instead of computing what it cannot write.
+  Status health() const;
   const std::string& path() const { return path_; }
 
   // Removes every temporary file still open. Async-signal-safe; for SIGINT/SIGTERM handlers.

@@ -26,6 +26,8 @@ class HistorySink {
  public:
   virtual ~HistorySink() = default;
   virtual void Write(const HistoryStep& step) = 0;
+  // An error once the sink cannot take more (its file's disk is full): the run stops with it.
+  virtual Status health() const { return OkStatus(); }
 };
 
 // What fault injection (sim/fault_injector.h) asks of one item.

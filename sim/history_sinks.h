@@ -16,6 +16,7 @@ class HistoryWriterSink final : public HistorySink {
  public:
   explicit HistoryWriterSink(HistoryWriter& writer) : writer_(writer) {}
   void Write(const HistoryStep& step) override { writer_.Write(step); }
+  Status health() const override { return writer_.health(); }
 
  private:
   HistoryWriter& writer_;
@@ -37,6 +38,10 @@ class TeeSink final : public HistorySink {
   bool empty() const { return sinks_.empty(); }
   void Write(const HistoryStep& step) override {
     for (HistorySink* sink : sinks_) sink->Write(step);
+  }
+  Status health() const override {
+    for (const HistorySink* sink : sinks_) RWTTT_TRY(sink->health());
+    return OkStatus();
   }
 
  private:

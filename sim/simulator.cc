@@ -138,6 +138,7 @@ class Run final : public ReadyView {
   std::uint64_t events_ = 0;
   std::uint32_t epoch_ = 0;
   std::uint64_t next_progress_ = 0;
+  std::uint64_t next_health_check_ = 4096;
   BatchPlan plan_;
   std::vector<BatchStep> batch_steps_;
 };
@@ -523,6 +524,10 @@ Result<RunResult> Run::Go() {
           "the policy stalled at {} ns: {} steps are ready and {} requests wait for admission, "
           "but it formed no batch and nothing else will happen",
           now_.value(), count(Effect::kRead) + count(Effect::kWrite), waiting_.size()));
+    }
+    if (config_.history != nullptr && batch_ids_ >= next_health_check_) {
+      next_health_check_ = batch_ids_ + 4096;
+      RWTTT_TRY(config_.history->health());  // a full disk ends the run now, not at the end
     }
     if (config_.progress && step_ids_ >= next_progress_) {
       next_progress_ = step_ids_ + config_.progress_every;
