@@ -451,9 +451,18 @@ void Run::InjectAtDispatch(std::uint32_t index, ExecItem& item) {
 }
 
 Result<RunResult> Run::Go() {
-  RWTTT_ASSIGN_OR_RETURN(layout_, policy_.Configure(PolicyContext{config_.model, config_.hardware,
-                                                                  config_.budget_bytes,
-                                                                  config_.policy_options}));
+  Result<DeviceLayout> layout = policy_.Configure(
+      PolicyContext{config_.model, config_.hardware, config_.budget_bytes, config_.policy_options});
+  if (!layout.ok()) {
+    Error e = std::move(layout).error();
+    // Every owner needs the same memory, so the first request is the first that can never run.
+    if (e.code == ErrorCode::kInvalidInput && !trace_.empty()) {
+      e.message = fmt::format("request {} (and every other) can never run: {}",
+                              trace_.front().id.value(), e.message);
+    }
+    return e;
+  }
+  layout_ = *layout;
   RWTTT_CHECK(layout_.lanes >= 1);
   if (layout_.fixed_bytes + layout_.owner_bytes > config_.budget_bytes && !trace_.empty()) {
     return Error::Input(fmt::format(
