@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/policy_flags.h"
 #include "core/hardware_profile.h"
 #include "core/model_profile.h"
 #include "core/output_file.h"
@@ -34,6 +35,8 @@ struct PaperFlags {
   int threads = 0;
   std::string save_trace;
   bool json = false;
+  std::vector<std::string> plugins;   // --policy-plugin
+  std::vector<std::string> policies;  // --policy NAME[:k=v,...]: extra rows
 };
 
 struct SweepFlags {
@@ -65,6 +68,20 @@ Result<int> RunBenchPaper(const PaperFlags& f) {
     backend = std::move(choice.backend);
     setup.backend = backend.get();
     setup.measured_timing = true;
+  }
+  RWTTT_TRY(LoadPlugins(f.plugins));
+  for (const std::string& spec : f.policies) {
+    const PolicySpec parsed = ParsePolicySpec(spec);
+    // Checks the name and option keys against the registry before anything runs.
+    RWTTT_ASSIGN_OR_RETURN(const PolicyOptions checked,
+                           PreparePolicy(PolicyFlags{parsed.name, parsed.options, {}}));
+    (void)checked;
+    PolicyChoice choice{parsed.name, {}};
+    for (const std::string& pair : parsed.options) {
+      const auto eq = pair.find('=');
+      choice.options.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
+    }
+    setup.extra_policies.push_back(std::move(choice));
   }
   RWTTT_ASSIGN_OR_RETURN(PaperTable table, RunPaperExperiment(setup));
   if (!f.save_trace.empty()) {
@@ -153,6 +170,11 @@ Command AddBenchCommand(CLI::App& app) {
   paper->add_option("--save-trace", p.save_trace,
                     "Also write the workload as a native trace, for `rwttt replay`");
   paper->add_flag("--json", p.json, "Print the table as JSON");
+  paper->add_option("--policy", p.policies,
+                    "Add a row: your scheduler, NAME or NAME:key=value,... (repeatable)")
+      ->allow_extra_args(false);
+  paper->add_option("--policy-plugin", p.plugins, "Load policies from a shared library first")
+      ->allow_extra_args(false);
 
   CLI::App* sweep = bench->add_subcommand(
       "sweep", "Decode tok/s and p99 TPOT per policy vs streams and chunk size, as CSV");

@@ -31,6 +31,22 @@ Result<PolicyOptions> ParsePolicyOptions(const std::vector<std::string>& pairs) 
   return options;
 }
 
+PolicySpec ParsePolicySpec(const std::string& spec) {
+  PolicySpec out;
+  const auto colon = spec.find(':');
+  out.name = spec.substr(0, colon);
+  if (colon == std::string::npos) return out;
+  const std::string rest = spec.substr(colon + 1);
+  std::size_t start = 0;
+  while (start <= rest.size()) {
+    const auto comma = rest.find(',', start);
+    out.options.push_back(rest.substr(start, comma - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
 Status LoadPlugins(const std::vector<std::string>& paths) {
   static std::set<std::string> loaded;
   for (const std::string& path : paths) {

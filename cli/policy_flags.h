@@ -27,6 +27,14 @@ void AddPolicyOptions(CLI::App* app, PolicyFlags& flags);
 // "key=value" pairs as PolicyOptions; a pair without '=' is a Usage error.
 Result<PolicyOptions> ParsePolicyOptions(const std::vector<std::string>& pairs);
 
+// "NAME" or "NAME:key=value,key=value": a policy and its options in one argument (report's
+// --baseline/--candidate, bench's --policy).
+struct PolicySpec {
+  std::string name;
+  std::vector<std::string> options;  // key=value
+};
+PolicySpec ParsePolicySpec(const std::string& spec);
+
 // Loads each shared library once per process (a path seen before is skipped).
 Status LoadPlugins(const std::vector<std::string>& paths);
 

@@ -135,27 +135,16 @@ std::string Json(const ReportFlags& f, const std::vector<TraceComparison>& all,
   return out + "]}";
 }
 
-// "name" or "name:key=value,key=value" -> the policy name and its options.
+// A --baseline/--candidate spec with its extra --*-opt pairs, checked against the registry.
 Result<std::pair<std::string, PolicyOptions>> ParseSpec(const std::string& spec,
                                                         const std::vector<std::string>& extra) {
-  std::vector<std::string> pairs = extra;
-  const auto colon = spec.find(':');
-  const std::string name = spec.substr(0, colon);
-  if (colon != std::string::npos) {
-    std::string rest = spec.substr(colon + 1);
-    std::size_t start = 0;
-    while (start <= rest.size()) {
-      const auto comma = rest.find(',', start);
-      pairs.push_back(rest.substr(start, comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
+  PolicySpec parsed = ParsePolicySpec(spec);
   PolicyFlags flags;
-  flags.policy = name;
-  flags.options = pairs;
+  flags.policy = parsed.name;
+  flags.options = parsed.options;
+  flags.options.insert(flags.options.end(), extra.begin(), extra.end());
   RWTTT_ASSIGN_OR_RETURN(PolicyOptions options, PreparePolicy(flags));
-  return std::pair{name, std::move(options)};
+  return std::pair{parsed.name, std::move(options)};
 }
 
 Result<int> RunReport(const ReportFlags& f) {

@@ -127,7 +127,9 @@ Result<PaperTable> RunPaperExperiment(const PaperSetup& setup) {
                               fmt::format("--budget {} GiB", table.budget_gib)));
   const std::vector<Request> trace =
       PaperWorkload(setup.streams, setup.prompt_tokens, setup.output_tokens);
-  for (const PolicyChoice& choice : PaperPolicies()) {
+  std::vector<PolicyChoice> policies = PaperPolicies();
+  policies.insert(policies.end(), setup.extra_policies.begin(), setup.extra_policies.end());
+  for (const PolicyChoice& choice : policies) {
     RWTTT_ASSIGN_OR_RETURN(PolicyRun run, RunPolicy(trace, choice, setup, table.budget_bytes));
     table.rows.push_back(std::move(run));
   }

@@ -62,6 +62,9 @@ struct PaperSetup {
   Seed seed{0};
   Backend* backend = nullptr;  // runs the kernels when measured_timing
   bool measured_timing = false;
+  // More rows after the paper's three: a user's schedulers (`--policy` with `--policy-plugin`),
+  // under the same workload and budget. They have no paper figure.
+  std::vector<PolicyChoice> extra_policies;
 };
 
 // The budget the paper's headroom gives `streams` owners of `model`: 33.53 GiB for eight of

@@ -20,6 +20,29 @@ Ratios RatiosOf(const PaperTable& t, double tokens_per_s) {
 
 std::string Percent(double error) { return fmt::format("{:+.1f}%", 100 * error); }
 
+// The paper's figure for row `i`: only the paper's own three rows have one; a user's extra rows
+// (PaperSetup::extra_policies) do not, even when they reuse a built-in policy's name.
+PaperFigure FigureOfRow(const PaperTable& t, std::size_t i) {
+  return i < PaperPolicies().size() ? PaperFigureFor(t.rows[i].policy.name) : PaperFigure{};
+}
+
+// The row's label: the policy name, with its options for a user's extra row.
+std::string RowName(const PaperTable& t, std::size_t i) {
+  const PolicyChoice& p = t.rows[i].policy;
+  if (i < PaperPolicies().size() || p.options.empty()) return p.name;
+  std::string name = p.name;
+  for (std::size_t k = 0; k < p.options.size(); ++k) {
+    name += (k == 0 ? ":" : ",") + p.options[k].first + "=" + p.options[k].second;
+  }
+  return name;
+}
+
+// A paper figure and our error against it, or "-" and "" for a row the paper has no figure for.
+std::string Figure(double paper) { return paper > 0 ? fmt::format("{:.2f}", paper) : "-"; }
+std::string ErrorVs(double ours, double paper) {
+  return paper > 0 ? Percent(RelativeError(ours, paper)) : "";
+}
+
 }  // namespace
 
 double SafeRatio(double a, double b) { return b != 0 ? a / b : 0.0; }
@@ -36,8 +59,9 @@ std::string FormatPaperTable(const PaperTable& t) {
   out += fmt::format("{:<11} {:>9} {:>8} {:>7} | {:>6} {:>6} {:>7} | {:>6} {:>6} {:>7} | {}\n",
                      "policy", "tok/s", "paper", "error", "x seq", "paper", "error", "x repl",
                      "paper", "error", "memory, batches");
-  for (const PolicyRun& row : t.rows) {
-    const PaperFigure paper = PaperFigureFor(row.policy.name);
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const PolicyRun& row = t.rows[i];
+    const PaperFigure paper = FigureOfRow(t, i);
     const Ratios r = RatiosOf(t, row.decode_tokens_per_s);
     const Metrics& m = row.run.metrics;
     std::string note = fmt::format("{:.2f} GiB", m.peak_memory_bytes / 1073741824.0);
@@ -45,17 +69,13 @@ std::string FormatPaperTable(const PaperTable& t) {
     note += ", batch";
     for (const auto& [size, count] : m.batch_sizes) note += fmt::format(" {}x{}", size, count);
     out += fmt::format(
-        "{:<11} {:>9.2f} {:>8.2f} {:>7} | {:>6.2f} {:>6.2f} {:>7} | {:>6.2f} {:>6.2f} {:>7} | {}\n",
-        row.policy.name, row.decode_tokens_per_s, paper.tokens_per_s,
-        Percent(RelativeError(row.decode_tokens_per_s, paper.tokens_per_s)), r.vs_sequential,
-        paper.vs_sequential,
-        row.policy.name == "sequential"
-            ? ""
-            : Percent(RelativeError(r.vs_sequential, paper.vs_sequential)),
-        r.vs_replicas, paper.vs_replicas,
-        row.policy.name == "replicas" ? ""
-                                      : Percent(RelativeError(r.vs_replicas, paper.vs_replicas)),
-        note);
+        "{:<11} {:>9.2f} {:>8} {:>7} | {:>6.2f} {:>6} {:>7} | {:>6.2f} {:>6} {:>7} | {}\n",
+        RowName(t, i), row.decode_tokens_per_s, Figure(paper.tokens_per_s),
+        ErrorVs(row.decode_tokens_per_s, paper.tokens_per_s), r.vs_sequential,
+        Figure(paper.vs_sequential),
+        row.policy.name == "sequential" ? "" : ErrorVs(r.vs_sequential, paper.vs_sequential),
+        r.vs_replicas, Figure(paper.vs_replicas),
+        row.policy.name == "replicas" ? "" : ErrorVs(r.vs_replicas, paper.vs_replicas), note);
   }
   const Ratios roof = RatiosOf(t, t.roofline.tokens_per_s);
   out += fmt::format(
@@ -69,8 +89,9 @@ std::string FormatPaperTable(const PaperTable& t) {
 std::string PaperTableToJson(const PaperTable& t) {
   const PaperSetup& s = t.setup;
   std::string rows;
-  for (const PolicyRun& row : t.rows) {
-    const PaperFigure paper = PaperFigureFor(row.policy.name);
+  for (std::size_t i = 0; i < t.rows.size(); ++i) {
+    const PolicyRun& row = t.rows[i];
+    const PaperFigure paper = FigureOfRow(t, i);
     const Ratios r = RatiosOf(t, row.decode_tokens_per_s);
     rows += fmt::format(
         R"({}{{"policy":{},"replay_flags":{},"decode_tokens_per_s":{},"decode_tokens":{},)"

@@ -101,5 +101,14 @@ TEST(Plugins, WrongAbiMissingEntryPointAndMissingFileAreExitTwo) {
   EXPECT_NE(run.out.find("wrong-slot"), std::string::npos);
 }
 
+TEST(Plugins, BenchPaperAddsARowForAPluginPolicy) {
+  const auto run = RunCli({"bench", "paper", "--policy-plugin", kPlugins + "/libbroken_policy.so",
+                           "--policy", "wrong-slot", "--policy", "rwttt:max_batch=4"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("\nwrong-slot "), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("\nrwttt:max_batch=4 "), std::string::npos) << run.out;
+  EXPECT_EQ(RunCli({"bench", "paper", "--policy", "nope"}).exit_code, 2);
+}
+
 }  // namespace
 }  // namespace rwttt
