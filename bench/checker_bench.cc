@@ -37,8 +37,8 @@ int Generate(std::uint64_t steps, const std::string& path) {
   constexpr std::uint32_t kOwners = 64;
   constexpr std::uint32_t kBatch = 16;
   constexpr std::uint32_t kChunk = 16;
-  rwttt::HistoryHeader header{.policy = "rwttt", .backend = "cpu", .seed = {}, .trace = {},
-                              .model = {}, .hardware = {}};
+  rwttt::HistoryHeader header{
+      .policy = "rwttt", .backend = "cpu", .seed = {}, .trace = {}, .model = {}, .hardware = {}};
   auto writer = rwttt::HistoryWriter::Create(path, header);
   if (!writer.ok()) return Fail(writer.error());
   std::vector<rwttt::ProgramCursor> live;
@@ -129,10 +129,11 @@ int Check(const std::string& path) {
   const double total = std::chrono::duration<double>(done - start).count();
   const double finish = std::chrono::duration<double>(done - streamed).count();
   const auto n = report.steps_checked;
-  std::printf("check: %llu steps in %.3f s = %.2f M steps/s end to end (Finish: %.3f s), "
-              "valid=%d, peak RSS %ld bytes = %.1f bytes/step\n",
-              static_cast<unsigned long long>(n), total, n / total / 1e6, finish, report.valid(),
-              PeakRssBytes(), static_cast<double>(PeakRssBytes()) / static_cast<double>(n));
+  std::printf(
+      "check: %llu steps in %.3f s = %.2f M steps/s end to end (Finish: %.3f s), "
+      "valid=%d, peak RSS %ld bytes = %.1f bytes/step\n",
+      static_cast<unsigned long long>(n), total, n / total / 1e6, finish, report.valid(),
+      PeakRssBytes(), static_cast<double>(PeakRssBytes()) / static_cast<double>(n));
   return report.valid() ? 0 : 1;
 }
 

@@ -6,14 +6,14 @@
 // items_per_second is rows/s: read, parse, sort check, rebase and renumber, one core. The
 // "ToNative" cases also format and write the native JSONL to a temporary file, as `rwttt import`
 // does. (Never to /dev/null: OutputFile renames a temporary file onto its target.)
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <benchmark/benchmark.h>
-#include <fmt/format.h>
-#include <unistd.h>
 
 #include "traces/native_trace.h"
 #include "traces/trace_loader.h"

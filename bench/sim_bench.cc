@@ -8,9 +8,9 @@
 #include <sys/resource.h>
 
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 
 #include "checker/history_writer.h"

@@ -1,8 +1,8 @@
 #include "checker/check_report.h"
 
-#include <iterator>
-
 #include <fmt/format.h>
+
+#include <iterator>
 
 #include "core/check.h"
 #include "core/json_writer.h"
@@ -19,11 +19,16 @@ std::string StepList(const std::vector<std::uint64_t>& steps) {
 
 std::string_view CheckName(CheckKind kind) {
   switch (kind) {
-    case CheckKind::kStructure: return "structure";
-    case CheckKind::kOwnerIsolation: return "owner-isolation";
-    case CheckKind::kVersions: return "version-linearizability";
-    case CheckKind::kDependencyGraph: return "dependency-graph";
-    case CheckKind::kSerialReference: return "serial-reference";
+    case CheckKind::kStructure:
+      return "structure";
+    case CheckKind::kOwnerIsolation:
+      return "owner-isolation";
+    case CheckKind::kVersions:
+      return "version-linearizability";
+    case CheckKind::kDependencyGraph:
+      return "dependency-graph";
+    case CheckKind::kSerialReference:
+      return "serial-reference";
   }
   return "?";
 }
@@ -126,8 +131,8 @@ std::string RenderJunit(const CheckReport& report, std::string_view suite) {
     }
     if (n > 0) {
       ++failures;
-      bodies[i] = fmt::format("      <failure message=\"{} anomalies\">{}</failure>\n", n,
-                              XmlEscape(text));
+      bodies[i] =
+          fmt::format("      <failure message=\"{} anomalies\">{}</failure>\n", n, XmlEscape(text));
     } else if (!report.checks[i].ran) {
       ++skipped;
       bodies[i] = fmt::format("      <skipped message=\"{}\"/>\n",
@@ -144,7 +149,8 @@ std::string RenderJunit(const CheckReport& report, std::string_view suite) {
     if (bodies[i].empty()) {
       fmt::format_to(it, "    <testcase classname=\"rwttt.check\" name=\"{}\"/>\n", name);
     } else {
-      fmt::format_to(it, "    <testcase classname=\"rwttt.check\" name=\"{}\">\n{}    </testcase>\n",
+      fmt::format_to(it,
+                     "    <testcase classname=\"rwttt.check\" name=\"{}\">\n{}    </testcase>\n",
                      name, bodies[i]);
     }
   }

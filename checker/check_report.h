@@ -25,22 +25,23 @@ enum class CheckKind : std::uint8_t {
   kSerialReference,
 };
 inline constexpr int kCheckCount = 5;
-// "structure", "owner-isolation", "version-linearizability", "dependency-graph", "serial-reference".
+// "structure", "owner-isolation", "version-linearizability", "dependency-graph",
+// "serial-reference".
 std::string_view CheckName(CheckKind kind);
 
 // Every anomaly name, in report order (DESIGN §6).
 inline constexpr std::string_view kAnomalyTypes[] = {
-    "malformed",  "program-order", "mixed-batch",      "duplicate-step", "owner-leak",
-    "lost-update", "version-gap",  "stale-read",       "future-read",    "uncommitted-read",
-    "cycle",      "digest-mismatch"};
+    "malformed",   "program-order",    "mixed-batch", "duplicate-step",
+    "owner-leak",  "lost-update",      "version-gap", "stale-read",
+    "future-read", "uncommitted-read", "cycle",       "digest-mismatch"};
 // The check an anomaly name belongs to. REQUIRES: `type` is one of kAnomalyTypes.
 CheckKind CheckOf(std::string_view type);
 
 struct Anomaly {
-  std::string type;                   // one of kAnomalyTypes
+  std::string type;                    // one of kAnomalyTypes
   std::optional<std::uint64_t> owner;  // absent when the finding spans owners (a cycle)
-  std::vector<std::uint64_t> steps;   // the step ids involved, in the order the explanation uses
-  std::string explanation;            // sentences naming the steps, owner and versions
+  std::vector<std::uint64_t> steps;    // the step ids involved, in the order the explanation uses
+  std::string explanation;             // sentences naming the steps, owner and versions
 };
 
 struct CheckOutcome {

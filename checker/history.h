@@ -29,22 +29,22 @@ struct HistoryHeader {
 
 // One executed step: what it claimed (its tag) and what it observed.
 struct HistoryStep {
-  std::uint64_t step = 0;                // unique id in this history
-  std::optional<std::uint64_t> batch;    // the launch it ran in
+  std::uint64_t step = 0;              // unique id in this history
+  std::optional<std::uint64_t> batch;  // the launch it ran in
   OwnerId owner;
   Effect effect = Effect::kRead;
-  Version version;                       // the tag: the version it claims to read
-  std::uint64_t first_token = 0;         // tokens: [first_token, end_token)
+  Version version;                // the tag: the version it claims to read
+  std::uint64_t first_token = 0;  // tokens: [first_token, end_token)
   std::uint64_t end_token = 0;
   Nanos start{0};
   Nanos end{0};
-  std::uint64_t slot = 0;                // the slot it read
-  OwnerId seen_owner;                    // the stamp found in that slot
+  std::uint64_t slot = 0;  // the slot it read
+  OwnerId seen_owner;      // the stamp found in that slot
   Version seen_version;
-  std::optional<std::uint64_t> commit_slot;     // WRITE only
-  std::optional<Version> commit_version;        // WRITE only
-  std::optional<std::uint64_t> out_digest;      // READ, hex in the file
-  std::optional<std::uint64_t> state_digest;    // WRITE, hex in the file
+  std::optional<std::uint64_t> commit_slot;   // WRITE only
+  std::optional<Version> commit_version;      // WRITE only
+  std::optional<std::uint64_t> out_digest;    // READ, hex in the file
+  std::optional<std::uint64_t> state_digest;  // WRITE, hex in the file
 };
 
 }  // namespace rwttt

@@ -1,12 +1,12 @@
 #include "checker/history_checker.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <limits>
 
-#include <fmt/format.h>
-
-#include "checker/internal/dependency_graph.h"
 #include "checker/history_reader.h"
+#include "checker/internal/dependency_graph.h"
 #include "checker/internal/serial_reference_check.h"
 
 namespace rwttt {
@@ -17,15 +17,15 @@ using internal::StepRecord;
 
 // Per-owner state of the streaming checks: where its program is, and its last commits.
 struct HistoryChecker::OwnerState {
-  std::uint32_t last_step = kNone;     // previous step of this owner, in history order
-  std::uint32_t last_read = kNone;     // its last READ
-  std::uint32_t last_write = kNone;    // its last WRITE (program order)
-  std::uint32_t last_commit = kNone;   // the WRITE with the highest commit_version so far
-  std::uint32_t prev_commit = kNone;   // the one before it
-  std::uint32_t next_token = 0;        // first token no READ has covered yet
-  std::uint32_t chunk_start = 0;       // first token of the open chunk
-  std::uint32_t writes = 0;            // WRITEs in program order so far
-  std::uint32_t committed = 0;         // highest version committed so far
+  std::uint32_t last_step = kNone;    // previous step of this owner, in history order
+  std::uint32_t last_read = kNone;    // its last READ
+  std::uint32_t last_write = kNone;   // its last WRITE (program order)
+  std::uint32_t last_commit = kNone;  // the WRITE with the highest commit_version so far
+  std::uint32_t prev_commit = kNone;  // the one before it
+  std::uint32_t next_token = 0;       // first token no READ has covered yet
+  std::uint32_t chunk_start = 0;      // first token of the open chunk
+  std::uint32_t writes = 0;           // WRITEs in program order so far
+  std::uint32_t committed = 0;        // highest version committed so far
 };
 
 HistoryChecker::HistoryChecker(const HistoryHeader& header, CheckOptions options)
@@ -72,8 +72,10 @@ void HistoryChecker::Add(const HistoryStep& s) {
   const std::uint64_t commit = s.commit_version ? s.commit_version->value() : s.version.value() + 1;
   for (const auto& [value, name] :
        {std::pair<std::uint64_t, const char*>{s.version.value(), "version"},
-        {s.seen_version.value(), "seen_version"}, {commit, "commit_version"},
-        {s.first_token, "tokens"}, {s.end_token, "tokens"}}) {
+        {s.seen_version.value(), "seen_version"},
+        {commit, "commit_version"},
+        {s.first_token, "tokens"},
+        {s.end_token, "tokens"}}) {
     if (value > kMax32) {
       findings_.Add("malformed", owner, {s.step}, [&] {
         return fmt::format("step {}: {} {} is beyond the 2^32 - 2 this checker supports", s.step,
@@ -93,16 +95,18 @@ void HistoryChecker::Add(const HistoryStep& s) {
       (!r.write && (s.commit_slot || s.commit_version)) ||
       (r.write && (!s.commit_slot || !s.commit_version))) {
     findings_.Add("malformed", owner, {s.step}, [&] {
-      return fmt::format("step {} breaks a field rule of the format (end_ns >= start_ns, "
-                         "first <= end token, commit fields exactly on a WRITE)",
-                         s.step);
+      return fmt::format(
+          "step {} breaks a field rule of the format (end_ns >= start_ns, "
+          "first <= end token, commit fields exactly on a WRITE)",
+          s.step);
     });
   }
   if (r.start_ns < last_start_) {
     findings_.Add("malformed", owner, {records_[last_start_step_].step_id, s.step}, [&] {
-      return fmt::format("step {} starts at {} ns, before step {} that precedes it in the history "
-                         "(start {} ns): a history is in order of start_ns",
-                         s.step, r.start_ns, records_[last_start_step_].step_id, last_start_);
+      return fmt::format(
+          "step {} starts at {} ns, before step {} that precedes it in the history "
+          "(start {} ns): a history is in order of start_ns",
+          s.step, r.start_ns, records_[last_start_step_].step_id, last_start_);
     });
   } else {
     last_start_ = r.start_ns;
@@ -150,9 +154,10 @@ void HistoryChecker::CheckProgramOrder(std::uint32_t index, const HistoryStep& s
       });
     } else {
       report("program-order", {s.step}, [&] {
-        return fmt::format("{} is out of program order: owner {}'s READs have covered tokens "
-                           "[0,{}), so its next READ starts at token {}",
-                           Describe(index), owner, st.next_token, st.next_token);
+        return fmt::format(
+            "{} is out of program order: owner {}'s READs have covered tokens "
+            "[0,{}), so its next READ starts at token {}",
+            Describe(index), owner, st.next_token, st.next_token);
       });
     }
   } else {
@@ -164,9 +169,10 @@ void HistoryChecker::CheckProgramOrder(std::uint32_t index, const HistoryStep& s
       if (chunk_ == 0) chunk_ = size;
       if (size != chunk_) {
         report("program-order", {s.step}, [&] {
-          return fmt::format("{} closes a chunk of {} tokens, but the history's first WRITE "
-                             "closed a chunk of {}: every WRITE closes one full chunk",
-                             Describe(index), size, chunk_);
+          return fmt::format(
+              "{} closes a chunk of {} tokens, but the history's first WRITE "
+              "closed a chunk of {}: every WRITE closes one full chunk",
+              Describe(index), size, chunk_);
         });
       }
     } else if (st.last_write != kNone && r.first_token == records_[st.last_write].first_token &&
@@ -178,9 +184,10 @@ void HistoryChecker::CheckProgramOrder(std::uint32_t index, const HistoryStep& s
       });
     } else if (r.end_token > st.next_token) {
       report("program-order", {s.step}, [&] {
-        return fmt::format("{} closes chunk [{},{}) before its last READ: owner {}'s READs have "
-                           "covered only tokens [0,{})",
-                           Describe(index), r.first_token, r.end_token, owner, st.next_token);
+        return fmt::format(
+            "{} closes chunk [{},{}) before its last READ: owner {}'s READs have "
+            "covered only tokens [0,{})",
+            Describe(index), r.first_token, r.end_token, owner, st.next_token);
       });
     } else {
       report("program-order", {s.step}, [&] {
@@ -192,9 +199,10 @@ void HistoryChecker::CheckProgramOrder(std::uint32_t index, const HistoryStep& s
   // The tag: a step's version is the number of its owner's WRITEs before it in program order.
   if (in_place && r.version != st.writes) {
     report("program-order", {s.step}, [&] {
-      return fmt::format("{} is tagged version {}, but {} WRITEs of owner {} precede it in its "
-                         "program",
-                         Describe(index), r.version, st.writes, owner);
+      return fmt::format(
+          "{} is tagged version {}, but {} WRITEs of owner {} precede it in its "
+          "program",
+          Describe(index), r.version, st.writes, owner);
     });
   }
   if (in_place && r.write) ++st.writes;
@@ -204,9 +212,10 @@ void HistoryChecker::CheckProgramOrder(std::uint32_t index, const HistoryStep& s
     if (!Precedes(prev, r) && prev.write == r.write) {
       const std::uint32_t p = st.last_step;
       report("program-order", {prev.step_id, s.step}, [&] {
-        return fmt::format("{} started at {} ns, before its owner's previous step, {}, ended at "
-                           "{} ns",
-                           Describe(index), r.start_ns, Describe(p), prev.end_ns);
+        return fmt::format(
+            "{} started at {} ns, before its owner's previous step, {}, ended at "
+            "{} ns",
+            Describe(index), r.start_ns, Describe(p), prev.end_ns);
       });
     }
   }
@@ -217,9 +226,10 @@ void HistoryChecker::CheckIsolation(std::uint32_t index, const HistoryStep& s) {
   const std::uint64_t owner = s.owner.value();
   if (r.seen_owner != r.owner) {
     findings_.Add("owner-leak", owner, {s.step}, [&] {
-      return fmt::format("{} read slot {}, which was stamped for owner {} (version {}): it "
-                         "accessed another owner's state",
-                         Describe(index), s.slot, s.seen_owner.value(), s.seen_version.value());
+      return fmt::format(
+          "{} read slot {}, which was stamped for owner {} (version {}): it "
+          "accessed another owner's state",
+          Describe(index), s.slot, s.seen_owner.value(), s.seen_version.value());
     });
   } else if (r.seen_version == 0) {
     slot_owner_[s.slot] = r.owner;  // admission stamps (owner, 0)
@@ -230,15 +240,17 @@ void HistoryChecker::CheckIsolation(std::uint32_t index, const HistoryStep& s) {
   if (it != slot_owner_.end() && it->second != r.owner) {
     const OwnerId other = owner_ids_[it->second];
     findings_.Add("owner-leak", owner, {s.step}, [&] {
-      return fmt::format("{} committed version {} to slot {}, which holds owner {}'s state: a "
-                         "WRITE may commit only to its own owner's slot",
-                         Describe(index), r.commit_version, target, other.value());
+      return fmt::format(
+          "{} committed version {} to slot {}, which holds owner {}'s state: a "
+          "WRITE may commit only to its own owner's slot",
+          Describe(index), r.commit_version, target, other.value());
     });
   } else if (target != s.slot) {
     findings_.Add("owner-leak", owner, {s.step}, [&] {
-      return fmt::format("{} read slot {} but committed version {} to slot {}: a state is "
-                         "updated in place",
-                         Describe(index), s.slot, r.commit_version, target);
+      return fmt::format(
+          "{} read slot {} but committed version {} to slot {}: a state is "
+          "updated in place",
+          Describe(index), s.slot, r.commit_version, target);
     });
   }
   slot_owner_[target] = r.owner;
@@ -262,11 +274,11 @@ void HistoryChecker::CheckVersions(std::uint32_t index) {
       const std::uint32_t w = r.write ? index : st.last_step;
       const std::uint32_t rd = r.write ? st.last_step : index;
       report("uncommitted-read", {records_[w].step_id, records_[rd].step_id}, [&] {
-        return fmt::format("{} ran during {} ([{}, {}] ns against [{}, {}] ns): it read owner {}'s "
-                           "state while version {} was being committed",
-                           Describe(rd), Describe(w), records_[rd].start_ns, records_[rd].end_ns,
-                           records_[w].start_ns, records_[w].end_ns, owner,
-                           records_[w].commit_version);
+        return fmt::format(
+            "{} ran during {} ([{}, {}] ns against [{}, {}] ns): it read owner {}'s "
+            "state while version {} was being committed",
+            Describe(rd), Describe(w), records_[rd].start_ns, records_[rd].end_ns,
+            records_[w].start_ns, records_[w].end_ns, owner, records_[w].commit_version);
       });
     }
   }
@@ -274,22 +286,25 @@ void HistoryChecker::CheckVersions(std::uint32_t index) {
     const std::uint32_t seen = r.seen_version;
     if (seen > r.version) {
       report("future-read", {r.step_id}, [&] {
-        return fmt::format("{} read version {} of owner {}, newer than the version {} it is "
-                           "tagged with",
-                           Describe(index), seen, owner, r.version);
+        return fmt::format(
+            "{} read version {} of owner {}, newer than the version {} it is "
+            "tagged with",
+            Describe(index), seen, owner, r.version);
       });
     } else if (seen < r.version) {
       report(older, {r.step_id}, [&] {
-        return fmt::format("{} read version {} of owner {}, older than the version {} it is "
-                           "tagged with{}",
-                           Describe(index), seen, owner, r.version,
-                           r.write ? ": the update to that version is lost" : "");
+        return fmt::format(
+            "{} read version {} of owner {}, older than the version {} it is "
+            "tagged with{}",
+            Describe(index), seen, owner, r.version,
+            r.write ? ": the update to that version is lost" : "");
       });
     } else if (seen > st.committed) {
       report("future-read", {r.step_id}, [&] {
-        return fmt::format("{} read version {} of owner {}, which no WRITE had committed when it "
-                           "started (the latest commit was version {})",
-                           Describe(index), seen, owner, st.committed);
+        return fmt::format(
+            "{} read version {} of owner {}, which no WRITE had committed when it "
+            "started (the latest commit was version {})",
+            Describe(index), seen, owner, st.committed);
       });
     } else {
       // The latest commit completed before this step started, and the commit of what it saw.
@@ -308,18 +323,18 @@ void HistoryChecker::CheckVersions(std::uint32_t index) {
               : kNone;
       if (latest != kNone && records_[latest].commit_version > seen) {
         report(older, {records_[latest].step_id, r.step_id}, [&] {
-          return fmt::format("{} read version {} of owner {}, but {} had committed version {} "
-                             "at {} ns, before it started at {} ns",
-                             Describe(index), seen, owner, Describe(latest),
-                             records_[latest].commit_version, records_[latest].end_ns,
-                             r.start_ns);
+          return fmt::format(
+              "{} read version {} of owner {}, but {} had committed version {} "
+              "at {} ns, before it started at {} ns",
+              Describe(index), seen, owner, Describe(latest), records_[latest].commit_version,
+              records_[latest].end_ns, r.start_ns);
         });
       } else if (writer != kNone && writer != index && !Precedes(records_[writer], r)) {
         report("uncommitted-read", {records_[writer].step_id, r.step_id}, [&] {
-          return fmt::format("{} read version {} of owner {} at {} ns, before {} finished "
-                             "committing it at {} ns",
-                             Describe(index), seen, owner, r.start_ns, Describe(writer),
-                             records_[writer].end_ns);
+          return fmt::format(
+              "{} read version {} of owner {} at {} ns, before {} finished "
+              "committing it at {} ns",
+              Describe(index), seen, owner, r.start_ns, Describe(writer), records_[writer].end_ns);
         });
       }
     }
@@ -329,16 +344,17 @@ void HistoryChecker::CheckVersions(std::uint32_t index) {
   if (st.last_commit != kNone && cv <= st.committed) {
     const std::uint32_t first = st.last_commit;
     report("lost-update", {records_[first].step_id, r.step_id}, [&] {
-      return fmt::format("{} committed version {} of owner {}, which {} had already committed "
-                         "(versions so far reach {}): one of the two updates is lost",
-                         Describe(index), cv, owner, Describe(first), st.committed);
+      return fmt::format(
+          "{} committed version {} of owner {}, which {} had already committed "
+          "(versions so far reach {}): one of the two updates is lost",
+          Describe(index), cv, owner, Describe(first), st.committed);
     });
   } else if (cv > st.committed + 1 || cv != r.version + 1) {
     report("version-gap", {r.step_id}, [&] {
-      return fmt::format("{} committed version {} of owner {}, but the next version after {} "
-                         "is {} and a WRITE at version {} commits {}",
-                         Describe(index), cv, owner, st.committed, st.committed + 1, r.version,
-                         r.version + 1);
+      return fmt::format(
+          "{} committed version {} of owner {}, but the next version after {} "
+          "is {} and a WRITE at version {} commits {}",
+          Describe(index), cv, owner, st.committed, st.committed + 1, r.version, r.version + 1);
     });
   }
 }
@@ -360,9 +376,10 @@ void HistoryChecker::CheckBatchesAndIds() {
     const StepRecord& b = records_[order[i]];
     if (a.step_id != b.step_id) continue;
     findings_.Add("malformed", owner_ids_[b.owner].value(), {b.step_id}, [&] {
-      return fmt::format("step id {} appears more than once (owners {} and {}): step ids are "
-                         "unique in a history",
-                         b.step_id, owner_ids_[a.owner].value(), owner_ids_[b.owner].value());
+      return fmt::format(
+          "step id {} appears more than once (owners {} and {}): step ids are "
+          "unique in a history",
+          b.step_id, owner_ids_[a.owner].value(), owner_ids_[b.owner].value());
     });
   }
   std::erase_if(order, [&](std::uint32_t i) { return !records_[i].has_batch; });
@@ -392,18 +409,20 @@ void HistoryChecker::CheckBatchesAndIds() {
       const StepRecord& b = records_[order[i]];
       if (b.write != first.write) {
         findings_.Add("mixed-batch", owner_ids_[b.owner].value(), {first.step_id, b.step_id}, [&] {
-          return fmt::format("batch {} mixes effects: step {} (owner {}) is a {} and step {} "
-                             "(owner {}) a {}; a batch has one effect",
-                             b.batch, first.step_id, owner_ids_[first.owner].value(),
-                             first.write ? "WRITE" : "READ", b.step_id,
-                             owner_ids_[b.owner].value(), b.write ? "WRITE" : "READ");
+          return fmt::format(
+              "batch {} mixes effects: step {} (owner {}) is a {} and step {} "
+              "(owner {}) a {}; a batch has one effect",
+              b.batch, first.step_id, owner_ids_[first.owner].value(),
+              first.write ? "WRITE" : "READ", b.step_id, owner_ids_[b.owner].value(),
+              b.write ? "WRITE" : "READ");
         });
       }
       if (a.owner == b.owner) {
         findings_.Add("mixed-batch", owner_ids_[b.owner].value(), {a.step_id, b.step_id}, [&] {
-          return fmt::format("batch {} holds two steps of owner {}, steps {} and {}; a batch has "
-                             "distinct owners",
-                             b.batch, owner_ids_[b.owner].value(), a.step_id, b.step_id);
+          return fmt::format(
+              "batch {} holds two steps of owner {}, steps {} and {}; a batch has "
+              "distinct owners",
+              b.batch, owner_ids_[b.owner].value(), a.step_id, b.step_id);
         });
       }
     }

@@ -66,10 +66,10 @@ class HistoryChecker {
   CheckOptions options_;
   internal::Findings findings_;
   std::vector<internal::StepRecord> records_;
-  std::vector<OwnerId> owner_ids_;                         // [owners], dense index -> id
-  std::vector<OwnerState> owners_;                         // [owners]
+  std::vector<OwnerId> owner_ids_;  // [owners], dense index -> id
+  std::vector<OwnerState> owners_;  // [owners]
   std::unordered_map<std::uint64_t, std::uint32_t> owner_index_;
-  std::unordered_map<std::uint64_t, std::uint32_t> slot_owner_;  // slot -> dense owner index
+  std::unordered_map<std::uint64_t, std::uint32_t> slot_owner_;    // slot -> dense owner index
   std::vector<std::pair<std::uint32_t, std::uint32_t>> po_edges_;  // [steps - owners]
   std::uint32_t chunk_ = 0;  // tokens per chunk, from the first WRITE (0: none seen yet)
   std::int64_t last_start_ = INT64_MIN;

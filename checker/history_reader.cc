@@ -1,8 +1,8 @@
 #include "checker/history_reader.h"
 
-#include <array>
-
 #include <fmt/format.h>
+
+#include <array>
 
 #include "core/json_fields.h"
 
@@ -36,13 +36,20 @@ struct FieldName {
 
 // Every field of a step line, required ones first (the order of "missing" checks).
 constexpr FieldName kFields[] = {
-    {"step", kStep},           {"owner", kOwner},
-    {"effect", kEffect},       {"version", kVersion},
-    {"tokens", kTokens},       {"start_ns", kStart},
-    {"end_ns", kEnd},          {"slot", kSlot},
-    {"seen_owner", kSeenOwner}, {"seen_version", kSeenVersion},
-    {"batch", kBatch},         {"commit_slot", kCommitSlot},
-    {"commit_version", kCommitVersion}, {"out_digest", kOutDigest},
+    {"step", kStep},
+    {"owner", kOwner},
+    {"effect", kEffect},
+    {"version", kVersion},
+    {"tokens", kTokens},
+    {"start_ns", kStart},
+    {"end_ns", kEnd},
+    {"slot", kSlot},
+    {"seen_owner", kSeenOwner},
+    {"seen_version", kSeenVersion},
+    {"batch", kBatch},
+    {"commit_slot", kCommitSlot},
+    {"commit_version", kCommitVersion},
+    {"out_digest", kOutDigest},
     {"state_digest", kStateDigest},
 };
 constexpr std::uint32_t kRequired = kStep | kOwner | kEffect | kVersion | kTokens | kStart | kEnd |
@@ -66,7 +73,8 @@ std::string_view NameOf(std::uint32_t bit) {
 }
 
 // The fast path reads the number directly; only a failure pays for the uniform error message.
-Result<std::uint64_t> Uint(simdjson::ondemand::value& v, const SourceLoc& at, std::string_view key) {
+Result<std::uint64_t> Uint(simdjson::ondemand::value& v, const SourceLoc& at,
+                           std::string_view key) {
   std::uint64_t x = 0;
   if (v.get_uint64().get(x) == simdjson::SUCCESS) return x;
   return json::GetUint(v, json::AtField(at, key));
@@ -173,7 +181,9 @@ Status ParseField(std::string_view key, FieldBit bit, simdjson::ondemand::value&
       out.version = Version{x};
       break;
     }
-    case kTokens: RWTTT_TRY(Tokens(v, at, out)); break;
+    case kTokens:
+      RWTTT_TRY(Tokens(v, at, out));
+      break;
     case kStart: {
       RWTTT_ASSIGN_OR_RETURN(std::int64_t x, Int(v, at, key));
       out.start = Nanos{x};
@@ -280,9 +290,9 @@ Status ParseHistoryStep(simdjson::ondemand::parser& parser, std::string_view lin
     }
   }
   if (out.end < out.start) {
-    return Error::Input(fmt::format("end_ns {} is before start_ns {}", out.end.value(),
-                                    out.start.value()),
-                        json::AtField(at, "end_ns"));
+    return Error::Input(
+        fmt::format("end_ns {} is before start_ns {}", out.end.value(), out.start.value()),
+        json::AtField(at, "end_ns"));
   }
   return OkStatus();
 }
@@ -306,11 +316,10 @@ Status HistoryReader::ReadHeader() {
   while (true) {
     RWTTT_ASSIGN_OR_RETURN(bool more, lines_->Next(line));
     if (!more) {
-      return Error::Input(
-          fmt::format("empty history: expected a header line such as "
-                      "{{\"format\":\"rwttt-history\",\"version\":1,...}} (see {})",
-                      kSpec),
-          SourceLoc{lines_->path(), 0, ""});
+      return Error::Input(fmt::format("empty history: expected a header line such as "
+                                      "{{\"format\":\"rwttt-history\",\"version\":1,...}} (see {})",
+                                      kSpec),
+                          SourceLoc{lines_->path(), 0, ""});
     }
     if (!IsBlank(line)) break;
   }

@@ -11,11 +11,11 @@
 // versions, owners) is the checker's business and is reported as an anomaly, not an error.
 #pragma once
 
+#include <simdjson.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <simdjson.h>
 
 #include "checker/history.h"
 #include "core/line_reader.h"

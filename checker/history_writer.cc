@@ -1,8 +1,8 @@
 #include "checker/history_writer.h"
 
-#include <iterator>
-
 #include <fmt/format.h>
+
+#include <iterator>
 
 #include "core/json_writer.h"
 

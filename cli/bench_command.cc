@@ -170,8 +170,9 @@ Command AddBenchCommand(CLI::App& app) {
   paper->add_option("--save-trace", p.save_trace,
                     "Also write the workload as a native trace, for `rwttt replay`");
   paper->add_flag("--json", p.json, "Print the table as JSON");
-  paper->add_option("--policy", p.policies,
-                    "Add a row: your scheduler, NAME or NAME:key=value,... (repeatable)")
+  paper
+      ->add_option("--policy", p.policies,
+                   "Add a row: your scheduler, NAME or NAME:key=value,... (repeatable)")
       ->allow_extra_args(false);
   paper->add_option("--policy-plugin", p.plugins, "Load policies from a shared library first")
       ->allow_extra_args(false);

@@ -1,10 +1,10 @@
 // `rwttt check HISTORY`: runs the checker on a history file (docs/checker.md) and prints its
 // report; exit 0 valid, 1 anomalies found, 2 bad input.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "checker/history_checker.h"
 #include "cli/command.h"
@@ -47,8 +47,8 @@ Result<int> RunCheck(const CheckFlags& f) {
   }
   if (!f.serial_order.empty()) {
     if (report.serial_order) {
-      RWTTT_TRY(WriteText(f.serial_order, fmt::format("{}\n", fmt::join(*report.serial_order,
-                                                                           "\n"))));
+      RWTTT_TRY(
+          WriteText(f.serial_order, fmt::format("{}\n", fmt::join(*report.serial_order, "\n"))));
     } else {
       std::fputs("rwttt: no serial order written: the dependency graph has a cycle\n", stderr);
     }
@@ -63,17 +63,20 @@ Result<int> RunCheck(const CheckFlags& f) {
 Command AddCheckCommand(CLI::App& app) {
   auto flags = std::make_shared<CheckFlags>();
   CLI::App* check = app.add_subcommand(
-      "check", "Check a history (format v1, docs/checker.md): exit 0 valid, 1 anomalies, 2 bad "
-               "input");
+      "check",
+      "Check a history (format v1, docs/checker.md): exit 0 valid, 1 anomalies, 2 bad "
+      "input");
   check->add_option("history", flags->history, "History file (.jsonl, .jsonl.zst, '-' for stdin)")
       ->required();
   check->add_flag("--json", flags->json, "Print the report as JSON (docs/checker.md#reports)");
-  check->add_option("--junit", flags->junit, "Also write a JUnit XML report, one testcase per check");
+  check->add_option("--junit", flags->junit,
+                    "Also write a JUnit XML report, one testcase per check");
   check->add_option("--serial-order", flags->serial_order,
                     "Write an equivalent serial order (step ids, one a line) when one exists; "
                     "the JSON report then includes it too");
-  check->add_option("--max-per-type", flags->max_per_type,
-                    "Anomalies of one type shown in detail; the rest are counted")
+  check
+      ->add_option("--max-per-type", flags->max_per_type,
+                   "Anomalies of one type shown in detail; the rest are counted")
       ->capture_default_str();
   return {check, [flags] { return RunCheck(*flags); }};
 }

@@ -8,9 +8,8 @@
 // main turns into one line on stderr and exit code 2 (DESIGN §8).
 #pragma once
 
-#include <functional>
-
 #include <CLI/CLI.hpp>
+#include <functional>
 
 #include "core/result.h"
 

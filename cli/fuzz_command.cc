@@ -1,12 +1,12 @@
 // `rwttt fuzz`: random workloads through a policy, every history checked, a failure shrunk to a
 // small trace that `rwttt replay ... --check` reproduces (docs/fuzzing.md).
+#include <fmt/format.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "cli/command.h"
 #include "cli/policy_flags.h"
@@ -15,9 +15,9 @@
 #include "core/output_file.h"
 #include "core/program.h"
 #include "core/xml_escape.h"
+#include "sim/checked_run.h"
 #include "sim/fault_injector.h"
 #include "sim/fuzz.h"
-#include "sim/checked_run.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
 #include "traces/native_trace.h"
@@ -86,8 +86,9 @@ struct IterationResult {
 
 // The command that reproduces a saved case.
 std::string ReplayCommand(const FuzzFlags& f, const FuzzCase& c, const std::string& trace) {
-  std::string cmd = fmt::format("rwttt replay {} --model {} --budget-bytes {} --seed {} --policy {}",
-                                trace, f.model, c.budget_bytes, c.seed.value(), f.policy.policy);
+  std::string cmd =
+      fmt::format("rwttt replay {} --model {} --budget-bytes {} --seed {} --policy {}", trace,
+                  f.model, c.budget_bytes, c.seed.value(), f.policy.policy);
   for (const auto& p : f.policy.plugins) cmd += " --policy-plugin " + p;
   for (const auto& o : f.policy.options) cmd += " --policy-opt " + o;
   if (!f.inject.empty()) cmd += " --inject " + f.inject;
@@ -103,8 +104,9 @@ std::string JunitXml(const FuzzFlags& f, const std::vector<IterationResult>& res
                      XmlEscape(f.policy.policy), results.size(), failures, total);
   xml += "\n";
   for (const auto& r : results) {
-    xml += fmt::format(R"(  <testcase classname="fuzz.{}" name="seed {} iteration {}" time="{:.3f}")",
-                       XmlEscape(f.policy.policy), f.seed, r.iteration, r.seconds);
+    xml +=
+        fmt::format(R"(  <testcase classname="fuzz.{}" name="seed {} iteration {}" time="{:.3f}")",
+                    XmlEscape(f.policy.policy), f.seed, r.iteration, r.seconds);
     if (!r.verdict.failed) {
       xml += "/>\n";
       continue;
@@ -148,7 +150,8 @@ Result<int> RunFuzz(const FuzzFlags& f) {
     const FuzzCase c = MakeFuzzCase(space, Seed{f.seed}, i);
     const auto t0 = std::chrono::steady_clock::now();
     RWTTT_ASSIGN_OR_RETURN(Verdict v, judge(c));
-    results.push_back({i, v, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()});
+    results.push_back(
+        {i, v, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()});
     if (!v.failed) continue;
     ++failures;
     std::uint64_t tries = 0;
@@ -172,13 +175,13 @@ Result<int> RunFuzz(const FuzzFlags& f) {
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("%zu iterations of %s on %s (seed %llu, shard %llu/%llu) in %.2f s: %zu passed, "
-              "%llu failed\n",
-              results.size(), f.policy.policy.c_str(), f.model.c_str(),
-              static_cast<unsigned long long>(f.seed),
-              static_cast<unsigned long long>(shard.first),
-              static_cast<unsigned long long>(shard.second), seconds,
-              results.size() - failures, static_cast<unsigned long long>(failures));
+  std::printf(
+      "%zu iterations of %s on %s (seed %llu, shard %llu/%llu) in %.2f s: %zu passed, "
+      "%llu failed\n",
+      results.size(), f.policy.policy.c_str(), f.model.c_str(),
+      static_cast<unsigned long long>(f.seed), static_cast<unsigned long long>(shard.first),
+      static_cast<unsigned long long>(shard.second), seconds, results.size() - failures,
+      static_cast<unsigned long long>(failures));
   if (!f.junit.empty()) {
     RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(f.junit));
     out->Write(JunitXml(f, results, failures));
@@ -196,8 +199,9 @@ Command AddFuzzCommand(CLI::App& app) {
   fuzz->add_option("--iterations", flags->iterations, "Workloads to try")->capture_default_str();
   fuzz->add_option("--seed", flags->seed, "Seed of the workloads")->capture_default_str();
   AddPolicyOptions(fuzz, flags->policy);
-  fuzz->add_option("--inject", flags->inject,
-                   "Inject a fault KIND[@RATE] in every run: each must be caught (fuzz the checker)");
+  fuzz->add_option(
+      "--inject", flags->inject,
+      "Inject a fault KIND[@RATE] in every run: each must be caught (fuzz the checker)");
   fuzz->add_option("--model", flags->model, "Model profile (small shapes keep fuzzing fast)")
       ->capture_default_str();
   fuzz->add_option("--max-owners", flags->max_owners, "Most requests in one workload")

@@ -1,10 +1,10 @@
 // The `rwttt` executable: parses the command line and runs one subcommand.
-#include <csignal>
-#include <cstdio>
 #include <unistd.h>
-#include <vector>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <vector>
 
 #include "cli/command.h"
 #include "core/output_file.h"
@@ -36,12 +36,11 @@ int main(int argc, char** argv) {
   app.fallthrough();
 
   using namespace rwttt::cli;
-  const std::vector<Command> commands = {AddGenCommand(app), AddImportCommand(app),
-                                         AddTraceCommand(app),
-                                         AddProfilesCommand(app), AddReplayCommand(app),
-                                         AddPoliciesCommand(app), AddFuzzCommand(app), AddReportCommand(app),
-                                         AddBackendsCommand(app), AddBenchCommand(app),
-                                         AddCheckCommand(app)};
+  const std::vector<Command> commands = {
+      AddGenCommand(app),      AddImportCommand(app), AddTraceCommand(app),
+      AddProfilesCommand(app), AddReplayCommand(app), AddPoliciesCommand(app),
+      AddFuzzCommand(app),     AddReportCommand(app), AddBackendsCommand(app),
+      AddBenchCommand(app),    AddCheckCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,10 +5,9 @@
 //   RWTTT_ASSIGN_OR_RETURN(PolicyOptions options, PreparePolicy(*flags));  // loads the plugins
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "core/result.h"
 #include "sim/policy.h"

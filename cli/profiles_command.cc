@@ -1,8 +1,8 @@
 // `rwttt profiles`: the model and hardware presets, as the JSON a user can copy and edit.
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "cli/command.h"
 #include "core/hardware_profile.h"
@@ -42,8 +42,9 @@ Result<int> RunProfiles(const ProfilesFlags& f) {
                           name, hw.memory_bandwidth_gbs, hw.peak_tflops_bf16, hw.memory_gib)
                   .c_str());
   }
-  std::puts("('rwttt profiles --show NAME' prints one as JSON; --model/--hardware take a name or a "
-            "JSON file)");
+  std::puts(
+      "('rwttt profiles --show NAME' prints one as JSON; --model/--hardware take a name or a "
+      "JSON file)");
   return kExitOk;
 }
 

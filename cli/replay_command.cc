@@ -1,4 +1,5 @@
 // `rwttt replay TRACE`: runs a trace through a policy in the simulator and reports its metrics.
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -7,16 +8,14 @@
 #include <string>
 #include <vector>
 
-#include <fmt/format.h>
-
+#include "checker/history_checker.h"
+#include "checker/history_writer.h"
 #include "cli/command.h"
 #include "cli/policy_flags.h"
 #include "cli/trace_input_options.h"
 #include "core/hardware_profile.h"
 #include "core/json_writer.h"
 #include "core/model_profile.h"
-#include "checker/history_checker.h"
-#include "checker/history_writer.h"
 #include "gpu/backend_registry.h"
 #include "sim/history_sinks.h"
 #include "sim/policy_registry.h"
@@ -65,9 +64,8 @@ Result<int> RunReplay(ReplayFlags f) {
     return Error::Usage("--budget must be a positive number of GiB");
   }
   config.budget_bytes = f.budget_bytes > 0 ? f.budget_bytes
-                        : f.budget_gib > 0
-                            ? static_cast<std::uint64_t>(f.budget_gib * 1073741824.0)
-                            : config.hardware.memory_bytes();
+                        : f.budget_gib > 0 ? static_cast<std::uint64_t>(f.budget_gib * 1073741824.0)
+                                           : config.hardware.memory_bytes();
   config.seed = Seed{f.seed};
   RWTTT_ASSIGN_OR_RETURN(config.policy_options, PreparePolicy(f.policy));
   RWTTT_ASSIGN_OR_RETURN(auto policy, MakePolicy(f.policy.policy, config.policy_options));
@@ -108,9 +106,10 @@ Result<int> RunReplay(ReplayFlags f) {
     history_sink = std::make_unique<HistoryWriterSink>(*history);
     sinks.Add(history_sink.get());
     if (!trace_as_replayed) {
-      std::fprintf(stderr, "rwttt: the history names no trace (it was imported or shaped): "
-                           "'rwttt check' will skip the serial reference; 'rwttt import' it first "
-                           "to keep every check\n");
+      std::fprintf(stderr,
+                   "rwttt: the history names no trace (it was imported or shaped): "
+                   "'rwttt check' will skip the serial reference; 'rwttt import' it first "
+                   "to keep every check\n");
     }
   }
   std::unique_ptr<HistoryChecker> checker;
@@ -145,9 +144,10 @@ Result<int> RunReplay(ReplayFlags f) {
   if (f.json) {
     std::puts(fmt::format(R"({{"trace":{},"policy":{},"model":{},"hardware":{},"seed":{},)"
                           R"("backend":{},"timing":{},"faults_injected":{},"metrics":{}{}}})",
-                          JsonString(f.trace), JsonString(f.policy.policy), JsonString(config.model.name),
-                          JsonString(config.hardware.name), f.seed, JsonString(backend_name),
-                          JsonString(f.timing), run.faults_injected, MetricsToJson(run.metrics),
+                          JsonString(f.trace), JsonString(f.policy.policy),
+                          JsonString(config.model.name), JsonString(config.hardware.name), f.seed,
+                          JsonString(backend_name), JsonString(f.timing), run.faults_injected,
+                          MetricsToJson(run.metrics),
                           report ? ",\"check\":" + RenderJson(*report) : "")
                   .c_str());
   } else {
@@ -172,8 +172,9 @@ Result<int> RunReplay(ReplayFlags f) {
 Command AddReplayCommand(CLI::App& app) {
   auto flags = std::make_shared<ReplayFlags>();
   CLI::App* replay = app.add_subcommand("replay", "Replay a trace through a policy and report");
-  replay->add_option("TRACE", flags->trace,
-                     "Trace file (native JSONL, or --format azure|burstgpt|mooncake; .zst ok)")
+  replay
+      ->add_option("TRACE", flags->trace,
+                   "Trace file (native JSONL, or --format azure|burstgpt|mooncake; .zst ok)")
       ->required();
   AddPolicyOptions(replay, flags->policy);
   replay->add_option("--model", flags->model, "Model profile: a preset or a JSON file")
@@ -190,22 +191,24 @@ Command AddReplayCommand(CLI::App& app) {
                      "Write a Chrome Trace Event timeline (opens in Perfetto)");
   replay->add_option("--history", flags->history,
                      "Write the execution history (format v1, docs/checker.md; .zst compresses)");
-  replay->add_option("--backend", flags->backend,
-                     "Where the math runs when the history or --timing measured needs it")
+  replay
+      ->add_option("--backend", flags->backend,
+                   "Where the math runs when the history or --timing measured needs it")
       ->check(CLI::IsMember(gpu::BackendNames()))
       ->capture_default_str();
   replay->add_option("--threads", flags->threads, "omp backend threads (0: one per core)");
-  replay->add_option("--timing", flags->timing,
-                     "Batch durations: the cost model, or the kernels' wall time (benchmarks)")
+  replay
+      ->add_option("--timing", flags->timing,
+                   "Batch durations: the cost model, or the kernels' wall time (benchmarks)")
       ->check(CLI::IsMember({"model", "measured"}))
       ->capture_default_str();
-  replay->add_option("--inject", flags->inject,
-                     "Inject a fault KIND[@RATE] to test the checker (see docs/checker.md): " +
-                         [] {
-                           std::string kinds;
-                           for (const auto& k : FaultKindNames()) kinds += (kinds.empty() ? "" : ", ") + k;
-                           return kinds;
-                         }());
+  replay->add_option(
+      "--inject", flags->inject,
+      "Inject a fault KIND[@RATE] to test the checker (see docs/checker.md): " + [] {
+        std::string kinds;
+        for (const auto& k : FaultKindNames()) kinds += (kinds.empty() ? "" : ", ") + k;
+        return kinds;
+      }());
   replay->add_flag("--check", flags->check,
                    "Check the run's history (docs/checker.md); exit 1 if it finds a violation");
   replay->add_flag("--json", flags->json, "Print the report as JSON");

@@ -1,12 +1,12 @@
 // `rwttt report --baseline A --candidate B TRACE...`: replays each trace under two schedulers,
 // checks both histories, and writes a Markdown comparison for a pull request and the same as JSON
 // (docs/tutorial-scheduler.md).
+#include <fmt/format.h>
+
 #include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "cli/command.h"
 #include "cli/policy_flags.h"
@@ -68,8 +68,8 @@ std::vector<Delta> Deltas(const Metrics& a, const Metrics& b) {
       {"TTFT p99", ms(a.ttft.p99_ns), ms(b.ttft.p99_ns), false, "ms"},
       {"TPOT p50", ms(a.tpot.p50_ns), ms(b.tpot.p50_ns), false, "ms"},
       {"TPOT p99", ms(a.tpot.p99_ns), ms(b.tpot.p99_ns), false, "ms"},
-      {"peak memory", a.peak_memory_bytes / 1073741824.0, b.peak_memory_bytes / 1073741824.0,
-       false, "GiB"},
+      {"peak memory", a.peak_memory_bytes / 1073741824.0, b.peak_memory_bytes / 1073741824.0, false,
+       "GiB"},
   };
 }
 
@@ -93,8 +93,8 @@ std::string Markdown(const ReportFlags& f, const std::vector<TraceComparison>& a
     for (const Delta& d : t.deltas) {
       const double pct = d.ImprovementPct();
       const std::string mark = std::fabs(pct) < 0.05 ? "=" : pct > 0 ? "better" : "worse";
-      md += fmt::format("| {} ({}) | {:.4g} | {:.4g} | {:+.1f}% {} |\n", d.name, d.unit,
-                        d.baseline, d.candidate, pct, mark);
+      md += fmt::format("| {} ({}) | {:.4g} | {:.4g} | {:+.1f}% {} |\n", d.name, d.unit, d.baseline,
+                        d.candidate, pct, mark);
     }
     if (!t.candidate.report.valid()) {
       md += "\nCandidate anomalies:\n\n";
@@ -168,10 +168,10 @@ Result<int> RunReport(const ReportFlags& f) {
     RWTTT_ASSIGN_OR_RETURN(std::vector<Request> trace, ReadTrace(path));
     TraceComparison t;
     t.trace = path;
-    RWTTT_ASSIGN_OR_RETURN(t.baseline, RunAndCheck(trace, baseline.first, baseline.second, config,
-                                                   path, f.model));
-    RWTTT_ASSIGN_OR_RETURN(t.candidate, RunAndCheck(trace, candidate.first, candidate.second,
-                                                    config, path, f.model));
+    RWTTT_ASSIGN_OR_RETURN(
+        t.baseline, RunAndCheck(trace, baseline.first, baseline.second, config, path, f.model));
+    RWTTT_ASSIGN_OR_RETURN(
+        t.candidate, RunAndCheck(trace, candidate.first, candidate.second, config, path, f.model));
     t.deltas = Deltas(t.baseline.run.metrics, t.candidate.run.metrics);
     candidate_anomalies |= !t.candidate.report.valid();
     if (f.fail_on_regress >= 0) {
@@ -201,8 +201,9 @@ Command AddReportCommand(CLI::App& app) {
   auto flags = std::make_shared<ReportFlags>();
   CLI::App* report = app.add_subcommand(
       "report", "Compare two schedulers on traces: checker verdicts and metric deltas");
-  report->add_option("--baseline", flags->baseline,
-                     "Baseline policy: NAME or NAME:key=value,key=value")
+  report
+      ->add_option("--baseline", flags->baseline,
+                   "Baseline policy: NAME or NAME:key=value,key=value")
       ->capture_default_str();
   report->add_option("--candidate", flags->candidate, "Candidate policy, same spelling")
       ->required();

@@ -24,7 +24,7 @@ class CheckFailure {
 
 }  // namespace rwttt::internal
 
-#define RWTTT_CHECK(cond)                                                               \
-  if (__builtin_expect(!!(cond), 1)) {                                                  \
-  } else                                                                                \
+#define RWTTT_CHECK(cond)              \
+  if (__builtin_expect(!!(cond), 1)) { \
+  } else                               \
     ::rwttt::internal::CheckFailure(#cond, __func__, __FILE__, __LINE__)

@@ -1,9 +1,9 @@
 #include "core/hardware_profile.h"
 
+#include <fmt/format.h>
+
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "core/json_fields.h"
 #include "core/json_writer.h"
@@ -16,29 +16,24 @@ namespace {
 // nominal CUDA-graph-free PyTorch figures; `rwttt bench` calibrates its own profile separately.
 const std::map<std::string, std::string, std::less<>>& Presets() {
   static const auto* presets = new std::map<std::string, std::string, std::less<>>{
-      {"h100-sxm",
-       R"({"name":"h100-sxm","memory_bandwidth_gbs":3350,"peak_tflops_bf16":989,)"
-       R"("peak_tflops_fp32":67,"memory_gib":79.6,"launch_overhead_ns":5000,)"
-       R"("layer_overhead_ns":2000})"},
-      {"h200",
-       R"({"name":"h200","memory_bandwidth_gbs":4800,"peak_tflops_bf16":989,)"
-       R"("peak_tflops_fp32":67,"memory_gib":140.4,"launch_overhead_ns":5000,)"
-       R"("layer_overhead_ns":2000})"},
-      {"a100-80g",
-       R"({"name":"a100-80g","memory_bandwidth_gbs":2039,"peak_tflops_bf16":312,)"
-       R"("peak_tflops_fp32":19.5,"memory_gib":80,"launch_overhead_ns":5000,)"
-       R"("layer_overhead_ns":2000})"},
+      {"h100-sxm", R"({"name":"h100-sxm","memory_bandwidth_gbs":3350,"peak_tflops_bf16":989,)"
+                   R"("peak_tflops_fp32":67,"memory_gib":79.6,"launch_overhead_ns":5000,)"
+                   R"("layer_overhead_ns":2000})"},
+      {"h200", R"({"name":"h200","memory_bandwidth_gbs":4800,"peak_tflops_bf16":989,)"
+               R"("peak_tflops_fp32":67,"memory_gib":140.4,"launch_overhead_ns":5000,)"
+               R"("layer_overhead_ns":2000})"},
+      {"a100-80g", R"({"name":"a100-80g","memory_bandwidth_gbs":2039,"peak_tflops_bf16":312,)"
+                   R"("peak_tflops_fp32":19.5,"memory_gib":80,"launch_overhead_ns":5000,)"
+                   R"("layer_overhead_ns":2000})"},
       // H100 SXM datasheet figures with the per-layer framework overhead fitted to the RW-TTT
       // paper's published throughput (docs/paper-reproduction.md); the one fitted parameter.
-      {"paper-h100",
-       R"({"name":"paper-h100","memory_bandwidth_gbs":3350,"peak_tflops_bf16":989,)"
-       R"("peak_tflops_fp32":67,"memory_gib":79.6,"launch_overhead_ns":5000,)"
-       R"("layer_overhead_ns":635000})"},
+      {"paper-h100", R"({"name":"paper-h100","memory_bandwidth_gbs":3350,"peak_tflops_bf16":989,)"
+                     R"("peak_tflops_fp32":67,"memory_gib":79.6,"launch_overhead_ns":5000,)"
+                     R"("layer_overhead_ns":635000})"},
       // A two-socket-class server's DRAM for the omp backend; an order of magnitude only.
-      {"cpu-host",
-       R"({"name":"cpu-host","memory_bandwidth_gbs":20,"peak_tflops_bf16":0.5,)"
-       R"("peak_tflops_fp32":0.5,"memory_gib":16,"launch_overhead_ns":1000,)"
-       R"("layer_overhead_ns":500})"},
+      {"cpu-host", R"({"name":"cpu-host","memory_bandwidth_gbs":20,"peak_tflops_bf16":0.5,)"
+                   R"("peak_tflops_fp32":0.5,"memory_gib":16,"launch_overhead_ns":1000,)"
+                   R"("layer_overhead_ns":500})"},
   };
   return *presets;
 }
@@ -97,18 +92,18 @@ Result<HardwareProfile> ParseHardwareProfile(std::string_view json, const std::s
         }
         return OkStatus();
       }));
-  for (const char* required : {"name", "memory_bandwidth_gbs", "peak_tflops_bf16",
-                               "peak_tflops_fp32", "memory_gib", "launch_overhead_ns",
-                               "layer_overhead_ns"}) {
-    if (!seen.contains(required)) return Error::Input("missing required field", {source, 0, required});
+  for (const char* required :
+       {"name", "memory_bandwidth_gbs", "peak_tflops_bf16", "peak_tflops_fp32", "memory_gib",
+        "launch_overhead_ns", "layer_overhead_ns"}) {
+    if (!seen.contains(required))
+      return Error::Input("missing required field", {source, 0, required});
   }
   return hw;
 }
 
 Result<HardwareProfile> LoadHardwareProfile(std::string_view name_or_path) {
-  RWTTT_ASSIGN_OR_RETURN(
-      ProfileText text,
-      ResolveProfile(name_or_path, HardwarePresetNames(), HardwarePresetJson, "hardware"));
+  RWTTT_ASSIGN_OR_RETURN(ProfileText text, ResolveProfile(name_or_path, HardwarePresetNames(),
+                                                          HardwarePresetJson, "hardware"));
   return ParseHardwareProfile(text.json, text.source);
 }
 
@@ -116,8 +111,8 @@ std::string HardwareProfileToJson(const HardwareProfile& hw) {
   return fmt::format(
       R"({{"name":{},"memory_bandwidth_gbs":{},"peak_tflops_bf16":{},"peak_tflops_fp32":{},)"
       R"("memory_gib":{},"launch_overhead_ns":{},"layer_overhead_ns":{}}})",
-      JsonString(hw.name), hw.memory_bandwidth_gbs, hw.peak_tflops_bf16, hw.peak_tflops_fp32, hw.memory_gib,
-      hw.launch_overhead_ns, hw.layer_overhead_ns);
+      JsonString(hw.name), hw.memory_bandwidth_gbs, hw.peak_tflops_bf16, hw.peak_tflops_fp32,
+      hw.memory_gib, hw.launch_overhead_ns, hw.layer_overhead_ns);
 }
 
 }  // namespace rwttt

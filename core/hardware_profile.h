@@ -22,7 +22,7 @@ struct HardwareProfile {
   double memory_bandwidth_gbs = 0;  // sustained device-memory bandwidth, 1e9 bytes/s
   double peak_tflops_bf16 = 0;      // dense tensor-core peak, 1e12 FLOP/s
   double peak_tflops_fp32 = 0;
-  double memory_gib = 0;            // device memory, 2^30 bytes
+  double memory_gib = 0;                // device memory, 2^30 bytes
   std::int64_t launch_overhead_ns = 0;  // fixed cost of one batch launch
   std::int64_t layer_overhead_ns = 0;   // per-layer framework cost inside a launch
 

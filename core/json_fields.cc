@@ -7,12 +7,18 @@ namespace {
 
 std::string_view TypeName(simdjson::ondemand::json_type type) {
   switch (type) {
-    case simdjson::ondemand::json_type::array: return "an array";
-    case simdjson::ondemand::json_type::object: return "an object";
-    case simdjson::ondemand::json_type::number: return "a number";
-    case simdjson::ondemand::json_type::string: return "a string";
-    case simdjson::ondemand::json_type::boolean: return "a boolean";
-    case simdjson::ondemand::json_type::null: return "null";
+    case simdjson::ondemand::json_type::array:
+      return "an array";
+    case simdjson::ondemand::json_type::object:
+      return "an object";
+    case simdjson::ondemand::json_type::number:
+      return "a number";
+    case simdjson::ondemand::json_type::string:
+      return "a string";
+    case simdjson::ondemand::json_type::boolean:
+      return "a boolean";
+    case simdjson::ondemand::json_type::null:
+      return "null";
   }
   return "an unknown value";
 }
@@ -69,9 +75,8 @@ bool IsNull(simdjson::ondemand::value& value) {
 
 Error NotJson(simdjson::error_code code, const SourceLoc& at) {
   if (code == simdjson::INCORRECT_TYPE) return Error::Input("expected a JSON object", at);
-  return Error::Input(std::string("not a valid JSON object (") + simdjson::error_message(code) +
-                          ")",
-                      at);
+  return Error::Input(
+      std::string("not a valid JSON object (") + simdjson::error_message(code) + ")", at);
 }
 
 }  // namespace rwttt::json

@@ -6,11 +6,11 @@
 // mistake gets one wording everywhere.
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
-
-#include <simdjson.h>
 
 #include "core/result.h"
 
@@ -62,7 +62,8 @@ Status ForEachField(simdjson::ondemand::parser& parser, simdjson::padded_string_
     RWTTT_TRY(on_field(std::string_view(key_copy), value, AtField(at, key_copy)));
   }
   // simdjson 3.0 has no document::at_end(); past the last token current_location() fails.
-  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) return Error::Input("unexpected content after the JSON object", at);
+  if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS)
+    return Error::Input("unexpected content after the JSON object", at);
   return OkStatus();
 }
 

@@ -1,10 +1,10 @@
 #include "core/line_reader.h"
 
+#include <zstd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-
-#include <zstd.h>
 
 namespace rwttt {
 namespace internal {
@@ -47,7 +47,9 @@ class FileSource final : public internal::ByteSource {
 class ZstdSource final : public internal::ByteSource {
  public:
   ZstdSource(std::unique_ptr<FileSource> file, std::string path)
-      : file_(std::move(file)), path_(std::move(path)), in_(ZSTD_DStreamInSize()),
+      : file_(std::move(file)),
+        path_(std::move(path)),
+        in_(ZSTD_DStreamInSize()),
         stream_(ZSTD_createDStream()) {
     ZSTD_initDStream(stream_);
   }
@@ -133,8 +135,8 @@ Result<bool> LineReader::Fill() {
     }
     buffer_.resize(std::min(usable * 2, kMaxLineBytes) + kLinePadding);
   }
-  RWTTT_ASSIGN_OR_RETURN(std::size_t got,
-                         source_->Read(buffer_.data() + end_, buffer_.size() - kLinePadding - end_));
+  RWTTT_ASSIGN_OR_RETURN(
+      std::size_t got, source_->Read(buffer_.data() + end_, buffer_.size() - kLinePadding - end_));
   if (got == 0) {
     eof_ = true;
     return false;

@@ -1,11 +1,11 @@
 #include "core/model_profile.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "core/json_fields.h"
 #include "core/json_writer.h"
@@ -93,11 +93,14 @@ bool ModelProfile::is_ttt_layer(std::uint32_t layer) const {
   return std::binary_search(ttt_layers.begin(), ttt_layers.end(), layer);
 }
 
-std::vector<std::string> ModelPresetNames() { return {"tiny", "small", "medium", "inplace-ttt-4b"}; }
+std::vector<std::string> ModelPresetNames() {
+  return {"tiny", "small", "medium", "inplace-ttt-4b"};
+}
 
 Result<std::string> ModelPresetJson(std::string_view name) {
   auto it = Presets().find(name);
-  if (it == Presets().end()) return Error::Input("no model preset named '" + std::string(name) + "'");
+  if (it == Presets().end())
+    return Error::Input("no model preset named '" + std::string(name) + "'");
   return it->second;
 }
 
@@ -148,7 +151,8 @@ Result<ModelProfile> ParseModelProfile(std::string_view json, const std::string&
         return OkStatus();
       }));
   for (const char* required : {"name", "d_model", "d_ff", "layers", "chunk", "learning_rate"}) {
-    if (!seen.contains(required)) return Error::Input("missing required field", {source, 0, required});
+    if (!seen.contains(required))
+      return Error::Input("missing required field", {source, 0, required});
   }
   if (!has_ttt_layers) return Error::Input("missing required field", {source, 0, "ttt_layers"});
   if (all_layers) {
@@ -158,7 +162,8 @@ Result<ModelProfile> ParseModelProfile(std::string_view json, const std::string&
   if (std::adjacent_find(m.ttt_layers.begin(), m.ttt_layers.end()) != m.ttt_layers.end()) {
     return Error::Input("a layer is listed twice", {source, 0, "ttt_layers"});
   }
-  if (m.ttt_layers.empty()) return Error::Input("at least one TTT layer is needed", {source, 0, "ttt_layers"});
+  if (m.ttt_layers.empty())
+    return Error::Input("at least one TTT layer is needed", {source, 0, "ttt_layers"});
   if (m.ttt_layers.back() >= m.layers) {
     return Error::Input(fmt::format("layer {} does not exist: the model has {} layers",
                                     m.ttt_layers.back(), m.layers),
@@ -177,8 +182,8 @@ Result<ModelProfile> ParseModelProfile(std::string_view json, const std::string&
 }
 
 Result<ModelProfile> LoadModelProfile(std::string_view name_or_path) {
-  RWTTT_ASSIGN_OR_RETURN(ProfileText text,
-                         ResolveProfile(name_or_path, ModelPresetNames(), ModelPresetJson, "model"));
+  RWTTT_ASSIGN_OR_RETURN(
+      ProfileText text, ResolveProfile(name_or_path, ModelPresetNames(), ModelPresetJson, "model"));
   return ParseModelProfile(text.json, text.source);
 }
 

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include <array>
 #include <atomic>
@@ -9,8 +10,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
-
-#include <zstd.h>
 
 namespace rwttt {
 namespace {
@@ -53,8 +52,8 @@ class OutputFile::Compressor {
     ZSTD_inBuffer in{data, n, 0};
     while (true) {
       ZSTD_outBuffer out{out_.data(), out_.size(), 0};
-      const std::size_t ret = finish ? ZSTD_endStream(stream_, &out)
-                                     : ZSTD_compressStream(stream_, &out, &in);
+      const std::size_t ret =
+          finish ? ZSTD_endStream(stream_, &out) : ZSTD_compressStream(stream_, &out, &in);
       if (ZSTD_isError(ret)) return false;
       sink(out_.data(), out.pos);
       if (finish ? ret == 0 : in.pos == in.size) return true;

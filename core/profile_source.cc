@@ -30,8 +30,8 @@ Result<ProfileText> ResolveProfile(std::string_view name_or_path,
   if (!probe) {
     std::string names;
     for (const auto& p : presets) names += (names.empty() ? "" : ", ") + p;
-    return Error::Input("unknown " + std::string(kind) + " profile '" + path +
-                        "': not a preset (" + names + ") and not a readable file");
+    return Error::Input("unknown " + std::string(kind) + " profile '" + path + "': not a preset (" +
+                        names + ") and not a readable file");
   }
   RWTTT_ASSIGN_OR_RETURN(std::string text, ReadWholeFile(path));
   return ProfileText{std::move(text), path};

@@ -5,9 +5,10 @@
 //        c.Advance()) Use(c.step());
 //
 // READs cover the token stream [0, P + O) in order: a prefill READ covers the prompt tokens up to
-// the next chunk boundary (never crossing one, so at most C tokens), a decode READ covers one output
-// token. A WRITE follows every READ that ends on a chunk boundary (end % C == 0) and closes that
-// chunk; the final partial chunk gets none. A step's version is the number of WRITEs before it.
+// the next chunk boundary (never crossing one, so at most C tokens), a decode READ covers one
+// output token. A WRITE follows every READ that ends on a chunk boundary (end % C == 0) and closes
+// that chunk; the final partial chunk gets none. A step's version is the number of WRITEs before
+// it.
 #pragma once
 
 #include <cstdint>

@@ -16,8 +16,8 @@ namespace rwttt {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}        // NOLINT: implicit by design
-  Result(Error error) : data_(std::move(error)) {}    // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : data_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return data_.index() == 0; }
 
@@ -83,10 +83,10 @@ inline Status OkStatus() { return {}; }
 #define RWTTT_CONCAT_(a, b) RWTTT_CONCAT_INNER_(a, b)
 
 // Returns the Error of a failed Status or Result from the enclosing function.
-#define RWTTT_TRY(expr)                                           \
-  do {                                                            \
-    auto&& rwttt_try_ = (expr);                                   \
-    if (!rwttt_try_.ok()) return std::move(rwttt_try_).error();   \
+#define RWTTT_TRY(expr)                                         \
+  do {                                                          \
+    auto&& rwttt_try_ = (expr);                                 \
+    if (!rwttt_try_.ok()) return std::move(rwttt_try_).error(); \
   } while (0)
 
 // RWTTT_ASSIGN_OR_RETURN(auto x, MakeX()) declares x from a Result's value or returns its Error.

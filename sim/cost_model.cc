@@ -41,9 +41,10 @@ BatchCost CostModel::Cost(const BatchShape& s, std::uint32_t sharing) const {
   if (s.read_steps > 0) {
     const double tokens = static_cast<double>(s.read_tokens);
     const double slots = static_cast<double>(s.read_slots);
-    AddLayers(cost, ttt_layers_,
-              read_ttt_.shared_bytes + slots * read_ttt_.owner_bytes + tokens * read_ttt_.token_bytes,
-              tokens * read_ttt_.flops, bandwidth, peak);
+    AddLayers(
+        cost, ttt_layers_,
+        read_ttt_.shared_bytes + slots * read_ttt_.owner_bytes + tokens * read_ttt_.token_bytes,
+        tokens * read_ttt_.flops, bandwidth, peak);
     AddLayers(cost, other_layers_, read_other_.shared_bytes + tokens * read_other_.token_bytes,
               tokens * read_other_.flops, bandwidth, peak);
   }

@@ -8,13 +8,15 @@
 namespace rwttt {
 
 Executor::Executor(Backend* backend, HistorySink* history, bool measure, std::size_t owners)
-    : backend_(backend), history_(history), measure_(measure), carry_(owners, 0),
+    : backend_(backend),
+      history_(history),
+      measure_(measure),
+      carry_(owners, 0),
       saved_carry_(owners, 0) {
   RWTTT_CHECK(!measure || backend != nullptr) << "measured timing needs a backend";
 }
 
-Status Executor::Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed,
-                       bool shadow) {
+Status Executor::Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed, bool shadow) {
   stamps_.assign(num_slots, Stamp{});
   shadow_ = num_slots;
   if (backend_ != nullptr) {
@@ -54,7 +56,7 @@ Nanos Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id
       b.slot = it.fault == FaultAction::kReadShadow ? shadow_ : it.slot;
       b.input_seed = it.input_seed;
       b.carry = it.fault == FaultAction::kDuplicate ? saved_carry_[it.owner_index]
-                                                     : carry_[it.owner_index];
+                                                    : carry_[it.owner_index];
       b.torn = it.fault == FaultAction::kTorn;
       batch_items_.push_back(b);
     }

@@ -48,8 +48,8 @@ struct ExecItem {
   Step step;
   std::uint32_t slot = 0;
   std::uint64_t input_seed = 0;
-  std::uint64_t step_id = 0;      // assigned by the simulator, in dispatch order
-  Version commit_version;         // WRITE: the stamp it commits (normally its version + 1)
+  std::uint64_t step_id = 0;  // assigned by the simulator, in dispatch order
+  Version commit_version;     // WRITE: the stamp it commits (normally its version + 1)
   FaultAction fault = FaultAction::kNone;
 };
 
@@ -97,7 +97,7 @@ class Executor {
   std::vector<Stamp> stamps_;               // [num_slots]
   std::uint32_t shadow_ = 0;                // index of the shadow slot
   Stamp shadow_stamp_;
-  std::vector<HistoryStep> held_;           // records waiting behind a held commit
+  std::vector<HistoryStep> held_;  // records waiting behind a held commit
   std::vector<BatchItem> batch_items_;
   std::vector<ItemResult> results_;
   std::vector<Stamp> seen_;

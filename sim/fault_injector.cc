@@ -8,12 +8,9 @@ namespace rwttt {
 namespace {
 
 constexpr std::pair<FaultKind, std::string_view> kNames[] = {
-    {FaultKind::kStaleRead, "stale-read"},
-    {FaultKind::kUncommittedRead, "uncommitted-read"},
-    {FaultKind::kLostUpdate, "lost-update"},
-    {FaultKind::kCrossOwnerWrite, "cross-owner-write"},
-    {FaultKind::kEarlyWrite, "early-write"},
-    {FaultKind::kDuplicateStep, "duplicate-step"},
+    {FaultKind::kStaleRead, "stale-read"},   {FaultKind::kUncommittedRead, "uncommitted-read"},
+    {FaultKind::kLostUpdate, "lost-update"}, {FaultKind::kCrossOwnerWrite, "cross-owner-write"},
+    {FaultKind::kEarlyWrite, "early-write"}, {FaultKind::kDuplicateStep, "duplicate-step"},
     {FaultKind::kTornState, "torn-state"},
 };
 

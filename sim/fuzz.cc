@@ -61,13 +61,23 @@ FuzzCase MakeFuzzCase(const FuzzSpace& space, Seed seed, std::uint64_t iteration
   std::int64_t t = 0;
   for (std::uint64_t i = 0; i < n; ++i) {
     switch (pattern) {
-      case 0: break;
-      case 1: t += d.Chance(70) ? 0 : static_cast<std::int64_t>(d.Range(1, 200000)); break;
-      case 2: t += static_cast<std::int64_t>(d.Range(1'000'000, 10'000'000)); break;
-      default: t += static_cast<std::int64_t>(d.Range(0, 100000)); break;
+      case 0:
+        break;
+      case 1:
+        t += d.Chance(70) ? 0 : static_cast<std::int64_t>(d.Range(1, 200000));
+        break;
+      case 2:
+        t += static_cast<std::int64_t>(d.Range(1'000'000, 10'000'000));
+        break;
+      default:
+        t += static_cast<std::int64_t>(d.Range(0, 100000));
+        break;
     }
-    c.trace.push_back(Request{OwnerId{i}, Nanos{i == 0 ? 0 : t}, Length(d, space.model.chunk),
-                              Length(d, space.model.chunk), {}});
+    c.trace.push_back(Request{OwnerId{i},
+                              Nanos{i == 0 ? 0 : t},
+                              Length(d, space.model.chunk),
+                              Length(d, space.model.chunk),
+                              {}});
   }
   c.budget_bytes = Budget(space, d.Range(1, n));
   return c;

@@ -52,9 +52,9 @@ using Judge = std::function<Result<Verdict>(const FuzzCase&)>;
 FuzzCase MakeFuzzCase(const FuzzSpace& space, Seed seed, std::uint64_t iteration);
 
 // Greedy delta debugging: repeatedly tries smaller cases (fewer requests, output folded into the
-// prompt, shorter prompts and outputs, coarser arrivals) and keeps one whenever it still fails with `failure.anomaly`, until
-// none does. `judge` errors end shrinking early with the smallest failing case so far.
-// Returns the smallest case and counts the judged candidates in `tries`.
+// prompt, shorter prompts and outputs, coarser arrivals) and keeps one whenever it still fails with
+// `failure.anomaly`, until none does. `judge` errors end shrinking early with the smallest failing
+// case so far. Returns the smallest case and counts the judged candidates in `tries`.
 FuzzCase Shrink(const FuzzCase& failing, const Verdict& failure, const Judge& judge,
                 std::uint64_t* tries = nullptr);
 

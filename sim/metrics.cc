@@ -1,9 +1,9 @@
 #include "sim/metrics.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace rwttt {
 namespace {
@@ -29,15 +29,16 @@ LatencySummary Summarize(std::vector<std::int64_t>& v) {
 
 std::string LatencyLine(const char* name, const LatencySummary& s) {
   if (s.count == 0) return fmt::format("{:<16} n/a\n", name);
-  return fmt::format("{:<16} mean {:>10.3f}  p50 {:>10.3f}  p90 {:>10.3f}  p99 {:>10.3f}  max "
-                     "{:>10.3f} ms\n",
-                     name, s.mean_ns / 1e6, s.p50_ns / 1e6, s.p90_ns / 1e6, s.p99_ns / 1e6,
-                     s.max_ns / 1e6);
+  return fmt::format(
+      "{:<16} mean {:>10.3f}  p50 {:>10.3f}  p90 {:>10.3f}  p99 {:>10.3f}  max "
+      "{:>10.3f} ms\n",
+      name, s.mean_ns / 1e6, s.p50_ns / 1e6, s.p90_ns / 1e6, s.p99_ns / 1e6, s.max_ns / 1e6);
 }
 
 std::string LatencyJson(const LatencySummary& s) {
-  return fmt::format(R"({{"count":{},"mean_ns":{},"p50_ns":{},"p90_ns":{},"p99_ns":{},"max_ns":{}}})",
-                     s.count, s.mean_ns, s.p50_ns, s.p90_ns, s.p99_ns, s.max_ns);
+  return fmt::format(
+      R"({{"count":{},"mean_ns":{},"p50_ns":{},"p90_ns":{},"p99_ns":{},"max_ns":{}}})", s.count,
+      s.mean_ns, s.p50_ns, s.p90_ns, s.p99_ns, s.max_ns);
 }
 
 }  // namespace

@@ -29,15 +29,15 @@ struct Metrics {
   std::uint64_t output_tokens = 0;
   Nanos first_arrival{0};
   Nanos last_completion{0};
-  double makespan_s = 0;       // first arrival to last completion
+  double makespan_s = 0;           // first arrival to last completion
   double output_tokens_per_s = 0;  // aggregate decode throughput: output tokens / makespan
-  LatencySummary ttft;         // arrival to the first output token's READ completing
-  LatencySummary tpot;         // (last - first output token) / (output tokens - 1), O >= 2
-  LatencySummary e2e;          // arrival to the last step completing
-  LatencySummary admission_wait;  // arrival to admission
+  LatencySummary ttft;             // arrival to the first output token's READ completing
+  LatencySummary tpot;             // (last - first output token) / (output tokens - 1), O >= 2
+  LatencySummary e2e;              // arrival to the last step completing
+  LatencySummary admission_wait;   // arrival to admission
   std::map<std::uint64_t, std::uint64_t> batch_sizes;  // size -> batches of that size
   std::uint32_t lanes = 1;
-  double busy_fraction = 0;    // lane-time busy / (lanes * makespan)
+  double busy_fraction = 0;  // lane-time busy / (lanes * makespan)
   std::uint64_t peak_memory_bytes = 0;
   std::uint64_t budget_bytes = 0;
 };

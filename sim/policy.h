@@ -33,9 +33,9 @@ class PolicyOptions {
   void Set(std::string key, std::string value) { values_[std::move(key)] = std::move(value); }
   bool Has(std::string_view key) const { return values_.find(key) != values_.end(); }
   // The value of `key` as an unsigned integer in [min, max], or `fallback` when absent.
-  Result<std::uint64_t> GetUint(std::string_view key, std::uint64_t fallback,
-                                std::uint64_t min = 0,
-                                std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) const;
+  Result<std::uint64_t> GetUint(
+      std::string_view key, std::uint64_t fallback, std::uint64_t min = 0,
+      std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) const;
   // The value of `key`, which must be one of `choices`, or `fallback` when absent.
   Result<std::string> GetChoice(std::string_view key, std::string fallback,
                                 const std::vector<std::string>& choices) const;
@@ -54,11 +54,11 @@ struct PolicyContext {
 
 // What a policy pins on the device and how it runs (DESIGN §3).
 struct DeviceLayout {
-  std::uint32_t lanes = 1;          // batches that may run at once (replicas: one per copy)
-  std::uint64_t fixed_bytes = 0;    // weights (times copies) and buffers, pinned for the run
-  std::uint64_t owner_bytes = 0;    // memory each admitted owner pins until its program ends
+  std::uint32_t lanes = 1;        // batches that may run at once (replicas: one per copy)
+  std::uint64_t fixed_bytes = 0;  // weights (times copies) and buffers, pinned for the run
+  std::uint64_t owner_bytes = 0;  // memory each admitted owner pins until its program ends
   std::uint64_t max_admitted = std::numeric_limits<std::uint64_t>::max();
-  bool shared_slot = false;         // every owner reads and updates slot 0 (the naive engine)
+  bool shared_slot = false;  // every owner reads and updates slot 0 (the naive engine)
 };
 
 // An owner whose current step is ready, and since when.
@@ -90,11 +90,11 @@ class ReadyView {
 
 // What a policy asks the device to do next on a lane.
 struct BatchPlan {
-  std::vector<OwnerId> owners;     // each runs its current ready step; distinct
+  std::vector<OwnerId> owners;  // each runs its current ready step; distinct
   // Where each step reads (and, a WRITE, updates) its state: empty for each owner's own slot (the
   // right answer); a policy that places states itself says so here, and the checker judges it.
   std::vector<std::uint32_t> slots;  // [owners.size()] or empty
-  std::uint64_t swap_bytes = 0;    // bytes copied before the batch (sequential's weight swap)
+  std::uint64_t swap_bytes = 0;      // bytes copied before the batch (sequential's weight swap)
   void clear() {
     owners.clear();
     slots.clear();

@@ -1,7 +1,6 @@
 #include "sim/policy_plugin.h"
 
 #include <dlfcn.h>
-
 #include <fmt/format.h>
 
 namespace rwttt {
@@ -11,8 +10,7 @@ Status LoadPolicyPlugin(const std::string& path) {
   const std::string where = path.find('/') == std::string::npos ? "./" + path : path;
   void* handle = ::dlopen(where.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
-    return Error::Input(fmt::format("cannot load policy plugin: {}", ::dlerror()),
-                        {path, 0, ""});
+    return Error::Input(fmt::format("cannot load policy plugin: {}", ::dlerror()), {path, 0, ""});
   }
   using EntryPoint = const PolicyPluginInfo* (*)();
   auto entry = reinterpret_cast<EntryPoint>(::dlsym(handle, RWTTT_POLICY_PLUGIN_SYMBOL));

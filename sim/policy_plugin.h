@@ -4,7 +4,8 @@
 //
 //   // In the plugin:
 //   RWTTT_POLICY_PLUGIN(register_policy) {
-//     return register_policy({"aligned", "...", {}, true, [] { return std::make_unique<Mine>(); }});
+//     return register_policy({"aligned", "...", {}, true, [] { return std::make_unique<Mine>();
+//     }});
 //   }
 //
 // The host calls the plugin's one C entry point, `rwttt_policy_plugin`, which reports the ABI the
@@ -29,7 +30,7 @@ using RegisterPolicyFn = Status (*)(PolicyInfo info);
 
 // What the entry point returns.
 struct PolicyPluginInfo {
-  int abi = 0;                                 // the plugin's kPolicyPluginAbi
+  int abi = 0;                                    // the plugin's kPolicyPluginAbi
   Status (*register_policies)(RegisterPolicyFn);  // registers the plugin's policies
 };
 
@@ -45,12 +46,12 @@ Status LoadPolicyPlugin(const std::string& path);
 
 // Defines the plugin's entry point around a registration function body that receives
 // `RegisterPolicyFn register_fn` and returns a Status.
-#define RWTTT_POLICY_PLUGIN(register_fn)                                              \
+#define RWTTT_POLICY_PLUGIN(register_fn)                                               \
   static ::rwttt::Status RwtttRegisterPolicies(::rwttt::RegisterPolicyFn register_fn); \
-  extern "C" __attribute__((visibility("default")))                                 \
-  const ::rwttt::PolicyPluginInfo* rwttt_policy_plugin() {                         \
-    static const ::rwttt::PolicyPluginInfo info{::rwttt::kPolicyPluginAbi,         \
-                                                &RwtttRegisterPolicies};            \
-    return &info;                                                                   \
-  }                                                                                 \
+  extern "C" __attribute__((visibility("default"))) const ::rwttt::PolicyPluginInfo*   \
+  rwttt_policy_plugin() {                                                              \
+    static const ::rwttt::PolicyPluginInfo info{::rwttt::kPolicyPluginAbi,             \
+                                                &RwtttRegisterPolicies};               \
+    return &info;                                                                      \
+  }                                                                                    \
   static ::rwttt::Status RwtttRegisterPolicies(::rwttt::RegisterPolicyFn register_fn)

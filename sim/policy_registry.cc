@@ -27,8 +27,9 @@ Result<std::uint64_t> PolicyOptions::GetUint(std::string_view key, std::uint64_t
   std::uint64_t value = 0;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc() || ptr != s.data() + s.size() || value < min || value > max) {
-    return Error::Usage("--policy-opt " + std::string(key) + "=" + s + ": expected an integer in [" +
-                        std::to_string(min) + ", " + std::to_string(max) + "]");
+    return Error::Usage("--policy-opt " + std::string(key) + "=" + s +
+                        ": expected an integer in [" + std::to_string(min) + ", " +
+                        std::to_string(max) + "]");
   }
   return value;
 }
@@ -46,7 +47,8 @@ Result<std::string> PolicyOptions::GetChoice(std::string_view key, std::string f
 
 Status RegisterPolicy(PolicyInfo info) {
   for (const PolicyInfo& p : Registry()) {
-    if (p.name == info.name) return Error::Usage("a policy named '" + info.name + "' already exists");
+    if (p.name == info.name)
+      return Error::Usage("a policy named '" + info.name + "' already exists");
   }
   Registry().push_back(std::move(info));
   return OkStatus();
@@ -63,8 +65,8 @@ Result<std::unique_ptr<Policy>> MakePolicy(std::string_view name, const PolicyOp
       if (!known) {
         std::string keys;
         for (const auto& o : p.options) keys += (keys.empty() ? "" : ", ") + o.key;
-        return Error::Usage("policy '" + p.name + "' has no option '" + key + "' (it takes: " +
-                            (keys.empty() ? "none" : keys) + ")");
+        return Error::Usage("policy '" + p.name + "' has no option '" + key +
+                            "' (it takes: " + (keys.empty() ? "none" : keys) + ")");
       }
     }
     return p.make();

@@ -1,12 +1,12 @@
 #include "sim/simulator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <deque>
 #include <functional>
 #include <queue>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "core/check.h"
 #include "core/program.h"
@@ -26,9 +26,9 @@ enum class Reorder : std::uint8_t {
 
 struct Owner {
   ProgramCursor cursor;
-  Step early_write;              // the WRITE run first under Reorder::kWriteFirst
+  Step early_write;  // the WRITE run first under Reorder::kWriteFirst
   Reorder reorder = Reorder::kNone;
-  bool duplicate_run = false;    // the current READ runs a second time (duplicate-step)
+  bool duplicate_run = false;  // the current READ runs a second time (duplicate-step)
   Nanos ready_since{0};
   std::uint32_t slot = 0;
   std::uint32_t ticket = 0;  // which ready-queue entry is this owner's live one
@@ -53,17 +53,19 @@ struct Completion {
   Nanos time;
   std::uint64_t seq;
   std::uint32_t lane;
-  bool operator>(const Completion& o) const {
-    return time != o.time ? time > o.time : seq > o.seq;
-  }
+  bool operator>(const Completion& o) const { return time != o.time ? time > o.time : seq > o.seq; }
 };
 
 class Run final : public ReadyView {
  public:
   Run(std::span<const Request> trace, Policy& policy, const SimConfig& config)
-      : trace_(trace), policy_(policy), config_(config), cost_(config.model, config.hardware),
+      : trace_(trace),
+        policy_(policy),
+        config_(config),
+        cost_(config.model, config.hardware),
         executor_(config.backend, config.history, config.measured_timing, trace.size()),
-        metrics_(trace.size()), faults_(config.faults, config.seed) {}
+        metrics_(trace.size()),
+        faults_(config.faults, config.seed) {}
 
   Result<RunResult> Go();
 
@@ -290,19 +292,19 @@ Status Run::Dispatch() {
                                         id.value(), now_.value()));
       }
       if (found < 0 || owners_[found].phase != Phase::kReady) {
-        return Error::Usage(fmt::format("the policy put owner {} in a batch on lane {} at {} ns, "
-                                        "but it has no ready step",
-                                        id.value(), lane, now_.value()));
+        return Error::Usage(
+            fmt::format("the policy put owner {} in a batch on lane {} at {} ns, "
+                        "but it has no ready step",
+                        id.value(), lane, now_.value()));
       }
       const auto index = static_cast<std::uint32_t>(found);
       Owner& o = owners_[index];
       o.mark = epoch_;
       const Step& step = Current(index);
       const Request& r = trace_[index];
-      ExecItem& item = items.emplace_back(
-          ExecItem{index, step, layout_.shared_slot ? 0u : o.slot,
-                   r.seed ? r.seed->value() : config_.seed.value(), step_ids_++,
-                   step.tag.version.Next()});
+      ExecItem& item = items.emplace_back(ExecItem{index, step, layout_.shared_slot ? 0u : o.slot,
+                                                   r.seed ? r.seed->value() : config_.seed.value(),
+                                                   step_ids_++, step.tag.version.Next()});
       if (!plan_.slots.empty()) {
         if (plan_.slots[k] >= num_slots_) {
           return Error::Usage(fmt::format("the policy placed owner {} in slot {}, but there are {}",
@@ -319,10 +321,10 @@ Status Run::Dispatch() {
       }
       Unready(index);
     }
-    shape.read_slots = layout_.shared_slot ? std::min<std::uint64_t>(1, shape.read_steps)
-                                           : shape.read_steps;
-    shape.write_slots = layout_.shared_slot ? std::min<std::uint64_t>(1, shape.write_steps)
-                                            : shape.write_steps;
+    shape.read_slots =
+        layout_.shared_slot ? std::min<std::uint64_t>(1, shape.read_steps) : shape.read_steps;
+    shape.write_slots =
+        layout_.shared_slot ? std::min<std::uint64_t>(1, shape.write_steps) : shape.write_steps;
     const Nanos model_end = now_ + cost_.BatchTime(shape, busy_count_ + 1);
     const std::uint64_t batch_id = batch_ids_++;
     const Nanos end = executor_.Dispatch(items, batch_id, now_, model_end);
@@ -477,9 +479,10 @@ Result<RunResult> Run::Go() {
     slots = std::min<std::uint64_t>(
         slots, (config_.budget_bytes - layout_.fixed_bytes) / layout_.owner_bytes);
   }
-  num_slots_ = layout_.shared_slot ? 1 : static_cast<std::uint32_t>(std::max<std::uint64_t>(slots, 1));
-  const bool shadow = config_.faults.kind == FaultKind::kStaleRead ||
-                      config_.faults.kind == FaultKind::kLostUpdate;
+  num_slots_ =
+      layout_.shared_slot ? 1 : static_cast<std::uint32_t>(std::max<std::uint64_t>(slots, 1));
+  const bool shadow =
+      config_.faults.kind == FaultKind::kStaleRead || config_.faults.kind == FaultKind::kLostUpdate;
   RWTTT_TRY(executor_.Begin(config_.model, num_slots_, config_.seed, shadow));
   slot_owner_.assign(num_slots_, -1);
 
@@ -496,8 +499,8 @@ Result<RunResult> Run::Go() {
     if (!fresh) return Error::Input(fmt::format("request id {} appears twice", id));
     if (dense) dense_index_[id] = static_cast<std::uint32_t>(i);
     if (i > 0 && trace_[i].arrival < trace_[i - 1].arrival) {
-      return Error::Input(fmt::format("request {} arrives before the one listed before it",
-                                      trace_[i].id.value()));
+      return Error::Input(
+          fmt::format("request {} arrives before the one listed before it", trace_[i].id.value()));
     }
   }
   lane_items_.resize(layout_.lanes);
@@ -563,7 +566,8 @@ Result<RunResult> Run::Go() {
 
 }  // namespace
 
-Result<RunResult> Simulate(std::span<const Request> trace, Policy& policy, const SimConfig& config) {
+Result<RunResult> Simulate(std::span<const Request> trace, Policy& policy,
+                           const SimConfig& config) {
   if (config.measured_timing && config.backend == nullptr) {
     return Error::Usage("measured timing needs a backend to run the kernels");
   }

@@ -44,8 +44,8 @@ void TimelineWriter::OnBatch(const BatchRecord& b) {
   for (const BatchStep& s : b.steps) reads += s.step.is_read();
   const std::size_t writes = b.steps.size() - reads;
   const std::string name = reads && writes ? fmt::format("MIXED x{}", b.steps.size())
-                           : reads        ? fmt::format("READ x{}", reads)
-                                          : fmt::format("WRITE x{}", writes);
+                           : reads         ? fmt::format("READ x{}", reads)
+                                           : fmt::format("WRITE x{}", writes);
   const std::string ts = TraceMicros(b.start);
   const std::string dur = TraceMicros(b.end - b.start);
   Event(fmt::format(R"({{"name":"{}","cat":"batch","ph":"X","ts":{},"dur":{},"pid":{},"tid":{},)"
@@ -60,9 +60,8 @@ void TimelineWriter::OnBatch(const BatchRecord& b) {
     }
     Event(fmt::format(R"J({{"name":"{} v{} [{},{})","cat":"step","ph":"X","ts":{},"dur":{},)J"
                       R"J("pid":{},"tid":{},"args":{{"step":{},"batch":{},"slot":{}}}}})J",
-                      EffectName(s.step.tag.effect), s.step.tag.version.value(),
-                      s.step.first_token, s.step.end_token, ts, dur, kOwnersPid, owner, s.step_id,
-                      b.batch_id, s.slot));
+                      EffectName(s.step.tag.effect), s.step.tag.version.value(), s.step.first_token,
+                      s.step.end_token, ts, dur, kOwnersPid, owner, s.step_id, b.batch_id, s.slot));
   }
 }
 

@@ -1,8 +1,8 @@
 #include "traces/csv.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 namespace rwttt {
 namespace {

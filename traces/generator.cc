@@ -1,9 +1,9 @@
 #include "traces/generator.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <numbers>
-
-#include <fmt/format.h>
 
 #include "core/philox.h"
 
@@ -89,9 +89,8 @@ Status GenerateTrace(const GeneratorOptions& o, const std::function<Status(const
     if (o.count && i == *o.count) break;
     if (i > 0) {
       DrawStream gap(o.seed, i, kGap);
-      const double g = o.arrival == ArrivalProcess::kPoisson
-                           ? -std::log(gap.Uniform())
-                           : SampleGamma(shape, gap) / shape;
+      const double g = o.arrival == ArrivalProcess::kPoisson ? -std::log(gap.Uniform())
+                                                             : SampleGamma(shape, gap) / shape;
       t_ns += g * mean_gap_ns;
     }
     if (o.duration_s && t_ns >= *o.duration_s * 1e9) break;

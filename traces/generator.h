@@ -21,11 +21,11 @@ namespace rwttt {
 enum class ArrivalProcess { kPoisson, kGamma };
 
 struct GeneratorOptions {
-  std::optional<std::uint64_t> count;     // exactly this many requests, or
-  std::optional<double> duration_s;       // every arrival before this time
-  double rate_per_s = 1.0;                // mean arrival rate
+  std::optional<std::uint64_t> count;  // exactly this many requests, or
+  std::optional<double> duration_s;    // every arrival before this time
+  double rate_per_s = 1.0;             // mean arrival rate
   ArrivalProcess arrival = ArrivalProcess::kPoisson;
-  double cv = 1.0;                        // gamma: coefficient of variation of the gaps
+  double cv = 1.0;  // gamma: coefficient of variation of the gaps
   LengthDistribution prompt{LengthDistribution::Kind::kFixed, 128, 0};
   LengthDistribution output{LengthDistribution::Kind::kFixed, 64, 0};
   Seed seed{0};

@@ -1,10 +1,10 @@
 #include "traces/import_fields.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <chrono>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "traces/native_trace.h"
 

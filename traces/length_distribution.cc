@@ -1,11 +1,11 @@
 #include "traces/length_distribution.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <numbers>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "traces/native_trace.h"
 
@@ -52,18 +52,22 @@ std::uint32_t LengthDistribution::Sample(double u1, double u2) const {
 
 std::string LengthDistribution::ToString() const {
   switch (kind) {
-    case Kind::kFixed: return fmt::format("fixed:{}", a);
-    case Kind::kUniform: return fmt::format("uniform:{}:{}", a, b);
-    case Kind::kLognormal: return fmt::format("lognormal:{}:{}", a, b);
+    case Kind::kFixed:
+      return fmt::format("fixed:{}", a);
+    case Kind::kUniform:
+      return fmt::format("uniform:{}:{}", a, b);
+    case Kind::kLognormal:
+      return fmt::format("lognormal:{}:{}", a, b);
   }
   return "";
 }
 
 Result<LengthDistribution> ParseLengthDistribution(std::string_view spec, std::string_view flag) {
   const auto bad = [&](std::string_view why) {
-    return Error::Usage(fmt::format("{} '{}': {} (expected fixed:N, uniform:A:B or "
-                                    "lognormal:MEAN:SIGMA)",
-                                    flag, spec, why));
+    return Error::Usage(
+        fmt::format("{} '{}': {} (expected fixed:N, uniform:A:B or "
+                    "lognormal:MEAN:SIGMA)",
+                    flag, spec, why));
   };
   const auto parts = Split(spec, ':');
   std::vector<double> nums;
@@ -72,7 +76,9 @@ Result<LengthDistribution> ParseLengthDistribution(std::string_view spec, std::s
     if (!ParseNumber(parts[i], x)) return bad(fmt::format("'{}' is not a number", parts[i]));
     nums.push_back(x);
   }
-  const auto is_count = [](double x) { return x >= 0 && x <= kMaxRequestTokens && x == std::floor(x); };
+  const auto is_count = [](double x) {
+    return x >= 0 && x <= kMaxRequestTokens && x == std::floor(x);
+  };
   LengthDistribution d;
   if (parts[0] == "fixed") {
     if (nums.size() != 1) return bad("fixed takes one number");

@@ -18,8 +18,8 @@ enum FieldBit : unsigned {
 Result<std::uint32_t> GetTokens(simdjson::ondemand::value v, const SourceLoc& at) {
   RWTTT_ASSIGN_OR_RETURN(std::uint64_t n, json::GetUint(v, at));
   if (n > kMaxRequestTokens) {
-    return Error::Input(fmt::format("{} tokens is more than the {} supported", n, kMaxRequestTokens),
-                        at);
+    return Error::Input(
+        fmt::format("{} tokens is more than the {} supported", n, kMaxRequestTokens), at);
   }
   return static_cast<std::uint32_t>(n);
 }
@@ -71,8 +71,10 @@ Status TraceReader::ParseLine(std::string_view line, Request& out) {
         seen |= bit;
         return OkStatus();
       }));
-  const std::pair<unsigned, const char*> required[] = {
-      {kId, "id"}, {kArrival, "arrival_ns"}, {kPrompt, "prompt_tokens"}, {kOutput, "output_tokens"}};
+  const std::pair<unsigned, const char*> required[] = {{kId, "id"},
+                                                       {kArrival, "arrival_ns"},
+                                                       {kPrompt, "prompt_tokens"},
+                                                       {kOutput, "output_tokens"}};
   for (const auto& [bit, name] : required) {
     if (!(seen & bit)) return Error::Input("missing required field", lines_->Here(name));
   }
@@ -116,8 +118,9 @@ Result<std::vector<Request>> ReadTrace(const std::string& path) {
 }
 
 std::string FormatRequest(const Request& r) {
-  std::string line = fmt::format(R"({{"id":{},"arrival_ns":{},"prompt_tokens":{},"output_tokens":{})",
-                                 r.id.value(), r.arrival.value(), r.prompt_tokens, r.output_tokens);
+  std::string line =
+      fmt::format(R"({{"id":{},"arrival_ns":{},"prompt_tokens":{},"output_tokens":{})",
+                  r.id.value(), r.arrival.value(), r.prompt_tokens, r.output_tokens);
   if (r.seed) line += fmt::format(R"(,"seed":{})", r.seed->value());
   line += '}';
   return line;

@@ -6,13 +6,13 @@
 //   RWTTT_TRY(WriteTrace(trace, "copy.jsonl"));
 #pragma once
 
+#include <simdjson.h>
+
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_set>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "core/line_reader.h"
 #include "core/output_file.h"

@@ -1,9 +1,9 @@
 #include "traces/trace_loader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "core/json_writer.h"
 #include "core/line_reader.h"

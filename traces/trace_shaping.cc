@@ -1,9 +1,9 @@
 #include "traces/trace_shaping.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "core/philox.h"
 #include "traces/import_fields.h"

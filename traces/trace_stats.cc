@@ -1,9 +1,9 @@
 #include "traces/trace_stats.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "core/json_writer.h"
 
@@ -30,9 +30,8 @@ std::string SummaryLine(const char* name, const LengthSummary& s) {
 }
 
 std::string SummaryJson(const LengthSummary& s) {
-  return fmt::format(
-      R"({{"mean":{},"min":{},"p50":{},"p90":{},"p99":{},"max":{},"total":{}}})", s.mean, s.min,
-      s.p50, s.p90, s.p99, s.max, s.total);
+  return fmt::format(R"({{"mean":{},"min":{},"p50":{},"p90":{},"p99":{},"max":{},"total":{}}})",
+                     s.mean, s.min, s.p50, s.p90, s.p99, s.max, s.total);
 }
 
 }  // namespace
@@ -80,9 +79,10 @@ std::string FormatTraceStats(const TraceStats& s, const std::string& source) {
   out += fmt::format("span     {:.3f} s ({} ns to {} ns)\n", s.span_s, s.first_arrival.value(),
                      s.last_arrival.value());
   out += fmt::format("rate     {:.3f} req/s\n", s.rate_per_s);
-  out += fmt::format("burst    {:.3f} (coefficient of variation of inter-arrival gaps; "
-                     "1 = Poisson)\n",
-                     s.interarrival_cv);
+  out += fmt::format(
+      "burst    {:.3f} (coefficient of variation of inter-arrival gaps; "
+      "1 = Poisson)\n",
+      s.interarrival_cv);
   out += "tokens\n";
   out += SummaryLine("prompt", s.prompt);
   out += SummaryLine("output", s.output);

@@ -1,10 +1,10 @@
 #include "checker/internal/dependency_graph.h"
 
-#include <algorithm>
+#include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/graph/compressed_sparse_row_graph.hpp>
 #include <boost/graph/strong_components.hpp>
-#include <fmt/format.h>
 
 namespace rwttt::internal {
 namespace {
@@ -125,8 +125,12 @@ struct Hop {
 class Witness {
  public:
   Witness(const Graph& g, const std::vector<std::uint32_t>& comp, std::uint32_t steps)
-      : g_(g), comp_(comp), steps_(steps), pred_(num_vertices(g), kNone),
-        pred_kind_(num_vertices(g)), stamp_(num_vertices(g), 0) {}
+      : g_(g),
+        comp_(comp),
+        steps_(steps),
+        pred_(num_vertices(g), kNone),
+        pred_kind_(num_vertices(g)),
+        stamp_(num_vertices(g), 0) {}
 
   // The shortest cycle through `start` inside its component, as step-to-step hops (rt hops
   // through barriers collapsed). Breadth-first by hand because Boost's BFS cannot stop early
@@ -153,7 +157,8 @@ class Witness {
 
  private:
   std::vector<Hop> Collapse(std::uint32_t start, std::uint32_t last, EdgeKind closing) {
-    std::vector<std::pair<std::uint32_t, EdgeKind>> path{{last, closing}};  // (vertex, its out edge)
+    std::vector<std::pair<std::uint32_t, EdgeKind>> path{
+        {last, closing}};  // (vertex, its out edge)
     for (std::uint32_t v = last; v != start;) {
       path.emplace_back(pred_[v], pred_kind_[v]);
       v = pred_[v];
@@ -203,13 +208,15 @@ std::string Explain(const Hop& h, const std::vector<StepRecord>& rec,
       return fmt::format("{} committed version {} of owner {}, which {} read (wr)", sa,
                          a.commit_version, owners[a.owner].value(), sb);
     case EdgeKind::kWw:
-      return fmt::format("{} committed version {} of owner {}, and {} committed version {} "
-                         "after it (ww)",
-                         sa, a.commit_version, owners[a.owner].value(), sb, b.commit_version);
+      return fmt::format(
+          "{} committed version {} of owner {}, and {} committed version {} "
+          "after it (ww)",
+          sa, a.commit_version, owners[a.owner].value(), sb, b.commit_version);
     case EdgeKind::kRw:
-      return fmt::format("{} read version {} of owner {}, which {} overwrote by committing "
-                         "version {} (rw)",
-                         sa, a.seen_version, owners[a.seen_owner].value(), sb, b.commit_version);
+      return fmt::format(
+          "{} read version {} of owner {}, which {} overwrote by committing "
+          "version {} (rw)",
+          sa, a.seen_version, owners[a.seen_owner].value(), sb, b.commit_version);
     case EdgeKind::kRt:
       break;
   }
@@ -227,8 +234,8 @@ void ReportCycle(const std::vector<Hop>& hops, const std::vector<StepRecord>& re
   const char* cls = rw == 0 ? (wr == 0 ? "G0" : "G1c") : rw == 1 ? "G-single" : "G2";
   std::vector<std::uint64_t> steps;
   std::optional<std::uint64_t> owner = owners[rec[hops.front().from].owner].value();
-  std::string text = fmt::format("{}: a cycle of {} steps, so no serial order exists. ", cls,
-                                 hops.size());
+  std::string text =
+      fmt::format("{}: a cycle of {} steps, so no serial order exists. ", cls, hops.size());
   for (std::size_t i = 0; i < hops.size(); ++i) {
     steps.push_back(rec[hops[i].from].step_id);
     if (owner && owners[rec[hops[i].from].owner].value() != *owner) owner.reset();

@@ -19,7 +19,7 @@ namespace rwttt::internal {
 
 struct GraphInputs {
   const std::vector<StepRecord>& records;
-  const std::vector<OwnerId>& owner_ids;                     // dense owner index -> id
+  const std::vector<OwnerId>& owner_ids;                          // dense owner index -> id
   std::vector<std::pair<std::uint32_t, std::uint32_t>> po_edges;  // consumed
 };
 

@@ -1,9 +1,9 @@
 #include "checker/internal/serial_reference_check.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
-
-#include <fmt/format.h>
 
 #include "core/cpu_backend.h"
 #include "core/model_profile.h"
@@ -16,8 +16,9 @@ CheckOutcome CheckSerialReference(const HistoryHeader& header, const CheckOption
                                   const std::vector<OwnerId>& owner_ids, Findings& findings) {
   auto skipped = [](std::string why) { return CheckOutcome{false, std::move(why)}; };
   if (!header.trace || !header.model || !header.seed) {
-    return skipped("the history header names no trace, model or seed (a history of another "
-                   "system)");
+    return skipped(
+        "the history header names no trace, model or seed (a history of another "
+        "system)");
   }
   if (!options.load_trace) return skipped("no trace loader was given to the checker");
   std::filesystem::path trace_path(*header.trace);
@@ -60,18 +61,17 @@ CheckOutcome CheckSerialReference(const HistoryHeader& header, const CheckOption
     }
     OwnerReference ref = RunSerialReference(cpu, *model, *req, seed);
     auto key = [](const Step& s) { return std::make_pair(s.first_token, s.is_read() ? 0 : 1); };
-    std::sort(ref.steps.begin(), ref.steps.end(), [&](const ReferenceStep& a,
-                                                      const ReferenceStep& b) {
-      return key(a.step) < key(b.step);
-    });
+    std::sort(
+        ref.steps.begin(), ref.steps.end(),
+        [&](const ReferenceStep& a, const ReferenceStep& b) { return key(a.step) < key(b.step); });
     for (std::size_t i = begin; i < end; ++i) {
       const StepRecord& r = records[order[i]];
       const auto want = std::make_pair(r.first_token, r.write ? 1 : 0);
-      const auto it = std::lower_bound(
-          ref.steps.begin(), ref.steps.end(), want,
-          [&](const ReferenceStep& s, const std::pair<std::uint32_t, int>& k) {
-            return key(s.step) < k;
-          });
+      const auto it =
+          std::lower_bound(ref.steps.begin(), ref.steps.end(), want,
+                           [&](const ReferenceStep& s, const std::pair<std::uint32_t, int>& k) {
+                             return key(s.step) < k;
+                           });
       // A step that is not in the program was reported by the structure check.
       if (it == ref.steps.end() || key(it->step) != want || it->step.end_token != r.end_token) {
         continue;
@@ -79,14 +79,14 @@ CheckOutcome CheckSerialReference(const HistoryHeader& header, const CheckOption
       const std::uint64_t expected = r.write ? it->state_digest : it->out_digest;
       if (expected == r.digest) continue;
       findings.Add("digest-mismatch", id.value(), {r.step_id}, [&] {
-        return fmt::format("step {} (owner {}, {} of tokens [{},{}) at version {}) is the first "
-                           "divergence from the serial reference: its {} is {:016x}, the serial "
-                           "run's {:016x}; it diverges at token {}{} (layer unknown: the history "
-                           "records one digest per step)",
-                           r.step_id, id.value(), r.write ? "WRITE" : "READ", r.first_token,
-                           r.end_token, r.version, r.write ? "state_digest" : "out_digest",
-                           r.digest, expected, r.first_token,
-                           r.write ? ", the chunk's update" : "");
+        return fmt::format(
+            "step {} (owner {}, {} of tokens [{},{}) at version {}) is the first "
+            "divergence from the serial reference: its {} is {:016x}, the serial "
+            "run's {:016x}; it diverges at token {}{} (layer unknown: the history "
+            "records one digest per step)",
+            r.step_id, id.value(), r.write ? "WRITE" : "READ", r.first_token, r.end_token,
+            r.version, r.write ? "state_digest" : "out_digest", r.digest, expected, r.first_token,
+            r.write ? ", the chunk's update" : "");
       });
       break;  // every later step of this owner diverges too
     }

@@ -28,8 +28,9 @@ std::vector<PolicyInfo> BuiltinPolicies() {
   out.push_back({"sequential",
                  "batch 1, one owner at a time; a switch swaps its fast weights into the single "
                  "weight buffer",
-                 {{"slice", "steps an owner runs before the next one gets the device (0: to "
-                            "completion)"}},
+                 {{"slice",
+                   "steps an owner runs before the next one gets the device (0: to "
+                   "completion)"}},
                  true,
                  [] { return std::make_unique<SequentialPolicy>(); }});
   out.push_back({"replicas",

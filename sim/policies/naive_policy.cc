@@ -12,9 +12,10 @@ Result<DeviceLayout> NaivePolicy::Configure(const PolicyContext& context) {
   layout.owner_bytes = 0;
   layout.shared_slot = true;
   if (layout.fixed_bytes > context.budget_bytes) {
-    return Error::Input(fmt::format("policy naive: the model ({} bytes) exceeds the memory budget "
-                                    "({} bytes)",
-                                    layout.fixed_bytes, context.budget_bytes));
+    return Error::Input(
+        fmt::format("policy naive: the model ({} bytes) exceeds the memory budget "
+                    "({} bytes)",
+                    layout.fixed_bytes, context.budget_bytes));
   }
   return layout;
 }

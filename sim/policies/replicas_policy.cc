@@ -9,16 +9,17 @@ Result<DeviceLayout> ReplicasPolicy::Configure(const PolicyContext& context) {
   const std::uint64_t fit = context.budget_bytes / per_copy;
   RWTTT_ASSIGN_OR_RETURN(std::uint64_t k, context.options.GetUint("replicas", 0, 0, 4096));
   if (fit == 0) {
-    return Error::Input(fmt::format("policy replicas: one model copy with its owner's state "
-                                    "({:.3f} GiB) exceeds the memory budget ({:.3f} GiB)",
-                                    per_copy / 1073741824.0, context.budget_bytes / 1073741824.0));
+    return Error::Input(
+        fmt::format("policy replicas: one model copy with its owner's state "
+                    "({:.3f} GiB) exceeds the memory budget ({:.3f} GiB)",
+                    per_copy / 1073741824.0, context.budget_bytes / 1073741824.0));
   }
   if (k == 0) k = std::min<std::uint64_t>(fit, 4096);
   if (k > fit) {
-    return Error::Usage(fmt::format("policy replicas: {} replicas need {:.3f} GiB but the memory "
-                                    "budget is {:.3f} GiB (at most {} fit)",
-                                    k, k * per_copy / 1073741824.0,
-                                    context.budget_bytes / 1073741824.0, fit));
+    return Error::Usage(
+        fmt::format("policy replicas: {} replicas need {:.3f} GiB but the memory "
+                    "budget is {:.3f} GiB (at most {} fit)",
+                    k, k * per_copy / 1073741824.0, context.budget_bytes / 1073741824.0, fit));
   }
   lane_owner_.assign(k, std::nullopt);
   DeviceLayout layout;

@@ -11,8 +11,9 @@ Result<DeviceLayout> SequentialPolicy::Configure(const PolicyContext& context) {
   // The single weight buffer the current owner's fast weights are swapped into.
   layout.fixed_bytes += state_bytes_;
   if (layout.fixed_bytes + layout.owner_bytes > context.budget_bytes) {
-    return Error::Input("policy sequential: the weights, the swap buffer and one owner's state "
-                        "exceed the memory budget");
+    return Error::Input(
+        "policy sequential: the weights, the swap buffer and one owner's state "
+        "exceed the memory budget");
   }
   return layout;
 }

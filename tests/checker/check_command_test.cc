@@ -29,8 +29,8 @@ constexpr char kStaleRead[] =
 TEST(CheckCommand, ExitsZeroOnAValidHistoryAndWritesTheSerialOrder) {
   TempDir dir;
   const std::string h = dir.Write("h.jsonl", std::string(kHeader) + kRead + kWrite);
-  const auto r = RunCli({"check", h, "--serial-order", dir.File("order.txt"), "--junit",
-                         dir.File("junit.xml")});
+  const auto r = RunCli(
+      {"check", h, "--serial-order", dir.File("order.txt"), "--junit", dir.File("junit.xml")});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "valid: 2 steps checked, no anomalies");
   EXPECT_EQ(testing::ReadFile(dir.File("order.txt")), "0\n1\n");
@@ -47,7 +47,8 @@ TEST(CheckCommand, ExitsOneWithAnomaliesInTextAndJson) {
   r = RunCli({"check", h, "--json"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out.rfind(R"({"valid":false,"steps_checked":3,"anomalies":[{"type":"stale-read",)"
-                        R"("owner":3,"steps":[2],)", 0),
+                        R"("owner":3,"steps":[2],)",
+                        0),
             0u)
       << r.out;
 }

@@ -14,8 +14,11 @@ namespace {
 std::vector<Request> Workload() {
   std::vector<Request> trace;
   for (std::uint64_t i = 0; i < 6; ++i) {
-    trace.push_back(Request{.id = OwnerId{i}, .arrival = Nanos{static_cast<std::int64_t>(i)},
-                            .prompt_tokens = 12, .output_tokens = 10, .seed = {}});
+    trace.push_back(Request{.id = OwnerId{i},
+                            .arrival = Nanos{static_cast<std::int64_t>(i)},
+                            .prompt_tokens = 12,
+                            .output_tokens = 10,
+                            .seed = {}});
   }
   return trace;
 }
@@ -49,19 +52,17 @@ TEST(FaultDetection, NaiveIsCaughtAsAnOwnerLeak) {
 
 TEST(FaultDetection, EveryInjectedFaultIsCaughtWithItsName) {
   const std::pair<FaultKind, const char*> expected[] = {
-      {FaultKind::kStaleRead, "stale-read"},
-      {FaultKind::kUncommittedRead, "uncommitted-read"},
-      {FaultKind::kLostUpdate, "lost-update"},
-      {FaultKind::kCrossOwnerWrite, "owner-leak"},
-      {FaultKind::kEarlyWrite, "program-order"},
-      {FaultKind::kDuplicateStep, "duplicate-step"},
+      {FaultKind::kStaleRead, "stale-read"},      {FaultKind::kUncommittedRead, "uncommitted-read"},
+      {FaultKind::kLostUpdate, "lost-update"},    {FaultKind::kCrossOwnerWrite, "owner-leak"},
+      {FaultKind::kEarlyWrite, "program-order"},  {FaultKind::kDuplicateStep, "duplicate-step"},
       {FaultKind::kTornState, "digest-mismatch"},
   };
   for (const auto& [kind, anomaly] : expected) {
     const CheckedRun r = RunPolicy("rwttt", kind);
     EXPECT_GT(r.run.faults_injected, 0u) << FaultKindName(kind);
     EXPECT_GT(r.report.Count(anomaly), 0u)
-        << FaultKindName(kind) << " should give " << anomaly << ":\n" << RenderText(r.report);
+        << FaultKindName(kind) << " should give " << anomaly << ":\n"
+        << RenderText(r.report);
   }
 }
 

@@ -100,7 +100,8 @@ RC_GTEST_PROP(HistoryCheckerProperty, StaleReadIsCaught, ()) {
   std::vector<HistoryStep> history = RandomValidHistory();
   std::vector<std::size_t> candidates;
   for (std::size_t i = 0; i < history.size(); ++i) {
-    if (history[i].effect == Effect::kRead && history[i].version.value() > 0) candidates.push_back(i);
+    if (history[i].effect == Effect::kRead && history[i].version.value() > 0)
+      candidates.push_back(i);
   }
   RC_PRE(!candidates.empty());
   HistoryStep& s = history[*rc::gen::elementOf(candidates)];
@@ -147,10 +148,18 @@ RC_GTEST_PROP(HistoryReaderFuzz, NeverCrashesOnRandomOrMutatedLines, ()) {
   for (int i = 0; i < mutations && !line.empty(); ++i) {
     const auto at = *rc::gen::inRange<std::size_t>(0, line.size());
     switch (*rc::gen::inRange(0, 4)) {
-      case 0: line[at] = static_cast<char>(*rc::gen::arbitrary<std::uint8_t>()); break;
-      case 1: line.resize(at); break;
-      case 2: line.insert(at, *rc::gen::arbitrary<std::string>()); break;
-      default: line.erase(at, *rc::gen::inRange<std::size_t>(0, 8)); break;
+      case 0:
+        line[at] = static_cast<char>(*rc::gen::arbitrary<std::uint8_t>());
+        break;
+      case 1:
+        line.resize(at);
+        break;
+      case 2:
+        line.insert(at, *rc::gen::arbitrary<std::string>());
+        break;
+      default:
+        line.erase(at, *rc::gen::inRange<std::size_t>(0, 8));
+        break;
     }
   }
   if (*rc::gen::inRange(0, 8) == 0) line = *rc::gen::arbitrary<std::string>();

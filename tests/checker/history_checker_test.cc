@@ -1,8 +1,9 @@
 // HistoryChecker on hand-written minimal histories: one per anomaly name, and valid histories that
 // look suspicious.
+#include "checker/history_checker.h"
+
 #include <gtest/gtest.h>
 
-#include "checker/history_checker.h"
 #include "core/model_profile.h"
 #include "core/serial_reference.h"
 #include "tests/checker/history_builder.h"
@@ -183,7 +184,7 @@ TEST(HistoryChecker, ClassifiesAWriteWriteCycleAsG0) {
   HistoryBuilder h;
   HistoryStep& a = h.Write(0, 0, {0, 4}, 0, 10);
   a.commit_version = Version{2};
-  a.seen_owner = OwnerId{7};  // no read dependency from a
+  a.seen_owner = OwnerId{7};      // no read dependency from a
   h.Write(0, 0, {0, 4}, 10, 20);  // commits version 1 after version 2 did
   const CheckReport r = h.Check();
   const Anomaly* cycle = FindCycle(r);
@@ -193,8 +194,8 @@ TEST(HistoryChecker, ClassifiesAWriteWriteCycleAsG0) {
 
 TEST(HistoryChecker, ClassifiesAReadOfALaterCommitAsG1c) {
   HistoryBuilder h;
-  h.Read(0, 1, {0, 4}, 0, 10);     // reads version 1 ...
-  h.Write(0, 0, {0, 4}, 10, 20);   // ... which this later step commits
+  h.Read(0, 1, {0, 4}, 0, 10);    // reads version 1 ...
+  h.Write(0, 0, {0, 4}, 10, 20);  // ... which this later step commits
   const CheckReport r = h.Check();
   const Anomaly* cycle = FindCycle(r);
   ASSERT_NE(cycle, nullptr) << RenderText(r);
@@ -258,8 +259,8 @@ TEST(HistoryChecker, FindsUncommittedRead) {
 
 // One owner run serially with the serial reference's own digests; `corrupt` flips one.
 CheckReport CheckAgainstReference(int corrupt) {
-  const Request request{.id = OwnerId{5}, .arrival = Nanos{0}, .prompt_tokens = 9,
-                        .output_tokens = 3, .seed = {}};
+  const Request request{
+      .id = OwnerId{5}, .arrival = Nanos{0}, .prompt_tokens = 9, .output_tokens = 3, .seed = {}};
   const ModelProfile model = LoadModelProfile("tiny").value();
   const OwnerReference ref = RunSerialReference(model, request, Seed{7});
   HistoryBuilder h;
@@ -269,7 +270,8 @@ CheckReport CheckAgainstReference(int corrupt) {
     const std::pair<std::uint64_t, std::uint64_t> tokens{s.first_token, s.end_token};
     HistoryStep& step = s.is_read() ? h.Read(5, s.tag.version.value(), tokens, t, t + 5)
                                     : h.Write(5, s.tag.version.value(), tokens, t, t + 5);
-    (s.is_read() ? step.out_digest : step.state_digest) = s.is_read() ? r.out_digest : r.state_digest;
+    (s.is_read() ? step.out_digest : step.state_digest) =
+        s.is_read() ? r.out_digest : r.state_digest;
     if (static_cast<int>(step.step) == corrupt) {
       (s.is_read() ? *step.out_digest : *step.state_digest) ^= 1;
     }
@@ -280,8 +282,12 @@ CheckReport CheckAgainstReference(int corrupt) {
     EXPECT_EQ(path, "t.jsonl");
     return std::vector<Request>{request};
   };
-  HistoryHeader header{.policy = "x", .backend = "cpu", .seed = 7, .trace = "t.jsonl",
-                       .model = "tiny", .hardware = {}};
+  HistoryHeader header{.policy = "x",
+                       .backend = "cpu",
+                       .seed = 7,
+                       .trace = "t.jsonl",
+                       .model = "tiny",
+                       .hardware = {}};
   return h.Check(o, header);
 }
 

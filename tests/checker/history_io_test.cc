@@ -66,8 +66,12 @@ std::string ErrorOf(const std::string& contents) {
 TEST(HistoryWriter, FormatsTheDesignExample) {
   HistoryStep s = SampleWrite();
   EXPECT_EQ(FormatHistoryStep(s), kWrite);
-  HistoryHeader h{.policy = "rwttt", .backend = "cpu", .seed = 7, .trace = "t.jsonl",
-                  .model = "tiny", .hardware = "h100-sxm"};
+  HistoryHeader h{.policy = "rwttt",
+                  .backend = "cpu",
+                  .seed = 7,
+                  .trace = "t.jsonl",
+                  .model = "tiny",
+                  .hardware = "h100-sxm"};
   EXPECT_EQ(FormatHistoryHeader(h), kHeader);
   h.seed.reset();
   h.trace.reset();
@@ -80,7 +84,11 @@ TEST(HistoryWriter, RoundTripsThroughTheReaderCompressedOrNot) {
   for (const char* name : {"h.jsonl", "h.jsonl.zst"}) {
     TempDir dir;
     const std::string path = dir.File(name);
-    HistoryHeader h{.policy = "naive", .backend = "omp", .seed = {}, .trace = {}, .model = "tiny",
+    HistoryHeader h{.policy = "naive",
+                    .backend = "omp",
+                    .seed = {},
+                    .trace = {},
+                    .model = "tiny",
                     .hardware = {}};
     auto writer = HistoryWriter::Create(path, h);
     ASSERT_TRUE(writer.ok());
@@ -119,10 +127,12 @@ TEST(HistoryReader, RejectsEmptyFile) {
 }
 
 TEST(HistoryReader, RejectsUnknownFormatAndVersion) {
-  EXPECT_EQ(ErrorOf(R"({"format":"jepsen","version":1})" "\n"),
+  EXPECT_EQ(ErrorOf(R"({"format":"jepsen","version":1})"
+                    "\n"),
             "h.jsonl:1: format: unknown format \"jepsen\": expected \"rwttt-history\" (see "
             "docs/checker.md#history-format-v1)");
-  EXPECT_EQ(ErrorOf(R"({"format":"rwttt-history","version":2})" "\n"),
+  EXPECT_EQ(ErrorOf(R"({"format":"rwttt-history","version":2})"
+                    "\n"),
             "h.jsonl:1: version: unsupported history version 2: this rwttt reads version 1 (see "
             "docs/checker.md#history-format-v1)");
   EXPECT_NE(ErrorOf(std::string(kRead) + "\n").find("h.jsonl:1: format: missing required field"),
@@ -130,8 +140,8 @@ TEST(HistoryReader, RejectsUnknownFormatAndVersion) {
 }
 
 TEST(HistoryReader, RejectsTruncatedLastLine) {
-  const std::string contents = std::string(kHeader) + "\n" + kRead + "\n" +
-                               std::string(kWrite).substr(0, 40);
+  const std::string contents =
+      std::string(kHeader) + "\n" + kRead + "\n" + std::string(kWrite).substr(0, 40);
   EXPECT_NE(ErrorOf(contents).find("h.jsonl:3: the last line is incomplete"), std::string::npos)
       << ErrorOf(contents);
 }

@@ -1,5 +1,6 @@
 // Outputs appear complete or not at all: an interrupted run (SIGINT, SIGTERM) or one that hits a
 // file-size limit leaves the previous file, or none, and no temporary file behind.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -8,8 +9,6 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "tests/support/test_files.h"
 
@@ -68,8 +67,8 @@ void ExpectInterruptKeepsThePreviousFile(int signal, int expected_exit) {
   testing::TempDir dir;
   const std::string trace = BigTrace(dir);
   const std::string history = dir.Write("h.jsonl", "previous\n");
-  const Child c = Start(dir, {"replay", trace, "--model", "tiny", "--backend", "cpu",
-                              "--history", history});
+  const Child c =
+      Start(dir, {"replay", trace, "--model", "tiny", "--backend", "cpu", "--history", history});
   // Wait until the run is writing (its temporary file exists), then interrupt it.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!HasTemporary(dir) && std::chrono::steady_clock::now() < deadline) {
@@ -85,7 +84,9 @@ void ExpectInterruptKeepsThePreviousFile(int signal, int expected_exit) {
             std::string::npos);
 }
 
-TEST(AtomicOutput, SigintLeavesThePreviousHistory) { ExpectInterruptKeepsThePreviousFile(SIGINT, 130); }
+TEST(AtomicOutput, SigintLeavesThePreviousHistory) {
+  ExpectInterruptKeepsThePreviousFile(SIGINT, 130);
+}
 
 TEST(AtomicOutput, SigtermLeavesThePreviousHistory) {
   ExpectInterruptKeepsThePreviousFile(SIGTERM, 143);
@@ -96,8 +97,9 @@ TEST(AtomicOutput, AFullDiskLeavesNoFileAndExitsTwo) {
   const std::string trace = BigTrace(dir);
   const std::string history = dir.File("h.jsonl");
   // 4 MiB: far less than the history, more than any input the run reads.
-  const Child c = Start(dir, {"replay", trace, "--model", "tiny", "--backend", "cpu",
-                              "--history", history, "--timeline", dir.File("t.json")},
+  const Child c = Start(dir,
+                        {"replay", trace, "--model", "tiny", "--backend", "cpu", "--history",
+                         history, "--timeline", dir.File("t.json")},
                         4 << 20);
   EXPECT_EQ(Wait(c), 2);
   EXPECT_FALSE(testing::FileExists(history));

@@ -17,9 +17,10 @@ TEST(Cli, VersionAndHelpExitZero) {
 
 TEST(Cli, GenIsByteIdenticalForOneSeedAndDiffersForAnother) {
   testing::TempDir dir;
-  const std::vector<std::string> args = {"gen", "--count", "500", "--rate", "20", "--arrival",
-                                         "gamma", "--cv", "2", "--prompt", "lognormal:300:1",
-                                         "--output", "uniform:1:100", "--seed", "42"};
+  const std::vector<std::string> args = {
+      "gen",  "--count", "500",      "--rate",          "20",       "--arrival",     "gamma",
+      "--cv", "2",       "--prompt", "lognormal:300:1", "--output", "uniform:1:100", "--seed",
+      "42"};
   auto a = args;
   a.insert(a.end(), {"-o", dir.File("a.jsonl")});
   auto b = args;
@@ -37,7 +38,8 @@ TEST(Cli, GenIsByteIdenticalForOneSeedAndDiffersForAnother) {
 
 TEST(Cli, TraceStatsReadsWhatGenWrites) {
   testing::TempDir dir;
-  ASSERT_EQ(RunCli({"gen", "--count", "100", "--rate", "10", "-o", dir.File("t.jsonl")}).exit_code, 0);
+  ASSERT_EQ(RunCli({"gen", "--count", "100", "--rate", "10", "-o", dir.File("t.jsonl")}).exit_code,
+            0);
   const auto run = RunCli({"trace", "stats", dir.File("t.jsonl"), "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("\"requests\":100"), std::string::npos) << run.out;

@@ -1,8 +1,8 @@
 // `rwttt replay` and `rwttt policies` as a user meets them.
-#include <filesystem>
-
 #include <gtest/gtest.h>
 #include <simdjson.h>
+
+#include <filesystem>
 
 #include "tests/support/test_files.h"
 
@@ -46,9 +46,9 @@ TEST(Replay, SameInputsGiveByteIdenticalOutputsWhateverTheBackendOrThreads) {
            {"cpu", "0"}, {"cpu", "0"}, {"omp", "1"}, {"omp", "2"}}) {
     const std::string h = dir.File("h" + std::to_string(histories.size()) + ".jsonl");
     const std::string tl = dir.File("t" + std::to_string(histories.size()) + ".json");
-    const auto run = RunCli({"replay", trace, "--model", "tiny", "--seed", "3", "--backend",
-                             backend, "--threads", threads, "--history", h, "--timeline", tl,
-                             "--json"});
+    const auto run =
+        RunCli({"replay", trace, "--model", "tiny", "--seed", "3", "--backend", backend,
+                "--threads", threads, "--history", h, "--timeline", tl, "--json"});
     ASSERT_EQ(run.exit_code, 0) << run.err;
     histories.push_back(DropFirstLine(testing::ReadFile(h)));  // the header names the backend
     EXPECT_EQ(testing::ReadFile(tl), testing::ReadFile(dir.File("t0.json")));

@@ -42,7 +42,8 @@ TEST(ModelProfile, RejectsBadFieldsNamingThem) {
   EXPECT_EQ(error_of("{" + base + R"(,"chunk":0})"),
             "m.json: chunk: must be in [1, 1073741824], found 0");
   EXPECT_EQ(error_of("{" + base + "}"), "m.json: chunk: missing required field");
-  EXPECT_EQ(error_of("{" + base + R"(,"chunk":-3})"), "m.json: chunk: must not be negative, found -3");
+  EXPECT_EQ(error_of("{" + base + R"(,"chunk":-3})"),
+            "m.json: chunk: must not be negative, found -3");
   EXPECT_EQ(error_of("{" + base + R"(,"chunk":4,"colour":1})"),
             "m.json: colour: unknown field (see docs/formats.md#model-profile)");
   EXPECT_EQ(error_of(R"({"name":"x","d_model":4,"d_ff":8,"layers":2,"ttt_layers":[2],)"
@@ -61,9 +62,9 @@ TEST(ModelProfile, UnknownNameThatIsNotAFileListsThePresets) {
 
 TEST(ModelProfile, LoadsAFile) {
   testing::TempDir dir;
-  const std::string path = dir.Write(
-      "m.json", R"({"name":"mine","d_model":4,"d_ff":8,"layers":3,"ttt_layers":[0,2],)"
-                R"("chunk":4,"learning_rate":0.5,"state_dtype":"bf16"})");
+  const std::string path =
+      dir.Write("m.json", R"({"name":"mine","d_model":4,"d_ff":8,"layers":3,"ttt_layers":[0,2],)"
+                          R"("chunk":4,"learning_rate":0.5,"state_dtype":"bf16"})");
   Result<ModelProfile> m = LoadModelProfile(path);
   ASSERT_TRUE(m.ok()) << m.error().ToString();
   EXPECT_EQ(m->ttt_layers, (std::vector<std::uint32_t>{0, 2}));

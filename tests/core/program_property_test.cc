@@ -1,7 +1,6 @@
 // Properties of every program (DESIGN §3), over random prompt, output and chunk sizes.
-#include "tests/support/property.h"
-
 #include "core/program.h"
+#include "tests/support/property.h"
 
 namespace rwttt {
 namespace {
@@ -11,11 +10,12 @@ struct Shape {
 };
 
 rc::Gen<Shape> AnyShape() {
-  return rc::gen::apply([](std::uint32_t p, std::uint32_t o,
-                           std::uint32_t c) { return Shape{p, o, c}; },
-                        rc::gen::inRange<std::uint32_t>(0, 300),
-                        rc::gen::inRange<std::uint32_t>(0, 300),
-                        rc::gen::inRange<std::uint32_t>(1, 70));
+  return rc::gen::apply(
+      [](std::uint32_t p, std::uint32_t o, std::uint32_t c) {
+        return Shape{p, o, c};
+      },
+      rc::gen::inRange<std::uint32_t>(0, 300), rc::gen::inRange<std::uint32_t>(0, 300),
+      rc::gen::inRange<std::uint32_t>(1, 70));
 }
 
 std::vector<Step> Build(const Shape& s) {
@@ -42,8 +42,8 @@ RC_GTEST_PROP(ProgramProperty, ReadsCoverTheTokenStreamExactlyOnceInOrder, ()) {
 RC_GTEST_PROP(ProgramProperty, WriteCountIsWholeChunks, ()) {
   const Shape s = *AnyShape();
   const auto steps = Build(s);
-  const auto writes = std::count_if(steps.begin(), steps.end(),
-                                    [](const Step& x) { return !x.is_read(); });
+  const auto writes =
+      std::count_if(steps.begin(), steps.end(), [](const Step& x) { return !x.is_read(); });
   RC_ASSERT(static_cast<std::uint64_t>(writes) == (s.prompt + s.output) / s.chunk);
   RC_ASSERT(steps.size() == ProgramStepCount(s.prompt, s.output, s.chunk));
 }

@@ -31,8 +31,15 @@ constexpr Effect W = Effect::kWrite;
 TEST(Program, PrefillSplitsAtChunkBoundariesThenDecodesOneTokenAtATime) {
   // P=10, O=3, C=4: prefill [0,4) W [4,8) W [8,10), decode 10, 11 (closes chunk 3) W, 12.
   ExpectProgram(10, 3, 4,
-                {{R, 0, 4, 0}, {W, 0, 4, 0}, {R, 4, 8, 1}, {W, 4, 8, 1}, {R, 8, 10, 2},
-                 {R, 10, 11, 2}, {R, 11, 12, 2}, {W, 8, 12, 2}, {R, 12, 13, 3}});
+                {{R, 0, 4, 0},
+                 {W, 0, 4, 0},
+                 {R, 4, 8, 1},
+                 {W, 4, 8, 1},
+                 {R, 8, 10, 2},
+                 {R, 10, 11, 2},
+                 {R, 11, 12, 2},
+                 {W, 8, 12, 2},
+                 {R, 12, 13, 3}});
 }
 
 TEST(Program, FinalPartialChunkGetsNoWrite) {

@@ -28,6 +28,8 @@ class WrongSlotPolicy final : public rwttt::Policy {
 }  // namespace
 
 RWTTT_POLICY_PLUGIN(register_policy) {
-  return register_policy({"wrong-slot", "commits to the next owner's slot (a test of the checker)",
-                          {}, true, [] { return std::make_unique<WrongSlotPolicy>(); }});
+  return register_policy(
+      {"wrong-slot", "commits to the next owner's slot (a test of the checker)", {}, true, [] {
+         return std::make_unique<WrongSlotPolicy>();
+       }});
 }

@@ -11,10 +11,10 @@ namespace {
 // Round numbers: 1 byte/ns, 1000 flop/ns, 100 ns per launch, 10 ns per layer.
 HardwareProfile RoundHardware(const char* peak = "1") {
   return ParseHardwareProfile(
-             std::string(R"({"name":"round","memory_bandwidth_gbs":1,"peak_tflops_bf16":)") +
-                 peak + ","
-             R"("peak_tflops_fp32":1,"memory_gib":1,"launch_overhead_ns":100,)"
-             R"("layer_overhead_ns":10})",
+             std::string(R"({"name":"round","memory_bandwidth_gbs":1,"peak_tflops_bf16":)") + peak +
+                 ","
+                 R"("peak_tflops_fp32":1,"memory_gib":1,"launch_overhead_ns":100,)"
+                 R"("layer_overhead_ns":10})",
              "round")
       .value();
 }
@@ -23,11 +23,9 @@ TEST(CostModel, ReadBatchOfTwoOwnersMatchesTheHandComputedTime) {
   const CostModel cost(LoadModelProfile("tiny").value(), RoundHardware());
   // Per layer: W_up 1024 B once + 2 fast weights of 2048 B + 2 tokens * 64 B = 5248 B -> 5248 ns
   // (memory-bound: 4096 flops take 4.1 ns). 2 layers * (10 + 5248) + 100 = 10616 ns.
-  EXPECT_EQ(cost.BatchTime({.read_steps = 2, .read_tokens = 2, .read_slots = 2}, 1),
-            Nanos{10616});
+  EXPECT_EQ(cost.BatchTime({.read_steps = 2, .read_tokens = 2, .read_slots = 2}, 1), Nanos{10616});
   // A prefill of 8 tokens each: 1024 + 2 * 2048 + 16 * 64 = 6144 B per layer: 12408 ns.
-  EXPECT_EQ(cost.BatchTime({.read_steps = 2, .read_tokens = 16, .read_slots = 2}, 1),
-            Nanos{12408});
+  EXPECT_EQ(cost.BatchTime({.read_steps = 2, .read_tokens = 16, .read_slots = 2}, 1), Nanos{12408});
 }
 
 TEST(CostModel, WriteBatchOfTwoOwnersMatchesTheHandComputedTime) {
@@ -44,9 +42,8 @@ TEST(CostModel, SharingLanesDividesBandwidthAndSwapsCopyBothWays) {
   EXPECT_EQ(cost.BatchTime({.read_steps = 1, .read_tokens = 1, .read_slots = 1}, 2),
             Nanos{100 + 2 * (10 + 6272)});
   // Swapping 4096 bytes reads and writes them: 8192 ns at 1 B/ns.
-  const BatchCost c = cost.Cost({.read_steps = 1, .read_tokens = 1, .read_slots = 1,
-                                 .swap_bytes = 4096},
-                                1);
+  const BatchCost c =
+      cost.Cost({.read_steps = 1, .read_tokens = 1, .read_slots = 1, .swap_bytes = 4096}, 1);
   EXPECT_DOUBLE_EQ(c.swap_ns, 8192);
   EXPECT_DOUBLE_EQ(c.memory_ns, 2 * 3136);
   EXPECT_DOUBLE_EQ(c.overhead_ns, 20);

@@ -1,10 +1,10 @@
 // Each injected fault leaves its physical signature in the history (the checker's tests assert
 // that each is also caught and named; see tests/checker/).
+#include <gtest/gtest.h>
+
 #include <map>
 #include <set>
 #include <tuple>
-
-#include <gtest/gtest.h>
 
 #include "core/cpu_backend.h"
 #include "core/serial_reference.h"

@@ -56,10 +56,10 @@ TEST(FuzzShrink, NaiveShrinksToTwoOwnersAndTheSavedTraceReproduces) {
   testing::TempDir dir;
   const std::string path = dir.File("small.jsonl");
   ASSERT_TRUE(WriteTrace(small.trace, path).ok());
-  const auto run = testing::RunCli({"replay", path, "--model", "tiny", "--policy", "naive",
-                                    "--budget-bytes", std::to_string(small.budget_bytes), "--seed",
-                                    std::to_string(small.seed.value()), "--backend", "cpu",
-                                    "--check"});
+  const auto run =
+      testing::RunCli({"replay", path, "--model", "tiny", "--policy", "naive", "--budget-bytes",
+                       std::to_string(small.budget_bytes), "--seed",
+                       std::to_string(small.seed.value()), "--backend", "cpu", "--check"});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_NE(run.out.find(failure.anomaly), std::string::npos) << run.out;
 }

@@ -32,7 +32,8 @@ TEST(FuzzCase, IsDeterministicAndVaried) {
       ASSERT_LE(c.trace[k - 1].arrival, c.trace[k].arrival);
       simultaneous |= c.trace[k - 1].arrival == c.trace[k].arrival;
     }
-    for (const Request& r : c.trace) boundary |= r.prompt_tokens % s.model.chunk == 0 && r.prompt_tokens > 0;
+    for (const Request& r : c.trace)
+      boundary |= r.prompt_tokens % s.model.chunk == 0 && r.prompt_tokens > 0;
     // Every budget holds at least one owner next to the weights.
     ASSERT_GE(c.budget_bytes, s.shared_weight_bytes + s.state_bytes);
   }
@@ -44,8 +45,11 @@ TEST(FuzzCase, IsDeterministicAndVaried) {
 TEST(Shrink, FindsTheSmallestCaseThatStillFailsTheSameWay) {
   FuzzCase big;
   for (std::uint64_t i = 0; i < 20; ++i) {
-    big.trace.push_back(Request{OwnerId{i}, Nanos{static_cast<std::int64_t>(1000 * i)},
-                                static_cast<std::uint32_t>(3 * i), 40, {}});
+    big.trace.push_back(Request{OwnerId{i},
+                                Nanos{static_cast<std::int64_t>(1000 * i)},
+                                static_cast<std::uint32_t>(3 * i),
+                                40,
+                                {}});
   }
   // Fails ("clash") when two requests have prompts of at least 9 tokens.
   const Judge judge = [](const FuzzCase& c) -> Result<Verdict> {

@@ -25,8 +25,11 @@ RC_GTEST_PROP(ReferenceProperty, CorrectPoliciesReproduceTheSerialReference, ())
   const auto n = *rc::gen::inRange<std::uint64_t>(1, 6);
   for (std::uint64_t i = 0; i < n; ++i) {
     t += *rc::gen::inRange<std::int64_t>(0, 50000);
-    Request r{OwnerId{i}, Nanos{t}, *rc::gen::inRange<std::uint32_t>(0, 30),
-              *rc::gen::inRange<std::uint32_t>(0, 30), {}};
+    Request r{OwnerId{i},
+              Nanos{t},
+              *rc::gen::inRange<std::uint32_t>(0, 30),
+              *rc::gen::inRange<std::uint32_t>(0, 30),
+              {}};
     if (*rc::gen::arbitrary<bool>()) r.seed = Seed{*rc::gen::arbitrary<std::uint64_t>()};
     trace.push_back(r);
   }

@@ -41,8 +41,8 @@ Case AnyCase() {
   c.config.hardware = LoadHardwareProfile("h100-sxm").value();
   // Budgets from "one owner at a time" to "everyone at once".
   const std::uint64_t owners = *rc::gen::inRange<std::uint64_t>(1, 6);
-  c.config.budget_bytes = 2 * c.config.model.shared_weight_bytes() +
-                          owners * 2 * c.config.model.state_bytes();
+  c.config.budget_bytes =
+      2 * c.config.model.shared_weight_bytes() + owners * 2 * c.config.model.state_bytes();
   if (c.policy == "sequential" && *rc::gen::arbitrary<bool>()) {
     c.config.policy_options.Set("slice", std::to_string(*rc::gen::inRange(1, 4)));
   }
@@ -134,8 +134,11 @@ RC_GTEST_PROP(SimulatorProperty, NaiveOnTwoOverlappingOwnersSeesAnotherOwnersSta
   c.config.budget_bytes = c.config.hardware.memory_bytes();
   const auto len = *rc::gen::inRange<std::uint32_t>(1, 40);
   c.trace = {Request{OwnerId{0}, Nanos{0}, len, *rc::gen::inRange<std::uint32_t>(1, 40), {}},
-             Request{OwnerId{1}, Nanos{0}, *rc::gen::inRange<std::uint32_t>(1, 40),
-                     *rc::gen::inRange<std::uint32_t>(1, 40), {}}};
+             Request{OwnerId{1},
+                     Nanos{0},
+                     *rc::gen::inRange<std::uint32_t>(1, 40),
+                     *rc::gen::inRange<std::uint32_t>(1, 40),
+                     {}}};
   testing::HistoryLog history;
   RC_ASSERT(RunCase(c, nullptr, &history).ok());
   bool foreign = false;

@@ -10,11 +10,10 @@ namespace rwttt {
 namespace {
 
 HardwareProfile RoundHardware() {
-  return ParseHardwareProfile(
-             R"({"name":"round","memory_bandwidth_gbs":1,"peak_tflops_bf16":1,)"
-             R"("peak_tflops_fp32":1,"memory_gib":1,"launch_overhead_ns":100,)"
-             R"("layer_overhead_ns":10})",
-             "round")
+  return ParseHardwareProfile(R"({"name":"round","memory_bandwidth_gbs":1,"peak_tflops_bf16":1,)"
+                              R"("peak_tflops_fp32":1,"memory_gib":1,"launch_overhead_ns":100,)"
+                              R"("layer_overhead_ns":10})",
+                              "round")
       .value();
 }
 

@@ -1,5 +1,6 @@
 #include "tests/support/test_files.h"
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -7,8 +8,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 namespace rwttt::testing {
 
@@ -45,7 +44,8 @@ CliRun RunCli(const std::vector<std::string>& args) {
   const std::string err_path = dir.File("stderr");
   const pid_t pid = fork();
   if (pid == 0) {
-    if (!freopen(out_path.c_str(), "w", stdout) || !freopen(err_path.c_str(), "w", stderr)) _exit(127);
+    if (!freopen(out_path.c_str(), "w", stdout) || !freopen(err_path.c_str(), "w", stderr))
+      _exit(127);
     std::vector<char*> argv;
     std::string program = RWTTT_CLI_PATH;
     argv.push_back(program.data());

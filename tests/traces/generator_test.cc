@@ -1,8 +1,8 @@
 #include "traces/generator.h"
 
-#include <cmath>
-
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 #include "traces/trace_stats.h"
 

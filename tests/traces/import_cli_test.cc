@@ -1,8 +1,8 @@
 // `rwttt import` and `rwttt trace stats --format` as a user meets them: exit codes, one-line
 // errors, summaries on stderr, byte-identical output.
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "tests/support/test_files.h"
 
@@ -103,11 +103,11 @@ TEST(ImportCli, TraceStatsReadsEveryFormatAndReportsTheImport) {
   EXPECT_NE(burst.out.find(R"("requests":2,)"), std::string::npos) << burst.out;
   EXPECT_NE(burst.out.find(R"("failed":1,)"), std::string::npos) << burst.out;
   // Each --burstgpt-model takes one value: the file after it stays the FILE argument.
-  const auto filtered = RunCli({"trace", "stats", "--format", "burstgpt", "--burstgpt-model",
-                                "GPT-4", dir.File("b.csv")});
+  const auto filtered = RunCli(
+      {"trace", "stats", "--format", "burstgpt", "--burstgpt-model", "GPT-4", dir.File("b.csv")});
   EXPECT_EQ(filtered.exit_code, 2);
-  EXPECT_EQ(filtered.err, "rwttt: error: " + dir.File("b.csv") +
-                              ": no requests left (3 rows read, 3 dropped)\n");
+  EXPECT_EQ(filtered.err,
+            "rwttt: error: " + dir.File("b.csv") + ": no requests left (3 rows read, 3 dropped)\n");
   const auto moon =
       RunCli({"trace", "stats", "--format", "mooncake", "--window", "0,1",
               dir.Write("m.jsonl",

@@ -18,10 +18,10 @@ std::string ErrorOf(const std::string& contents) {
 
 TEST(NativeTrace, ReadsRequestsSkippingBlankLinesWithCrlf) {
   testing::TempDir dir;
-  const auto path = dir.Write(
-      "t.jsonl",
-      "{\"id\":3,\"arrival_ns\":5,\"prompt_tokens\":10,\"output_tokens\":2}\r\n\r\n"
-      "{\"arrival_ns\":5,\"id\":4,\"prompt_tokens\":1,\"output_tokens\":0,\"seed\":9}");
+  const auto path =
+      dir.Write("t.jsonl",
+                "{\"id\":3,\"arrival_ns\":5,\"prompt_tokens\":10,\"output_tokens\":2}\r\n\r\n"
+                "{\"arrival_ns\":5,\"id\":4,\"prompt_tokens\":1,\"output_tokens\":0,\"seed\":9}");
   auto t = ReadTrace(path);
   ASSERT_TRUE(t.ok()) << t.error().ToString();
   ASSERT_EQ(t->size(), 2u);
@@ -33,10 +33,12 @@ TEST(NativeTrace, BadLinesNameFileLineAndField) {
   const std::string ok1 = R"({"id":0,"arrival_ns":10,"prompt_tokens":1,"output_tokens":1})";
   EXPECT_EQ(ErrorOf(ok1 + "\n{\"id\":1,\"arrival_ns\":20,\"prompt_tokens\":1}\n"),
             "t.jsonl:2: output_tokens: missing required field");
-  EXPECT_EQ(ErrorOf(ok1 + "\n{\"id\":1,\"arrival_ns\":20,\"prompt_tokens\":-1,\"output_tokens\":1}"),
-            "t.jsonl:2: prompt_tokens: must not be negative, found -1");
-  EXPECT_EQ(ErrorOf(ok1 + "\n{\"id\":1,\"arrival_ns\":\"x\",\"prompt_tokens\":1,\"output_tokens\":1}"),
-            "t.jsonl:2: arrival_ns: expected a non-negative integer, found a string");
+  EXPECT_EQ(
+      ErrorOf(ok1 + "\n{\"id\":1,\"arrival_ns\":20,\"prompt_tokens\":-1,\"output_tokens\":1}"),
+      "t.jsonl:2: prompt_tokens: must not be negative, found -1");
+  EXPECT_EQ(
+      ErrorOf(ok1 + "\n{\"id\":1,\"arrival_ns\":\"x\",\"prompt_tokens\":1,\"output_tokens\":1}"),
+      "t.jsonl:2: arrival_ns: expected a non-negative integer, found a string");
   EXPECT_EQ(ErrorOf(ok1 + "\n" + ok1 + "\n"), "t.jsonl:2: id: duplicate request id 0");
   EXPECT_EQ(ErrorOf(ok1 + "\n{\"id\":1,\"arrival_ns\":9,\"prompt_tokens\":1,\"output_tokens\":1}"),
             "t.jsonl:2: arrival_ns: arrival 9 ns is earlier than line 1's 10 ns: a trace must be "

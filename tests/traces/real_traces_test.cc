@@ -1,8 +1,8 @@
 // The real public traces in ../shared/traces (never copied into the repository), when present:
 // the importers must reproduce the counts and means their READMEs give.
-#include <filesystem>
-
 #include <gtest/gtest.h>
+
+#include <filesystem>
 
 #include "traces/trace_loader.h"
 #include "traces/trace_stats.h"

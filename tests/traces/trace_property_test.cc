@@ -1,6 +1,5 @@
 // Properties of the trace format and the generator.
 #include "tests/support/property.h"
-
 #include "tests/support/test_files.h"
 #include "traces/generator.h"
 #include "traces/native_trace.h"
@@ -10,10 +9,10 @@ namespace {
 
 rc::Gen<std::vector<Request>> AnyTrace() {
   return rc::gen::map(
-      rc::gen::container<std::vector<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t,
-                                                rc::Maybe<std::uint64_t>>>>(
-          rc::gen::tuple(rc::gen::inRange<std::uint32_t>(0, 1u << 30), rc::gen::arbitrary<std::uint32_t>(),
-                         rc::gen::arbitrary<std::uint32_t>(),
+      rc::gen::container<std::vector<
+          std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, rc::Maybe<std::uint64_t>>>>(
+          rc::gen::tuple(rc::gen::inRange<std::uint32_t>(0, 1u << 30),
+                         rc::gen::arbitrary<std::uint32_t>(), rc::gen::arbitrary<std::uint32_t>(),
                          rc::gen::maybe(rc::gen::arbitrary<std::uint64_t>()))),
       [](const auto& rows) {
         std::vector<Request> trace;
@@ -22,7 +21,8 @@ rc::Gen<std::vector<Request>> AnyTrace() {
         for (const auto& [gap, prompt, output, seed] : rows) {
           t += gap;
           id += 1 + prompt % 5;  // ids need not be dense
-          Request r{OwnerId{id}, Nanos{t}, prompt % kMaxRequestTokens, output % kMaxRequestTokens, {}};
+          Request r{
+              OwnerId{id}, Nanos{t}, prompt % kMaxRequestTokens, output % kMaxRequestTokens, {}};
           if (seed) r.seed = Seed{*seed};
           trace.push_back(r);
         }
