@@ -20,12 +20,7 @@ class AzureRowParser final : public RowParser {
   }
 
   Result<RowOutcome> ParseRow(std::string_view line, std::int64_t n, ImportedRow& out) override {
-    RWTTT_TRY(SplitCsvLine(line, n, fields_, scratch_));
-    if (fields_.size() != header_.width()) {
-      return Error::Input(
-          fmt::format("{} fields where the header has {}", fields_.size(), header_.width()),
-          SourceLoc{"", n, ""});
-    }
+    RWTTT_TRY(header_.SplitRecord(line, n, fields_, scratch_));
     RWTTT_ASSIGN_OR_RETURN(out.arrival_ns,
                            InField(ParseWallClockNs(Field(0)), n, header_.column(0)));
     RWTTT_ASSIGN_OR_RETURN(out.prompt_tokens, InField(ParseTokens(Field(1)), n, header_.column(1)));

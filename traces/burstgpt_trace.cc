@@ -43,12 +43,7 @@ class BurstGptRowParser final : public RowParser {
   }
 
   Result<RowOutcome> ParseRow(std::string_view line, std::int64_t n, ImportedRow& out) override {
-    RWTTT_TRY(SplitCsvLine(line, n, fields_, scratch_));
-    if (fields_.size() != header_.width()) {
-      return Error::Input(
-          fmt::format("{} fields where the header has {}", fields_.size(), header_.width()),
-          SourceLoc{"", n, ""});
-    }
+    RWTTT_TRY(header_.SplitRecord(line, n, fields_, scratch_));
     RWTTT_ASSIGN_OR_RETURN(out.arrival_ns,
                            InField(ParseDecimalSecondsNs(Field(kTimestamp)), n, Name(kTimestamp)));
     RWTTT_ASSIGN_OR_RETURN(out.prompt_tokens,

@@ -128,4 +128,14 @@ Result<CsvHeader> CsvHeader::Parse(std::string_view line,
   return header;
 }
 
+Status CsvHeader::SplitRecord(std::string_view line, std::int64_t line_number,
+                              std::vector<std::string_view>& fields, std::string& scratch) const {
+  RWTTT_TRY(SplitCsvLine(line, line_number, fields, scratch));
+  if (fields.size() != width_) {
+    return Error::Input(fmt::format("{} fields where the header has {}", fields.size(), width_),
+                        SourceLoc{"", line_number, ""});
+  }
+  return OkStatus();
+}
+
 }  // namespace rwttt

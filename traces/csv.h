@@ -48,6 +48,10 @@ class CsvHeader {
   // SourceLoc field for the i-th wanted column: "column 2 (ContextTokens)".
   const std::string& column(std::size_t i) const { return names_[i]; }
 
+  // SplitCsvLine, then an Input error at `line_number` unless the record has width() fields.
+  Status SplitRecord(std::string_view line, std::int64_t line_number,
+                     std::vector<std::string_view>& fields, std::string& scratch) const;
+
  private:
   std::vector<std::size_t> index_;
   std::vector<std::string> names_;
