@@ -14,9 +14,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using rwttt::TraceFormat;
   constexpr TraceFormat kFormat = TraceFormat::RWTTT_FUZZ_TRACE_FORMAT;
   const std::string path = rwttt::fuzz::WriteInput(
-      data, size, kFormat == TraceFormat::kAzure || kFormat == TraceFormat::kBurstGpt
-                      ? "input.csv"
-                      : "input.jsonl");
+      data, size,
+      kFormat == TraceFormat::kAzure || kFormat == TraceFormat::kBurstGpt ? "input.csv"
+                                                                          : "input.jsonl");
   rwttt::TraceLoadOptions options;
   if (kFormat == TraceFormat::kNative) {
     rwttt::fuzz::CheckOutcome(rwttt::ReadTrace(path));
