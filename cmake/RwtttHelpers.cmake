@@ -15,6 +15,14 @@ function(rwttt_set_cxx_flags target)
   if(RWTTT_WERROR)
     target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:-Werror>)
   endif()
+  # The sanitizer lane (RWTTT_SANITIZE=address,undefined): host C++ only, never nvcc's code. The
+  # link flag is PUBLIC so executables linking an instrumented library get the runtime, and
+  # build-interface only so the installed package does not impose it on users.
+  if(RWTTT_SANITIZE)
+    target_compile_options(${target} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:
+      -fsanitize=${RWTTT_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=undefined>)
+    target_link_options(${target} PUBLIC $<BUILD_INTERFACE:-fsanitize=${RWTTT_SANITIZE}>)
+  endif()
 endfunction()
 
 # rwttt_add_library(NAME core SRCS a.cc b.cc HDRS a.h DEPS rwttt::x PRIVATE_DEPS y [NO_INSTALL])

@@ -8,6 +8,7 @@ packages=(
   libfmt-dev libsimdjson-dev libcli11-dev libxxhash-dev librandom123-dev libzstd-dev
   libboost-graph-dev libthrust-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev  # the libFuzzer targets (scripts/fuzz.sh, ctest -L slow)
 )
 
 missing=()

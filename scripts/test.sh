@@ -1,8 +1,22 @@
 #!/usr/bin/env bash
-# Builds rwttt with warnings as errors and runs every test; prints ctest's summary.
-# Pass ctest arguments to narrow the run, e.g. scripts/test.sh -L unit
+# Builds rwttt with warnings as errors and runs every test; prints ctest's summary. Then the
+# sanitizer lane: a second tree, build-asan, with AddressSanitizer and UndefinedBehaviorSanitizer
+# (no CUDA, no benchmarks), runs the unit and property tests and prints its own summary.
+# Pass ctest arguments to narrow the first run, e.g. scripts/test.sh -L unit.
+# RWTTT_SANITIZER_LANE=0 skips the sanitizer lane (CI keeps it on).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/build.sh -DRWTTT_WERROR=ON
-cd build
-ctest --output-on-failure --parallel "$(nproc)" "$@"
+status=0
+(cd build && ctest --output-on-failure --parallel "$(nproc)" "$@") || status=$?
+
+if [ "${RWTTT_SANITIZER_LANE:-1}" != 0 ]; then
+  echo "rwttt: sanitizer lane (build-asan: address,undefined; ctest -L 'unit|property')"
+  cmake -S . -B build-asan -G Ninja -DRWTTT_SANITIZE=address,undefined -DRWTTT_CUDA=OFF \
+    -DRWTTT_BUILD_BENCH=OFF -DRWTTT_WERROR=ON >/dev/null
+  cmake --build build-asan --parallel "$(nproc)"
+  (cd build-asan &&
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+      ctest --output-on-failure --parallel "$(nproc)" -L 'unit|property') || status=$?
+fi
+exit "$status"
