@@ -68,6 +68,7 @@ std::vector<Delta> Deltas(const Metrics& a, const Metrics& b) {
       {"TTFT p99", ms(a.ttft.p99_ns), ms(b.ttft.p99_ns), false, "ms"},
       {"TPOT p50", ms(a.tpot.p50_ns), ms(b.tpot.p50_ns), false, "ms"},
       {"TPOT p99", ms(a.tpot.p99_ns), ms(b.tpot.p99_ns), false, "ms"},
+      {"ITL p99", ms(a.itl.p99_ns), ms(b.itl.p99_ns), false, "ms"},
       {"peak memory", a.peak_memory_bytes / 1073741824.0, b.peak_memory_bytes / 1073741824.0, false,
        "GiB"},
   };

@@ -7,6 +7,7 @@
 
 #include "core/check.h"
 #include "core/host_memory.h"
+#include "core/state_shapes.h"
 #include "core/ttt_digest.h"
 #include "core/ttt_math.h"
 
@@ -15,8 +16,14 @@ namespace rwttt {
 Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, Seed seed) {
   const std::uint64_t n_ttt = model.ttt_layers.size();
   const std::uint64_t layer_elems = model.layer_state_elems();
-  // Everything is held as fp32 here, whatever the dtypes: shared W_up, base W_down, the slots.
-  const std::uint64_t bytes = (2 + std::uint64_t{num_slots}) * n_ttt * layer_elems * sizeof(float);
+  const std::uint64_t mlp_elems = std::uint64_t{model.d_model} * model.d_ff;
+  // Shared W_up (In-Place TTT, low-rank) and W_down (low-rank) of each TTT layer.
+  const std::uint64_t up_elems = model.state_kind == StateKind::kLactSwiglu ? 0 : mlp_elems;
+  const std::uint64_t down_elems = model.state_kind == StateKind::kLowRank ? mlp_elems : 0;
+  // Everything is held as fp32 here, whatever the dtypes: shared weights, base state, the slots.
+  const std::uint64_t bytes =
+      ((1 + std::uint64_t{num_slots}) * layer_elems + up_elems + down_elems) * n_ttt *
+      sizeof(float);
   RWTTT_TRY(CheckHostMemory(
       bytes, fmt::format("backend cpu: model {} with {} slots", model.name, num_slots)));
   model_ = model;
@@ -27,7 +34,8 @@ Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, See
   try {
     slots_.assign(num_slots, {});
     initialised_.assign(num_slots, false);
-    up_.assign(n_ttt * layer_elems, 0.0f);
+    up_.assign(n_ttt * up_elems, 0.0f);
+    down_.assign(n_ttt * down_elems, 0.0f);
     base_.assign(n_ttt * layer_elems, 0.0f);
     for (auto& slot : slots_) slot.assign(n_ttt * layer_elems, 0.0f);
   } catch (const std::bad_alloc&) {
@@ -39,16 +47,24 @@ Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, See
   }
   for (std::uint32_t p = 0; p < n_ttt; ++p) {
     const std::uint32_t layer = model.ttt_layers[p];
-    for (std::uint32_t k = 0; k < d; ++k) {
-      for (std::uint32_t c = 0; c < f; ++c) {
-        up_[p * layer_elems + std::uint64_t{k} * f + c] =
-            RoundAct(UpWeight(run_key_, layer, k, c, d));
-      }
+    for (std::uint64_t e = 0; e < up_elems; ++e) {  // [d_model][d_ff]
+      up_[p * up_elems + e] = RoundAct(UpWeight(run_key_, layer, e / f, e % f, d));
     }
-    for (std::uint32_t i = 0; i < f; ++i) {
-      for (std::uint32_t j = 0; j < d; ++j) {
-        base_[p * layer_elems + std::uint64_t{i} * d + j] =
-            RoundState(BaseWeight(run_key_, layer, i, j, f));
+    for (std::uint64_t e = 0; e < down_elems; ++e) {  // [d_ff][d_model]
+      down_[p * down_elems + e] = RoundAct(BaseWeight(run_key_, layer, e / d, e % d, f));
+    }
+    float* base = base_.data() + p * layer_elems;
+    for (std::uint64_t e = 0; e < layer_elems; ++e) {
+      switch (model.state_kind) {
+        case StateKind::kInplaceTtt:  // [d_ff][d_model]
+          base[e] = RoundState(BaseWeight(run_key_, layer, e / d, e % d, f));
+          break;
+        case StateKind::kLactSwiglu:
+          base[e] = RoundState(LactBaseElement(LactShapeOf(model), run_key_, layer, e));
+          break;
+        case StateKind::kLowRank:
+          base[e] = RoundState(LowRankBaseElement(LowRankShapeOf(model), run_key_, layer, e));
+          break;
       }
     }
   }
@@ -73,21 +89,31 @@ void CpuBackend::RunBatch(std::span<const BatchItem> items, std::span<ItemResult
   for (std::size_t n = 0; n < items.size(); ++n) {
     RWTTT_CHECK(items[n].slot < slots_.size() && initialised_[items[n].slot])
         << "item " << n << " uses slot " << items[n].slot << " which is not initialised";
-    results[n] = items[n].effect == Effect::kRead ? Read(items[n]) : Write(items[n]);
+    const bool read = items[n].effect == Effect::kRead;
+    switch (model_.state_kind) {
+      case StateKind::kInplaceTtt:
+        results[n] = read ? Read(items[n]) : Write(items[n]);
+        break;
+      case StateKind::kLactSwiglu:
+      case StateKind::kLowRank:
+        results[n] = read ? ReadKind(items[n]) : WriteKind(items[n]);
+        break;
+    }
   }
 }
 
 std::uint64_t CpuBackend::StateDigest(std::uint32_t slot) {
   RWTTT_CHECK(slot < slots_.size() && initialised_[slot]) << "slot " << slot;
-  const std::uint32_t d = model_.d_model;
-  const std::uint32_t f = model_.d_ff;
+  const std::uint32_t block = model_.state_block_elems();
+  const std::uint64_t blocks = layer_elems_ / block;
   std::vector<std::uint64_t> fingerprints;
-  fingerprints.reserve(model_.ttt_layers.size() * f);
+  fingerprints.reserve(model_.ttt_layers.size() * blocks);
   for (std::uint32_t p = 0; p < model_.ttt_layers.size(); ++p) {
     const float* w = Layer(slot, p);
-    for (std::uint32_t i = 0; i < f; ++i) {
-      std::uint64_t h = FingerprintStart(p, i);
-      for (std::uint32_t j = 0; j < d; ++j) h = FingerprintAbsorb(h, StateWord(w[i * d + j]));
+    for (std::uint64_t i = 0; i < blocks; ++i) {
+      std::uint64_t h = FingerprintStart(p, static_cast<std::uint32_t>(i));
+      for (std::uint32_t j = 0; j < block; ++j)
+        h = FingerprintAbsorb(h, StateWord(w[i * block + j]));
       fingerprints.push_back(h);
     }
   }
@@ -156,6 +182,10 @@ ItemResult CpuBackend::Read(const BatchItem& item) {
       }
     }
   }
+  return ReadResult(item, y);
+}
+
+ItemResult CpuBackend::ReadResult(const BatchItem& item, const std::vector<float>& y) const {
   ItemResult result;
   if (model_.dtype == DType::kBf16) {
     std::vector<std::uint16_t> bits(y.size());
@@ -165,6 +195,67 @@ ItemResult CpuBackend::Read(const BatchItem& item) {
     result.out_digest = OutputDigest(y.data(), y.size() * sizeof(float));
   }
   result.carry = NextCarry(item.carry, result.out_digest);
+  return result;
+}
+
+ItemResult CpuBackend::ReadKind(const BatchItem& item) {
+  const std::uint32_t d = model_.d_model;
+  const std::uint64_t key = TokenKey(item.input_seed, item.carry, item.owner.value());
+  const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
+  const bool lact = model_.state_kind == StateKind::kLactSwiglu;
+  const LactShape ls = LactShapeOf(model_);
+  const LowRankShape rs = LowRankShapeOf(model_);
+  std::vector<float> scratch(lact ? ls.read_scratch() : rs.read_scratch());
+  std::vector<float> out(d);
+  std::vector<float> y;  // [tokens][ttt layers][d_model]
+  for (std::uint32_t t = item.first_token; t < item.end_token; ++t) {
+    for (std::uint32_t p = 0; p < model_.ttt_layers.size(); ++p) {
+      const std::uint32_t layer = model_.ttt_layers[p];
+      const float* w = Layer(item.slot, p);
+      if (lact) {
+        for (std::uint32_t head = 0; head < ls.heads; ++head) {
+          LactReadHead(ls, w + head * ls.head_elems(), {key, owner_lo, t, layer, head},
+                       scratch.data(), out.data() + head * ls.head_dim);
+        }
+      } else {
+        LowRankRead(rs, up_.data() + p * std::uint64_t{d} * model_.d_ff,
+                    down_.data() + p * std::uint64_t{d} * model_.d_ff, w, key, owner_lo, t, layer,
+                    scratch.data(), out.data());
+      }
+      for (const float v : out) y.push_back(RoundAct(v));
+    }
+  }
+  return ReadResult(item, y);
+}
+
+ItemResult CpuBackend::WriteKind(const BatchItem& item) {
+  const std::uint64_t mlp_elems = std::uint64_t{model_.d_model} * model_.d_ff;
+  const std::uint32_t n_ttt = model_.ttt_layers.size();
+  const std::uint64_t key = TokenKey(item.input_seed, item.carry, item.owner.value());
+  const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
+  const bool lact = model_.state_kind == StateKind::kLactSwiglu;
+  const LactShape ls = LactShapeOf(model_);
+  const LowRankShape rs = LowRankShapeOf(model_);
+  std::vector<float> scratch(lact ? ls.write_scratch() : rs.write_scratch());
+  for (std::uint32_t p = 0; p < n_ttt; ++p) {
+    if (!WriteUpdatesLayer(item.torn, p, n_ttt)) continue;
+    const std::uint32_t layer = model_.ttt_layers[p];
+    float* w = Layer(item.slot, p);
+    if (lact) {
+      const float* base = base_.data() + p * layer_elems_;
+      for (std::uint32_t head = 0; head < ls.heads; ++head) {
+        const std::uint64_t at = head * ls.head_elems();
+        LactWriteHead(ls, w + at, base + at, {key, owner_lo, 0, layer, head}, item.first_token,
+                      item.end_token, scratch.data());
+      }
+    } else {
+      LowRankWrite(rs, up_.data() + p * mlp_elems, down_.data() + p * mlp_elems, w, key, owner_lo,
+                   item.first_token, item.end_token, layer, scratch.data());
+    }
+  }
+  ItemResult result;
+  result.state_digest = StateDigest(item.slot);
+  result.carry = item.carry;
   return result;
 }
 

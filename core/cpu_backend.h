@@ -40,16 +40,23 @@ class CpuBackend final : public Backend {
   // h = silu(x · W_up) of one token at TTT layer `position`, rounded to dtype. [d_ff]
   void Activation(std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
                   std::uint32_t position, std::vector<float>& x, std::vector<float>& h) const;
+  // In-Place TTT's READ and WRITE.
   ItemResult Read(const BatchItem& item);
   ItemResult Write(const BatchItem& item);
+  // LaCT's and low-rank's, through core/lact_math.h and core/low_rank_math.h.
+  ItemResult ReadKind(const BatchItem& item);
+  ItemResult WriteKind(const BatchItem& item);
+  // The digest and carry of a READ's outputs y[tokens][ttt layers][d_model] (rounded).
+  ItemResult ReadResult(const BatchItem& item, const std::vector<float>& y) const;
   float* Layer(std::uint32_t slot, std::uint32_t position);
 
   ModelProfile model_;
   std::uint64_t run_key_ = 0;
-  std::uint64_t layer_elems_ = 0;          // d_ff * d_model
-  std::vector<float> up_;                  // [ttt layers][d_model][d_ff], rounded to dtype
-  std::vector<float> base_;                // [ttt layers][d_ff][d_model], rounded to state_dtype
-  std::vector<std::vector<float>> slots_;  // [num_slots][ttt layers][d_ff][d_model]
+  std::uint64_t layer_elems_ = 0;  // ModelProfile::layer_state_elems()
+  std::vector<float> up_;          // [ttt layers][d_model][d_ff], rounded to dtype (not for LaCT)
+  std::vector<float> down_;        // [ttt layers][d_ff][d_model], rounded to dtype (low-rank only)
+  std::vector<float> base_;  // [ttt layers][layer_elems]: the state at version 0, as state_dtype
+  std::vector<std::vector<float>> slots_;  // [num_slots][ttt layers][layer_elems]
   std::vector<bool> initialised_;          // [num_slots]
 };
 

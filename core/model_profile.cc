@@ -38,6 +38,38 @@ const std::map<std::string, std::string, std::less<>>& Presets() {
        R"({"name":"inplace-ttt-4b","state_kind":"inplace-ttt","d_model":2560,"d_ff":9728,)"
        R"("layers":36,"ttt_layers":"all","chunk":512,"dtype":"bf16","state_dtype":"fp32",)"
        R"("learning_rate":0.0001,"params":4022468096})"},
+      // For tests: LaCT with two heads whose fast dimension differs from head_dim (so Muon
+      // transposes), Muon and the weight norm on.
+      {"lact-tiny",
+       R"({"name":"lact-tiny","state_kind":"lact-swiglu","d_model":16,"d_ff":32,"layers":2,)"
+       R"("ttt_layers":"all","chunk":8,"dtype":"bf16","state_dtype":"fp32","learning_rate":0.01,)"
+       R"("heads":2,"fast_dim":12,"muon":true,"weight_norm":true})"},
+      // LaCT's language model at its configuration defaults (lact_llm configuration_lact_swiglu:
+      // hidden 2048, 24 layers, 4 LaCT heads, inter_multi 1, chunk 2048, base lr 0.001, Muon off;
+      // the weight norm is always on there), a SwiGLU MLP of 5632 (hidden_ratio 4) and 1.44e9
+      // parameters in all (docs/formats.md#model-profile derives them).
+      {"lact-1b",
+       R"({"name":"lact-1b","state_kind":"lact-swiglu","d_model":2048,"d_ff":5632,"layers":24,)"
+       R"("ttt_layers":"all","chunk":2048,"dtype":"bf16","state_dtype":"fp32",)"
+       R"("learning_rate":0.001,"heads":4,"fast_dim":512,"muon":false,"weight_norm":true,)"
+       R"("params":1440284672})"},
+      // The same with use_muon=True, LaCT's best-performing update rule.
+      {"lact-1b-muon",
+       R"({"name":"lact-1b-muon","state_kind":"lact-swiglu","d_model":2048,"d_ff":5632,)"
+       R"("layers":24,"ttt_layers":"all","chunk":2048,"dtype":"bf16","state_dtype":"fp32",)"
+       R"("learning_rate":0.001,"heads":4,"fast_dim":512,"muon":true,"weight_norm":true,)"
+       R"("params":1440284672})"},
+      // For tests: rank-4 deltas on both projections.
+      {"low-rank-tiny",
+       R"({"name":"low-rank-tiny","state_kind":"low-rank","d_model":16,"d_ff":32,"layers":2,)"
+       R"("ttt_layers":"all","chunk":8,"dtype":"bf16","state_dtype":"fp32","learning_rate":0.01,)"
+       R"("rank":4,"projections":["up","down"]})"},
+      // LoRA-style TTT on the Qwen3-4B shapes of inplace-ttt-4b: rank 16 (LoRA's usual range,
+      // arXiv 2106.09685) on both projections of every layer's MLP.
+      {"low-rank-4b",
+       R"({"name":"low-rank-4b","state_kind":"low-rank","d_model":2560,"d_ff":9728,"layers":36,)"
+       R"("ttt_layers":"all","chunk":512,"dtype":"bf16","state_dtype":"fp32",)"
+       R"("learning_rate":0.0001,"rank":16,"projections":["up","down"],"params":4022468096})"},
   };
   return *presets;
 }
@@ -82,10 +114,108 @@ Status GetTttLayers(simdjson::ondemand::value v, const SourceLoc& at, bool& all,
   return OkStatus();
 }
 
+// "projections": a non-empty array of distinct "up" and "down".
+Status GetProjections(simdjson::ondemand::value v, const SourceLoc& at, bool& up, bool& down) {
+  simdjson::ondemand::array array;
+  if (v.get_array().get(array) != simdjson::SUCCESS) {
+    return Error::Input(R"(expected an array of "up" and "down")", at);
+  }
+  for (auto element : array) {
+    std::string_view name;
+    if (element.get_string().get(name) != simdjson::SUCCESS || (name != "up" && name != "down")) {
+      return Error::Input(R"(expected an array of "up" and "down")", at);
+    }
+    bool& flag = name == "up" ? up : down;
+    if (flag) return Error::Input("a projection is listed twice", at);
+    flag = true;
+  }
+  if (!up && !down) return Error::Input("at least one projection is needed", at);
+  return OkStatus();
+}
+
+// Checks the fields of the profile's state kind: present when required, absent when they belong
+// to another kind, and consistent with the shapes.
+Status CheckKindFields(ModelProfile& m, const std::set<std::string, std::less<>>& seen,
+                       const std::string& source) {
+  const bool lact = m.state_kind == StateKind::kLactSwiglu;
+  const bool low_rank = m.state_kind == StateKind::kLowRank;
+  for (const char* field : {"heads", "fast_dim", "muon", "weight_norm"}) {
+    if (!lact && seen.contains(field)) {
+      return Error::Input("only for state_kind lact-swiglu", {source, 0, field});
+    }
+  }
+  for (const char* field : {"rank", "projections"}) {
+    if (!low_rank && seen.contains(field)) {
+      return Error::Input("only for state_kind low-rank", {source, 0, field});
+    }
+  }
+  if (lact) {
+    for (const char* required : {"heads", "fast_dim"}) {
+      if (!seen.contains(required)) {
+        return Error::Input("missing required field (state_kind lact-swiglu)",
+                            {source, 0, required});
+      }
+    }
+    if (m.d_model % m.heads != 0) {
+      return Error::Input(fmt::format("must divide d_model ({})", m.d_model), {source, 0, "heads"});
+    }
+    // LactBaseElement's draw index (head * 3 + m) * max_dim + col must stay below 2^30.
+    const std::uint64_t max_dim = std::max(m.head_dim(), m.fast_dim);
+    if (std::uint64_t{m.heads} * 3 * max_dim >= (1ull << 30)) {
+      return Error::Input("heads * 3 * max(head_dim, fast_dim) must be below 2^30",
+                          {source, 0, "fast_dim"});
+    }
+  }
+  if (low_rank) {
+    if (!seen.contains("rank")) {
+      return Error::Input("missing required field (state_kind low-rank)", {source, 0, "rank"});
+    }
+    if (!seen.contains("projections")) m.low_rank_down = true;  // the default: W_down only
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
+std::string_view StateKindName(StateKind kind) {
+  switch (kind) {
+    case StateKind::kInplaceTtt:
+      return "inplace-ttt";
+    case StateKind::kLactSwiglu:
+      return "lact-swiglu";
+    case StateKind::kLowRank:
+      return "low-rank";
+  }
+  return "?";
+}
+
+std::uint64_t ModelProfile::layer_state_elems() const {
+  switch (state_kind) {
+    case StateKind::kInplaceTtt:
+      return std::uint64_t{d_ff} * d_model;
+    case StateKind::kLactSwiglu:
+      return 3ull * d_model * fast_dim;
+    case StateKind::kLowRank:
+      return std::uint64_t{rank} * (std::uint64_t{d_model} + d_ff) *
+             ((low_rank_up ? 1 : 0) + (low_rank_down ? 1 : 0));
+  }
+  return 0;
+}
+
+std::uint32_t ModelProfile::state_block_elems() const {
+  switch (state_kind) {
+    case StateKind::kInplaceTtt:
+      return d_model;
+    case StateKind::kLactSwiglu:
+      return head_dim();
+    case StateKind::kLowRank:
+      return rank;
+  }
+  return 1;
+}
+
 std::uint64_t ModelProfile::shared_weight_bytes() const {
-  const std::uint64_t fast = layer_state_elems() * ttt_layers.size();
+  const std::uint64_t fast = state_replaces_params() ? layer_state_elems() * ttt_layers.size() : 0;
   return (params > fast ? params - fast : 0) * DTypeBytes(dtype);
 }
 
@@ -94,7 +224,8 @@ bool ModelProfile::is_ttt_layer(std::uint32_t layer) const {
 }
 
 std::vector<std::string> ModelPresetNames() {
-  return {"tiny", "small", "medium", "inplace-ttt-4b"};
+  return {"tiny",    "small",        "medium",        "inplace-ttt-4b", "lact-tiny",
+          "lact-1b", "lact-1b-muon", "low-rank-tiny", "low-rank-4b"};
 }
 
 Result<std::string> ModelPresetJson(std::string_view name) {
@@ -120,10 +251,17 @@ Result<ModelProfile> ParseModelProfile(std::string_view json, const std::string&
           RWTTT_ASSIGN_OR_RETURN(m.name, json::GetString(v, f));
         } else if (key == "state_kind") {
           RWTTT_ASSIGN_OR_RETURN(std::string kind, json::GetString(v, f));
-          if (kind != "inplace-ttt") {
-            return Error::Input("unknown state_kind '" + kind + "' (expected inplace-ttt)", f);
+          if (kind == "inplace-ttt") {
+            m.state_kind = StateKind::kInplaceTtt;
+          } else if (kind == "lact-swiglu") {
+            m.state_kind = StateKind::kLactSwiglu;
+          } else if (kind == "low-rank") {
+            m.state_kind = StateKind::kLowRank;
+          } else {
+            return Error::Input(
+                "unknown state_kind '" + kind + "' (expected inplace-ttt, lact-swiglu or low-rank)",
+                f);
           }
-          m.state_kind = StateKind::kInplaceTtt;
         } else if (key == "d_model") {
           RWTTT_ASSIGN_OR_RETURN(m.d_model, GetBoundedU32(v, f, 1, kMaxDim));
         } else if (key == "d_ff") {
@@ -145,6 +283,18 @@ Result<ModelProfile> ParseModelProfile(std::string_view json, const std::string&
           m.learning_rate = static_cast<float>(lr);
         } else if (key == "params") {
           RWTTT_ASSIGN_OR_RETURN(m.params, json::GetUint(v, f));
+        } else if (key == "heads") {
+          RWTTT_ASSIGN_OR_RETURN(m.heads, GetBoundedU32(v, f, 1, kMaxDim));
+        } else if (key == "fast_dim") {
+          RWTTT_ASSIGN_OR_RETURN(m.fast_dim, GetBoundedU32(v, f, 1, kMaxDim));
+        } else if (key == "muon") {
+          RWTTT_ASSIGN_OR_RETURN(m.muon, json::GetBool(v, f));
+        } else if (key == "weight_norm") {
+          RWTTT_ASSIGN_OR_RETURN(m.weight_norm, json::GetBool(v, f));
+        } else if (key == "rank") {
+          RWTTT_ASSIGN_OR_RETURN(m.rank, GetBoundedU32(v, f, 1, kMaxDim));
+        } else if (key == "projections") {
+          RWTTT_TRY(GetProjections(v, f, m.low_rank_up, m.low_rank_down));
         } else {
           return Error::Input("unknown field (see docs/formats.md#model-profile)", f);
         }
@@ -155,6 +305,7 @@ Result<ModelProfile> ParseModelProfile(std::string_view json, const std::string&
       return Error::Input("missing required field", {source, 0, required});
   }
   if (!has_ttt_layers) return Error::Input("missing required field", {source, 0, "ttt_layers"});
+  RWTTT_TRY(CheckKindFields(m, seen, source));
   if (all_layers) {
     for (std::uint32_t l = 0; l < m.layers; ++l) m.ttt_layers.push_back(l);
   }
@@ -169,13 +320,16 @@ Result<ModelProfile> ParseModelProfile(std::string_view json, const std::string&
                                     m.ttt_layers.back(), m.layers),
                         {source, 0, "ttt_layers"});
   }
-  const std::uint64_t minimal = std::uint64_t{m.layers} * 2 * m.d_model * m.d_ff;
+  const std::uint64_t replaced =
+      m.state_replaces_params() ? m.layer_state_elems() * m.ttt_layers.size() : 0;
+  const std::uint64_t mlp = std::uint64_t{m.layers} * 2 * m.d_model * m.d_ff;
   if (m.params == 0) {
-    m.params = minimal;
-  } else if (m.params < m.layer_state_elems() * m.ttt_layers.size()) {
+    m.params = mlp + (m.state_kind == StateKind::kLactSwiglu ? replaced : 0);
+  } else if (m.params < replaced) {
     return Error::Input(
-        fmt::format("{} parameters cannot hold the TTT layers' W_down ({} parameters)", m.params,
-                    m.layer_state_elems() * m.ttt_layers.size()),
+        fmt::format("{} parameters cannot hold the TTT layers' initial fast weights ({} "
+                    "parameters)",
+                    m.params, replaced),
         {source, 0, "params"});
   }
   return m;
@@ -190,12 +344,22 @@ Result<ModelProfile> LoadModelProfile(std::string_view name_or_path) {
 std::string ModelProfileToJson(const ModelProfile& m) {
   std::string layers;
   for (std::uint32_t l : m.ttt_layers) layers += (layers.empty() ? "" : ",") + std::to_string(l);
+  std::string kind_fields;
+  if (m.state_kind == StateKind::kLactSwiglu) {
+    kind_fields = fmt::format(R"(,"heads":{},"fast_dim":{},"muon":{},"weight_norm":{})", m.heads,
+                              m.fast_dim, m.muon, m.weight_norm);
+  } else if (m.state_kind == StateKind::kLowRank) {
+    const char* projections = m.low_rank_up && m.low_rank_down ? R"("up","down")"
+                              : m.low_rank_up                  ? R"("up")"
+                                                               : R"("down")";
+    kind_fields = fmt::format(R"(,"rank":{},"projections":[{}])", m.rank, projections);
+  }
   return fmt::format(
-      R"({{"name":{},"state_kind":"inplace-ttt","d_model":{},"d_ff":{},"layers":{},)"
+      R"({{"name":{},"state_kind":"{}","d_model":{},"d_ff":{},"layers":{},)"
       R"("ttt_layers":[{}],"chunk":{},"dtype":"{}","state_dtype":"{}","learning_rate":{},)"
-      R"("params":{}}})",
-      JsonString(m.name), m.d_model, m.d_ff, m.layers, layers, m.chunk, DTypeName(m.dtype),
-      DTypeName(m.state_dtype), m.learning_rate, m.params);
+      R"("params":{}{}}})",
+      JsonString(m.name), StateKindName(m.state_kind), m.d_model, m.d_ff, m.layers, layers, m.chunk,
+      DTypeName(m.dtype), DTypeName(m.state_dtype), m.learning_rate, m.params, kind_fields);
 }
 
 }  // namespace rwttt

@@ -2,27 +2,65 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace rwttt {
 
 LayerWork ReadLayerWork(const ModelProfile& m, bool ttt_layer, std::uint32_t tokens) {
   const double act = DTypeBytes(m.dtype);
   const double layer_params = static_cast<double>(m.params) / m.layers;
-  const double fast = ttt_layer ? static_cast<double>(m.layer_state_elems()) : 0.0;
+  const double state = ttt_layer ? static_cast<double>(m.layer_state_elems()) : 0.0;
+  // In-Place TTT's W_down and LaCT's fast weights replace shared parameters; a low-rank delta
+  // adds to them (its base weights stay shared) and costs its own FLOPs.
+  const double replaced = m.state_replaces_params() ? state : 0.0;
+  const double extra = m.state_replaces_params() ? 0.0 : state;
   LayerWork w;
-  w.shared_bytes = (layer_params - fast) * act;
-  w.owner_bytes = fast * DTypeBytes(m.state_dtype);
+  w.shared_bytes = (layer_params - replaced) * act;
+  w.owner_bytes = state * DTypeBytes(m.state_dtype);
   w.token_bytes = static_cast<double>(tokens) * 2.0 * m.d_model * act;
-  w.flops = 2.0 * layer_params * tokens;
+  w.flops = 2.0 * (layer_params + extra) * tokens;
   return w;
+}
+
+double NewtonSchulzFlops(std::uint32_t rows, std::uint32_t cols) {
+  const double p = std::min(rows, cols), q = std::max(rows, cols);
+  // Per step: A = X Xᵀ (2 p² q), A² (2 p³), B X (2 p² q); plus the normalisation (2 p q).
+  return 5.0 * (4.0 * p * p * q + 2.0 * p * p * p) + 2.0 * p * q;
 }
 
 LayerWork WriteLayerWork(const ModelProfile& m) {
   const double act = DTypeBytes(m.dtype);
   const double elems = static_cast<double>(m.layer_state_elems());
+  const double chunk = m.chunk;
   LayerWork w;
   w.owner_bytes = 2.0 * elems * DTypeBytes(m.state_dtype);
-  w.token_bytes = static_cast<double>(m.chunk) * (m.d_ff + m.d_model) * act;
-  w.flops = 2.0 * m.chunk * elems + elems;
+  switch (m.state_kind) {
+    case StateKind::kInplaceTtt:
+      w.token_bytes = chunk * (m.d_ff + m.d_model) * act;
+      w.flops = 2.0 * chunk * elems + elems;
+      break;
+    case StateKind::kLactSwiglu: {
+      // Keys, values and three learning rates per head per token.
+      w.token_bytes = chunk * (2.0 * m.d_model + 3.0 * m.heads) * act;
+      // Forward with the keys (4 D H per head) and the backward (8 D H), D H summed over heads
+      // being d_model * fast_dim; then the add and the weight norm (about 4 per element).
+      w.flops = 12.0 * chunk * m.d_model * m.fast_dim + 5.0 * elems;
+      if (m.muon) {
+        w.flops += m.heads * (2.0 * NewtonSchulzFlops(m.fast_dim, m.head_dim()) +
+                              NewtonSchulzFlops(m.head_dim(), m.fast_dim));
+      }
+      break;
+    }
+    case StateKind::kLowRank: {
+      // Each projection's input and target per token: x and its d_ff target (up), h and its
+      // d_model target (down); P, Q, dA, dB cost 4 r (in + out) per token; then the add.
+      const double per_projection = m.d_model + m.d_ff;
+      const double projections = (m.low_rank_up ? 1 : 0) + (m.low_rank_down ? 1 : 0);
+      w.token_bytes = chunk * per_projection * projections * act;
+      w.flops = 4.0 * chunk * elems + 2.0 * elems;
+      break;
+    }
+  }
   return w;
 }
 

@@ -23,13 +23,19 @@ struct LayerWork {
   double flops = 0;
 };
 
-// A READ of `tokens` tokens in one layer: the whole layer's weights once, the fast weight if it
-// is a TTT layer, 2 * params/layer FLOPs per token.
+// A READ of `tokens` tokens in one layer: the whole layer's shared weights once, the owner's state
+// if it is a TTT layer, 2 * params/layer FLOPs per token (plus 2 per delta element for low-rank).
 LayerWork ReadLayerWork(const ModelProfile& model, bool ttt_layer, std::uint32_t tokens);
 
-// A WRITE in one TTT layer: reads and writes the fast weight, reads the chunk's H [C x d_ff] and
-// V [C x d_model], 2 * C * d_ff * d_model FLOPs for H^T V plus one per element for the add.
+// A WRITE in one TTT layer: reads and writes the owner's state and reads the chunk's inputs.
+// In-Place TTT: H [C x d_ff] and V [C x d_model], 2 C d_ff d_model FLOPs for Hᵀ V plus one per
+// element. LaCT: 12 C d_model fast_dim (the keys' forward and the backward), Muon's Newton–Schulz
+// steps when on, and the weight norm. Low-rank: 4 C per state element.
+// docs/cost-model.md#state-kinds.
 LayerWork WriteLayerWork(const ModelProfile& model);
+
+// FLOPs of Muon's orthogonalisation (core/lact_math.h NewtonSchulz) of one [rows x cols] matrix.
+double NewtonSchulzFlops(std::uint32_t rows, std::uint32_t cols);
 
 // Fails when one owner can never run: the shared weights plus one owner's state exceed
 // `budget_bytes` (the message gives both sizes).

@@ -11,6 +11,7 @@
 // bit. No CUDA header is included: RWTTT_HD makes these __host__ __device__ under nvcc.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include "core/bf16.h"
@@ -42,10 +43,13 @@ RWTTT_HD std::uint64_t Mix64(std::uint64_t x) {
 }
 
 // What a Philox draw is for; the top 4 bits of counter word 2, so that draws never collide.
-inline constexpr std::uint32_t kDomainInput = 1;   // x_t, a token's input to a TTT layer
-inline constexpr std::uint32_t kDomainTarget = 2;  // v_t, a token's target signal (WRITE's V)
-inline constexpr std::uint32_t kDomainUp = 3;      // W_up, shared by all owners
-inline constexpr std::uint32_t kDomainBase = 4;    // the base W_down every owner starts from
+inline constexpr std::uint32_t kDomainInput = 1;     // x_t, a token's input to a TTT layer
+inline constexpr std::uint32_t kDomainTarget = 2;    // v_t, a token's target signal (WRITE's V)
+inline constexpr std::uint32_t kDomainUp = 3;        // W_up, shared by all owners
+inline constexpr std::uint32_t kDomainBase = 4;      // every owner's state at version 0
+inline constexpr std::uint32_t kDomainKey = 5;       // k_t, a LaCT token's key
+inline constexpr std::uint32_t kDomainLr = 6;        // a LaCT token's per-matrix learning rates
+inline constexpr std::uint32_t kDomainUpTarget = 7;  // a low-rank up projection's target
 
 // Philox key of the shared weights of a run.
 RWTTT_HD std::uint64_t RunKey(std::uint64_t run_seed) {
@@ -133,8 +137,21 @@ RWTTT_HD float ExpF(float x) {
   return p * Pow2(k1) * Pow2(k - k1);
 }
 
+// sqrt, correctly rounded on every backend: IEEE 754 requires it of the host's sqrtf and nvcc's
+// device sqrtf is correctly rounded unless -prec-sqrt=false or fast-math (never set here).
+RWTTT_HD float SqrtF(float x) { return sqrtf(x); }
+
 // silu(u) = u * sigmoid(u) = u / (1 + e^-u). Large negative u gives -0; -inf gives NaN (inf/inf).
 RWTTT_HD float Silu(float u) { return u / (1.0f + ExpF(-u)); }
+
+// d silu(u) / du = sigmoid(u) * (1 + u * (1 - sigmoid(u))).
+RWTTT_HD float SiluGrad(float u) {
+  const float sig = 1.0f / (1.0f + ExpF(-u));
+  return sig * (1.0f + u * (1.0f - sig));
+}
+
+// A value rounded as a stored element of the dtype would be (bf16: nearest even).
+RWTTT_HD float RoundAs(bool bf16, float v) { return bf16 ? RoundToBf16(v) : v; }
 
 // One step of every reduction: acc + a * b, two roundings (no fused multiply-add).
 RWTTT_HD float Mac(float acc, float a, float b) { return acc + a * b; }
@@ -150,7 +167,8 @@ RWTTT_HD bool WriteUpdatesLayer(bool torn, std::uint32_t position, std::uint32_t
 
 // ---- State fingerprints ----------------------------------------------------------------------
 // A state digest must be computable where the state lives (on the device) without copying the
-// state out. Each row W[i][0..d_model) of each TTT layer folds into a 64-bit fingerprint; the host
+// state out. Each block of ModelProfile::state_block_elems() consecutive elements of each TTT
+// layer (In-Place TTT: a row W[i][0..d_model)) folds into a 64-bit fingerprint; the host
 // hashes the fingerprint array with XXH3 (core/ttt_digest.h). Every fold step is a bijection of
 // the running value, so changing any single element always changes its row's fingerprint.
 

@@ -70,6 +70,12 @@ void MetricsBuilder::OnLastToken(std::size_t owner, Nanos t, std::uint32_t outpu
   tpot_.push_back((t - owners_[owner].first_token).value() / (output_tokens - 1));
 }
 
+void MetricsBuilder::OnOutputToken(std::size_t owner, Nanos t) {
+  OwnerTimes& o = owners_[owner];
+  if (o.last_output.value() >= 0) itl_.Add((t - o.last_output).value());
+  o.last_output = t;
+}
+
 void MetricsBuilder::OnFinish(std::size_t owner, Nanos t) {
   e2e_.push_back((t - owners_[owner].arrival).value());
   m_.last_completion = std::max(m_.last_completion, t);
@@ -106,6 +112,7 @@ Metrics MetricsBuilder::Finish(std::uint64_t prompt_tokens, std::uint64_t output
   }
   m.ttft = Summarize(ttft_);
   m.tpot = Summarize(tpot_);
+  m.itl = itl_.Summary();
   m.e2e = Summarize(e2e_);
   m.admission_wait = Summarize(wait_);
   return m;
@@ -121,6 +128,7 @@ std::string FormatMetrics(const Metrics& m) {
   out += fmt::format("throughput       {:.2f} output tok/s\n", m.output_tokens_per_s);
   out += LatencyLine("ttft", m.ttft);
   out += LatencyLine("tpot", m.tpot);
+  out += LatencyLine("itl", m.itl);
   out += LatencyLine("e2e", m.e2e);
   out += LatencyLine("admission wait", m.admission_wait);
   out += fmt::format("device busy      {:.1f}% of {} lane(s)\n", 100 * m.busy_fraction, m.lanes);
@@ -140,12 +148,12 @@ std::string MetricsToJson(const Metrics& m) {
   return fmt::format(
       R"({{"requests":{},"steps":{},"batches":{},"prompt_tokens":{},"output_tokens":{},)"
       R"("first_arrival_ns":{},"last_completion_ns":{},"makespan_s":{},"output_tokens_per_s":{},)"
-      R"("ttft":{},"tpot":{},"e2e":{},"admission_wait":{},"batch_sizes":{{{}}},"lanes":{},)"
+      R"("ttft":{},"tpot":{},"itl":{},"e2e":{},"admission_wait":{},"batch_sizes":{{{}}},"lanes":{},)"
       R"("busy_fraction":{},"peak_memory_bytes":{},"budget_bytes":{}}})",
       m.requests, m.steps, m.batches, m.prompt_tokens, m.output_tokens, m.first_arrival.value(),
       m.last_completion.value(), m.makespan_s, m.output_tokens_per_s, LatencyJson(m.ttft),
-      LatencyJson(m.tpot), LatencyJson(m.e2e), LatencyJson(m.admission_wait), sizes, m.lanes,
-      m.busy_fraction, m.peak_memory_bytes, m.budget_bytes);
+      LatencyJson(m.tpot), LatencyJson(m.itl), LatencyJson(m.e2e), LatencyJson(m.admission_wait),
+      sizes, m.lanes, m.busy_fraction, m.peak_memory_bytes, m.budget_bytes);
 }
 
 }  // namespace rwttt

@@ -11,15 +11,9 @@
 #include <vector>
 
 #include "core/strong_types.h"
+#include "sim/latency_histogram.h"
 
 namespace rwttt {
-
-// Nearest-rank percentiles of a latency, in nanoseconds. Empty when count == 0.
-struct LatencySummary {
-  std::uint64_t count = 0;
-  double mean_ns = 0;
-  std::int64_t p50_ns = 0, p90_ns = 0, p99_ns = 0, max_ns = 0;
-};
 
 struct Metrics {
   std::uint64_t requests = 0;
@@ -33,8 +27,11 @@ struct Metrics {
   double output_tokens_per_s = 0;  // aggregate decode throughput: output tokens / makespan
   LatencySummary ttft;             // arrival to the first output token's READ completing
   LatencySummary tpot;             // (last - first output token) / (output tokens - 1), O >= 2
-  LatencySummary e2e;              // arrival to the last step completing
-  LatencySummary admission_wait;   // arrival to admission
+  // Inter-token latency: each gap between an owner's consecutive output tokens, so a WRITE that
+  // stalls the next token shows here where TPOT averages it away. Percentiles within 1/64.
+  LatencySummary itl;
+  LatencySummary e2e;                                  // arrival to the last step completing
+  LatencySummary admission_wait;                       // arrival to admission
   std::map<std::uint64_t, std::uint64_t> batch_sizes;  // size -> batches of that size
   std::uint32_t lanes = 1;
   double busy_fraction = 0;  // lane-time busy / (lanes * makespan)
@@ -49,6 +46,8 @@ class MetricsBuilder {
   void OnAdmit(std::size_t owner, Nanos t);
   void OnFirstToken(std::size_t owner, Nanos t);
   void OnLastToken(std::size_t owner, Nanos t, std::uint32_t output_tokens);
+  // Every output token's READ completing, the first included, in time order per owner.
+  void OnOutputToken(std::size_t owner, Nanos t);
   void OnFinish(std::size_t owner, Nanos t);
   void OnBatch(std::uint64_t size, std::uint64_t tokens, Nanos busy);
   void OnMemory(std::uint64_t in_use);
@@ -58,10 +57,11 @@ class MetricsBuilder {
 
  private:
   struct OwnerTimes {
-    Nanos arrival{0}, admitted{0}, first_token{-1};
+    Nanos arrival{0}, admitted{0}, first_token{-1}, last_output{-1};
   };
   std::vector<OwnerTimes> owners_;
   std::vector<std::int64_t> ttft_, tpot_, e2e_, wait_;
+  LatencyHistogram itl_;
   Metrics m_;
   std::int64_t busy_ns_ = 0;
   std::vector<std::uint64_t> batch_sizes_;  // [largest batch + 1]: batches of each size

@@ -362,6 +362,7 @@ void Run::CompleteLane(std::uint32_t lane) {
       continue;
     }
     if (it.step.is_read() && r.output_tokens > 0) {
+      if (it.step.first_token >= r.prompt_tokens) metrics_.OnOutputToken(it.owner_index, now_);
       if (it.step.first_token == r.prompt_tokens) metrics_.OnFirstToken(it.owner_index, now_);
       if (it.step.first_token == r.prompt_tokens + r.output_tokens - 1) {
         metrics_.OnLastToken(it.owner_index, now_, r.output_tokens);

@@ -36,6 +36,7 @@ struct BatchPart {
   std::vector<std::uint64_t> token_key;     // [num_tokens] TokenKey of the token's item
   std::vector<std::uint32_t> token_pos;     // [num_tokens] position in the owner's stream
   std::vector<std::uint32_t> token_owner;   // [num_tokens] low 32 bits of the owner id
+  std::vector<std::uint32_t> token_slot;    // [num_tokens] the slot of the token's item
   std::vector<TokenTile> tiles;             // READ: down-projection tiles, grouped by slot
   std::vector<std::uint32_t> item_slot;     // WRITE: [num_items] the slot each item updates
   std::vector<std::uint8_t> item_torn;      // WRITE: [num_items] BatchItem::torn
@@ -81,6 +82,7 @@ inline std::vector<BatchPart> PlanBatch(std::span<const BatchItem> items,
           part.token_key.push_back(key);
           part.token_pos.push_back(t);
           part.token_owner.push_back(static_cast<std::uint32_t>(item.owner.value()));
+          part.token_slot.push_back(item.slot);
         }
         part.item_offsets.push_back(part.num_tokens());
         part.item_slot.push_back(item.slot);

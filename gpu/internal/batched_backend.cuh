@@ -25,10 +25,12 @@
 
 #include "core/backend.h"
 #include "core/check.h"
+#include "core/state_shapes.h"
 #include "core/ttt_digest.h"
 #include "core/ttt_math.h"
 #include "gpu/internal/batch_plan.h"
 #include "gpu/internal/batched_kernels.cuh"
+#include "gpu/internal/state_kind_kernels.cuh"
 
 namespace rwttt::gpu::internal {
 
@@ -45,21 +47,28 @@ class BatchedBackend final : public Backend {
     num_ttt_ = static_cast<std::uint32_t>(model.ttt_layers.size());
     layer_elems_ = model.layer_state_elems();
     slot_elems_ = layer_elems_ * num_ttt_;
+    const std::uint64_t mlp_elems = std::uint64_t{model.d_model} * model.d_ff;
+    // Shared W_up (In-Place TTT, low-rank) and W_down (low-rank) of each TTT layer.
+    up_elems_ = model.state_kind == StateKind::kLactSwiglu ? 0 : mlp_elems;
+    down_elems_ = model.state_kind == StateKind::kLowRank ? mlp_elems : 0;
     num_slots_ = 0;  // until the allocation succeeds, no slot may be used
     initialised_.clear();
     const std::uint64_t a_bytes = DTypeBytes(model.dtype);
     const std::uint64_t s_bytes = DTypeBytes(model.state_dtype);
-    const std::uint64_t bytes = slot_elems_ * (a_bytes + s_bytes + num_slots * s_bytes);
+    const std::uint64_t bytes = (up_elems_ + down_elems_) * num_ttt_ * a_bytes +
+                                slot_elems_ * (1 + std::uint64_t{num_slots}) * s_bytes;
     const std::string what = std::string("backend ") + Sys::kName + ": model " + model.name +
                              " with " + std::to_string(num_slots) + " slots";
     RWTTT_TRY(Sys::CheckMemory(bytes, what));
     Sys::SetThreads(threads_);
     try {
-      Resize(up_, slot_elems_ * a_bytes);
+      Resize(up_, up_elems_ * num_ttt_ * a_bytes);
+      Resize(down_, down_elems_ * num_ttt_ * a_bytes);
       Resize(base_, slot_elems_ * s_bytes);
       Resize(state_, num_slots * slot_elems_ * s_bytes);
     } catch (const std::exception& e) {
       up_.clear();
+      down_.clear();
       base_.clear();
       state_.clear();
       return Error::Unavailable(what + ": cannot allocate: " + e.what());
@@ -73,10 +82,17 @@ class BatchedBackend final : public Backend {
       using S = decltype(s);
       for (std::uint32_t p = 0; p < num_ttt_; ++p) {
         const std::uint32_t layer = model.ttt_layers[p];
-        Launch(layer_elems_, GenWeightFunctor<A>{Ptr<A>(up_) + p * layer_elems_, run_key, layer, d,
-                                                 f, d, f, true});
-        Launch(layer_elems_, GenWeightFunctor<S>{Ptr<S>(base_) + p * layer_elems_, run_key, layer,
-                                                 f, d, d, f, false});
+        Launch(up_elems_,
+               GenWeightFunctor<A>{Ptr<A>(up_) + p * up_elems_, run_key, layer, d, f, d, f, true});
+        Launch(down_elems_, GenWeightFunctor<A>{Ptr<A>(down_) + p * down_elems_, run_key, layer, f,
+                                                d, d, f, false});
+        S* base = Ptr<S>(base_) + p * layer_elems_;
+        if (model.state_kind == StateKind::kInplaceTtt) {
+          Launch(layer_elems_, GenWeightFunctor<S>{base, run_key, layer, f, d, d, f, false});
+        } else {
+          Launch(layer_elems_, GenStateFunctor<S>{base, run_key, layer, model.state_kind,
+                                                  LactShapeOf(model), LowRankShapeOf(model)});
+        }
       }
     });
     return OkStatus();
@@ -115,10 +131,14 @@ class BatchedBackend final : public Backend {
     try {
       for (const BatchPart& part : PlanBatch(items, Sys::kDownToks)) {
         WithTypes([&](auto a, auto s) {
-          if (part.effect == Effect::kRead) {
-            RunRead<decltype(a), decltype(s)>(part, items, results);
+          using A = decltype(a);
+          using S = decltype(s);
+          const bool read = part.effect == Effect::kRead;
+          if (model_.state_kind == StateKind::kInplaceTtt) {
+            read ? RunRead<A, S>(part, items, results) : RunWrite<A, S>(part, items, results);
           } else {
-            RunWrite<decltype(a), decltype(s)>(part, items, results);
+            read ? RunKindRead<A, S>(part, items, results)
+                 : RunKindWrite<A, S>(part, items, results);
           }
         });
       }
@@ -184,7 +204,7 @@ class BatchedBackend final : public Backend {
     Launch(std::uint64_t{n} * d, GenTokenFunctor<A>{Ptr<A>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_),
                                                     model_.ttt_layers[p], d, false});
     Launch(Tiles(n, Sys::kUpToks) * Tiles(f, Sys::kUpCols),
-           UpProjFunctor<A, Sys::kUpCols, Sys::kUpToks>{Ptr<A>(x_), Ptr<A>(up_) + p * layer_elems_,
+           UpProjFunctor<A, Sys::kUpCols, Sys::kUpToks>{Ptr<A>(x_), Ptr<A>(up_) + p * up_elems_,
                                                         Ptr<A>(h_), n, d, f});
   }
 
@@ -217,7 +237,13 @@ class BatchedBackend final : public Backend {
                  Ptr<A>(h_), Ptr<S>(state_), Ptr(tiles_), Ptr<A>(y_), slot_elems_, p * layer_elems_,
                  d, f, num_ttt_, p, static_cast<std::uint32_t>(cols)});
     }
-    std::vector<std::uint32_t> y((n * row_bytes + 3) / 4);
+    ReadResults(part, items, results, row_bytes);
+  }
+
+  // Copies the part's outputs y [tokens][ttt layers][d_model] back and digests each item's.
+  void ReadResults(const BatchPart& part, std::span<const BatchItem> items,
+                   std::span<ItemResult> results, std::uint64_t row_bytes) {
+    std::vector<std::uint32_t> y((part.num_tokens() * row_bytes + 3) / 4);
     thrust::copy(y_.begin(), y_.begin() + y.size(), y.begin());
     const auto* bytes = reinterpret_cast<const unsigned char*>(y.data());
     for (std::size_t k = 0; k < part.items.size(); ++k) {
@@ -228,6 +254,77 @@ class BatchedBackend final : public Backend {
       r.out_digest = OutputDigest(bytes + begin, end - begin);
       r.carry = NextCarry(items[part.items[k]].carry, r.out_digest);
     }
+  }
+
+  // The part's tokens for the state-kind kernels, uploaded.
+  PartTokens UploadPartTokens(const BatchPart& part) {
+    Upload(key_, part.token_key);
+    Upload(pos_, part.token_pos);
+    Upload(owner_, part.token_owner);
+    Upload(token_slot_, part.token_slot);
+    Upload(offsets_, part.item_offsets);
+    Upload(slots_, part.item_slot);
+    Upload(torn_, part.item_torn);
+    return PartTokens{Ptr(key_),     Ptr(pos_),   Ptr(owner_), Ptr(token_slot_),
+                      Ptr(offsets_), Ptr(slots_), Ptr(torn_)};
+  }
+
+  float* Scratch(std::uint64_t floats) {
+    Grow(scratch_, floats * sizeof(float));
+    return Ptr<float>(scratch_);
+  }
+
+  // LaCT and low-rank READ: per TTT layer, one call per (token, head) or token.
+  template <typename A, typename S>
+  void RunKindRead(const BatchPart& part, std::span<const BatchItem> items,
+                   std::span<ItemResult> results) {
+    const std::uint64_t n = part.num_tokens();
+    const PartTokens tokens = UploadPartTokens(part);
+    const std::uint64_t row_bytes = std::uint64_t{num_ttt_} * model_.d_model * sizeof(A);
+    Grow(y_, n * row_bytes);
+    const LactShape ls = LactShapeOf(model_);
+    const LowRankShape rs = LowRankShapeOf(model_);
+    for (std::uint32_t p = 0; p < num_ttt_; ++p) {
+      const std::uint32_t layer = model_.ttt_layers[p];
+      if (model_.state_kind == StateKind::kLactSwiglu) {
+        const std::uint64_t units = n * ls.heads;
+        Launch(units, LactReadFunctor<A, S>{ls, tokens, Ptr<S>(state_), Ptr<A>(y_),
+                                            Scratch(units * (ls.read_scratch() + ls.head_dim)),
+                                            slot_elems_, p * layer_elems_, layer, p, num_ttt_});
+      } else {
+        Launch(n, LowRankReadFunctor<A, S>{
+                      rs, tokens, Ptr<A>(up_) + p * up_elems_, Ptr<A>(down_) + p * down_elems_,
+                      Ptr<S>(state_), Ptr<A>(y_), Scratch(n * (rs.read_scratch() + rs.d_model)),
+                      slot_elems_, p * layer_elems_, layer, p, num_ttt_});
+      }
+    }
+    ReadResults(part, items, results, row_bytes);
+  }
+
+  // LaCT and low-rank WRITE: per TTT layer, one call per (item, head) or item.
+  template <typename A, typename S>
+  void RunKindWrite(const BatchPart& part, std::span<const BatchItem> items,
+                    std::span<ItemResult> results) {
+    const std::uint64_t num_items = part.items.size();
+    const PartTokens tokens = UploadPartTokens(part);
+    const LactShape ls = LactShapeOf(model_);
+    const LowRankShape rs = LowRankShapeOf(model_);
+    for (std::uint32_t p = 0; p < num_ttt_; ++p) {
+      const std::uint32_t layer = model_.ttt_layers[p];
+      if (model_.state_kind == StateKind::kLactSwiglu) {
+        const std::uint64_t units = num_items * ls.heads;
+        Launch(units, LactWriteFunctor<S>{ls, tokens, Ptr<S>(state_), Ptr<S>(base_),
+                                          Scratch(units * ls.write_scratch()), slot_elems_,
+                                          p * layer_elems_, layer, p, num_ttt_});
+      } else {
+        Launch(num_items,
+               LowRankWriteFunctor<A, S>{rs, tokens, Ptr<A>(up_) + p * up_elems_,
+                                         Ptr<A>(down_) + p * down_elems_, Ptr<S>(state_),
+                                         Scratch(num_items * rs.write_scratch()), slot_elems_,
+                                         p * layer_elems_, layer, p, num_ttt_});
+      }
+    }
+    WriteResults(part, items, results);
   }
 
   template <typename A, typename S>
@@ -248,9 +345,15 @@ class BatchedBackend final : public Backend {
                  Ptr<A>(h_), Ptr<A>(v_), Ptr(offsets_), Ptr(slots_), Ptr(torn_), Ptr<S>(state_),
                  slot_elems_, p * layer_elems_, d, f, num_ttt_, p, model_.learning_rate});
     }
+    WriteResults(part, items, results);
+  }
+
+  // Each item's state digest after the part's WRITEs, and its carry (unchanged).
+  void WriteResults(const BatchPart& part, std::span<const BatchItem> items,
+                    std::span<ItemResult> results) {
     const std::vector<std::uint64_t> fp = Fingerprints(part.item_slot);
-    const std::uint64_t per_slot = std::uint64_t{num_ttt_} * f;
-    for (std::uint32_t k = 0; k < num_items; ++k) {
+    const std::uint64_t per_slot = std::uint64_t{num_ttt_} * Blocks();
+    for (std::uint32_t k = 0; k < part.items.size(); ++k) {
       ItemResult& r = results[part.items[k]];
       r = ItemResult{};
       r.state_digest = StateDigestOfFingerprints(
@@ -259,16 +362,19 @@ class BatchedBackend final : public Backend {
     }
   }
 
-  // Row fingerprints of each slot in `slots`: [slots][ttt layers][d_ff], on the host.
+  // Fingerprint blocks per TTT layer.
+  std::uint64_t Blocks() const { return layer_elems_ / model_.state_block_elems(); }
+
+  // Block fingerprints of each slot in `slots`: [slots][ttt layers][blocks], on the host.
   std::vector<std::uint64_t> Fingerprints(const std::vector<std::uint32_t>& slots) {
     Upload(fp_slots_, slots);
-    const std::uint64_t units = slots.size() * std::uint64_t{num_ttt_} * model_.d_ff;
+    const std::uint64_t units = slots.size() * std::uint64_t{num_ttt_} * Blocks();
     fp_.resize(units);
     WithTypes([&](auto, auto s) {
       using S = decltype(s);
       Launch(units, FingerprintFunctor<S>{Ptr<S>(state_), Ptr(fp_slots_),
                                           thrust::raw_pointer_cast(fp_.data()), slot_elems_,
-                                          model_.d_model, model_.d_ff, num_ttt_});
+                                          Blocks(), model_.state_block_elems(), num_ttt_});
     });
     std::vector<std::uint64_t> host(units);
     thrust::copy(fp_.begin(), fp_.end(), host.begin());
@@ -279,17 +385,21 @@ class BatchedBackend final : public Backend {
   ModelProfile model_;
   std::uint32_t num_ttt_ = 0;
   std::uint32_t num_slots_ = 0;
-  std::uint64_t layer_elems_ = 0;  // d_ff * d_model
-  std::uint64_t slot_elems_ = 0;   // ttt layers * d_ff * d_model
+  std::uint64_t layer_elems_ = 0;  // ModelProfile::layer_state_elems()
+  std::uint64_t slot_elems_ = 0;   // ttt layers * layer_elems_
+  std::uint64_t up_elems_ = 0;     // per TTT layer: d_model * d_ff, or 0 (LaCT)
+  std::uint64_t down_elems_ = 0;   // per TTT layer: d_ff * d_model (low-rank), or 0
   std::vector<bool> initialised_;  // [num_slots]
   // Raw storage, typed at use by the profile's dtypes.
   Vec<std::uint32_t> up_;             // [ttt layers][d_model][d_ff] of dtype
-  Vec<std::uint32_t> base_;           // [ttt layers][d_ff][d_model] of state_dtype
-  Vec<std::uint32_t> state_;          // [num_slots][ttt layers][d_ff][d_model] of state_dtype
+  Vec<std::uint32_t> down_;           // [ttt layers][d_ff][d_model] of dtype (low-rank)
+  Vec<std::uint32_t> base_;           // [ttt layers][layer_elems] of state_dtype: version 0
+  Vec<std::uint32_t> state_;          // [num_slots][ttt layers][layer_elems] of state_dtype
+  Vec<std::uint32_t> scratch_;        // fp32 work of the state-kind kernels
   Vec<std::uint32_t> x_, h_, y_, v_;  // [tokens][d_model], [tokens][d_ff], [tokens][ttt][d_model]
   // The part being run, as PlanBatch built it.
   Vec<std::uint64_t> key_;
-  Vec<std::uint32_t> pos_, owner_, offsets_, slots_, fp_slots_;
+  Vec<std::uint32_t> pos_, owner_, token_slot_, offsets_, slots_, fp_slots_;
   Vec<std::uint8_t> torn_;
   Vec<TokenTile> tiles_;
   Vec<std::uint64_t> fp_;

@@ -150,22 +150,23 @@ struct UpdateFunctor {
   }
 };
 
-// fp[s][position][i]: the fingerprint of row i of TTT layer `position` of slots[s].
+// fp[s][position][i]: the fingerprint of block i (ModelProfile::state_block_elems() elements) of
+// TTT layer `position` of slots[s]; In-Place TTT's blocks are W_down's rows.
 template <typename S>
 struct FingerprintFunctor {
   const S* state;
   const std::uint32_t* slots;  // [num_slots_fingerprinted]
-  std::uint64_t* fp;           // [num_slots_fingerprinted][ttt layers][d_ff]
-  std::uint64_t slot_elems;
-  std::uint32_t d_model, d_ff, num_ttt;
+  std::uint64_t* fp;           // [num_slots_fingerprinted][ttt layers][blocks]
+  std::uint64_t slot_elems, blocks;
+  std::uint32_t block, num_ttt;
   RWTTT_HD void operator()(std::uint64_t unit) const {
-    const std::uint64_t per_slot = std::uint64_t{num_ttt} * d_ff;
+    const std::uint64_t per_slot = std::uint64_t{num_ttt} * blocks;
     const std::uint64_t s = unit / per_slot;
-    const auto position = static_cast<std::uint32_t>((unit % per_slot) / d_ff);
-    const auto i = static_cast<std::uint32_t>(unit % d_ff);
-    const S* row = state + slots[s] * slot_elems + (unit % per_slot) * d_model;
+    const auto position = static_cast<std::uint32_t>((unit % per_slot) / blocks);
+    const auto i = static_cast<std::uint32_t>(unit % blocks);
+    const S* row = state + slots[s] * slot_elems + (unit % per_slot) * block;
     std::uint64_t f = FingerprintStart(position, i);
-    for (std::uint32_t j = 0; j < d_model; ++j) f = FingerprintAbsorb(f, StorageWord(row[j]));
+    for (std::uint32_t j = 0; j < block; ++j) f = FingerprintAbsorb(f, StorageWord(row[j]));
     fp[unit] = f;
   }
 };

@@ -58,8 +58,17 @@ std::vector<Owner> RunWithFlip(const ModelProfile& model, std::size_t flip_at, s
   return owners;
 }
 
-TEST(CpuBackend, FlippedStateBitChangesThatOwnersLaterDigestsOnly) {
-  const ModelProfile model = Tiny();
+// The sensitivity and isolation properties hold for every state kind.
+class EveryStateKind : public ::testing::TestWithParam<const char*> {
+ protected:
+  ModelProfile Model() const { return LoadModelProfile(GetParam()).value(); }
+};
+
+INSTANTIATE_TEST_SUITE_P(TinyPresets, EveryStateKind,
+                         ::testing::Values("tiny", "lact-tiny", "low-rank-tiny"));
+
+TEST_P(EveryStateKind, FlippedStateBitChangesThatOwnersLaterDigestsOnly) {
+  const ModelProfile model = Model();
   constexpr std::size_t kFlipAt = 4;
   const std::vector<Owner> owners = RunWithFlip(model, kFlipAt, /*bit=*/30);
   for (std::size_t k = 0; k < owners.size(); ++k) {
@@ -80,13 +89,18 @@ TEST(CpuBackend, FlippedStateBitChangesThatOwnersLaterDigestsOnly) {
   }
 }
 
-TEST(CpuBackend, LowMantissaBitFlipIsStillVisibleInTheStateDigest) {
+TEST_P(EveryStateKind, LowMantissaBitFlipOfAnyElementIsVisibleInTheStateDigest) {
+  const ModelProfile model = Model();
   CpuBackend cpu;
-  ASSERT_TRUE(cpu.Reset(Tiny(), 1, Seed{1}).ok());
+  ASSERT_TRUE(cpu.Reset(model, 1, Seed{1}).ok());
   cpu.InitSlot(0);
   const std::uint64_t before = cpu.StateDigest(0);
-  cpu.FlipStateBit(0, 1, 100, 0);
-  EXPECT_NE(cpu.StateDigest(0), before);
+  for (std::uint64_t element = 0; element < model.layer_state_elems(); element += 7) {
+    cpu.FlipStateBit(0, 1, element, 0);
+    EXPECT_NE(cpu.StateDigest(0), before) << "element " << element;
+    cpu.FlipStateBit(0, 1, element, 0);  // back
+  }
+  EXPECT_EQ(cpu.StateDigest(0), before);
 }
 
 TEST(SerialReference, IsDeterministicAndSeedSensitive) {

@@ -54,6 +54,78 @@ TEST(ModelProfile, RejectsBadFieldsNamingThem) {
   EXPECT_NE(error_of("{not json"), "ok");
 }
 
+TEST(ModelProfile, StateKindsRoundTripWithTheirFields) {
+  for (const char* name : {"lact-tiny", "lact-1b-muon", "low-rank-tiny", "low-rank-4b"}) {
+    SCOPED_TRACE(name);
+    const ModelProfile m = LoadModelProfile(name).value();
+    const ModelProfile again = ParseModelProfile(ModelProfileToJson(m), "copy").value();
+    EXPECT_EQ(again.state_kind, m.state_kind);
+    EXPECT_EQ(again.heads, m.heads);
+    EXPECT_EQ(again.fast_dim, m.fast_dim);
+    EXPECT_EQ(again.muon, m.muon);
+    EXPECT_EQ(again.weight_norm, m.weight_norm);
+    EXPECT_EQ(again.rank, m.rank);
+    EXPECT_EQ(again.low_rank_up, m.low_rank_up);
+    EXPECT_EQ(again.low_rank_down, m.low_rank_down);
+    EXPECT_EQ(again.state_bytes(), m.state_bytes());
+    EXPECT_EQ(again.shared_weight_bytes(), m.shared_weight_bytes());
+  }
+}
+
+TEST(ModelProfile, StateKindSizes) {
+  const ModelProfile lact = LoadModelProfile("lact-1b").value();
+  EXPECT_EQ(lact.state_kind, StateKind::kLactSwiglu);
+  EXPECT_EQ(lact.head_dim(), 512u);
+  // Per layer and head W0, W2 [512][512] and W1 [512][512], fp32, 24 layers: 288 MiB.
+  EXPECT_EQ(lact.state_bytes(), 24ull * 4 * 3 * 512 * 512 * 4);
+  EXPECT_EQ(lact.state_block_elems(), 512u);
+  // The initial fast weights are parameters the owners' copies replace.
+  EXPECT_EQ(lact.shared_weight_bytes(), (1440284672ull - 24ull * 4 * 3 * 512 * 512) * 2);
+  const ModelProfile lr = LoadModelProfile("low-rank-4b").value();
+  // Rank 16 on W_up [2560][9728] and W_down [9728][2560]: 2 * 16 * (2560 + 9728) per layer.
+  EXPECT_EQ(lr.layer_state_elems(), 2ull * 16 * (2560 + 9728));
+  EXPECT_EQ(lr.state_bytes(), 36ull * 2 * 16 * (2560 + 9728) * 4);
+  // Deltas add to the model: every parameter stays shared.
+  EXPECT_EQ(lr.shared_weight_bytes(), 4022468096ull * 2);
+}
+
+TEST(ModelProfile, RejectsStateKindFieldsNamingThem) {
+  const auto error_of = [](const std::string& json) {
+    Result<ModelProfile> m = ParseModelProfile(json, "m.json");
+    return m.ok() ? std::string("ok") : m.error().ToString();
+  };
+  const std::string base =
+      R"("name":"x","d_model":6,"d_ff":8,"layers":2,"ttt_layers":"all","learning_rate":0.1,)"
+      R"("chunk":4)";
+  EXPECT_EQ(error_of("{" + base + R"(,"state_kind":"lact"})"),
+            "m.json: state_kind: unknown state_kind 'lact' (expected inplace-ttt, lact-swiglu or "
+            "low-rank)");
+  EXPECT_EQ(error_of("{" + base + R"(,"rank":4})"), "m.json: rank: only for state_kind low-rank");
+  EXPECT_EQ(error_of("{" + base + R"(,"state_kind":"low-rank","muon":true,"rank":2})"),
+            "m.json: muon: only for state_kind lact-swiglu");
+  EXPECT_EQ(error_of("{" + base + R"(,"state_kind":"lact-swiglu","heads":4,"fast_dim":2})"),
+            "m.json: heads: must divide d_model (6)");
+  EXPECT_EQ(error_of("{" + base + R"(,"state_kind":"lact-swiglu","heads":3})"),
+            "m.json: fast_dim: missing required field (state_kind lact-swiglu)");
+  EXPECT_EQ(error_of("{" + base + R"(,"state_kind":"low-rank"})"),
+            "m.json: rank: missing required field (state_kind low-rank)");
+  EXPECT_EQ(error_of("{" + base + R"(,"state_kind":"low-rank","rank":2,"projections":["gate"]})"),
+            R"(m.json: projections: expected an array of "up" and "down")");
+  EXPECT_EQ(
+      error_of("{" + base + R"(,"state_kind":"low-rank","rank":2,"projections":["up","up"]})"),
+      "m.json: projections: a projection is listed twice");
+  EXPECT_EQ(error_of("{" + base + R"(,"state_kind":"low-rank","rank":2,"projections":[]})"),
+            "m.json: projections: at least one projection is needed");
+  EXPECT_EQ(error_of("{" + base + R"(,"state_kind":"lact-swiglu","heads":3,"fast_dim":2,)" +
+                     R"("weight_norm":1})"),
+            "m.json: weight_norm: expected true or false, found a number");
+  // Without "projections" a low-rank delta sits on W_down only.
+  const ModelProfile m =
+      ParseModelProfile("{" + base + R"(,"state_kind":"low-rank","rank":2})", "m").value();
+  EXPECT_FALSE(m.low_rank_up);
+  EXPECT_TRUE(m.low_rank_down);
+}
+
 TEST(ModelProfile, UnknownNameThatIsNotAFileListsThePresets) {
   Result<ModelProfile> m = LoadModelProfile("huge");
   ASSERT_FALSE(m.ok());

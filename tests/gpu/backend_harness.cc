@@ -33,6 +33,38 @@ ModelProfile SmallProfile(std::uint32_t d_model, std::uint32_t d_ff, std::uint32
   return m;
 }
 
+void GenStateKind(ModelProfile& m) {
+  m.state_kind =
+      *rc::gen::element(StateKind::kInplaceTtt, StateKind::kLactSwiglu, StateKind::kLowRank);
+  if (m.state_kind == StateKind::kLactSwiglu) {
+    m.heads = *rc::gen::inRange<std::uint32_t>(1, 4);
+    m.d_model = m.heads * *rc::gen::inRange<std::uint32_t>(1, 7);  // heads divide d_model
+    m.fast_dim = *rc::gen::inRange<std::uint32_t>(1, 11);
+    m.muon = *rc::gen::arbitrary<bool>();
+    m.weight_norm = *rc::gen::arbitrary<bool>();
+  } else if (m.state_kind == StateKind::kLowRank) {
+    m.rank = *rc::gen::inRange<std::uint32_t>(1, 5);
+    m.low_rank_up = *rc::gen::arbitrary<bool>();
+    m.low_rank_down = !m.low_rank_up || *rc::gen::arbitrary<bool>();
+  }
+}
+
+ModelProfile WithStateKind(ModelProfile m, StateKind kind) {
+  m.state_kind = kind;
+  if (kind == StateKind::kLactSwiglu) {
+    m.heads = 2;
+    m.d_model = 2 * ((m.d_model + 1) / 2);
+    m.fast_dim = 5;
+    m.muon = true;
+    m.weight_norm = true;
+  } else if (kind == StateKind::kLowRank) {
+    m.rank = 3;
+    m.low_rank_up = true;
+    m.low_rank_down = true;
+  }
+  return m;
+}
+
 rc::Gen<KernelCase> GenKernelCase() {
   return rc::gen::exec([] {
     const auto dtype = [] { return *rc::gen::element(DType::kBf16, DType::kFp32); };
@@ -41,6 +73,7 @@ rc::Gen<KernelCase> GenKernelCase() {
         *rc::gen::inRange<std::uint32_t>(1, 25), *rc::gen::inRange<std::uint32_t>(1, 41),
         *rc::gen::inRange<std::uint32_t>(1, 4), *rc::gen::inRange<std::uint32_t>(1, 7), dtype(),
         dtype(), *rc::gen::element(0.01f, 0.1f, 0.5f));
+    GenStateKind(c.model);
     // A random non-empty subset of the layers carries TTT state.
     std::vector<std::uint32_t> ttt;
     for (std::uint32_t l = 0; l < c.model.layers; ++l) {

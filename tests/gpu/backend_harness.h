@@ -23,9 +23,17 @@ struct KernelCase {
   Seed seed;
 };
 
-// Small random profiles (d_model <= 24, d_ff <= 40, up to 3 layers, any dtypes, chunk 1..6) and
-// 1..5 owners with random ids, short prompts and outputs, and optional per-request seeds.
+// Small random profiles (d_model <= 24, d_ff <= 40, up to 3 layers, any dtypes, chunk 1..6, any
+// state kind with small heads, fast_dim, rank) and 1..5 owners with random ids, short prompts and
+// outputs, and optional per-request seeds.
 rc::Gen<KernelCase> GenKernelCase();
+
+// Draws a state kind and its fields for `m` (inside a RapidCheck generator or property).
+void GenStateKind(ModelProfile& m);
+
+// `m` as a fixed small instance of `kind` (LaCT: 2 heads, fast_dim 5, Muon and the weight norm;
+// low-rank: rank 3 on both projections).
+ModelProfile WithStateKind(ModelProfile m, StateKind kind);
 
 // Runs every owner's program on `backend` (Reset to the case's model with one slot per owner in a
 // random assignment), forming each batch from a random non-empty subset of ready owners whose next

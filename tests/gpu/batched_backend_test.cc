@@ -31,9 +31,10 @@ RC_GTEST_PROP(BatchInvariance, OmpTwoThreadsEqualsSerialReference, ()) {
 // Items sharing a slot, effects mixed (a broken policy's batch): the batched backend applies them
 // in item order, as the cpu backend does one by one.
 RC_GTEST_PROP(BatchInvariance, OmpAppliesItemsSharingASlotInItemOrder, ()) {
-  const ModelProfile model =
+  ModelProfile model =
       SmallProfile(*rc::gen::inRange<std::uint32_t>(1, 17), *rc::gen::inRange<std::uint32_t>(1, 17),
                    2, *rc::gen::inRange<std::uint32_t>(1, 5), DType::kBf16, DType::kFp32, 0.5f);
+  testing::GenStateKind(model);
   constexpr std::uint32_t kSlots = 3;
   const std::vector<BatchItem> items = testing::GenSharedSlotItems(model, kSlots);
   CpuBackend cpu;
@@ -53,16 +54,21 @@ RC_GTEST_PROP(BatchInvariance, OmpAppliesItemsSharingASlotInItemOrder, ()) {
   for (std::uint32_t s = 0; s < kSlots; ++s) RC_ASSERT(omp->StateDigest(s) == cpu.StateDigest(s));
 }
 
-class ReadWriteEffects : public ::testing::TestWithParam<const char*> {
+// Each backend with each state kind.
+class ReadWriteEffects : public ::testing::TestWithParam<std::tuple<const char*, StateKind>> {
  protected:
   std::unique_ptr<Backend> Make() {
-    if (std::string_view(GetParam()) == "cpu") return std::make_unique<CpuBackend>();
+    if (std::string_view(std::get<0>(GetParam())) == "cpu") return std::make_unique<CpuBackend>();
     return gpu::MakeOmpBackend(2);
+  }
+  ModelProfile Profile(DType state_dtype, float eta) {
+    return testing::WithStateKind(SmallProfile(8, 12, 2, 4, DType::kBf16, state_dtype, eta),
+                                  std::get<1>(GetParam()));
   }
 };
 
 TEST_P(ReadWriteEffects, ReadNeverChangesStateAndWriteChangesExactlyItsSlot) {
-  const ModelProfile model = SmallProfile(8, 12, 2, 4, DType::kBf16, DType::kFp32, 0.1f);
+  const ModelProfile model = Profile(DType::kFp32, 0.1f);
   std::unique_ptr<Backend> b = Make();
   ASSERT_TRUE(b->Reset(model, 3, Seed{11}).ok());
   for (std::uint32_t s = 0; s < 3; ++s) b->InitSlot(s);
@@ -103,7 +109,7 @@ TEST_P(ReadWriteEffects, ReadNeverChangesStateAndWriteChangesExactlyItsSlot) {
 }
 
 TEST_P(ReadWriteEffects, TornWriteDiffersFromFullWrite) {
-  const ModelProfile model = SmallProfile(8, 12, 2, 4, DType::kBf16, DType::kBf16, 0.5f);
+  const ModelProfile model = Profile(DType::kBf16, 0.5f);
   std::unique_ptr<Backend> b = Make();
   ASSERT_TRUE(b->Reset(model, 3, Seed{11}).ok());
   for (std::uint32_t s = 0; s < 3; ++s) b->InitSlot(s);
@@ -124,7 +130,11 @@ TEST_P(ReadWriteEffects, TornWriteDiffersFromFullWrite) {
   EXPECT_NE(r[1].state_digest, fresh);  // the first of the two TTT layers was updated
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ReadWriteEffects, ::testing::Values("cpu", "omp"));
+INSTANTIATE_TEST_SUITE_P(BackendsAndKinds, ReadWriteEffects,
+                         ::testing::Combine(::testing::Values("cpu", "omp"),
+                                            ::testing::Values(StateKind::kInplaceTtt,
+                                                              StateKind::kLactSwiglu,
+                                                              StateKind::kLowRank)));
 
 TEST(PlanBatch, CorrectBatchIsOnePartGroupedBySlot) {
   std::vector<BatchItem> items;

@@ -59,5 +59,50 @@ TEST(CostModel, WriteBecomesComputeBoundOnASlowDevice) {
   EXPECT_EQ(c.memory_ns, 0);
 }
 
+// LaCT's WRITE does 12 C d_model fast_dim FLOPs while moving 24 d_model fast_dim state bytes:
+// about C / 2 FLOPs per byte, against In-Place TTT's C / 4 (2 C per 8 bytes). At the chunks each
+// is run with (2048 for LaCT, 512 for In-Place TTT) an H100 (295 FLOPs per byte at bf16 peak)
+// runs LaCT's WRITE compute-bound and In-Place TTT's bandwidth-bound.
+TEST(CostModel, LactWriteIsComputeBoundAtItsChunkWhereInplaceIsNot) {
+  const HardwareProfile h100 = LoadHardwareProfile("h100-sxm").value();
+  ModelProfile lact = LoadModelProfile("lact-1b").value();
+  const BatchShape one_write{.write_steps = 1, .write_slots = 1};
+  const BatchCost at_2048 = CostModel(lact, h100).Cost(one_write, 1);
+  EXPECT_GT(at_2048.compute_ns, 0);
+  EXPECT_EQ(at_2048.memory_ns, 0);
+  lact.chunk = 128;
+  const BatchCost at_128 = CostModel(lact, h100).Cost(one_write, 1);
+  EXPECT_EQ(at_128.compute_ns, 0);
+  EXPECT_GT(at_128.memory_ns, 0);
+  const ModelProfile inplace = LoadModelProfile("inplace-ttt-4b").value();  // C = 512
+  const BatchCost inplace_512 = CostModel(inplace, h100).Cost(one_write, 1);
+  EXPECT_EQ(inplace_512.compute_ns, 0);
+  EXPECT_GT(inplace_512.memory_ns, 0);
+}
+
+TEST(CostModel, MuonAddsItsNewtonSchulzFlops) {
+  ModelProfile m = LoadModelProfile("lact-1b").value();
+  const LayerWork plain = WriteLayerWork(m);
+  m.muon = true;
+  const LayerWork muon = WriteLayerWork(m);
+  // Four heads, three 512 x 512 matrices each, 5 * (4 + 2) * 512^3 + 2 * 512^2 FLOPs apiece.
+  const double ns = 5.0 * 6.0 * 512.0 * 512.0 * 512.0 + 2.0 * 512.0 * 512.0;
+  EXPECT_DOUBLE_EQ(muon.flops - plain.flops, 4 * 3 * ns);
+  EXPECT_DOUBLE_EQ(NewtonSchulzFlops(512, 512), ns);
+  EXPECT_EQ(muon.owner_bytes, plain.owner_bytes);
+}
+
+TEST(CostModel, LowRankReadSharesTheBaseWeightsAndAddsTheDeltaFlops) {
+  const ModelProfile m = LoadModelProfile("low-rank-tiny").value();  // rank 4, up and down
+  const LayerWork r = ReadLayerWork(m, true, 1);
+  const double layer_params = 2.0 * 16 * 32;  // params = layers * 2 * d_model * d_ff
+  const double delta = 2.0 * 4 * (16 + 32);
+  EXPECT_DOUBLE_EQ(r.shared_bytes, layer_params * 2);  // bf16, nothing replaced
+  EXPECT_DOUBLE_EQ(r.owner_bytes, delta * 4);          // fp32 deltas
+  EXPECT_DOUBLE_EQ(r.flops, 2.0 * (layer_params + delta));
+  const LayerWork w = WriteLayerWork(m);
+  EXPECT_DOUBLE_EQ(w.flops, 4.0 * 8 * delta + 2.0 * delta);  // C = 8
+}
+
 }  // namespace
 }  // namespace rwttt

@@ -1,0 +1,305 @@
+// The math of the `lact-swiglu` state kind, written once for every backend: LaCT (Large Chunk
+// Test-Time Training, arXiv 2505.23884). Each TTT layer holds, per head, a SwiGLU fast-weight MLP
+//
+//   f(x) = W1 (silu(W0 x) ⊙ (W2 x)),   W0, W2: [fast_dim][head_dim],  W1: [head_dim][fast_dim]
+//
+// applied to a token's query on READ, and updated on WRITE by one gradient step over the chunk's
+// keys and values on the dot-product loss -Σ_t η_t ⟨f(k_t), v_t⟩, with per-token learning rates,
+// optionally orthogonalised by Muon's Newton–Schulz iteration and followed by a weight-norm step
+// that restores each row's norm to its value at version 0. docs/kernels.md#lact derives it.
+//
+//   LactShape s = LactShapeOf(model);
+//   LactReadHead(s, head_state, inputs, scratch, out);   // o = f(q) for one token and head
+//
+// Same rules as core/ttt_math.h: fp32 accumulation with Mac() in the documented order, + - * /
+// and SqrtF only, fixed iteration counts, so every backend computes the same bits.
+#pragma once
+
+#include <cstdint>
+
+#include "core/host_device.h"
+#include "core/ttt_math.h"
+
+namespace rwttt {
+
+// What the LaCT math needs of a profile (ModelProfile::lact_* fields, core/model_profile.h).
+struct LactShape {
+  std::uint32_t heads = 0;
+  std::uint32_t head_dim = 0;  // d_model / heads: q, k, v and f's input and output per head
+  std::uint32_t fast_dim = 0;  // f's hidden width
+  bool muon = false;
+  bool weight_norm = false;
+  bool act_bf16 = false;    // inputs are rounded to bf16 (the profile's dtype)
+  bool state_bf16 = false;  // the state is rounded to bf16 (the profile's state_dtype)
+  float learning_rate = 0;
+
+  RWTTT_HD std::uint64_t matrix_elems() const { return std::uint64_t{head_dim} * fast_dim; }
+  // One head's state: W0, W1, W2 in that order.
+  RWTTT_HD std::uint64_t head_elems() const { return 3 * matrix_elems(); }
+  RWTTT_HD std::uint64_t layer_elems() const { return heads * head_elems(); }
+  RWTTT_HD std::uint32_t max_dim() const { return head_dim > fast_dim ? head_dim : fast_dim; }
+  RWTTT_HD std::uint32_t min_dim() const { return head_dim < fast_dim ? head_dim : fast_dim; }
+  // Floats of scratch LactReadHead needs.
+  RWTTT_HD std::uint64_t read_scratch() const { return 2ull * fast_dim + head_dim; }
+  // Floats of scratch LactWriteHead needs: the three gradients, the token's vectors, and
+  // Newton–Schulz's work matrices.
+  RWTTT_HD std::uint64_t write_scratch() const {
+    const std::uint64_t p = min_dim(), q = max_dim();
+    return head_elems() + 2ull * head_dim + 4ull * fast_dim + 2 * p * p + 2 * p * q;
+  }
+};
+
+// Muon's Newton–Schulz iteration: five steps X <- a X + (b A + c A²) X with A = X Xᵀ, with the
+// per-step coefficients LaCT's code uses (a quintic schedule that pushes singular values towards 1
+// fast). A fixed count, so that every backend runs the same operations.
+inline constexpr int kNewtonSchulzSteps = 5;
+RWTTT_HD float NewtonSchulzCoefficient(int step, int which) {
+  constexpr float kCoefficients[kNewtonSchulzSteps][3] = {{4.0848f, -6.8946f, 2.9270f},
+                                                          {3.9505f, -6.3029f, 2.6377f},
+                                                          {3.7418f, -5.5913f, 2.3037f},
+                                                          {2.8769f, -3.1427f, 1.2046f},
+                                                          {2.8366f, -3.0525f, 1.2012f}};
+  return kCoefficients[step][which];
+}
+
+// Replaces g [rows][cols] by its Newton–Schulz orthogonalisation: scaled to Frobenius norm 1
+// (plus 1e-7), then kNewtonSchulzSteps steps on the wide orientation (rows <= cols, transposing
+// when needed). `scratch` holds 2 p² + 2 p q floats, p = min(rows, cols), q = max.
+RWTTT_HD void NewtonSchulz(float* g, std::uint32_t rows, std::uint32_t cols, float* scratch) {
+  const bool transpose = rows > cols;
+  const std::uint32_t p = transpose ? cols : rows, q = transpose ? rows : cols;
+  float* x = scratch;                      // [p][q]
+  float* next = x + std::uint64_t{p} * q;  // [p][q]
+  float* a = next + std::uint64_t{p} * q;  // [p][p]
+  float* b = a + std::uint64_t{p} * p;     // [p][p]
+  float norm2 = 0.0f;
+  for (std::uint32_t r = 0; r < p; ++r) {
+    for (std::uint32_t c = 0; c < q; ++c) {
+      const float v = transpose ? g[std::uint64_t{c} * cols + r] : g[std::uint64_t{r} * cols + c];
+      x[std::uint64_t{r} * q + c] = v;
+      norm2 = Mac(norm2, v, v);
+    }
+  }
+  const float scale = SqrtF(norm2) + 1e-7f;
+  for (std::uint64_t e = 0; e < std::uint64_t{p} * q; ++e) x[e] = x[e] / scale;
+  for (int step = 0; step < kNewtonSchulzSteps; ++step) {
+    const float ca = NewtonSchulzCoefficient(step, 0);
+    const float cb = NewtonSchulzCoefficient(step, 1);
+    const float cc = NewtonSchulzCoefficient(step, 2);
+    for (std::uint32_t r = 0; r < p; ++r) {  // a = x xᵀ
+      for (std::uint32_t s = 0; s < p; ++s) {
+        float acc = 0.0f;
+        for (std::uint32_t c = 0; c < q; ++c) {
+          acc = Mac(acc, x[std::uint64_t{r} * q + c], x[std::uint64_t{s} * q + c]);
+        }
+        a[std::uint64_t{r} * p + s] = acc;
+      }
+    }
+    for (std::uint32_t r = 0; r < p; ++r) {  // b = cb a + cc a a
+      for (std::uint32_t s = 0; s < p; ++s) {
+        float acc = 0.0f;
+        for (std::uint32_t m = 0; m < p; ++m) {
+          acc = Mac(acc, a[std::uint64_t{r} * p + m], a[std::uint64_t{m} * p + s]);
+        }
+        b[std::uint64_t{r} * p + s] = cb * a[std::uint64_t{r} * p + s] + cc * acc;
+      }
+    }
+    for (std::uint32_t r = 0; r < p; ++r) {  // next = ca x + b x
+      for (std::uint32_t c = 0; c < q; ++c) {
+        float acc = 0.0f;
+        for (std::uint32_t m = 0; m < p; ++m) {
+          acc = Mac(acc, b[std::uint64_t{r} * p + m], x[std::uint64_t{m} * q + c]);
+        }
+        next[std::uint64_t{r} * q + c] = ca * x[std::uint64_t{r} * q + c] + acc;
+      }
+    }
+    float* t = x;
+    x = next;
+    next = t;
+  }
+  for (std::uint32_t r = 0; r < p; ++r) {
+    for (std::uint32_t c = 0; c < q; ++c) {
+      const float v = x[std::uint64_t{r} * q + c];
+      if (transpose) {
+        g[std::uint64_t{c} * cols + r] = v;
+      } else {
+        g[std::uint64_t{r} * cols + c] = v;
+      }
+    }
+  }
+}
+
+// ---- Weights and inputs ------------------------------------------------------------------------
+
+// Rows and columns of matrix m (0: W0, 1: W1, 2: W2) of a head.
+RWTTT_HD std::uint32_t LactRows(const LactShape& s, std::uint32_t m) {
+  return m == 1 ? s.head_dim : s.fast_dim;
+}
+RWTTT_HD std::uint32_t LactCols(const LactShape& s, std::uint32_t m) {
+  return m == 1 ? s.fast_dim : s.head_dim;
+}
+
+// Element e of a TTT layer's state at version 0 (shared by every owner, as LaCT's learned initial
+// fast weights are): centred draws scaled by about 1/sqrt(fan-in), as LaCT initialises them.
+RWTTT_HD float LactBaseElement(const LactShape& s, std::uint64_t run_key, std::uint32_t layer,
+                               std::uint64_t e) {
+  const auto head = static_cast<std::uint32_t>(e / s.head_elems());
+  const std::uint64_t in_head = e % s.head_elems();
+  const auto m = static_cast<std::uint32_t>(in_head / s.matrix_elems());
+  const std::uint64_t in_matrix = in_head % s.matrix_elems();
+  const std::uint32_t cols = LactCols(s, m);
+  const auto row = static_cast<std::uint32_t>(in_matrix / cols);
+  const auto col = static_cast<std::uint32_t>(in_matrix % cols);
+  const std::uint32_t index = (head * 3 + m) * s.max_dim() + col;
+  return DrawCentered(run_key, row, layer, kDomainBase, index, 1) * InvSqrtPow2(cols);
+}
+
+// One token's LaCT inputs for one head: query and key (each L2-normalised, as LaCT normalises
+// them), value, and the three per-token learning rates (for W0, W1, W2), each in
+// (0, 2 * learning_rate).
+struct LactTokenKey {
+  std::uint64_t token_key = 0;
+  std::uint32_t owner_lo = 0;
+  std::uint32_t token = 0;
+  std::uint32_t layer = 0;  // the model layer
+  std::uint32_t head = 0;
+};
+
+// Fills v[head_dim] with draws of `domain`, rounded to the activation dtype; L2-normalises when
+// `normalise` (v / (|v| + 1e-5)).
+RWTTT_HD void LactVector(const LactShape& s, const LactTokenKey& k, std::uint32_t domain,
+                         bool normalise, float* v) {
+  float norm2 = 0.0f;
+  for (std::uint32_t c = 0; c < s.head_dim; ++c) {
+    v[c] = RoundAs(s.act_bf16, DrawCentered(k.token_key, k.token, k.layer, domain,
+                                            k.head * s.head_dim + c, k.owner_lo));
+    norm2 = Mac(norm2, v[c], v[c]);
+  }
+  if (!normalise) return;
+  const float scale = SqrtF(norm2) + 1e-5f;
+  for (std::uint32_t c = 0; c < s.head_dim; ++c) v[c] = v[c] / scale;
+}
+
+RWTTT_HD float LactLearningRate(const LactShape& s, const LactTokenKey& k, std::uint32_t m) {
+  return s.learning_rate * (1.0f + DrawCentered(k.token_key, k.token, k.layer, kDomainLr,
+                                                k.head * 3 + m, k.owner_lo));
+}
+
+// ---- READ and WRITE ----------------------------------------------------------------------------
+
+// a = W0 x, b = W2 x (c ascending) for one head's state w.
+template <typename S>
+RWTTT_HD void LactHidden(const LactShape& s, const S* w, const float* x, float* a, float* b) {
+  const S* w0 = w;
+  const S* w2 = w + 2 * s.matrix_elems();
+  for (std::uint32_t i = 0; i < s.fast_dim; ++i) {
+    float acc0 = 0.0f, acc2 = 0.0f;
+    for (std::uint32_t c = 0; c < s.head_dim; ++c) {
+      acc0 = Mac(acc0, Load(w0[std::uint64_t{i} * s.head_dim + c]), x[c]);
+      acc2 = Mac(acc2, Load(w2[std::uint64_t{i} * s.head_dim + c]), x[c]);
+    }
+    a[i] = acc0;
+    b[i] = acc2;
+  }
+}
+
+// READ of one token and head: out[head_dim] = f(q) with the head's state w (not yet rounded).
+template <typename S>
+RWTTT_HD void LactReadHead(const LactShape& s, const S* w, const LactTokenKey& k, float* scratch,
+                           float* out) {
+  float* a = scratch;
+  float* b = a + s.fast_dim;
+  float* q = b + s.fast_dim;
+  LactVector(s, k, kDomainInput, /*normalise=*/true, q);
+  LactHidden(s, w, q, a, b);
+  for (std::uint32_t i = 0; i < s.fast_dim; ++i) a[i] = Silu(a[i]) * b[i];
+  const S* w1 = w + s.matrix_elems();
+  for (std::uint32_t j = 0; j < s.head_dim; ++j) {
+    float acc = 0.0f;
+    for (std::uint32_t i = 0; i < s.fast_dim; ++i) {
+      acc = Mac(acc, Load(w1[std::uint64_t{j} * s.fast_dim + i]), a[i]);
+    }
+    out[j] = acc;
+  }
+}
+
+// WRITE of one head over the chunk's tokens [first_token, end_token): the gradient step, Muon
+// when enabled, then the weight norm when enabled; w is updated in place. `base` is the head's
+// state at version 0 (the weight norm's target row norms). `k.token` is ignored.
+template <typename S>
+RWTTT_HD void LactWriteHead(const LactShape& s, S* w, const S* base, LactTokenKey k,
+                            std::uint32_t first_token, std::uint32_t end_token, float* scratch) {
+  const std::uint64_t me = s.matrix_elems();
+  const std::uint32_t hd = s.head_dim, fd = s.fast_dim;
+  float* g = scratch;  // [3][me]: dW0, dW1, dW2 in the state's layout
+  float* key = g + 3 * me;
+  float* val = key + hd;
+  float* a = val + hd;
+  float* b = a + fd;
+  float* sa = b + fd;
+  float* e = sa + fd;
+  float* ns = e + fd;
+  for (std::uint64_t n = 0; n < 3 * me; ++n) g[n] = 0.0f;
+  const S* w1 = w + me;
+  for (std::uint32_t t = first_token; t < end_token; ++t) {
+    k.token = t;
+    LactVector(s, k, kDomainKey, /*normalise=*/true, key);
+    LactVector(s, k, kDomainTarget, /*normalise=*/false, val);
+    const float lr0 = LactLearningRate(s, k, 0);
+    const float lr1 = LactLearningRate(s, k, 1);
+    const float lr2 = LactLearningRate(s, k, 2);
+    LactHidden(s, w, key, a, b);
+    for (std::uint32_t i = 0; i < fd; ++i) {
+      sa[i] = Silu(a[i]);
+      float acc = 0.0f;  // e = W1ᵀ v, j ascending
+      for (std::uint32_t j = 0; j < hd; ++j) {
+        acc = Mac(acc, Load(w1[std::uint64_t{j} * fd + i]), val[j]);
+      }
+      e[i] = acc;
+    }
+    // dW1[j][i] += v_j * (lr1 * g_i), g = silu(a) ⊙ b.
+    for (std::uint32_t j = 0; j < hd; ++j) {
+      for (std::uint32_t i = 0; i < fd; ++i) {
+        float& acc = g[me + std::uint64_t{j} * fd + i];
+        acc = Mac(acc, val[j], lr1 * (sa[i] * b[i]));
+      }
+    }
+    // dW0[i][c] += (e_i b_i silu'(a_i)) * (lr0 k_c); dW2[i][c] += (e_i silu(a_i)) * (lr2 k_c).
+    for (std::uint32_t i = 0; i < fd; ++i) {
+      const float da = e[i] * b[i] * SiluGrad(a[i]);
+      const float db = e[i] * sa[i];
+      for (std::uint32_t c = 0; c < hd; ++c) {
+        float& acc0 = g[std::uint64_t{i} * hd + c];
+        acc0 = Mac(acc0, da, lr0 * key[c]);
+        float& acc2 = g[2 * me + std::uint64_t{i} * hd + c];
+        acc2 = Mac(acc2, db, lr2 * key[c]);
+      }
+    }
+  }
+  for (std::uint32_t m = 0; m < 3; ++m) {
+    float* gm = g + m * me;
+    if (s.muon) NewtonSchulz(gm, LactRows(s, m), LactCols(s, m), ns);
+    // The new weights, in fp32, over the gradient buffer.
+    for (std::uint64_t n = 0; n < me; ++n) gm[n] = Load(w[m * me + n]) + gm[n];
+    const std::uint32_t rows = LactRows(s, m), cols = LactCols(s, m);
+    for (std::uint32_t r = 0; r < rows; ++r) {
+      float* row = gm + std::uint64_t{r} * cols;
+      float scale = 1.0f;
+      if (s.weight_norm) {
+        const S* base_row = base + m * me + std::uint64_t{r} * cols;
+        float now2 = 0.0f, want2 = 0.0f;
+        for (std::uint32_t c = 0; c < cols; ++c) {
+          now2 = Mac(now2, row[c], row[c]);
+          want2 = Mac(want2, Load(base_row[c]), Load(base_row[c]));
+        }
+        scale = SqrtF(want2) / (SqrtF(now2) + 1e-5f);
+      }
+      S* out = w + m * me + std::uint64_t{r} * cols;
+      for (std::uint32_t c = 0; c < cols; ++c) {
+        Store(out + c, RoundAs(s.state_bf16, s.weight_norm ? row[c] * scale : row[c]));
+      }
+    }
+  }
+}
+
+}  // namespace rwttt
