@@ -29,10 +29,10 @@ Result<int> RunProfiles(const ProfilesFlags& f) {
   std::puts("model presets:");
   for (const std::string& name : ModelPresetNames()) {
     const ModelProfile m = LoadModelProfile(name).value();
-    std::puts(fmt::format("  {:<16} d_model {:>5}  d_ff {:>5}  layers {:>3}  chunk {:>5}  "
+    std::puts(fmt::format("  {:<16} {:<12} d_model {:>5}  d_ff {:>5}  layers {:>3}  chunk {:>5}  "
                           "state {:>10.3f} MiB/owner  shared weights {:>9.3f} MiB",
-                          name, m.d_model, m.d_ff, m.layers, m.chunk, m.state_bytes() / 1048576.0,
-                          m.shared_weight_bytes() / 1048576.0)
+                          name, StateKindName(m.state_kind), m.d_model, m.d_ff, m.layers, m.chunk,
+                          m.state_bytes() / 1048576.0, m.shared_weight_bytes() / 1048576.0)
                   .c_str());
   }
   std::puts("hardware presets:");
