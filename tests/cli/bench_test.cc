@@ -105,10 +105,10 @@ TEST(BenchSweep, WritesAWellFormedCsv) {
   ASSERT_TRUE(std::getline(in, line));
   EXPECT_EQ(line,
             "policy,streams,chunk,decode_tok_s,tok_s,tpot_p50_ms,tpot_p99_ms,lanes,"
-            "peak_memory_gib,itl_p99_ms");
+            "peak_memory_gib,itl_p99_ms,itl_max_ms");
   int rows = 0;
   while (std::getline(in, line)) {
-    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 9) << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 10) << line;
     ++rows;
   }
   EXPECT_EQ(rows, 3 * 3);  // three policies x three stream counts x one chunk

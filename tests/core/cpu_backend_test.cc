@@ -153,5 +153,21 @@ TEST(SerialReference, GoldenDigestsOfTinyProfile) {
   EXPECT_EQ(ref.steps[5].out_digest, 0xf4aed10f974a1de2ull);
 }
 
+// The same for the other state kinds (docs/kernels.md#state-kinds).
+TEST(SerialReference, GoldenDigestsOfLactAndLowRankTinyProfiles) {
+  const Request r{.id = OwnerId{1}, .prompt_tokens = 10, .output_tokens = 3, .seed = {}};
+  const OwnerReference lact = RunSerialReference(LoadModelProfile("lact-tiny").value(), r, Seed{7});
+  ASSERT_EQ(lact.steps.size(), 6u);
+  EXPECT_EQ(lact.steps[0].out_digest, 0x0a769df8ad71407eull);
+  EXPECT_EQ(lact.steps[1].state_digest, 0x4c968d9b9979e035ull);
+  EXPECT_EQ(lact.steps[5].out_digest, 0xacf85d39d57c22c4ull);
+  const OwnerReference low_rank =
+      RunSerialReference(LoadModelProfile("low-rank-tiny").value(), r, Seed{7});
+  ASSERT_EQ(low_rank.steps.size(), 6u);
+  EXPECT_EQ(low_rank.steps[0].out_digest, 0x1960d0ab5b5068b2ull);
+  EXPECT_EQ(low_rank.steps[1].state_digest, 0x19e8188d33f28792ull);
+  EXPECT_EQ(low_rank.steps[5].out_digest, 0x6ca82c3cef5576a9ull);
+}
+
 }  // namespace
 }  // namespace rwttt

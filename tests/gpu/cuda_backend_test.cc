@@ -34,9 +34,10 @@ TEST(CudaBackend, AppliesItemsSharingASlotInItemOrder) {
   std::unique_ptr<Backend> cuda = CudaOrSkipReason(reason);
   if (!cuda) GTEST_SKIP() << reason;
   EXPECT_TRUE(rc::check("cuda applies items sharing a slot in item order", [&] {
-    const ModelProfile model = testing::SmallProfile(*rc::gen::inRange<std::uint32_t>(1, 17),
-                                                     *rc::gen::inRange<std::uint32_t>(1, 17), 2, 3,
-                                                     DType::kBf16, DType::kBf16, 0.5f);
+    ModelProfile model = testing::SmallProfile(*rc::gen::inRange<std::uint32_t>(1, 17),
+                                               *rc::gen::inRange<std::uint32_t>(1, 17), 2, 3,
+                                               DType::kBf16, DType::kBf16, 0.5f);
+    testing::GenStateKind(model);
     const std::vector<BatchItem> items = testing::GenSharedSlotItems(model, 3);
     CpuBackend cpu;
     for (Backend* b : {static_cast<Backend*>(&cpu), cuda.get()}) {

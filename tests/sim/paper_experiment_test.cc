@@ -126,7 +126,7 @@ TEST(Sweep, CsvHasAHeaderAndOneWellFormedLinePerPoint) {
     const std::size_t nl = csv.find('\n', at);
     ASSERT_NE(nl, std::string::npos) << "the last line ends with a newline";
     const std::string line = csv.substr(at, nl - at);
-    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 9) << line;
+    EXPECT_EQ(std::count(line.begin(), line.end(), ','), 10) << line;
     at = nl + 1;
     ++lines;
   }
