@@ -78,8 +78,9 @@ void RunKernel(benchmark::State& state, const char* profile, Effect effect) {
     for (std::uint32_t k = 0; k < batch; ++k) carry[items[k].slot] = results[k].carry;
     next = (next + batch) % kSlots;
   }
+  // W_up of each TTT layer, read once per batch (In-Place TTT presets only here).
   const std::uint64_t shared =
-      model.ttt_layers.size() * model.layer_state_elems() * DTypeBytes(model.dtype);
+      model.ttt_layers.size() * std::uint64_t{model.d_model} * model.d_ff * DTypeBytes(model.dtype);
   const std::uint64_t owner = model.state_bytes() * (effect == Effect::kRead ? 1 : 2);
   const std::uint64_t tokens = effect == Effect::kRead ? 1 : model.chunk;
   state.SetBytesProcessed(state.iterations() * (shared + batch * owner));
