@@ -42,7 +42,8 @@ Result<std::vector<SweepRow>> RunSweep(const SweepOptions& o) {
         const Metrics& m = run.run.metrics;
         rows.push_back(SweepRow{policy.name, streams, chunk, run.decode_tokens_per_s,
                                 m.output_tokens_per_s, m.tpot.p50_ns * 1e-6, m.tpot.p99_ns * 1e-6,
-                                m.itl.p99_ns * 1e-6, m.lanes, m.peak_memory_bytes / 1073741824.0});
+                                m.itl.p99_ns * 1e-6, m.itl.max_ns * 1e-6, m.lanes,
+                                m.peak_memory_bytes / 1073741824.0});
       }
     }
   }
@@ -52,11 +53,11 @@ Result<std::vector<SweepRow>> RunSweep(const SweepOptions& o) {
 std::string SweepCsv(const std::vector<SweepRow>& rows) {
   std::string out =
       "policy,streams,chunk,decode_tok_s,tok_s,tpot_p50_ms,tpot_p99_ms,lanes,peak_memory_gib,"
-      "itl_p99_ms\n";
+      "itl_p99_ms,itl_max_ms\n";
   for (const SweepRow& r : rows) {
-    out += fmt::format("{},{},{},{:.3f},{:.3f},{:.4f},{:.4f},{},{:.3f},{:.4f}\n", r.policy,
+    out += fmt::format("{},{},{},{:.3f},{:.3f},{:.4f},{:.4f},{},{:.3f},{:.4f},{:.4f}\n", r.policy,
                        r.streams, r.chunk, r.decode_tokens_per_s, r.tokens_per_s, r.tpot_p50_ms,
-                       r.tpot_p99_ms, r.lanes, r.peak_memory_gib, r.itl_p99_ms);
+                       r.tpot_p99_ms, r.lanes, r.peak_memory_gib, r.itl_p99_ms, r.itl_max_ms);
   }
   return out;
 }

@@ -38,7 +38,8 @@ struct SweepRow {
   double tokens_per_s = 0;         // output tokens / makespan, prefill included
   double tpot_p50_ms = 0;
   double tpot_p99_ms = 0;
-  double itl_p99_ms = 0;  // p99 of the gaps between consecutive output tokens (WRITE stalls)
+  double itl_p99_ms = 0;  // p99 of the gaps between consecutive output tokens
+  double itl_max_ms = 0;  // the longest such gap: the worst WRITE stall a stream saw
   std::uint32_t lanes = 0;
   double peak_memory_gib = 0;
 };
@@ -48,7 +49,7 @@ struct SweepRow {
 Result<std::vector<SweepRow>> RunSweep(const SweepOptions& options);
 
 // A header line "policy,streams,chunk,decode_tok_s,tok_s,tpot_p50_ms,tpot_p99_ms,lanes,
-// peak_memory_gib,itl_p99_ms" and one line per row.
+// peak_memory_gib,itl_p99_ms,itl_max_ms" and one line per row.
 std::string SweepCsv(const std::vector<SweepRow>& rows);
 
 }  // namespace rwttt
