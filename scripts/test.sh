@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 ./scripts/build.sh -DRWTTT_WERROR=ON
 status=0
 (cd build && ctest --output-on-failure --parallel "$(nproc)" "$@") || status=$?
+echo "rwttt: main build and tests took ${SECONDS} s"
 
 if [ "${RWTTT_SANITIZER_LANE:-1}" != 0 ]; then
   echo "rwttt: sanitizer lane (build-asan: address,undefined; ctest -L 'unit|property')"
@@ -18,5 +19,6 @@ if [ "${RWTTT_SANITIZER_LANE:-1}" != 0 ]; then
   (cd build-asan &&
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       ctest --output-on-failure --parallel "$(nproc)" -L 'unit|property') || status=$?
+  echo "rwttt: sanitizer lane done at ${SECONDS} s"
 fi
 exit "$status"
