@@ -3,6 +3,11 @@
 
     rwttt bench sweep -o sweep.csv
     python3 bench/plot_sweep.py sweep.csv docs/img/sweep.svg      # .svg or .png by the name
+    python3 bench/plot_sweep.py lact.csv docs/img/lact.svg --by-chunk --streams 32
+
+With --by-chunk the x axis is the chunk size instead, for one stream count (--streams, default the
+largest), and the second panel shows the worst gap between a stream's consecutive tokens (ITL
+max: the WRITE stalls) beside the p99 TPOT.
 
 Needs Debian's matplotlib (`apt-get install python3-matplotlib`); nothing else in the build or the
 tests uses it. One panel pair per chunk size would repeat the same picture (the chunk barely moves
@@ -27,9 +32,14 @@ def main():
     ap.add_argument("csv")
     ap.add_argument("out", help="output image, .svg or .png")
     ap.add_argument("--chunk", type=int, help="chunk size to plot (default: the middle one)")
+    ap.add_argument("--by-chunk", action="store_true", help="x axis: chunk size")
+    ap.add_argument("--streams", type=int, help="with --by-chunk: the stream count to plot")
     args = ap.parse_args()
 
     rows = list(csv.DictReader(open(args.csv, newline="")))
+    if args.by_chunk:
+        plot_by_chunk(rows, args)
+        return
     chunks = sorted({int(r["chunk"]) for r in rows})
     chunk = args.chunk if args.chunk is not None else chunks[len(chunks) // 2]
     series = defaultdict(list)
@@ -57,6 +67,35 @@ def main():
         ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
+    fig.savefig(args.out, metadata={"Date": None} if args.out.endswith(".svg") else None)
+
+
+def plot_by_chunk(rows, args):
+    streams = args.streams or max(int(r["streams"]) for r in rows)
+    series = defaultdict(list)
+    for r in rows:
+        if int(r["streams"]) == streams:
+            series[r["policy"]].append((int(r["chunk"]), float(r["decode_tok_s"]),
+                                        float(r["tpot_p99_ms"]), float(r["itl_max_ms"])))
+    fig, (ax_tok, ax_lat) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    for policy, points in sorted(series.items()):
+        points.sort()
+        chunks = [p[0] for p in points]
+        color = STYLE.get(policy)
+        ax_tok.plot(chunks, [p[1] for p in points], marker="o", label=policy, color=color)
+        ax_lat.plot(chunks, [p[3] for p in points], marker="o", label=f"{policy} ITL max",
+                    color=color)
+        ax_lat.plot(chunks, [p[2] for p in points], marker=".", linestyle="--",
+                    label=f"{policy} TPOT p99", color=color)
+    ax_tok.set(xscale="log", xlabel="chunk C (tokens)", ylabel="decode tok/s (aggregate)",
+               title=f"throughput, {streams} streams")
+    ax_lat.set(xscale="log", yscale="log", xlabel="chunk C (tokens)", ylabel="ms",
+               title="worst token gap (ITL max) and p99 TPOT")
+    for ax in (ax_tok, ax_lat):
+        ax.set_xticks(sorted({p[0] for pts in series.values() for p in pts}))
+        ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize="small")
     fig.savefig(args.out, metadata={"Date": None} if args.out.endswith(".svg") else None)
 
 
