@@ -34,14 +34,20 @@ RWTTT_HD float BitsToFloat(std::uint32_t u) {
   return f;
 }
 
+// The one NaN rwttt stores, in fp32 and bf16: positive, quiet, no payload. Hardware disagrees on
+// the NaN an invalid operation makes (x86: 0xFFC00000, CUDA: 0x7FFFFFFF), and digests hash stored
+// bits, so every stored NaN is replaced by this one.
+inline constexpr std::uint32_t kCanonicalNanBits = 0x7FC00000u;
+inline constexpr std::uint16_t kCanonicalBf16NanBits = 0x7FC0u;
+
 // Rounds to the nearest bf16, ties to even. Infinities stay infinite, finite values past the
-// largest bf16 (0x7F7F) round to infinity as IEEE rounding says, and every NaN becomes a quiet
-// NaN with its sign and top payload bits kept (never an infinity, which plain rounding would make
-// of NaNs whose payload sits in the low 16 bits).
+// largest bf16 (0x7F7F) round to infinity as IEEE rounding says, and every NaN becomes the
+// canonical NaN (never an infinity, which plain rounding would make of NaNs whose payload sits in
+// the low 16 bits).
 RWTTT_HD Bf16 FloatToBf16(float f) {
   const std::uint32_t u = FloatBits(f);
   if ((u & 0x7F800000u) == 0x7F800000u && (u & 0x007FFFFFu) != 0) {
-    return Bf16{static_cast<std::uint16_t>((u >> 16) | 0x0040u)};
+    return Bf16{kCanonicalBf16NanBits};
   }
   const std::uint32_t lsb = (u >> 16) & 1u;
   return Bf16{static_cast<std::uint16_t>((u + 0x7FFFu + lsb) >> 16)};
@@ -49,6 +55,9 @@ RWTTT_HD Bf16 FloatToBf16(float f) {
 
 // Exact: a bf16 is an fp32 with the low 16 mantissa bits zero.
 RWTTT_HD float Bf16ToFloat(Bf16 b) { return BitsToFloat(static_cast<std::uint32_t>(b.bits) << 16); }
+
+// v, or the canonical NaN when v is a NaN: what an fp32 store keeps.
+RWTTT_HD float CanonicalFloat(float v) { return v == v ? v : BitsToFloat(kCanonicalNanBits); }
 
 // fp32 rounded to the nearest bf16 value, held in an fp32.
 RWTTT_HD float RoundToBf16(float f) { return Bf16ToFloat(FloatToBf16(f)); }

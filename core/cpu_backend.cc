@@ -130,12 +130,10 @@ void CpuBackend::FlipStateBit(std::uint32_t slot, std::uint32_t position, std::u
   v = BitsToFloat(FloatBits(v) ^ (1u << (bf16 ? bit + 16 : bit)));
 }
 
-float CpuBackend::RoundAct(float v) const {
-  return model_.dtype == DType::kBf16 ? RoundToBf16(v) : v;
-}
+float CpuBackend::RoundAct(float v) const { return RoundAs(model_.dtype == DType::kBf16, v); }
 
 float CpuBackend::RoundState(float v) const {
-  return model_.state_dtype == DType::kBf16 ? RoundToBf16(v) : v;
+  return RoundAs(model_.state_dtype == DType::kBf16, v);
 }
 
 std::uint32_t CpuBackend::StateWord(float v) const {

@@ -21,10 +21,12 @@
 namespace rwttt {
 
 // ---- Storage: fp32 or bf16 elements, loaded to fp32 and stored with rounding ----------------
+// Every store keeps one canonical NaN (core/bf16.h), so that a run that overflows digests the same
+// on every backend.
 
 RWTTT_HD float Load(float x) { return x; }
 RWTTT_HD float Load(Bf16 x) { return Bf16ToFloat(x); }
-RWTTT_HD void Store(float* p, float v) { *p = v; }
+RWTTT_HD void Store(float* p, float v) { *p = CanonicalFloat(v); }
 RWTTT_HD void Store(Bf16* p, float v) { *p = FloatToBf16(v); }
 // The bits of a stored element, as state fingerprints absorb them.
 RWTTT_HD std::uint32_t StorageWord(float x) { return FloatBits(x); }
@@ -151,7 +153,7 @@ RWTTT_HD float SiluGrad(float u) {
 }
 
 // A value rounded as a stored element of the dtype would be (bf16: nearest even).
-RWTTT_HD float RoundAs(bool bf16, float v) { return bf16 ? RoundToBf16(v) : v; }
+RWTTT_HD float RoundAs(bool bf16, float v) { return bf16 ? RoundToBf16(v) : CanonicalFloat(v); }
 
 // One step of every reduction: acc + a * b, two roundings (no fused multiply-add).
 RWTTT_HD float Mac(float acc, float a, float b) { return acc + a * b; }

@@ -1,10 +1,13 @@
-// bf16 rounding golden values: round to nearest, ties to even, infinities and NaNs.
+// bf16 rounding golden values: round to nearest, ties to even, infinities and NaNs; the
+// canonical NaN every store keeps.
 #include "core/bf16.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
+
+#include "core/ttt_math.h"
 
 namespace rwttt {
 namespace {
@@ -41,13 +44,30 @@ TEST(Bf16, OverflowAndInfinities) {
   EXPECT_EQ(BitsOf(0x7F7F7FFF), 0x7F7F);                       // the largest bf16 stays finite
 }
 
-TEST(Bf16, NaNsStayQuietNaNs) {
+TEST(Bf16, EveryNaNBecomesTheCanonicalNaN) {
   EXPECT_EQ(BitsOf(0x7FC00000), 0x7FC0);
-  EXPECT_EQ(BitsOf(0xFFC00000), 0xFFC0);
+  // x86's default NaN and CUDA's store alike, so digests do not depend on the hardware.
+  EXPECT_EQ(BitsOf(0xFFC00000), 0x7FC0);
+  EXPECT_EQ(BitsOf(0x7FFFFFFF), 0x7FC0);
   // A signalling NaN whose payload is only in the low bits would round to infinity if it went
   // through the rounding add; it must come out a quiet NaN.
   EXPECT_EQ(BitsOf(0x7F800001), 0x7FC0);
   EXPECT_TRUE(std::isnan(RoundToBf16(BitsToFloat(0x7F800001))));
+}
+
+TEST(Fp32Store, EveryNaNBecomesTheCanonicalNaNAndOtherValuesStayExact) {
+  for (const std::uint32_t nan : {0xFFC00000u, 0x7FFFFFFFu, 0x7F800001u, 0xFFFFFFFFu}) {
+    float stored = 0;
+    Store(&stored, BitsToFloat(nan));
+    EXPECT_EQ(FloatBits(stored), kCanonicalNanBits) << std::hex << nan;
+    EXPECT_EQ(FloatBits(RoundAs(false, BitsToFloat(nan))), kCanonicalNanBits) << std::hex << nan;
+  }
+  for (const std::uint32_t value :
+       {0x00000000u, 0x80000000u, 0x7F800000u, 0xFF800000u, 0x3F8CCCCDu, 0x00000001u}) {
+    float stored = 0;
+    Store(&stored, BitsToFloat(value));
+    EXPECT_EQ(FloatBits(stored), value) << std::hex << value;
+  }
 }
 
 TEST(Bf16, SubnormalsRoundLikeNormals) {
