@@ -30,6 +30,9 @@ enum class StateKind : std::uint8_t {
 // "inplace-ttt", "lact-swiglu" or "low-rank".
 std::string_view StateKindName(StateKind kind);
 
+// ParseModelProfile validates every field; a profile built in code must keep the same rules
+// (ttt_layers sorted, distinct and in range; heads dividing d_model and fast_dim >= 1 for LaCT;
+// rank >= 1 and at least one projection for low-rank), which the backends rely on.
 struct ModelProfile {
   std::string name;
   StateKind state_kind = StateKind::kInplaceTtt;
