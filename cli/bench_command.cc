@@ -72,15 +72,12 @@ Result<int> RunBenchPaper(const PaperFlags& f) {
   RWTTT_TRY(LoadPlugins(f.plugins));
   for (const std::string& spec : f.policies) {
     const PolicySpec parsed = ParsePolicySpec(spec);
-    // Checks the name and option keys against the registry before anything runs.
+    // Checks the name and option keys against the registry before anything runs; the row runs
+    // with the options as parsed there.
     RWTTT_ASSIGN_OR_RETURN(const PolicyOptions checked,
                            PreparePolicy(PolicyFlags{parsed.name, parsed.options, {}}));
-    (void)checked;
     PolicyChoice choice{parsed.name, {}};
-    for (const std::string& pair : parsed.options) {
-      const auto eq = pair.find('=');
-      choice.options.emplace_back(pair.substr(0, eq), pair.substr(eq + 1));
-    }
+    for (const auto& [key, value] : checked.values()) choice.options.emplace_back(key, value);
     setup.extra_policies.push_back(std::move(choice));
   }
   RWTTT_ASSIGN_OR_RETURN(PaperTable table, RunPaperExperiment(setup));
