@@ -59,22 +59,9 @@ int Generate(std::uint64_t steps, const std::string& path) {
       rwttt::ProgramCursor& c = live[slot];
       const rwttt::Step& s = c.step();
       if (s.tag.effect != effect) continue;
-      h = {};
-      h.step = written++;
+      h = rwttt::CorrectHistoryStep(s, written++, slot, rwttt::Nanos{t}, rwttt::Nanos{t + 1000});
       h.batch = batch;
-      h.owner = s.tag.owner;
-      h.effect = effect;
-      h.version = s.tag.version;
-      h.first_token = s.first_token;
-      h.end_token = s.end_token;
-      h.start = rwttt::Nanos{t};
-      h.end = rwttt::Nanos{t + 1000};
-      h.slot = slot;
-      h.seen_owner = s.tag.owner;
-      h.seen_version = s.tag.version;
       if (effect == rwttt::Effect::kWrite) {
-        h.commit_slot = slot;
-        h.commit_version = s.tag.version.Next();
         h.state_digest = h.step * 0x9e3779b97f4a7c15ULL;
       } else {
         h.out_digest = h.step * 0x9e3779b97f4a7c15ULL;

@@ -47,4 +47,28 @@ struct HistoryStep {
   std::optional<std::uint64_t> state_digest;  // WRITE, hex in the file
 };
 
+// The record a correct execution logs for `s`, run as step `id` in `slot` over [start, end): it
+// found its own tag in the slot and, for a WRITE, committed the next version there. Batch and
+// digests are left for the caller. (Generators of valid histories: benchmarks, property tests.)
+inline HistoryStep CorrectHistoryStep(const Step& s, std::uint64_t id, std::uint64_t slot,
+                                      Nanos start, Nanos end) {
+  HistoryStep h;
+  h.step = id;
+  h.owner = s.tag.owner;
+  h.effect = s.tag.effect;
+  h.version = s.tag.version;
+  h.first_token = s.first_token;
+  h.end_token = s.end_token;
+  h.start = start;
+  h.end = end;
+  h.slot = slot;
+  h.seen_owner = s.tag.owner;
+  h.seen_version = s.tag.version;
+  if (!s.is_read()) {
+    h.commit_slot = slot;
+    h.commit_version = s.tag.version.Next();
+  }
+  return h;
+}
+
 }  // namespace rwttt

@@ -42,23 +42,8 @@ std::vector<HistoryStep> RandomValidHistory() {
     for (const std::uint32_t o : ready) {
       const Step& s = programs[o].step();
       if (s.tag.effect != effect || (o != lead && !*rc::gen::arbitrary<bool>())) continue;
-      HistoryStep h;
-      h.step = history.size();
+      HistoryStep h = CorrectHistoryStep(s, history.size(), o, Nanos{t}, Nanos{t + duration});
       h.batch = batch;
-      h.owner = s.tag.owner;
-      h.effect = effect;
-      h.version = s.tag.version;
-      h.first_token = s.first_token;
-      h.end_token = s.end_token;
-      h.start = Nanos{t};
-      h.end = Nanos{t + duration};
-      h.slot = o;
-      h.seen_owner = s.tag.owner;
-      h.seen_version = s.tag.version;
-      if (effect == Effect::kWrite) {
-        h.commit_slot = o;
-        h.commit_version = s.tag.version.Next();
-      }
       history.push_back(h);
       programs[o].Advance();
     }
