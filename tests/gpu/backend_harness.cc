@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/cpu_backend.h"
 #include "core/program.h"
 
 namespace rwttt::testing {
@@ -187,6 +188,27 @@ std::vector<BatchItem> GenSharedSlotItems(const ModelProfile& model, std::uint32
     items.push_back(item);
   }
   return items;
+}
+
+void RcAssertSharedSlotItemsMatchCpu(Backend& backend, const ModelProfile& model) {
+  constexpr std::uint32_t kSlots = 3;
+  const std::vector<BatchItem> items = GenSharedSlotItems(model, kSlots);
+  CpuBackend cpu;
+  for (Backend* b : {static_cast<Backend*>(&cpu), &backend}) {
+    RC_ASSERT(b->Reset(model, kSlots, Seed{3}).ok());
+    for (std::uint32_t s = 0; s < kSlots; ++s) b->InitSlot(s);
+  }
+  std::vector<ItemResult> want(items.size()), got(items.size());
+  cpu.RunBatch(items, want);
+  backend.RunBatch(items, got);
+  for (std::size_t n = 0; n < items.size(); ++n) {
+    RC_ASSERT(got[n].out_digest == want[n].out_digest);
+    RC_ASSERT(got[n].state_digest == want[n].state_digest);
+    RC_ASSERT(got[n].carry == want[n].carry);
+  }
+  for (std::uint32_t s = 0; s < kSlots; ++s) {
+    RC_ASSERT(backend.StateDigest(s) == cpu.StateDigest(s));
+  }
 }
 
 }  // namespace rwttt::testing

@@ -47,6 +47,10 @@ void RcAssertMatchesSerialReference(Backend& backend, const KernelCase& c);
 // that a batched backend applies items sharing a slot in item order, as cpu does.
 std::vector<BatchItem> GenSharedSlotItems(const ModelProfile& model, std::uint32_t num_slots);
 
+// RC_ASSERTs that `backend` runs one batch of GenSharedSlotItems over three slots of `model`
+// exactly as the cpu backend does: every item's digests and carry, then every slot's state.
+void RcAssertSharedSlotItemsMatchCpu(Backend& backend, const ModelProfile& model);
+
 // A ModelProfile from its shape; ttt_layers "all".
 ModelProfile SmallProfile(std::uint32_t d_model, std::uint32_t d_ff, std::uint32_t layers,
                           std::uint32_t chunk, DType dtype, DType state_dtype, float eta);

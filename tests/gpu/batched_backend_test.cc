@@ -35,23 +35,7 @@ RC_GTEST_PROP(BatchInvariance, OmpAppliesItemsSharingASlotInItemOrder, ()) {
       SmallProfile(*rc::gen::inRange<std::uint32_t>(1, 17), *rc::gen::inRange<std::uint32_t>(1, 17),
                    2, *rc::gen::inRange<std::uint32_t>(1, 5), DType::kBf16, DType::kFp32, 0.5f);
   testing::GenStateKind(model);
-  constexpr std::uint32_t kSlots = 3;
-  const std::vector<BatchItem> items = testing::GenSharedSlotItems(model, kSlots);
-  CpuBackend cpu;
-  std::unique_ptr<Backend> omp = gpu::MakeOmpBackend(2);
-  for (Backend* b : {static_cast<Backend*>(&cpu), omp.get()}) {
-    RC_ASSERT(b->Reset(model, kSlots, Seed{3}).ok());
-    for (std::uint32_t s = 0; s < kSlots; ++s) b->InitSlot(s);
-  }
-  std::vector<ItemResult> want(items.size()), got(items.size());
-  cpu.RunBatch(items, want);
-  omp->RunBatch(items, got);
-  for (std::size_t n = 0; n < items.size(); ++n) {
-    RC_ASSERT(got[n].out_digest == want[n].out_digest);
-    RC_ASSERT(got[n].state_digest == want[n].state_digest);
-    RC_ASSERT(got[n].carry == want[n].carry);
-  }
-  for (std::uint32_t s = 0; s < kSlots; ++s) RC_ASSERT(omp->StateDigest(s) == cpu.StateDigest(s));
+  testing::RcAssertSharedSlotItemsMatchCpu(*gpu::MakeOmpBackend(2), model);
 }
 
 // Each backend with each state kind.

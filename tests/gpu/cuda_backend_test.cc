@@ -4,7 +4,6 @@
 
 #include <memory>
 
-#include "core/cpu_backend.h"
 #include "tests/gpu/backend_harness.h"
 #include "tests/support/property.h"
 
@@ -38,19 +37,7 @@ TEST(CudaBackend, AppliesItemsSharingASlotInItemOrder) {
                                                *rc::gen::inRange<std::uint32_t>(1, 17), 2, 3,
                                                DType::kBf16, DType::kBf16, 0.5f);
     testing::GenStateKind(model);
-    const std::vector<BatchItem> items = testing::GenSharedSlotItems(model, 3);
-    CpuBackend cpu;
-    for (Backend* b : {static_cast<Backend*>(&cpu), cuda.get()}) {
-      RC_ASSERT(b->Reset(model, 3, Seed{3}).ok());
-      for (std::uint32_t s = 0; s < 3; ++s) b->InitSlot(s);
-    }
-    std::vector<ItemResult> want(items.size()), got(items.size());
-    cpu.RunBatch(items, want);
-    cuda->RunBatch(items, got);
-    for (std::size_t n = 0; n < items.size(); ++n) {
-      RC_ASSERT(got[n].out_digest == want[n].out_digest);
-      RC_ASSERT(got[n].state_digest == want[n].state_digest);
-    }
+    testing::RcAssertSharedSlotItemsMatchCpu(*cuda, model);
   }));
 }
 
