@@ -62,12 +62,17 @@ def main():
                title=f"throughput, chunk {chunk} (stars: the paper, 8 streams)")
     ax_tpot.set(xscale="log", yscale="log", xlabel="streams", ylabel="p99 TPOT (ms)",
                 title="time per output token, p99")
-    for ax in (ax_tok, ax_tpot):
+    finish(fig, (ax_tok, ax_tpot), series, args.out)
+
+
+def finish(fig, axes, series, out, legend_size=None):
+    """Ticks at the plotted x values, grids and legends, then the file (an SVG without a date)."""
+    for ax in axes:
         ax.set_xticks(sorted({p[0] for pts in series.values() for p in pts}))
         ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend()
-    fig.savefig(args.out, metadata={"Date": None} if args.out.endswith(".svg") else None)
+        ax.legend(fontsize=legend_size)
+    fig.savefig(out, metadata={"Date": None} if out.endswith(".svg") else None)
 
 
 def plot_by_chunk(rows, args):
@@ -91,12 +96,7 @@ def plot_by_chunk(rows, args):
                title=f"throughput, {streams} streams")
     ax_lat.set(xscale="log", yscale="log", xlabel="chunk C (tokens)", ylabel="ms",
                title="worst token gap (ITL max) and p99 TPOT")
-    for ax in (ax_tok, ax_lat):
-        ax.set_xticks(sorted({p[0] for pts in series.values() for p in pts}))
-        ax.get_xaxis().set_major_formatter(matplotlib.ticker.ScalarFormatter())
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize="small")
-    fig.savefig(args.out, metadata={"Date": None} if args.out.endswith(".svg") else None)
+    finish(fig, (ax_tok, ax_lat), series, args.out, legend_size="small")
 
 
 if __name__ == "__main__":
