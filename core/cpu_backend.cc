@@ -156,11 +156,8 @@ void CpuBackend::Activation(std::uint64_t token_key, std::uint32_t owner_lo, std
   for (std::uint32_t k = 0; k < d; ++k) {
     x[k] = RoundAct(InputValue(token_key, owner_lo, token, layer, k));
   }
-  for (std::uint32_t c = 0; c < f; ++c) {
-    float acc = 0.0f;
-    for (std::uint32_t k = 0; k < d; ++k) acc = Mac(acc, x[k], up[std::uint64_t{k} * f + c]);
-    h[c] = RoundAct(Silu(acc));
-  }
+  VecMat(x.data(), up, d, f, h.data());
+  for (std::uint32_t c = 0; c < f; ++c) h[c] = RoundAct(Silu(h[c]));
 }
 
 ItemResult CpuBackend::Read(const BatchItem& item) {
@@ -168,16 +165,12 @@ ItemResult CpuBackend::Read(const BatchItem& item) {
   const std::uint32_t f = model_.d_ff;
   const std::uint64_t key = TokenKey(item.input_seed, item.carry, item.owner.value());
   const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
-  std::vector<float> x, h, y;  // y: [tokens][ttt layers][d_model]
+  std::vector<float> x, h, out(d), y;  // y: [tokens][ttt layers][d_model]
   for (std::uint32_t t = item.first_token; t < item.end_token; ++t) {
     for (std::uint32_t p = 0; p < model_.ttt_layers.size(); ++p) {
       Activation(key, owner_lo, t, p, x, h);
-      const float* w = Layer(item.slot, p);
-      for (std::uint32_t j = 0; j < d; ++j) {
-        float acc = 0.0f;
-        for (std::uint32_t i = 0; i < f; ++i) acc = Mac(acc, h[i], w[std::uint64_t{i} * d + j]);
-        y.push_back(RoundAct(acc));
-      }
+      VecMat(h.data(), Layer(item.slot, p), f, d, out.data());
+      for (const float v : out) y.push_back(RoundAct(v));
     }
   }
   return ReadResult(item, y);

@@ -86,32 +86,19 @@ RWTTT_HD void NewtonSchulz(float* g, std::uint32_t rows, std::uint32_t cols, flo
     const float ca = NewtonSchulzCoefficient(step, 0);
     const float cb = NewtonSchulzCoefficient(step, 1);
     const float cc = NewtonSchulzCoefficient(step, 2);
-    for (std::uint32_t r = 0; r < p; ++r) {  // a = x xᵀ
-      for (std::uint32_t s = 0; s < p; ++s) {
-        float acc = 0.0f;
-        for (std::uint32_t c = 0; c < q; ++c) {
-          acc = Mac(acc, x[std::uint64_t{r} * q + c], x[std::uint64_t{s} * q + c]);
-        }
-        a[std::uint64_t{r} * p + s] = acc;
-      }
+    // Row by row: a = x xᵀ; b = cb a + cc a a; next = ca x + b x.
+    for (std::uint32_t r = 0; r < p; ++r) MatVec(x, x + std::uint64_t{r} * q, p, q, a + r * p);
+    for (std::uint32_t r = 0; r < p; ++r) {
+      float* b_row = b + std::uint64_t{r} * p;
+      VecMat(a + std::uint64_t{r} * p, a, p, p, b_row);
+      for (std::uint32_t c = 0; c < p; ++c)
+        b_row[c] = cb * a[std::uint64_t{r} * p + c] + cc * b_row[c];
     }
-    for (std::uint32_t r = 0; r < p; ++r) {  // b = cb a + cc a a
-      for (std::uint32_t s = 0; s < p; ++s) {
-        float acc = 0.0f;
-        for (std::uint32_t m = 0; m < p; ++m) {
-          acc = Mac(acc, a[std::uint64_t{r} * p + m], a[std::uint64_t{m} * p + s]);
-        }
-        b[std::uint64_t{r} * p + s] = cb * a[std::uint64_t{r} * p + s] + cc * acc;
-      }
-    }
-    for (std::uint32_t r = 0; r < p; ++r) {  // next = ca x + b x
-      for (std::uint32_t c = 0; c < q; ++c) {
-        float acc = 0.0f;
-        for (std::uint32_t m = 0; m < p; ++m) {
-          acc = Mac(acc, b[std::uint64_t{r} * p + m], x[std::uint64_t{m} * q + c]);
-        }
-        next[std::uint64_t{r} * q + c] = ca * x[std::uint64_t{r} * q + c] + acc;
-      }
+    for (std::uint32_t r = 0; r < p; ++r) {
+      float* next_row = next + std::uint64_t{r} * q;
+      VecMat(b + std::uint64_t{r} * p, x, p, q, next_row);
+      for (std::uint32_t c = 0; c < q; ++c)
+        next_row[c] = ca * x[std::uint64_t{r} * q + c] + next_row[c];
     }
     float* t = x;
     x = next;
@@ -190,17 +177,8 @@ RWTTT_HD float LactLearningRate(const LactShape& s, const LactTokenKey& k, std::
 // a = W0 x, b = W2 x (c ascending) for one head's state w.
 template <typename S>
 RWTTT_HD void LactHidden(const LactShape& s, const S* w, const float* x, float* a, float* b) {
-  const S* w0 = w;
-  const S* w2 = w + 2 * s.matrix_elems();
-  for (std::uint32_t i = 0; i < s.fast_dim; ++i) {
-    float acc0 = 0.0f, acc2 = 0.0f;
-    for (std::uint32_t c = 0; c < s.head_dim; ++c) {
-      acc0 = Mac(acc0, Load(w0[std::uint64_t{i} * s.head_dim + c]), x[c]);
-      acc2 = Mac(acc2, Load(w2[std::uint64_t{i} * s.head_dim + c]), x[c]);
-    }
-    a[i] = acc0;
-    b[i] = acc2;
-  }
+  MatVec(w, x, s.fast_dim, s.head_dim, a);
+  MatVec(w + 2 * s.matrix_elems(), x, s.fast_dim, s.head_dim, b);
 }
 
 // READ of one token and head: out[head_dim] = f(q) with the head's state w (not yet rounded).
@@ -213,14 +191,7 @@ RWTTT_HD void LactReadHead(const LactShape& s, const S* w, const LactTokenKey& k
   LactVector(s, k, kDomainInput, /*normalise=*/true, q);
   LactHidden(s, w, q, a, b);
   for (std::uint32_t i = 0; i < s.fast_dim; ++i) a[i] = Silu(a[i]) * b[i];
-  const S* w1 = w + s.matrix_elems();
-  for (std::uint32_t j = 0; j < s.head_dim; ++j) {
-    float acc = 0.0f;
-    for (std::uint32_t i = 0; i < s.fast_dim; ++i) {
-      acc = Mac(acc, Load(w1[std::uint64_t{j} * s.fast_dim + i]), a[i]);
-    }
-    out[j] = acc;
-  }
+  MatVec(w + s.matrix_elems(), a, s.head_dim, s.fast_dim, out);  // W1 g
 }
 
 // WRITE of one head over the chunk's tokens [first_token, end_token): the gradient step, Muon
@@ -249,14 +220,8 @@ RWTTT_HD void LactWriteHead(const LactShape& s, S* w, const S* base, LactTokenKe
     const float lr1 = LactLearningRate(s, k, 1);
     const float lr2 = LactLearningRate(s, k, 2);
     LactHidden(s, w, key, a, b);
-    for (std::uint32_t i = 0; i < fd; ++i) {
-      sa[i] = Silu(a[i]);
-      float acc = 0.0f;  // e = W1ᵀ v, j ascending
-      for (std::uint32_t j = 0; j < hd; ++j) {
-        acc = Mac(acc, Load(w1[std::uint64_t{j} * fd + i]), val[j]);
-      }
-      e[i] = acc;
-    }
+    VecMat(val, w1, hd, fd, e);  // e = W1ᵀ v
+    for (std::uint32_t i = 0; i < fd; ++i) sa[i] = Silu(a[i]);
     // dW1[j][i] += v_j * (lr1 * g_i), g = silu(a) ⊙ b.
     for (std::uint32_t j = 0; j < hd; ++j) {
       for (std::uint32_t i = 0; i < fd; ++i) {

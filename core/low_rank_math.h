@@ -70,20 +70,8 @@ RWTTT_HD float LowRankBaseElement(const LowRankShape& s, std::uint64_t run_key, 
 template <typename S>
 RWTTT_HD void LowRankAddDelta(const LowRankShape& s, const S* delta, std::uint32_t n,
                               std::uint32_t m, const float* in, float* z, float* out) {
-  const S* a = delta;
-  const S* b = delta + std::uint64_t{n} * s.rank;
-  for (std::uint32_t r = 0; r < s.rank; ++r) {
-    float acc = 0.0f;
-    for (std::uint32_t i = 0; i < n; ++i)
-      acc = Mac(acc, in[i], Load(a[std::uint64_t{i} * s.rank + r]));
-    z[r] = acc;
-  }
-  for (std::uint32_t j = 0; j < m; ++j) {
-    float acc = 0.0f;
-    for (std::uint32_t r = 0; r < s.rank; ++r)
-      acc = Mac(acc, z[r], Load(b[std::uint64_t{r} * m + j]));
-    out[j] = out[j] + acc;
-  }
+  VecMat(in, delta, n, s.rank, z);                                             // z = in A
+  VecMat(z, delta + std::uint64_t{n} * s.rank, s.rank, m, out, /*add=*/true);  // out += z B
 }
 
 // The layer's forward for one token with input x[d_model] (already rounded): h[d_ff] (rounded to
@@ -92,23 +80,11 @@ RWTTT_HD void LowRankAddDelta(const LowRankShape& s, const S* delta, std::uint32
 template <typename A, typename S>
 RWTTT_HD void LowRankForward(const LowRankShape& s, const A* up, const A* down, const S* state,
                              const float* x, float* h, float* z, float* y) {
-  for (std::uint32_t f = 0; f < s.d_ff; ++f) {
-    float acc = 0.0f;
-    for (std::uint32_t k = 0; k < s.d_model; ++k) {
-      acc = Mac(acc, x[k], Load(up[std::uint64_t{k} * s.d_ff + f]));
-    }
-    h[f] = acc;
-  }
+  VecMat(x, up, s.d_model, s.d_ff, h);
   if (s.up) LowRankAddDelta(s, state, s.d_model, s.d_ff, x, z, h);
   for (std::uint32_t f = 0; f < s.d_ff; ++f) h[f] = RoundAs(s.act_bf16, Silu(h[f]));
   if (y == nullptr) return;
-  for (std::uint32_t j = 0; j < s.d_model; ++j) {
-    float acc = 0.0f;
-    for (std::uint32_t i = 0; i < s.d_ff; ++i) {
-      acc = Mac(acc, h[i], Load(down[std::uint64_t{i} * s.d_model + j]));
-    }
-    y[j] = acc;
-  }
+  VecMat(h, down, s.d_ff, s.d_model, y);
   if (s.down) LowRankAddDelta(s, state + s.up_elems(), s.d_ff, s.d_model, h, z, y);
 }
 
@@ -138,17 +114,8 @@ template <typename S>
 RWTTT_HD void LowRankAccumulate(const LowRankShape& s, const S* delta, std::uint32_t n,
                                 std::uint32_t m, const float* in, const float* v, float* p,
                                 float* q, float* grad) {
-  const S* a = delta;
-  const S* b = delta + std::uint64_t{n} * s.rank;
-  for (std::uint32_t r = 0; r < s.rank; ++r) {
-    float acc_p = 0.0f, acc_q = 0.0f;
-    for (std::uint32_t j = 0; j < m; ++j)
-      acc_p = Mac(acc_p, v[j], Load(b[std::uint64_t{r} * m + j]));
-    for (std::uint32_t i = 0; i < n; ++i)
-      acc_q = Mac(acc_q, in[i], Load(a[std::uint64_t{i} * s.rank + r]));
-    p[r] = acc_p;
-    q[r] = acc_q;
-  }
+  MatVec(delta + std::uint64_t{n} * s.rank, v, s.rank, m, p);  // P = B v
+  VecMat(in, delta, n, s.rank, q);                             // Q = in A
   for (std::uint32_t i = 0; i < n; ++i) {
     for (std::uint32_t r = 0; r < s.rank; ++r) {
       float& acc = grad[std::uint64_t{i} * s.rank + r];

@@ -158,6 +158,28 @@ RWTTT_HD float RoundAs(bool bf16, float v) { return bf16 ? RoundToBf16(v) : Cano
 // One step of every reduction: acc + a * b, two roundings (no fused multiply-add).
 RWTTT_HD float Mac(float acc, float a, float b) { return acc + a * b; }
 
+// The two products every kind's math is made of, each element reduced with Mac from 0 in
+// ascending index order. w is row-major [n][m] of any storage type.
+// VecMat: out[j] = Σ_i in[i] · w[i][j] (i ascending) for j < m; with `add`, out[j] += that sum.
+template <typename W>
+RWTTT_HD void VecMat(const float* in, const W* w, std::uint32_t n, std::uint32_t m, float* out,
+                     bool add = false) {
+  for (std::uint32_t j = 0; j < m; ++j) {
+    float acc = 0.0f;
+    for (std::uint32_t i = 0; i < n; ++i) acc = Mac(acc, in[i], Load(w[std::uint64_t{i} * m + j]));
+    out[j] = add ? out[j] + acc : acc;
+  }
+}
+// MatVec: out[i] = Σ_j w[i][j] · in[j] (j ascending) for i < n.
+template <typename W>
+RWTTT_HD void MatVec(const W* w, const float* in, std::uint32_t n, std::uint32_t m, float* out) {
+  for (std::uint32_t i = 0; i < n; ++i) {
+    float acc = 0.0f;
+    for (std::uint32_t j = 0; j < m; ++j) acc = Mac(acc, Load(w[std::uint64_t{i} * m + j]), in[j]);
+    out[i] = acc;
+  }
+}
+
 // WRITE: the new weight from the old one and acc = sum_t H[t][i] * V[t][j] (t ascending).
 RWTTT_HD float UpdatedWeight(float w, float acc, float eta) { return w + eta * acc; }
 
