@@ -4,7 +4,6 @@
 
 #include <iterator>
 
-#include "core/check.h"
 #include "core/json_writer.h"
 #include "core/xml_escape.h"
 
@@ -15,69 +14,81 @@ std::string StepList(const std::vector<std::uint64_t>& steps) {
   return fmt::format("{}", fmt::join(steps, ", "));
 }
 
+// "owner-leak (owner 1): steps 1, 2\n  explanation\n"
+std::string RenderAnomaly(const Anomaly& a) {
+  std::string out(AnomalyName(a.type));
+  if (a.owner) out += fmt::format(" (owner {})", *a.owner);
+  if (!a.steps.empty()) out += ": steps " + StepList(a.steps);
+  return out + "\n  " + a.explanation + "\n";
+}
+
+std::string ChecksRunPhrase(const CheckReport& report) {
+  const int ran = report.ChecksRun();
+  return ran == kCheckCount ? fmt::format("all {} checks ran", kCheckCount)
+                            : fmt::format("{} of {} checks ran", ran, kCheckCount);
+}
+
 }  // namespace
 
-std::string_view CheckName(CheckKind kind) {
-  switch (kind) {
-    case CheckKind::kStructure:
-      return "structure";
-    case CheckKind::kOwnerIsolation:
-      return "owner-isolation";
-    case CheckKind::kVersions:
-      return "version-linearizability";
-    case CheckKind::kDependencyGraph:
-      return "dependency-graph";
-    case CheckKind::kSerialReference:
-      return "serial-reference";
-  }
-  return "?";
+std::string_view ChunkSourceName(ChunkSource source) {
+  constexpr std::string_view kNames[] = {"unknown", "model", "header", "inferred"};
+  return kNames[static_cast<int>(source)];
 }
 
-CheckKind CheckOf(std::string_view type) {
-  if (type == "malformed" || type == "program-order" || type == "mixed-batch" ||
-      type == "duplicate-step") {
-    return CheckKind::kStructure;
-  }
-  if (type == "owner-leak") return CheckKind::kOwnerIsolation;
-  if (type == "cycle") return CheckKind::kDependencyGraph;
-  if (type == "digest-mismatch") return CheckKind::kSerialReference;
-  RWTTT_CHECK(type == "lost-update" || type == "version-gap" || type == "stale-read" ||
-              type == "future-read" || type == "uncommitted-read")
-      << "unknown anomaly type " << type;
-  return CheckKind::kVersions;
+std::string_view CompletenessName(Completeness completeness) {
+  constexpr std::string_view kNames[] = {"none", "chunk-writes", "absent-owners", "full"};
+  return kNames[static_cast<int>(completeness)];
 }
 
-std::uint64_t CheckReport::Count(std::string_view type) const {
+std::uint64_t CheckReport::Total() const {
   std::uint64_t n = 0;
-  for (const Anomaly& a : anomalies) n += a.type == type;
-  const auto it = omitted.find(std::string(type));
-  return n + (it == omitted.end() ? 0 : it->second);
+  for (const std::uint64_t c : counts) n += c;
+  return n;
+}
+
+std::uint64_t CheckReport::Omitted(AnomalyType type) const {
+  std::uint64_t detailed = 0;
+  for (const Anomaly& a : anomalies) detailed += a.type == type;
+  return Count(type) - detailed;
+}
+
+int CheckReport::ChecksRun() const {
+  int ran = 0;
+  for (const CheckOutcome& c : checks) ran += c.ran;
+  return ran;
 }
 
 std::string RenderText(const CheckReport& report) {
   std::string out;
   auto it = std::back_inserter(out);
   if (report.valid()) {
-    fmt::format_to(it, "valid: {} steps checked, no anomalies\n", report.steps_checked);
+    fmt::format_to(it, "valid: {} steps checked, no anomalies; {}\n", report.steps_checked,
+                   ChecksRunPhrase(report));
   } else {
     std::string counts;
-    for (const std::string_view type : kAnomalyTypes) {
-      const std::uint64_t n = report.Count(type);
-      if (n > 0) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, type);
+    for (const AnomalyTypeInfo& info : kAnomalyTypes) {
+      const std::uint64_t n = report.Count(info.type);
+      if (n > 0) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, info.name);
     }
-    fmt::format_to(it, "INVALID: {} steps checked, anomalies: {}\n", report.steps_checked, counts);
+    fmt::format_to(it, "INVALID: {} steps checked, anomalies: {}; {}\n", report.steps_checked,
+                   counts, ChecksRunPhrase(report));
   }
-  for (const Anomaly& a : report.anomalies) {
-    fmt::format_to(it, "\n{}", a.type);
-    if (a.owner) fmt::format_to(it, " (owner {})", *a.owner);
-    fmt::format_to(it, ": steps {}\n  {}\n", StepList(a.steps), a.explanation);
+  for (const Anomaly& a : report.anomalies) out += "\n" + RenderAnomaly(a);
+  for (const AnomalyTypeInfo& info : kAnomalyTypes) {
+    if (const std::uint64_t n = report.Omitted(info.type); n > 0) {
+      fmt::format_to(it, "\n... and {} more {} anomalies not shown\n", n, info.name);
+    }
   }
-  for (const auto& [type, n] : report.omitted) {
-    fmt::format_to(it, "\n... and {} more {} anomalies not shown\n", n, type);
+  out += "\n";
+  if (report.chunk_source == ChunkSource::kUnknown) {
+    fmt::format_to(it, "chunk rule: not checked: {}\n", report.chunk_note);
+  } else {
+    fmt::format_to(it, "chunk rule: C = {}, {}\n", report.chunk, report.chunk_note);
   }
+  fmt::format_to(it, "completeness: {}\n", report.completeness_note);
   for (int i = 0; i < kCheckCount; ++i) {
     if (!report.checks[i].ran) {
-      fmt::format_to(it, "\n{} check skipped: {}\n", CheckName(static_cast<CheckKind>(i)),
+      fmt::format_to(it, "{} check skipped: {}\n", CheckName(static_cast<CheckKind>(i)),
                      report.checks[i].skipped_reason);
     }
   }
@@ -94,14 +105,41 @@ std::string RenderJson(const CheckReport& report) {
     if (!first) out += ',';
     first = false;
     out += R"({"type":)";
-    AppendJsonString(out, a.type);
+    AppendJsonString(out, AnomalyName(a.type));
     out += R"(,"owner":)";
     out += a.owner ? std::to_string(*a.owner) : "null";
-    fmt::format_to(it, R"(,"steps":[{}],"explanation":)", fmt::join(a.steps, ","));
+    fmt::format_to(it, R"(,"steps":[{}])", fmt::join(a.steps, ","));
+    if (a.cycle_class) fmt::format_to(it, R"(,"cycle_class":"{}")", CycleClassName(*a.cycle_class));
+    out += R"(,"explanation":)";
     AppendJsonString(out, a.explanation);
     out += '}';
   }
-  out += ']';
+  out += R"(],"counts":{)";
+  first = true;
+  for (const AnomalyTypeInfo& info : kAnomalyTypes) {
+    if (report.Count(info.type) == 0) continue;
+    fmt::format_to(it, R"({}"{}":{})", first ? "" : ",", info.name, report.Count(info.type));
+    first = false;
+  }
+  out += R"(},"checks":{)";
+  for (int i = 0; i < kCheckCount; ++i) {
+    const CheckOutcome& c = report.checks[i];
+    fmt::format_to(it, R"({}"{}":{{"ran":{})", i ? "," : "", CheckName(static_cast<CheckKind>(i)),
+                   c.ran ? "true" : "false");
+    if (!c.ran) {
+      out += R"(,"reason":)";
+      AppendJsonString(out, c.skipped_reason);
+    }
+    if (static_cast<CheckKind>(i) == CheckKind::kStructure) {
+      out += R"(,"chunk":)";
+      out += report.chunk_source == ChunkSource::kUnknown ? "null" : std::to_string(report.chunk);
+      fmt::format_to(it, R"(,"chunk_source":"{}","completeness":"{}","completeness_note":)",
+                     ChunkSourceName(report.chunk_source), CompletenessName(report.completeness));
+      AppendJsonString(out, report.completeness_note);
+    }
+    out += '}';
+  }
+  out += '}';
   if (report.serial_order) {
     fmt::format_to(it, R"(,"serial_order":[{}])", fmt::join(*report.serial_order, ","));
   }
@@ -119,15 +157,15 @@ std::string RenderJunit(const CheckReport& report, std::string_view suite) {
     const CheckKind kind = static_cast<CheckKind>(i);
     std::string text;
     std::uint64_t n = 0;
-    for (const Anomaly& a : report.anomalies) {
-      if (CheckOf(a.type) != kind) continue;
-      ++n;
-      text += fmt::format("{}{}: steps {}\n  {}\n", a.type,
-                          a.owner ? fmt::format(" (owner {})", *a.owner) : "", StepList(a.steps),
-                          a.explanation);
-    }
-    for (const auto& [type, count] : report.omitted) {
-      if (CheckOf(type) == kind) n += count;
+    for (const AnomalyTypeInfo& info : kAnomalyTypes) {
+      if (info.check != kind) continue;
+      n += report.Count(info.type);
+      for (const Anomaly& a : report.anomalies) {
+        if (a.type == info.type) text += RenderAnomaly(a);
+      }
+      if (const std::uint64_t more = report.Omitted(info.type); more > 0) {
+        text += fmt::format("... and {} more {} anomalies not shown\n", more, info.name);
+      }
     }
     if (n > 0) {
       ++failures;

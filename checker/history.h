@@ -3,7 +3,7 @@
 // fixed; docs/checker.md has the grammar and a worked example.
 //
 //   {"format":"rwttt-history","version":1,"policy":"rwttt","seed":7,"backend":"cpu",
-//    "trace":"t.jsonl","model":"tiny","hardware":"h100-sxm"}
+//    "trace":"t.jsonl","model":"tiny","hardware":"h100-sxm","chunk":8}
 //   {"step":0,"batch":0,"owner":3,"effect":"READ","version":0,"tokens":[0,8],"start_ns":0,
 //    "end_ns":1200,"slot":0,"seen_owner":3,"seen_version":0,"out_digest":"9f0c..."}
 #pragma once
@@ -20,11 +20,16 @@ namespace rwttt {
 struct HistoryHeader {
   std::string policy;
   std::string backend;
-  // Null in histories of other systems; step 5 (serial reference) then is skipped.
+  // Null in histories of other systems; step 5 (serial reference) then is skipped. A relative
+  // trace, model or hardware file is looked for in the history's folder, then the working
+  // directory (checker/check_inputs.h).
   std::optional<std::uint64_t> seed;
   std::optional<std::string> trace;
   std::optional<std::string> model;
   std::optional<std::string> hardware;
+  // Tokens per chunk (C), optional: for histories that name no model. When both are given they
+  // must agree.
+  std::optional<std::uint32_t> chunk;
 };
 
 // One executed step: what it claimed (its tag) and what it observed.

@@ -10,6 +10,8 @@ namespace rwttt {
 namespace {
 
 constexpr std::string_view kSpec = "docs/checker.md#history-format-v1";
+// The largest chunk the header may give: token positions are 32-bit (kMaxRequestTokens).
+constexpr std::uint64_t kMaxChunk = (std::uint64_t{1} << 31) - 1;
 
 enum FieldBit : std::uint32_t {
   kStep = 1u << 0,
@@ -342,8 +344,9 @@ Status HistoryReader::ParseHeader(std::string_view line) {
   RWTTT_TRY(json::ForEachField(
       parser_, simdjson::padded_string_view(line.data(), line.size(), line.size() + kLinePadding),
       at, [&](std::string_view key, simdjson::ondemand::value v, const SourceLoc& f) -> Status {
-        static constexpr std::string_view kKeys[] = {"format", "version", "policy", "backend",
-                                                     "seed",   "trace",   "model",  "hardware"};
+        static constexpr std::string_view kKeys[] = {"format", "version", "policy",
+                                                     "backend", "seed",   "trace",
+                                                     "model",  "hardware", "chunk"};
         std::uint32_t bit = 0;
         for (std::size_t i = 0; i < std::size(kKeys); ++i) {
           if (kKeys[i] == key) bit = 1u << i;
@@ -369,6 +372,15 @@ Status HistoryReader::ParseHeader(std::string_view line) {
           RWTTT_ASSIGN_OR_RETURN(header_.trace, optional_string(v, f));
         } else if (key == "model") {
           RWTTT_ASSIGN_OR_RETURN(header_.model, optional_string(v, f));
+        } else if (key == "chunk") {
+          if (!json::IsNull(v)) {
+            RWTTT_ASSIGN_OR_RETURN(const std::uint64_t c, json::GetUint(v, f));
+            if (c < 1 || c > kMaxChunk) {
+              return Error::Input(
+                  fmt::format("chunk must be 1 to {} tokens, found {}", kMaxChunk, c), f);
+            }
+            header_.chunk = static_cast<std::uint32_t>(c);
+          }
         } else {
           RWTTT_ASSIGN_OR_RETURN(header_.hardware, optional_string(v, f));
         }

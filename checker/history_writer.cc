@@ -33,6 +33,7 @@ std::string FormatHistoryHeader(const HistoryHeader& header) {
   AppendOptionalString(out, "trace", header.trace);
   AppendOptionalString(out, "model", header.model);
   AppendOptionalString(out, "hardware", header.hardware);
+  if (header.chunk) out += ",\"chunk\":" + std::to_string(*header.chunk);
   out += '}';
   return out;
 }

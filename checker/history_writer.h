@@ -18,7 +18,7 @@
 namespace rwttt {
 
 // The header line, without a terminator:
-// {"format":"rwttt-history","version":1,"policy":...,"seed":7 or null,...}
+// {"format":"rwttt-history","version":1,"policy":...,"seed":7 or null,...[,"chunk":C]}
 std::string FormatHistoryHeader(const HistoryHeader& header);
 
 // Appends one step line, without a terminator, to `out`. Digests are written as 16 lower-case hex

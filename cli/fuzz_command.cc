@@ -70,7 +70,8 @@ struct Fuzzer {
     }
     if (!r.report.valid()) {
       v.failed = true;
-      v.anomaly = r.report.anomalies.front().type;
+      // Fuzzing reports in detail (max_per_type > 0), so an invalid report has a first anomaly.
+      v.anomaly = std::string(AnomalyName(r.report.anomalies.front().type));
       v.detail = r.report.anomalies.front().explanation;
     }
     return v;

@@ -2,8 +2,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
 #include "sim/timeline.h"
+#include "traces/native_trace.h"
 
 namespace rwttt::cli {
 namespace {
@@ -43,6 +46,43 @@ struct ReplayFlags {
   bool json = false;
   TraceInputFlags input;
 };
+
+// `path` (a trace, model or hardware file; a preset name is returned as is) as the history's
+// header names it: relative to the history's folder, where `rwttt check` looks first.
+std::string PathFromHistory(const std::string& path, const std::vector<std::string>& presets,
+                            const std::string& history) {
+  namespace fs = std::filesystem;
+  if (std::find(presets.begin(), presets.end(), path) != presets.end()) return path;
+  if (history == "-" || fs::path(path).is_absolute()) return path;
+  std::error_code ec;
+  const fs::path folder = fs::absolute(fs::path(history), ec).parent_path();
+  const fs::path relative = fs::relative(fs::absolute(fs::path(path), ec), folder, ec);
+  return ec || relative.empty() ? path : relative.generic_string();
+}
+
+// A workload that was imported, shaped or read from stdin cannot be read back as replayed, so it
+// is written beside the history (h.jsonl -> h.trace.jsonl, h.jsonl.zst -> h.trace.jsonl.zst) in
+// the native format, and the header names that file.
+Result<std::string> SaveWorkloadBeside(const std::vector<Request>& trace,
+                                       const std::string& history) {
+  namespace fs = std::filesystem;
+  if (history == "-") {
+    return Error::Usage(
+        "--history -: this workload was imported, shaped or read from stdin, so rwttt saves it "
+        "beside the history for 'rwttt check'; give --history a file name");
+  }
+  std::string stem = history;
+  const bool zst = stem.ends_with(".zst");
+  if (zst) stem.resize(stem.size() - 4);
+  if (stem.ends_with(".jsonl")) stem.resize(stem.size() - 6);
+  const std::string workload = stem + ".trace.jsonl" + (zst ? ".zst" : "");
+  RWTTT_TRY(WriteTrace(trace, workload));
+  std::fprintf(stderr,
+               "rwttt: the workload as replayed (imported or shaped) is saved as %s, which the "
+               "history's header names\n",
+               workload.c_str());
+  return fs::path(workload).filename().string();
+}
 
 // A progress line on stderr, only when it is a terminal, overwritten in place.
 void ShowProgress(const Progress& p) {
@@ -86,31 +126,32 @@ Result<int> RunReplay(ReplayFlags f) {
     backend_name = std::string(backend->name());
     config.backend = backend.get();
   }
+  RWTTT_ASSIGN_OR_RETURN(const TraceLoadOptions load_options, ToLoadOptions(f.input));
+  const bool trace_as_replayed =
+      f.input.format == "native" && !load_options.shaping.any() && f.trace != "-";
   HistoryHeader header;
   header.policy = f.policy.policy;
   header.backend = backend_name;
   header.seed = f.seed;
   header.model = f.model;
   header.hardware = f.hardware;
-  // The header names the trace only when `rwttt check` can read it back as replayed: a native
-  // file, unshaped. Otherwise the serial-reference check of the saved history is skipped (and
-  // says so); `--check` here still runs it, on the requests in memory.
-  RWTTT_ASSIGN_OR_RETURN(const TraceLoadOptions load_options, ToLoadOptions(f.input));
-  const bool trace_as_replayed = f.input.format == "native" && !load_options.shaping.any();
-  if (trace_as_replayed) header.trace = f.trace;
+  header.chunk = config.model.chunk;
   TeeSink sinks;
   std::unique_ptr<HistoryWriter> history;
   std::unique_ptr<HistoryWriterSink> history_sink;
   if (!f.history.empty()) {
+    // Everything the header names is found from the history's folder, so that `rwttt check`
+    // alone re-checks it from any working directory (docs/checker.md#what-the-header-names).
+    header.model = PathFromHistory(f.model, ModelPresetNames(), f.history);
+    header.hardware = PathFromHistory(f.hardware, HardwarePresetNames(), f.history);
+    if (trace_as_replayed) {
+      header.trace = PathFromHistory(f.trace, {}, f.history);
+    } else {
+      RWTTT_ASSIGN_OR_RETURN(header.trace, SaveWorkloadBeside(trace, f.history));
+    }
     RWTTT_ASSIGN_OR_RETURN(history, HistoryWriter::Create(f.history, header));
     history_sink = std::make_unique<HistoryWriterSink>(*history);
     sinks.Add(history_sink.get());
-    if (!trace_as_replayed) {
-      std::fprintf(stderr,
-                   "rwttt: the history names no trace (it was imported or shaped): "
-                   "'rwttt check' will skip the serial reference; 'rwttt import' it first "
-                   "to keep every check\n");
-    }
   }
   std::unique_ptr<HistoryChecker> checker;
   std::unique_ptr<HistoryCheckerSink> checker_sink;
@@ -118,9 +159,9 @@ Result<int> RunReplay(ReplayFlags f) {
     HistoryHeader check_header = header;
     check_header.trace = f.trace;
     CheckOptions options;
-    options.load_trace = [&trace](const std::string&) -> Result<std::vector<Request>> {
-      return trace;
-    };
+    options.inputs.trace = trace;
+    options.inputs.trace_note = f.trace;
+    options.inputs.model = config.model;
     checker = std::make_unique<HistoryChecker>(check_header, std::move(options));
     checker_sink = std::make_unique<HistoryCheckerSink>(*checker);
     sinks.Add(checker_sink.get());

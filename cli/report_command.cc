@@ -76,8 +76,7 @@ std::vector<Delta> Deltas(const Metrics& a, const Metrics& b) {
 
 std::string Verdict(const CheckReport& r) {
   if (r.valid()) return fmt::format("valid ({} steps)", r.steps_checked);
-  std::uint64_t total = r.anomalies.size();
-  for (const auto& [type, n] : r.omitted) total += n;
+  const std::uint64_t total = r.Total();
   return fmt::format("**{} anomal{}**", total, total == 1 ? "y" : "ies");
 }
 
@@ -100,7 +99,7 @@ std::string Markdown(const ReportFlags& f, const std::vector<TraceComparison>& a
     if (!t.candidate.report.valid()) {
       md += "\nCandidate anomalies:\n\n";
       for (const auto& a : t.candidate.report.anomalies) {
-        md += fmt::format("- `{}`: {}\n", a.type, a.explanation);
+        md += fmt::format("- `{}`: {}\n", AnomalyName(a.type), a.explanation);
       }
     }
     md += "\n";

@@ -19,8 +19,11 @@ Result<CheckedRun> RunAndCheck(const std::vector<Request>& trace, const std::str
   header.trace = trace_name;
   header.model = model_spec;
   header.hardware = config.hardware.name;
+  header.chunk = config.model.chunk;
   CheckOptions check;
-  check.load_trace = [&trace](const std::string&) -> Result<std::vector<Request>> { return trace; };
+  check.inputs.trace = trace;
+  check.inputs.trace_note = trace_name;
+  check.inputs.model = config.model;
   HistoryChecker checker(header, std::move(check));
   HistoryCheckerSink sink(checker);
   config.history = &sink;

@@ -36,7 +36,7 @@ struct Builder {
   void AddVersionEdges() {
     std::vector<std::pair<std::uint64_t, std::uint32_t>> writes;  // (owner << 32 | version, step)
     for (std::uint32_t i = 0; i < records.size(); ++i) {
-      if (records[i].write) {
+      if (records[i].is_write()) {
         writes.emplace_back(std::uint64_t{records[i].owner} << 32 | records[i].commit_version, i);
       }
     }
@@ -191,7 +191,7 @@ class Witness {
 
 std::string DescribeStep(const StepRecord& r, const std::vector<OwnerId>& owners) {
   return fmt::format("step {} (owner {}, {} at version {})", r.step_id, owners[r.owner].value(),
-                     r.write ? "WRITE" : "READ", r.version);
+                     EffectName(r.effect), r.version);
 }
 
 std::string Explain(const Hop& h, const std::vector<StepRecord>& rec,
@@ -220,8 +220,9 @@ std::string Explain(const Hop& h, const std::vector<StepRecord>& rec,
     case EdgeKind::kRt:
       break;
   }
-  return fmt::format("{} ended at {} ns, before {} started at {} ns (rt)", sa, a.end_ns, sb,
-                     b.start_ns);
+  // Precedes: ended before the other started, or as it started when one of them took time.
+  return fmt::format("{} ended at {} ns, {} {} started at {} ns (rt)", sa, a.end_ns,
+                     a.end_ns < b.start_ns ? "before" : "as", sb, b.start_ns);
 }
 
 void ReportCycle(const std::vector<Hop>& hops, const std::vector<StepRecord>& rec,
@@ -231,30 +232,41 @@ void ReportCycle(const std::vector<Hop>& hops, const std::vector<StepRecord>& re
     rw += h.kind == EdgeKind::kRw;
     wr += h.kind == EdgeKind::kWr;
   }
-  const char* cls = rw == 0 ? (wr == 0 ? "G0" : "G1c") : rw == 1 ? "G-single" : "G2";
-  std::vector<std::uint64_t> steps;
+  const CycleClass cls = rw == 0   ? (wr == 0 ? CycleClass::kG0 : CycleClass::kG1c)
+                         : rw == 1 ? CycleClass::kGSingle
+                                   : CycleClass::kG2;
   std::optional<std::uint64_t> owner = owners[rec[hops.front().from].owner].value();
-  std::string text =
-      fmt::format("{}: a cycle of {} steps, so no serial order exists. ", cls, hops.size());
-  for (std::size_t i = 0; i < hops.size(); ++i) {
-    steps.push_back(rec[hops[i].from].step_id);
-    if (owner && owners[rec[hops[i].from].owner].value() != *owner) owner.reset();
-    text += i == 0 ? "" : "; then ";
-    text += Explain(hops[i], rec, owners);
+  for (const Hop& h : hops) {
+    if (owner && owners[rec[h.from].owner].value() != *owner) owner.reset();
   }
-  text += fmt::format("; which brings the order back to step {}, a contradiction.",
-                      rec[hops.front().from].step_id);
-  findings.Add("cycle", owner, std::move(steps), [&] { return text; });
+  findings.Add(AnomalyType::kCycle, owner, [&] {
+    Detail d;
+    d.cycle_class = cls;
+    d.explanation = fmt::format("{}: a cycle of {} steps, so no serial order exists. ",
+                                CycleClassName(cls), hops.size());
+    for (std::size_t i = 0; i < hops.size(); ++i) {
+      d.steps.push_back(rec[hops[i].from].step_id);
+      d.explanation += i == 0 ? "" : "; then ";
+      d.explanation += Explain(hops[i], rec, owners);
+    }
+    d.explanation += fmt::format("; which brings the order back to step {}, a contradiction.",
+                                 rec[hops.front().from].step_id);
+    return d;
+  });
 }
 
 }  // namespace
 
-std::optional<std::vector<std::uint64_t>> CheckDependencyGraph(GraphInputs& in, bool want_order,
-                                                               Findings& findings) {
-  const auto steps = static_cast<std::uint32_t>(in.records.size());
-  Builder b{in.records, static_cast<std::uint32_t>(in.owner_ids.size()), {}, {}, steps};
-  b.edges = std::move(in.po_edges);
-  b.kinds.assign(b.edges.size(), EdgeProp{EdgeKind::kPo});
+std::optional<std::vector<std::uint64_t>> CheckDependencyGraph(const RecordSet& set,
+                                                               bool want_order, Findings& findings) {
+  const auto steps = static_cast<std::uint32_t>(set.records.size());
+  Builder b{set.records, static_cast<std::uint32_t>(set.owner_ids.size()), {}, {}, steps};
+  for (std::uint32_t o = 0; o < set.owner_ids.size(); ++o) {
+    const auto owner_steps = set.StepsOf(o);
+    for (std::size_t i = 1; i < owner_steps.size(); ++i) {
+      b.Add(owner_steps[i - 1], owner_steps[i], EdgeKind::kPo);
+    }
+  }
   b.AddVersionEdges();
   b.AddRealTimeEdges();
   Graph g(boost::edges_are_unsorted_multi_pass, b.edges.begin(), b.edges.end(), b.kinds.begin(),
@@ -272,7 +284,7 @@ std::optional<std::vector<std::uint64_t>> CheckDependencyGraph(GraphInputs& in, 
     std::vector<std::uint64_t> order;
     order.reserve(steps);
     for (const std::uint32_t v : position) {
-      if (v < steps) order.push_back(in.records[v].step_id);
+      if (v < steps) order.push_back(set.records[v].step_id);
     }
     return order;
   }
@@ -301,7 +313,7 @@ std::optional<std::vector<std::uint64_t>> CheckDependencyGraph(GraphInputs& in, 
       std::vector<Hop> hops = witness.ShortestCycle(v);
       if (!hops.empty() && (best.empty() || hops.size() < best.size())) best = std::move(hops);
     }
-    if (!best.empty()) ReportCycle(best, in.records, in.owner_ids, findings);
+    if (!best.empty()) ReportCycle(best, set.records, set.owner_ids, findings);
   }
   return std::nullopt;
 }

@@ -2,7 +2,7 @@
 // edges are program order (po), write->read (wr), write->write (ww), read->next write (rw) and
 // real-time order (rt) through barrier vertices, so that rt costs O(n) edges, not O(n^2).
 //
-//   auto order = CheckDependencyGraph(inputs, /*want_order=*/true, findings);
+//   auto order = CheckDependencyGraph(context.set, /*want_order=*/true, findings);
 //   // acyclic: *order is the step ids in an equivalent serial order; else a `cycle` finding
 //
 // Private to checker/; HistoryChecker::Finish is the caller.
@@ -12,23 +12,18 @@
 #include <utility>
 #include <vector>
 
-#include "checker/step_record.h"
-#include "core/strong_types.h"
+#include "checker/internal/findings.h"
+#include "checker/internal/record_set.h"
 
 namespace rwttt::internal {
-
-struct GraphInputs {
-  const std::vector<StepRecord>& records;
-  const std::vector<OwnerId>& owner_ids;                          // dense owner index -> id
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> po_edges;  // consumed
-};
 
 // Builds the graph, finds its strongly connected components (Tarjan), and reports each cyclic
 // component's shortest witness cycle found (BFS from up to kWitnessStarts of its steps) as a
 // `cycle` anomaly classified G0 / G1c / G-single / G2. Returns the serial order when `want_order`
 // and the graph is acyclic. O((V + E) log V) time; ~40 bytes per step beyond the records.
-std::optional<std::vector<std::uint64_t>> CheckDependencyGraph(GraphInputs& in, bool want_order,
-                                                               Findings& findings);
+// REQUIRES: set.IndexByOwner() done (po edges follow each owner's steps in history order).
+std::optional<std::vector<std::uint64_t>> CheckDependencyGraph(const RecordSet& set,
+                                                               bool want_order, Findings& findings);
 
 inline constexpr int kWitnessStarts = 16;
 inline constexpr int kMaxCyclesReported = 8;

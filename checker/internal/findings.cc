@@ -1,31 +1,28 @@
-#include <algorithm>
+#include "checker/internal/findings.h"
 
-#include "checker/step_record.h"
+#include <algorithm>
 
 namespace rwttt::internal {
 
-void Findings::Add(std::string_view type, std::optional<std::uint64_t> owner,
-                   std::vector<std::uint64_t> steps, const std::function<std::string()>& explain) {
-  std::uint64_t& n = count_[std::string(type)];
-  if (n++ >= max_per_type_) {
-    ++omitted_[std::string(type)];
-    return;
+void Findings::Merge(Findings&& other) {
+  std::array<std::uint64_t, kAnomalyTypeCount> detailed{};
+  for (const Anomaly& a : anomalies_) ++detailed[Index(a.type)];
+  for (Anomaly& a : other.anomalies_) {
+    if (detailed[Index(a.type)]++ < max_per_type_) anomalies_.push_back(std::move(a));
   }
-  anomalies_.push_back(Anomaly{std::string(type), owner, std::move(steps), explain()});
+  for (int i = 0; i < kAnomalyTypeCount; ++i) counts_[i] += other.counts_[i];
+  other.anomalies_.clear();
+  other.counts_ = {};
 }
 
 void Findings::MoveInto(CheckReport& report) {
-  auto rank = [](const std::string& type) {
-    return std::find(std::begin(kAnomalyTypes), std::end(kAnomalyTypes), type) -
-           std::begin(kAnomalyTypes);
-  };
-  // Stable: within a type, the order found (history order for the streaming checks).
+  // Stable: within a type, the order found.
   std::stable_sort(anomalies_.begin(), anomalies_.end(),
-                   [&](const Anomaly& a, const Anomaly& b) { return rank(a.type) < rank(b.type); });
+                   [](const Anomaly& a, const Anomaly& b) { return a.type < b.type; });
   for (Anomaly& a : anomalies_) report.anomalies.push_back(std::move(a));
-  for (auto& [type, n] : omitted_) report.omitted[type] += n;
+  for (int i = 0; i < kAnomalyTypeCount; ++i) report.counts[i] += counts_[i];
   anomalies_.clear();
-  omitted_.clear();
+  counts_ = {};
 }
 
 }  // namespace rwttt::internal

@@ -32,7 +32,8 @@ TEST(CheckCommand, ExitsZeroOnAValidHistoryAndWritesTheSerialOrder) {
   const auto r = RunCli(
       {"check", h, "--serial-order", dir.File("order.txt"), "--junit", dir.File("junit.xml")});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "valid: 2 steps checked, no anomalies");
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
+            "valid: 2 steps checked, no anomalies; 4 of 5 checks ran");
   EXPECT_EQ(testing::ReadFile(dir.File("order.txt")), "0\n1\n");
   EXPECT_NE(testing::ReadFile(dir.File("junit.xml")).find("skipped=\"1\""), std::string::npos);
 }
@@ -43,7 +44,7 @@ TEST(CheckCommand, ExitsOneWithAnomaliesInTextAndJson) {
   auto r = RunCli({"check", h});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_EQ(r.out.substr(0, r.out.find('\n')),
-            "INVALID: 3 steps checked, anomalies: 1 stale-read, 1 cycle");
+            "INVALID: 3 steps checked, anomalies: 1 stale-read, 1 cycle; 4 of 5 checks ran");
   r = RunCli({"check", h, "--json"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.out.rfind(R"({"valid":false,"steps_checked":3,"anomalies":[{"type":"stale-read",)"

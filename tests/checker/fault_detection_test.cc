@@ -47,21 +47,24 @@ TEST(FaultDetection, CorrectPoliciesPass) {
 
 TEST(FaultDetection, NaiveIsCaughtAsAnOwnerLeak) {
   const CheckedRun r = RunPolicy("naive", FaultKind::kNone);
-  EXPECT_GT(r.report.Count("owner-leak"), 0u) << RenderText(r.report);
+  EXPECT_GT(r.report.Count(AnomalyType::kOwnerLeak), 0u) << RenderText(r.report);
 }
 
 TEST(FaultDetection, EveryInjectedFaultIsCaughtWithItsName) {
-  const std::pair<FaultKind, const char*> expected[] = {
-      {FaultKind::kStaleRead, "stale-read"},      {FaultKind::kUncommittedRead, "uncommitted-read"},
-      {FaultKind::kLostUpdate, "lost-update"},    {FaultKind::kCrossOwnerWrite, "owner-leak"},
-      {FaultKind::kEarlyWrite, "program-order"},  {FaultKind::kDuplicateStep, "duplicate-step"},
-      {FaultKind::kTornState, "digest-mismatch"},
+  const std::pair<FaultKind, AnomalyType> expected[] = {
+      {FaultKind::kStaleRead, AnomalyType::kStaleRead},
+      {FaultKind::kUncommittedRead, AnomalyType::kUncommittedRead},
+      {FaultKind::kLostUpdate, AnomalyType::kLostUpdate},
+      {FaultKind::kCrossOwnerWrite, AnomalyType::kOwnerLeak},
+      {FaultKind::kEarlyWrite, AnomalyType::kProgramOrder},
+      {FaultKind::kDuplicateStep, AnomalyType::kDuplicateStep},
+      {FaultKind::kTornState, AnomalyType::kDigestMismatch},
   };
   for (const auto& [kind, anomaly] : expected) {
     const CheckedRun r = RunPolicy("rwttt", kind);
     EXPECT_GT(r.run.faults_injected, 0u) << FaultKindName(kind);
     EXPECT_GT(r.report.Count(anomaly), 0u)
-        << FaultKindName(kind) << " should give " << anomaly << ":\n"
+        << FaultKindName(kind) << " should give " << AnomalyName(anomaly) << ":\n"
         << RenderText(r.report);
   }
 }

@@ -58,7 +58,7 @@ class HistoryBuilder {
 
 inline std::set<std::string> Types(const CheckReport& report) {
   std::set<std::string> types;
-  for (const Anomaly& a : report.anomalies) types.insert(a.type);
+  for (const Anomaly& a : report.anomalies) types.insert(std::string(AnomalyName(a.type)));
   return types;
 }
 

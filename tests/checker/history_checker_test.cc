@@ -92,9 +92,10 @@ TEST(HistoryChecker, FindsEarlyWrite) {
 
 TEST(HistoryChecker, FindsMixedBatch) {
   HistoryBuilder h;
-  for (std::uint64_t o : {0, 1}) h.Read(o, 0, {0, 4}, 0, 10).batch = 0;
+  h.Read(0, 0, {0, 4}, 0, 10).batch = 0;
+  h.Read(1, 0, {0, 2}, 0, 10).batch = 0;
   h.Write(0, 0, {0, 4}, 10, 20).batch = 1;
-  h.Read(1, 0, {4, 5}, 10, 20).batch = 1;
+  h.Read(1, 0, {2, 3}, 10, 20).batch = 1;
   const CheckReport r = h.Check();
   EXPECT_EQ(Types(r), (Set{"mixed-batch"})) << RenderText(r);
   EXPECT_NE(r.anomalies[0].explanation.find("mixes effects"), std::string::npos);
@@ -119,11 +120,17 @@ TEST(HistoryChecker, FindsOwnerLeakOnReadAndOnCommit) {
 
   HistoryBuilder w;
   w.Read(0, 0, {0, 4}, 0, 10);
-  w.Read(1, 0, {0, 4}, 0, 10);
+  w.Read(1, 0, {0, 2}, 0, 10);
   w.Write(0, 0, {0, 4}, 10, 20).commit_slot = 1;  // lands in owner 1's slot
+  w.Read(1, 0, {2, 3}, 20, 30);                   // which then holds owner 0's state
   const CheckReport r = w.Check();
-  EXPECT_EQ(Types(r), (Set{"owner-leak"}));
-  EXPECT_NE(r.anomalies[0].explanation.find("holds owner 1's state"), std::string::npos);
+  EXPECT_EQ(Types(r), (Set{"owner-leak"})) << RenderText(r);
+  ASSERT_EQ(r.Count(AnomalyType::kOwnerLeak), 2u) << RenderText(r);
+  EXPECT_NE(r.anomalies[0].explanation.find("to slot 1, which owner 1 holds"), std::string::npos)
+      << r.anomalies[0].explanation;
+  EXPECT_NE(r.anomalies[1].explanation.find("the log contradicts what the slot held"),
+            std::string::npos)
+      << r.anomalies[1].explanation;
 }
 
 TEST(HistoryChecker, FindsLostUpdate) {
@@ -153,7 +160,7 @@ TEST(HistoryChecker, FindsStaleReadWithAGSingleWitness) {
   const CheckReport r = h.Check();
   EXPECT_EQ(Types(r), (Set{"stale-read", "cycle"}));
   const Anomaly& cycle = r.anomalies.back();
-  EXPECT_EQ(cycle.type, "cycle");
+  EXPECT_EQ(cycle.type, AnomalyType::kCycle);
   EXPECT_EQ(cycle.steps, (std::vector<std::uint64_t>{1, 2}));
   EXPECT_EQ(cycle.explanation,
             "G-single: a cycle of 2 steps, so no serial order exists. step 1 (owner 0, WRITE at "
@@ -175,7 +182,7 @@ TEST(HistoryChecker, FindsAReadRepeatedAfterTheCommitAsDuplicateAndStale) {
 
 const Anomaly* FindCycle(const CheckReport& r) {
   for (const Anomaly& a : r.anomalies) {
-    if (a.type == "cycle") return &a;
+    if (a.type == AnomalyType::kCycle) return &a;
   }
   return nullptr;
 }
@@ -253,8 +260,10 @@ TEST(HistoryChecker, FindsUncommittedRead) {
   HistoryBuilder h = OneOwner();
   h.steps()[1].end = Nanos{25};  // the commit of version 1 ends after the next READ started
   const CheckReport r = h.Check();
-  EXPECT_EQ(Types(r), (Set{"uncommitted-read"})) << RenderText(r);
-  EXPECT_EQ(r.anomalies[0].steps, (std::vector<std::uint64_t>{1, 2}));
+  // Also out of program order: a step starts only once its owner's previous step completed.
+  EXPECT_EQ(Types(r), (Set{"program-order", "uncommitted-read"})) << RenderText(r);
+  EXPECT_EQ(r.Count(AnomalyType::kUncommittedRead), 1u);
+  EXPECT_EQ(r.anomalies.back().steps, (std::vector<std::uint64_t>{1, 2}));
 }
 
 // One owner run serially with the serial reference's own digests; `corrupt` flips one.
@@ -278,16 +287,15 @@ CheckReport CheckAgainstReference(int corrupt) {
     t += 5;
   }
   CheckOptions o;
-  o.load_trace = [request](const std::string& path) -> Result<std::vector<Request>> {
-    EXPECT_EQ(path, "t.jsonl");
-    return std::vector<Request>{request};
-  };
+  o.inputs.trace = std::vector<Request>{request};
+  o.inputs.model = model;
   HistoryHeader header{.policy = "x",
                        .backend = "cpu",
                        .seed = 7,
                        .trace = "t.jsonl",
                        .model = "tiny",
-                       .hardware = {}};
+                       .hardware = {},
+                       .chunk = {}};
   return h.Check(o, header);
 }
 
@@ -320,7 +328,7 @@ TEST(HistoryChecker, CapsAnomaliesPerTypeAndCountsTheRest) {
   o.max_per_type = 3;
   const CheckReport r = h.Check(o);
   EXPECT_EQ(r.anomalies.size(), 3u);
-  EXPECT_EQ(r.Count("owner-leak"), 10u);
+  EXPECT_EQ(r.Count(AnomalyType::kOwnerLeak), 10u);
   EXPECT_NE(RenderText(r).find("and 7 more owner-leak"), std::string::npos);
 }
 
@@ -329,13 +337,25 @@ TEST(CheckReport, RendersJsonInTheContractShape) {
   h.Read(0, 0, {0, 4}, 0, 10).seen_version = Version{1};
   CheckReport r = h.Check();
   EXPECT_EQ(RenderJson(r),
-            R"({"valid":false,"steps_checked":1,"anomalies":[{"type":"future-read","owner":0,)"
-            R"("steps":[0],"explanation":"step 0 (owner 0, READ of tokens [0,4) at version 0) )"
-            R"(read version 1 of owner 0, newer than the version 0 it is tagged with"}]})");
+            R"j({"valid":false,"steps_checked":1,"anomalies":[{"type":"future-read","owner":0,)j"
+            R"j("steps":[0],"explanation":"step 0 (owner 0, READ of tokens [0,4) at version 0) )j"
+            R"j(read version 1 of owner 0, newer than the version 0 it is tagged with"}],)j"
+            R"j("counts":{"future-read":1},"checks":{"structure":{"ran":true,"chunk":null,)j"
+            R"j("chunk_source":"unknown","completeness":"none","completeness_note":"not checked )j"
+            R"j((no trace was given, and the chunk size is unknown)"},)j"
+            R"j("owner-isolation":{"ran":true},"version-linearizability":{"ran":true},)j"
+            R"j("dependency-graph":{"ran":true},"serial-reference":{"ran":false,"reason":"the )j"
+            R"j(history header names no trace, model or seed (a history of another system)"}}})j");
   CheckOptions o;
   o.serial_order = true;
-  EXPECT_EQ(RenderJson(OneOwner().Check(o)),
-            R"({"valid":true,"steps_checked":4,"anomalies":[],"serial_order":[0,1,2,3]})");
+  const std::string valid = RenderJson(OneOwner().Check(o));
+  EXPECT_EQ(valid.substr(0, valid.find(R"(,"counts")")),
+            R"({"valid":true,"steps_checked":4,"anomalies":[])");
+  EXPECT_NE(valid.find(R"("counts":{},)"), std::string::npos) << valid;
+  EXPECT_NE(valid.find(R"("chunk":4,"chunk_source":"inferred","completeness":"chunk-writes")"),
+            std::string::npos)
+      << valid;
+  EXPECT_EQ(valid.substr(valid.find(R"(,"serial_order")")), R"(,"serial_order":[0,1,2,3]})");
 }
 
 TEST(CheckReport, RendersOneJunitTestcasePerCheck) {

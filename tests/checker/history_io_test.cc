@@ -71,13 +71,18 @@ TEST(HistoryWriter, FormatsTheDesignExample) {
                   .seed = 7,
                   .trace = "t.jsonl",
                   .model = "tiny",
-                  .hardware = "h100-sxm"};
+                  .hardware = "h100-sxm",
+                  .chunk = {}};
   EXPECT_EQ(FormatHistoryHeader(h), kHeader);
   h.seed.reset();
   h.trace.reset();
   EXPECT_EQ(FormatHistoryHeader(h),
             R"({"format":"rwttt-history","version":1,"policy":"rwttt","seed":null,)"
             R"("backend":"cpu","trace":null,"model":"tiny","hardware":"h100-sxm"})");
+  h.chunk = 8;  // optional; written only when known
+  EXPECT_EQ(FormatHistoryHeader(h),
+            R"({"format":"rwttt-history","version":1,"policy":"rwttt","seed":null,)"
+            R"("backend":"cpu","trace":null,"model":"tiny","hardware":"h100-sxm","chunk":8})");
 }
 
 TEST(HistoryWriter, RoundTripsThroughTheReaderCompressedOrNot) {
@@ -89,7 +94,8 @@ TEST(HistoryWriter, RoundTripsThroughTheReaderCompressedOrNot) {
                     .seed = {},
                     .trace = {},
                     .model = "tiny",
-                    .hardware = {}};
+                    .hardware = {},
+                    .chunk = 4};
     auto writer = HistoryWriter::Create(path, h);
     ASSERT_TRUE(writer.ok());
     HistoryStep w = SampleWrite();
@@ -110,6 +116,7 @@ TEST(HistoryWriter, RoundTripsThroughTheReaderCompressedOrNot) {
     EXPECT_EQ(back.policy, "naive");
     EXPECT_FALSE(back.seed.has_value());
     EXPECT_EQ(back.model, std::optional<std::string>("tiny"));
+    EXPECT_EQ(back.chunk, std::optional<std::uint32_t>(4));
     ASSERT_EQ(steps->size(), 2u);
     EXPECT_EQ(FormatHistoryStep((*steps)[0]), FormatHistoryStep(r));
     EXPECT_EQ(FormatHistoryStep((*steps)[1]), FormatHistoryStep(w));
@@ -144,6 +151,22 @@ TEST(HistoryReader, RejectsTruncatedLastLine) {
       std::string(kHeader) + "\n" + kRead + "\n" + std::string(kWrite).substr(0, 40);
   EXPECT_NE(ErrorOf(contents).find("h.jsonl:3: the last line is incomplete"), std::string::npos)
       << ErrorOf(contents);
+}
+
+TEST(HistoryReader, ReadsTheOptionalChunkAndRejectsAnImpossibleOne) {
+  auto header = [](const std::string& chunk) {
+    return std::string(R"({"format":"rwttt-history","version":1,"chunk":)") + chunk + "}\n" +
+           kRead + "\n";
+  };
+  TempDir dir;
+  HistoryHeader back;
+  ASSERT_TRUE(ReadAll(dir.Write("h.jsonl", header("16")), &back).ok());
+  EXPECT_EQ(back.chunk, std::optional<std::uint32_t>(16));
+  ASSERT_TRUE(ReadAll(dir.Write("h.jsonl", header("null")), &back).ok());
+  EXPECT_EQ(ErrorOf(header("0")), "h.jsonl:1: chunk: chunk must be 1 to 2147483647 tokens, found 0");
+  EXPECT_EQ(ErrorOf(header("4294967296")),
+            "h.jsonl:1: chunk: chunk must be 1 to 2147483647 tokens, found 4294967296");
+  EXPECT_EQ(ErrorOf(header("-1")), "h.jsonl:1: chunk: must not be negative, found -1");
 }
 
 TEST(HistoryReader, RejectsLineThatIsNotJson) {

@@ -28,7 +28,8 @@ TEST(FuzzShrink, NaiveShrinksToTwoOwnersAndTheSavedTraceReproduces) {
     config.backend = &cpu;
     RWTTT_ASSIGN_OR_RETURN(CheckedRun r, RunAndCheck(c.trace, "naive", {}, config, "t", "tiny"));
     if (r.report.valid()) return Verdict{};
-    return Verdict{true, r.report.anomalies.front().type, r.report.anomalies.front().explanation};
+    return Verdict{true, std::string(AnomalyName(r.report.anomalies.front().type)),
+                   r.report.anomalies.front().explanation};
   };
   // The first workload of at least 20 requests that naive fails.
   FuzzCase big;

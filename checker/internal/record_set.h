@@ -1,0 +1,52 @@
+// The records a HistoryChecker collected, indexed for the checks that run at Finish, and what
+// the checks share: the chunk size and each owner's request. Private to checker/.
+//
+//   RecordSet set;  ...  set.IndexByOwner();
+//   for (std::uint32_t i : set.StepsOf(owner)) Use(set.records[i]);
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "checker/history.h"
+#include "checker/history_checker.h"
+#include "checker/internal/step_record.h"
+#include "core/request.h"
+
+namespace rwttt::internal {
+
+struct RecordSet {
+  std::vector<StepRecord> records;      // [steps], history order
+  std::vector<OwnerId> owner_ids;       // [owners]: dense owner index -> id
+  std::vector<std::uint64_t> slot_ids;  // [slots]: dense slot index -> slot
+  std::vector<std::uint32_t> by_owner;     // [steps]: each owner's steps in history order
+  std::vector<std::uint32_t> owner_begin;  // [owners + 1]: owner o's steps in by_owner
+
+  // Builds by_owner and owner_begin (a counting sort: O(n), 4 bytes a step).
+  void IndexByOwner();
+  std::span<const std::uint32_t> StepsOf(std::uint32_t owner) const {
+    return {by_owner.data() + owner_begin[owner], by_owner.data() + owner_begin[owner + 1]};
+  }
+  std::uint64_t OwnerOf(std::uint32_t index) const {
+    return owner_ids[records[index].owner].value();
+  }
+  // "step 3 (owner 0, READ of tokens [0,4) at version 0)"
+  std::string Describe(std::uint32_t index) const;
+};
+
+// What every check at Finish reads.
+struct CheckContext {
+  const RecordSet& set;
+  const HistoryHeader& header;
+  const CheckOptions& options;
+  std::uint32_t chunk = 0;  // C; 0 when unknown
+  // The trace's requests sorted by id, when the trace is known; else nullptr.
+  const std::vector<Request>* trace = nullptr;
+  // [owners]: the owner's request in *trace, or nullptr (no trace, or not a request of it).
+  std::vector<const Request*> request_of;
+  bool trace_known() const { return trace != nullptr; }
+};
+
+}  // namespace rwttt::internal

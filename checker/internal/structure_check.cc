@@ -1,0 +1,443 @@
+#include "checker/internal/structure_check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+#include <tuple>
+
+#include "core/program.h"
+
+namespace rwttt::internal {
+namespace {
+
+// What identifies a step of a program: its effect and tokens.
+using Key = std::tuple<std::uint32_t, std::uint32_t, Effect>;  // first, end, effect
+Key KeyOf(const StepRecord& r) { return {r.first_token, r.end_token, r.effect}; }
+
+std::string DescribeProgramStep(const Step& s) {
+  return s.is_read() ? fmt::format("READ of tokens [{},{}) at version {}", s.first_token,
+                                   s.end_token, s.tag.version.value())
+                     : fmt::format("WRITE closing chunk [{},{}) at version {}", s.first_token,
+                                   s.end_token, s.tag.version.value());
+}
+
+// The step the owner's program must have next, after its previous step `p` (nullptr: none).
+struct Expected {
+  Effect effect = Effect::kRead;
+  std::uint32_t at = 0;  // a READ's first token, or the token a WRITE closes the chunk at
+};
+
+Expected ExpectedAfter(const StepRecord* p, std::uint32_t chunk) {
+  if (p == nullptr) return {};
+  if (!p->is_write() && chunk > 0 && p->end_token > 0 && p->end_token % chunk == 0) {
+    return {Effect::kWrite, p->end_token};
+  }
+  return {Effect::kRead, p->end_token};
+}
+
+std::string DescribeExpected(const Expected& e, std::uint32_t chunk) {
+  if (e.effect == Effect::kWrite) {
+    return fmt::format("the WRITE closing chunk [{},{})", e.at - chunk, e.at);
+  }
+  return fmt::format("a READ starting at token {}", e.at);
+}
+
+// The end of the program's READ at token `t`, or nullopt past the end of the program.
+std::optional<std::uint64_t> ProgramReadEnd(const Request& r, std::uint32_t chunk,
+                                            std::uint64_t t) {
+  if (t >= r.total_tokens()) return std::nullopt;
+  if (t < r.prompt_tokens) return std::min<std::uint64_t>(r.prompt_tokens, (t / chunk + 1) * chunk);
+  return t + 1;
+}
+
+enum class Fault : std::uint8_t {
+  kNone,
+  kWrongStep,      // not the expected effect or position
+  kEmpty,          // a READ of no tokens
+  kCrossesChunk,   // a READ over a chunk boundary
+  kPastProgram,    // after the program's last step, or past P + O
+  kNotProgramStep, // the right position, but not the program's span
+  kWriteSpan,      // a WRITE that does not cover [end - C, end)
+  kTag,            // the tag is not the number of chunks closed before the step
+  kTime,           // started before the previous step ended
+};
+
+struct OwnerWalk {
+  const CheckContext& ctx;
+  const Request* request;  // nullptr: the program is known only through C
+  std::uint32_t chunk;
+
+  std::int64_t ExpectedTag(const StepRecord& x) const {
+    if (chunk == 0) return 0;
+    return x.is_write() ? static_cast<std::int64_t>(x.end_token / chunk) - 1
+                        : static_cast<std::int64_t>(x.first_token / chunk);
+  }
+
+  Fault Judge(const StepRecord& x, const StepRecord* p) const {
+    const Expected e = ExpectedAfter(p, chunk);
+    if (x.effect != e.effect) return Fault::kWrongStep;
+    if (x.is_write()) {
+      if (x.end_token != e.at) return Fault::kWrongStep;
+      if (x.first_token != e.at - chunk) return Fault::kWriteSpan;
+      if (request != nullptr && e.at > request->total_tokens()) return Fault::kPastProgram;
+    } else {
+      if (x.first_token != e.at) return Fault::kWrongStep;
+      if (request != nullptr && x.first_token >= request->total_tokens()) {
+        return Fault::kPastProgram;
+      }
+      if (x.end_token <= x.first_token) return Fault::kEmpty;
+      if (chunk > 0 && x.first_token / chunk != (x.end_token - 1) / chunk) {
+        return Fault::kCrossesChunk;
+      }
+      if (request != nullptr) {
+        if (x.end_token > request->total_tokens()) return Fault::kPastProgram;
+        if (chunk > 0 && x.end_token != *ProgramReadEnd(*request, chunk, x.first_token)) {
+          return Fault::kNotProgramStep;
+        }
+      }
+    }
+    if (static_cast<std::int64_t>(x.version) != ExpectedTag(x)) return Fault::kTag;
+    if (p != nullptr && !Precedes(*p, x)) return Fault::kTime;
+    return Fault::kNone;
+  }
+
+  std::string Explain(Fault fault, std::uint32_t xi, std::uint32_t pi) const {
+    const RecordSet& set = ctx.set;
+    const StepRecord& x = set.records[xi];
+    const StepRecord* p = pi == kNone ? nullptr : &set.records[pi];
+    const std::uint64_t owner = set.OwnerOf(xi);
+    const std::string dx = set.Describe(xi);
+    const std::string after =
+        p == nullptr ? fmt::format("as owner {}'s first step", owner)
+                     : fmt::format("after {}", set.Describe(pi));
+    switch (fault) {
+      case Fault::kWrongStep:
+        return fmt::format("{} is out of program order: {}, owner {}'s next step is {}", dx, after,
+                           owner, DescribeExpected(ExpectedAfter(p, chunk), chunk));
+      case Fault::kEmpty:
+        return fmt::format("{} covers no tokens: a READ covers at least one", dx);
+      case Fault::kCrossesChunk:
+        return fmt::format(
+            "{} crosses the chunk boundary at token {} (C = {}): a READ stays within one chunk, "
+            "and the chunk's WRITE comes between",
+            dx, (x.first_token / chunk + 1) * chunk, chunk);
+      case Fault::kPastProgram:
+        return fmt::format("{} is past the end of owner {}'s program ({} prompt + {} output "
+                           "tokens)",
+                           dx, owner, request->prompt_tokens, request->output_tokens);
+      case Fault::kNotProgramStep:
+        return fmt::format(
+            "{} is not the program's READ at token {}, which covers [{},{}) ({} prompt tokens, "
+            "C = {})",
+            dx, x.first_token, x.first_token,
+            *ProgramReadEnd(*request, chunk, x.first_token), request->prompt_tokens, chunk);
+      case Fault::kWriteSpan:
+        return fmt::format("{} does not cover the chunk [{},{}) it closes (C = {}): every WRITE "
+                           "closes one full chunk",
+                           dx, x.end_token - chunk, x.end_token, chunk);
+      case Fault::kTag:
+        return chunk == 0 ? fmt::format("{} is tagged version {}, but no WRITE precedes it in its "
+                                        "program",
+                                        dx, x.version)
+                          : fmt::format("{} is tagged version {}, but {} chunks (C = {}) close "
+                                        "before it in its program",
+                                        dx, x.version, ExpectedTag(x), chunk);
+      case Fault::kTime:
+        return fmt::format(
+            "{} ran over [{}, {}] ns, which does not come after its owner's previous step, {}, "
+            "over [{}, {}] ns: a step is ready only when the previous one completed",
+            dx, x.start_ns, x.end_ns, set.Describe(pi), p->start_ns, p->end_ns);
+      case Fault::kNone:
+        break;
+    }
+    return dx;
+  }
+};
+
+// The first and the number of program steps for which `present` is false.
+struct Missing {
+  std::uint64_t count = 0;
+  std::optional<Step> first;
+};
+
+template <typename Present>
+Missing MissingFromProgram(const Request& r, std::uint32_t chunk, const Present& present) {
+  Missing m;
+  for (ProgramCursor c(r, chunk); !c.done(); c.Advance()) {
+    if (present(c.step())) continue;
+    if (!m.first) m.first = c.step();
+    ++m.count;
+  }
+  return m;
+}
+
+void CheckIds(const RecordSet& set, Findings& findings) {
+  const auto& records = set.records;
+  std::vector<std::uint32_t> order(records.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto by_id = [&](std::uint32_t a, std::uint32_t b) {
+    return records[a].step_id != records[b].step_id ? records[a].step_id < records[b].step_id
+                                                    : a < b;
+  };
+  // Histories usually number steps in order: skip the sort.
+  if (!std::is_sorted(order.begin(), order.end(), by_id)) {
+    std::sort(order.begin(), order.end(), by_id);
+  }
+  for (std::size_t i = 1; i < order.size(); ++i) {
+    const StepRecord& a = records[order[i - 1]];
+    const StepRecord& b = records[order[i]];
+    if (a.step_id != b.step_id) continue;
+    findings.Add(AnomalyType::kMalformed, set.OwnerOf(order[i]), [&] {
+      return Detail{{b.step_id},
+                    fmt::format("step id {} appears more than once (owners {} and {}): step ids "
+                                "are unique in a history",
+                                b.step_id, set.owner_ids[a.owner].value(),
+                                set.owner_ids[b.owner].value())};
+    });
+  }
+}
+
+}  // namespace
+
+ChunkChoice ChooseChunk(const RecordSet& set, const HistoryHeader& header,
+                        const CheckInputs& inputs) {
+  if (inputs.model) {
+    return {inputs.model->chunk, ChunkSource::kModel, "from model " + inputs.model->name};
+  }
+  if (header.chunk) return {*header.chunk, ChunkSource::kHeader, "from the header's chunk field"};
+  for (const StepRecord& r : set.records) {
+    if (r.is_write() && r.end_token > r.first_token) {
+      return {r.end_token - r.first_token, ChunkSource::kInferred,
+              fmt::format("inferred from the WRITEs' token spans (the first, step {}; the header "
+                          "names no model and no chunk)",
+                          r.step_id)};
+    }
+  }
+  return {0, ChunkSource::kUnknown,
+          "the header names no model and no chunk, and no WRITE has a token span"};
+}
+
+CompletenessChoice ChooseCompleteness(const CheckContext& ctx) {
+  const CheckInputs& in = ctx.options.inputs;
+  if (ctx.trace_known()) {
+    if (ctx.chunk > 0) {
+      return {Completeness::kFull,
+              fmt::format("every step of every program of {} ({} requests)", in.TraceWords(),
+                          in.trace->size())};
+    }
+    return {Completeness::kAbsentOwners,
+            fmt::format("only that every request of {} with tokens has a step: the chunk size "
+                        "is unknown",
+                        in.TraceWords())};
+  }
+  if (ctx.chunk > 0) {
+    return {Completeness::kChunkWrites,
+            fmt::format("partial: only the WRITE of every chunk a READ completed, as the trace "
+                        "is unknown ({})",
+                        in.TraceWords())};
+  }
+  return {Completeness::kNone,
+          fmt::format("not checked ({}, and the chunk size is unknown)", in.TraceWords())};
+}
+
+void CheckStructure(const CheckContext& ctx, Findings& findings) {
+  const RecordSet& set = ctx.set;
+  const auto owners = static_cast<std::uint32_t>(set.owner_ids.size());
+  std::vector<std::uint32_t> sorted;  // one owner's steps, by key then history order
+  std::vector<Key> keys;              // their keys, in that order
+  for (std::uint32_t o = 0; o < owners; ++o) {
+    const std::span<const std::uint32_t> steps = set.StepsOf(o);
+    if (steps.empty()) continue;  // only seen in another owner's stamp
+    const Request* request = ctx.request_of[o];
+    if (ctx.trace_known() && request == nullptr) {
+      findings.Add(AnomalyType::kMalformed, set.owner_ids[o].value(), [&] {
+        return Detail{{set.records[steps.front()].step_id},
+                      fmt::format("owner {} is not a request of {}", set.owner_ids[o].value(),
+                                  ctx.options.inputs.TraceWords())};
+      });
+    }
+    // Duplicates: the steps whose key an earlier step of the owner has.
+    sorted.assign(steps.begin(), steps.end());
+    std::stable_sort(sorted.begin(), sorted.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return KeyOf(set.records[a]) < KeyOf(set.records[b]);
+    });
+    std::vector<std::uint32_t> duplicate_of;  // parallel to `steps`: the earlier step, or kNone
+    duplicate_of.assign(steps.size(), kNone);
+    {
+      // Map history index -> position in `steps` by binary search (steps is increasing).
+      auto position = [&](std::uint32_t index) {
+        return std::lower_bound(steps.begin(), steps.end(), index) - steps.begin();
+      };
+      for (std::size_t i = 1; i < sorted.size(); ++i) {
+        if (KeyOf(set.records[sorted[i]]) != KeyOf(set.records[sorted[i - 1]])) continue;
+        std::size_t first = i - 1;
+        while (first > 0 && KeyOf(set.records[sorted[first - 1]]) == KeyOf(set.records[sorted[i]]))
+          --first;
+        duplicate_of[position(sorted[i])] = sorted[first];
+      }
+    }
+    const OwnerWalk walk{ctx, request, ctx.chunk};
+    std::uint32_t prev = kNone;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      const std::uint32_t xi = steps[i];
+      if (duplicate_of[i] != kNone) {
+        const std::uint32_t earlier = duplicate_of[i];
+        findings.Add(AnomalyType::kDuplicateStep, set.owner_ids[o].value(), [&] {
+          return Detail{{set.records[earlier].step_id, set.records[xi].step_id},
+                        fmt::format("{} repeats {}: the same {} of tokens [{},{}) ran twice",
+                                    set.Describe(xi), set.Describe(earlier),
+                                    set.records[xi].is_write() ? "WRITE" : "READ",
+                                    set.records[xi].first_token, set.records[xi].end_token)};
+        });
+        continue;
+      }
+      const StepRecord* p = prev == kNone ? nullptr : &set.records[prev];
+      const Fault fault = walk.Judge(set.records[xi], p);
+      if (fault != Fault::kNone) {
+        findings.Add(AnomalyType::kProgramOrder, set.owner_ids[o].value(), [&] {
+          std::vector<std::uint64_t> ids{set.records[xi].step_id};
+          if (fault == Fault::kTime) ids.insert(ids.begin(), p->step_id);
+          return Detail{std::move(ids), walk.Explain(fault, xi, prev)};
+        });
+      }
+      prev = xi;
+    }
+
+    // Completeness: the steps the program certainly has that never appear.
+    keys.clear();
+    for (const std::uint32_t i : sorted) keys.push_back(KeyOf(set.records[i]));
+    auto present = [&](std::uint32_t first, std::uint32_t end, Effect effect) {
+      return std::binary_search(keys.begin(), keys.end(), Key{first, end, effect});
+    };
+    const std::uint64_t owner_id = set.owner_ids[o].value();
+    const std::uint64_t last_id = set.records[steps.back()].step_id;
+    if (request != nullptr && ctx.chunk > 0) {
+      const Missing m = MissingFromProgram(*request, ctx.chunk, [&](const Step& s) {
+        return present(s.first_token, s.end_token, s.tag.effect);
+      });
+      if (m.count > 0) {
+        findings.Add(AnomalyType::kMissingStep, owner_id, [&] {
+          return Detail{{last_id},
+                        fmt::format("owner {}'s program ({} prompt + {} output tokens, C = {}) "
+                                    "has {} steps; {} never appear in the history, the first "
+                                    "being the {}",
+                                    owner_id, request->prompt_tokens, request->output_tokens,
+                                    ctx.chunk,
+                                    ProgramStepCount(request->prompt_tokens,
+                                                     request->output_tokens, ctx.chunk),
+                                    m.count, DescribeProgramStep(*m.first))};
+        });
+      }
+    } else if (request == nullptr && ctx.chunk > 0) {
+      // Without the program: every chunk a READ completed has its WRITE.
+      std::vector<std::uint32_t> ends;  // chunk boundaries READs end at, without their WRITE
+      for (const std::uint32_t i : sorted) {
+        const StepRecord& r = set.records[i];
+        if (r.is_write() || r.end_token == 0 || r.end_token % ctx.chunk != 0) continue;
+        if (!present(r.end_token - ctx.chunk, r.end_token, Effect::kWrite)) {
+          ends.push_back(r.end_token);
+        }
+      }
+      std::sort(ends.begin(), ends.end());
+      ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
+      const std::uint64_t count = ends.size();
+      const std::uint32_t first_end = ends.empty() ? 0 : ends.front();
+      if (count > 0) {
+        findings.Add(AnomalyType::kMissingStep, owner_id, [&] {
+          return Detail{{last_id},
+                        fmt::format("owner {}'s READs complete {} chunk{} (C = {}) whose WRITE "
+                                    "never appears in the history, the first the WRITE closing "
+                                    "chunk [{},{}) at version {}",
+                                    owner_id, count, count == 1 ? "" : "s", ctx.chunk,
+                                    first_end - ctx.chunk, first_end,
+                                    first_end / ctx.chunk - 1)};
+        });
+      }
+    }
+  }
+  // Requests of the trace with no step at all.
+  if (ctx.trace_known()) {
+    const std::vector<Request>& trace = *ctx.trace;
+    std::vector<bool> has_steps(trace.size(), false);
+    for (std::uint32_t o = 0; o < owners; ++o) {
+      const Request* r = ctx.request_of[o];
+      if (r != nullptr && !set.StepsOf(o).empty()) has_steps[r - trace.data()] = true;
+    }
+    for (std::size_t i = 0; i < trace.size(); ++i) {
+      const Request& r = trace[i];
+      if (has_steps[i] || r.total_tokens() == 0) continue;
+      const std::uint64_t steps =
+          ctx.chunk > 0 ? ProgramStepCount(r.prompt_tokens, r.output_tokens, ctx.chunk) : 0;
+      findings.Add(AnomalyType::kMissingStep, r.id.value(), [&] {
+        std::string what =
+            ctx.chunk > 0
+                ? fmt::format("all {} steps of its program ({} prompt + {} output tokens, C = {}) "
+                              "are missing, the first being the {}",
+                              steps, r.prompt_tokens, r.output_tokens, ctx.chunk,
+                              DescribeProgramStep(ProgramCursor(r, ctx.chunk).step()))
+                : fmt::format("its program ({} prompt + {} output tokens) has at least one step",
+                              r.prompt_tokens, r.output_tokens);
+        return Detail{{},
+                      fmt::format("owner {}, a request of {}, has no step in the history: {}",
+                                  r.id.value(), ctx.options.inputs.TraceWords(), what)};
+      });
+    }
+  }
+  CheckIds(set, findings);
+}
+
+void CheckBatches(const CheckContext& ctx, Findings& findings) {
+  const RecordSet& set = ctx.set;
+  const auto& records = set.records;
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t i = 0; i < records.size(); ++i) {
+    if (records[i].has_batch) order.push_back(i);
+  }
+  // By batch, then history order (stable): each batch's first step comes first.
+  auto by_batch = [&](std::uint32_t a, std::uint32_t b) {
+    return records[a].batch < records[b].batch;
+  };
+  if (!std::is_sorted(order.begin(), order.end(), by_batch)) {
+    std::stable_sort(order.begin(), order.end(), by_batch);
+  }
+  std::vector<std::uint32_t> owners;  // of one batch, sorted
+  for (std::size_t begin = 0; begin < order.size();) {
+    std::size_t end = begin + 1;
+    while (end < order.size() && records[order[end]].batch == records[order[begin]].batch) ++end;
+    const std::uint32_t fi = order[begin];
+    const StepRecord& first = records[fi];
+    for (std::size_t i = begin + 1; i < end; ++i) {
+      const std::uint32_t bi = order[i];
+      const StepRecord& b = records[bi];
+      if (b.effect != first.effect) {
+        findings.Add(AnomalyType::kMixedBatch, set.OwnerOf(bi), [&] {
+          return Detail{{first.step_id, b.step_id},
+                        fmt::format("batch {} mixes effects: step {} (owner {}) is a {} and step "
+                                    "{} (owner {}) a {}; a batch has one effect",
+                                    b.batch, first.step_id, set.OwnerOf(fi),
+                                    EffectName(first.effect), b.step_id, set.OwnerOf(bi),
+                                    EffectName(b.effect))};
+        });
+      }
+    }
+    // Owners: sort the batch's (owner, index) pairs; a repeat names the earlier step.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+    for (std::size_t i = begin; i < end; ++i) pairs.emplace_back(records[order[i]].owner, order[i]);
+    std::sort(pairs.begin(), pairs.end());
+    for (std::size_t i = 1; i < pairs.size(); ++i) {
+      if (pairs[i].first != pairs[i - 1].first) continue;
+      const StepRecord& a = records[pairs[i - 1].second];
+      const StepRecord& b = records[pairs[i].second];
+      findings.Add(AnomalyType::kMixedBatch, set.OwnerOf(pairs[i].second), [&] {
+        return Detail{{a.step_id, b.step_id},
+                      fmt::format("batch {} holds two steps of owner {}, steps {} and {}; a "
+                                  "batch has distinct owners",
+                                  b.batch, set.OwnerOf(pairs[i].second), a.step_id, b.step_id)};
+      });
+    }
+    begin = end;
+  }
+}
+
+}  // namespace rwttt::internal

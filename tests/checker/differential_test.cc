@@ -1,0 +1,309 @@
+// The production checker held against a second opinion: the deliberately simple reference checker
+// (tests/checker/reference_checker.cc, written from docs/checker.md alone) on mutations of real
+// histories. Real: the simulator's, under every built-in policy, with and without injected faults,
+// with the chunk size known from the model, from the header's `chunk` field, or inferred, and with
+// the trace known or not. Both must give the same verdict and the same set of anomaly types on
+// every mutant. RWTTT_DIFFERENTIAL_MUTANTS mutants per generated history (a few under `property`,
+// a hundred under `slow`: 10,000 in all).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "checker/history_checker.h"
+#include "checker/history_writer.h"
+#include "core/cpu_backend.h"
+#include "core/model_profile.h"
+#include "sim/fault_injector.h"
+#include "sim/fuzz.h"
+#include "sim/policy_registry.h"
+#include "sim/simulator.h"
+#include "tests/checker/history_builder.h"
+#include "tests/checker/reference_checker.h"
+#include "tests/support/property.h"
+
+#ifndef RWTTT_DIFFERENTIAL_MUTANTS
+#define RWTTT_DIFFERENTIAL_MUTANTS 4
+#endif
+
+namespace rwttt {
+namespace {
+
+class VectorSink final : public HistorySink {
+ public:
+  void Write(const HistoryStep& step) override { steps.push_back(step); }
+  std::vector<HistoryStep> steps;
+};
+
+struct RealHistory {
+  std::vector<HistoryStep> steps;
+  std::vector<Request> trace;
+  ModelProfile model;
+  std::string policy;
+  FaultKind fault = FaultKind::kNone;
+};
+
+// A run of the simulator on a random fuzz workload (sim/fuzz.h) of the tiny model with a random
+// chunk size, under a random policy, sometimes with a fault injected.
+RealHistory GenerateRealHistory() {
+  RealHistory h;
+  h.model = LoadModelProfile("tiny").value();
+  h.model.chunk = *rc::gen::element<std::uint32_t>(2, 3, 4, 8);
+  h.policy = *rc::gen::element<std::string>("rwttt", "rwttt", "sequential", "replicas", "naive");
+  if (h.policy == "rwttt" && *rc::gen::inRange(0, 3) == 0) {
+    h.fault = static_cast<FaultKind>(*rc::gen::inRange(1, 8));
+  }
+  FuzzSpace space;
+  space.model = h.model;
+  space.max_owners = *rc::gen::inRange<std::uint64_t>(1, 7);
+  space.shared_weight_bytes = h.model.shared_weight_bytes();
+  space.state_bytes = h.model.state_bytes();
+  FuzzCase c = MakeFuzzCase(space, Seed{*rc::gen::arbitrary<std::uint64_t>()},
+                            *rc::gen::inRange<std::uint64_t>(0, 1000));
+  if (*rc::gen::arbitrary<bool>()) {
+    // Larger: up to 16 owners overlapping, longer programs, the whole device as the budget.
+    c.trace.clear();
+    const auto owners = *rc::gen::inRange<std::uint64_t>(1, 17);
+    std::int64_t arrival = 0;
+    for (std::uint64_t o = 0; o < owners; ++o) {
+      arrival += *rc::gen::inRange<std::int64_t>(0, 20000);
+      c.trace.push_back(Request{.id = OwnerId{o * 3 + 1},
+                                .arrival = Nanos{arrival},
+                                .prompt_tokens = *rc::gen::inRange<std::uint32_t>(0, 40),
+                                .output_tokens = *rc::gen::inRange<std::uint32_t>(1, 30),
+                                .seed = {}});
+    }
+    c.budget_bytes = LoadHardwareProfile("h100-sxm").value().memory_bytes();
+  }
+  h.trace = c.trace;
+  SimConfig config;
+  config.model = h.model;
+  config.hardware = LoadHardwareProfile("h100-sxm").value();
+  config.budget_bytes = c.budget_bytes;
+  config.seed = c.seed;
+  config.faults = FaultPlan{h.fault, 0.3};
+  CpuBackend cpu;
+  config.backend = &cpu;
+  VectorSink sink;
+  config.history = &sink;
+  auto policy = MakePolicy(h.policy, {}).value();
+  const Result<RunResult> run = Simulate(c.trace, *policy, config);
+  RC_ASSERT(run.ok());
+  h.steps = std::move(sink.steps);
+  return h;
+}
+
+// A history as its lines (the mutation's witness when the two checkers disagree).
+std::string Jsonl(const std::vector<HistoryStep>& steps) {
+  std::string out;
+  for (const HistoryStep& s : steps) out += FormatHistoryStep(s) + "\n";
+  return out;
+}
+
+// Keeps the step what the reader accepts: commit fields and state_digest exactly on a WRITE,
+// out_digest only on a READ, start <= end.
+void MakeReadable(HistoryStep& s) {
+  if (s.effect == Effect::kWrite) {
+    if (!s.commit_slot) s.commit_slot = s.slot;
+    if (!s.commit_version) s.commit_version = Version{s.version.value() + 1};
+    s.out_digest.reset();
+  } else {
+    s.commit_slot.reset();
+    s.commit_version.reset();
+    s.state_digest.reset();
+  }
+  if (s.end < s.start) s.end = s.start;
+}
+
+std::uint64_t Bump(std::uint64_t v) {
+  return v == 0 || *rc::gen::arbitrary<bool>() ? v + 1 : v - 1;
+}
+
+// One mutation of the list, chosen at random; returns what it did, for the witness.
+std::string Mutate(std::vector<HistoryStep>& h, std::uint32_t chunk) {
+  if (h.empty()) return "nothing (empty)";
+  const std::size_t i = *rc::gen::inRange<std::size_t>(0, h.size());
+  HistoryStep& s = h[i];
+  const auto pick_other = [&] { return h[*rc::gen::inRange<std::size_t>(0, h.size())]; };
+  switch (*rc::gen::inRange(0, 17)) {
+    case 0:
+      s.version = Version{Bump(s.version.value())};
+      return fmt::format("version of line {}", i);
+    case 1:
+      s.seen_version = Version{Bump(s.seen_version.value())};
+      return fmt::format("seen_version of line {}", i);
+    case 2:
+      s.seen_owner = *rc::gen::arbitrary<bool>() ? pick_other().owner : OwnerId{s.owner.value() + 1};
+      return fmt::format("seen_owner of line {}", i);
+    case 3:
+      s.slot = *rc::gen::arbitrary<bool>() ? pick_other().slot : s.slot + 1;
+      return fmt::format("slot of line {}", i);
+    case 4:
+      if (s.effect != Effect::kWrite) return "nothing (commit_slot of a READ)";
+      s.commit_slot = *rc::gen::arbitrary<bool>() ? pick_other().slot : s.slot + 1;
+      return fmt::format("commit_slot of line {}", i);
+    case 5:
+      if (s.effect != Effect::kWrite) return "nothing (commit_version of a READ)";
+      s.commit_version = Version{Bump(s.commit_version->value())};
+      return fmt::format("commit_version of line {}", i);
+    case 6:
+      s.effect = s.effect == Effect::kRead ? Effect::kWrite : Effect::kRead;
+      MakeReadable(s);
+      return fmt::format("effect of line {}", i);
+    case 7:
+      if (*rc::gen::arbitrary<bool>()) {
+        s.batch = pick_other().batch;
+      } else {
+        s.batch.reset();
+      }
+      return fmt::format("batch of line {}", i);
+    case 8: {
+      const std::int64_t d = *rc::gen::inRange<std::int64_t>(-3000, 3000);
+      if (*rc::gen::arbitrary<bool>()) {
+        s.start = Nanos{std::max<std::int64_t>(0, s.start.value() + d)};
+      } else {
+        s.end = Nanos{std::max<std::int64_t>(0, s.end.value() + d)};
+      }
+      if (s.end < s.start) std::swap(s.start, s.end);
+      return fmt::format("time of line {}", i);
+    }
+    case 9:
+      h.erase(h.begin() + static_cast<std::ptrdiff_t>(i));
+      return fmt::format("dropped line {}", i);
+    case 10:
+      h.insert(h.begin() + static_cast<std::ptrdiff_t>(i), h[i]);
+      return fmt::format("duplicated line {}", i);
+    case 11: {
+      const std::size_t j = std::min(h.size() - 1, i + *rc::gen::inRange<std::size_t>(1, 4));
+      std::swap(h[i], h[j]);
+      return fmt::format("swapped lines {} and {}", i, j);
+    }
+    case 12: {
+      std::vector<std::size_t> writes;
+      for (std::size_t k = 0; k < h.size(); ++k) {
+        if (h[k].effect == Effect::kWrite) writes.push_back(k);
+      }
+      if (writes.empty()) return "nothing (no WRITE to drop)";
+      const std::size_t w = *rc::gen::elementOf(writes);
+      h.erase(h.begin() + static_cast<std::ptrdiff_t>(w));
+      return fmt::format("dropped the WRITE on line {}", w);
+    }
+    case 13: {
+      // A READ that completes a chunk, merged with its owner's READ after the chunk's WRITE.
+      std::vector<std::pair<std::size_t, std::size_t>> pairs;
+      for (std::size_t a = 0; a < h.size(); ++a) {
+        if (h[a].effect != Effect::kRead || h[a].end_token % chunk != 0) continue;
+        for (std::size_t b = a + 1; b < h.size(); ++b) {
+          if (h[b].owner == h[a].owner && h[b].effect == Effect::kRead &&
+              h[b].first_token == h[a].end_token) {
+            pairs.emplace_back(a, b);
+            break;
+          }
+        }
+      }
+      if (pairs.empty()) return "nothing (no READs to merge)";
+      const auto [a, b] = *rc::gen::elementOf(pairs);
+      h[a].end_token = h[b].end_token;
+      h.erase(h.begin() + static_cast<std::ptrdiff_t>(b));
+      return fmt::format("merged the READs on lines {} and {} across a chunk boundary", a, b);
+    }
+    case 14: {
+      // An owner moves, from line i on, to another slot: an existing one or a new one.
+      const OwnerId owner = s.owner;
+      const std::uint64_t to = *rc::gen::arbitrary<bool>() ? pick_other().slot : 1000 + i;
+      for (std::size_t k = i; k < h.size(); ++k) {
+        if (h[k].owner != owner) continue;
+        h[k].slot = to;
+        if (h[k].commit_slot) h[k].commit_slot = to;
+      }
+      return fmt::format("moved owner {} to slot {} from line {}", owner.value(), to, i);
+    }
+    case 15:
+      s.seen_owner = s.owner;
+      s.seen_version = s.version;
+      s.slot = pick_other().slot;
+      return fmt::format("line {} reads another slot with its own stamp", i);
+    default:
+      s.first_token = std::min(s.first_token, s.end_token);
+      s.end_token = s.end_token + *rc::gen::inRange<std::uint64_t>(1, 3);
+      return fmt::format("tokens of line {}", i);
+  }
+}
+
+struct Verdicts {
+  std::set<std::string> production;
+  std::set<std::string> reference;
+  std::string production_text;
+};
+
+// Both checkers on `steps`; C from the model (source 0), the header (1) or inferred (2).
+Verdicts CheckBoth(const RealHistory& real, const std::vector<HistoryStep>& steps, int source,
+                   bool trace_known) {
+  HistoryHeader header;
+  CheckOptions options;
+  options.reference = false;
+  testing::ReferenceInputs ref;
+  if (source == 0) options.inputs.model = real.model;
+  if (source == 1) header.chunk = real.model.chunk;
+  if (source != 2) ref.chunk = real.model.chunk;
+  if (trace_known) {
+    options.inputs.trace = real.trace;
+    ref.trace = real.trace;
+  }
+  HistoryChecker checker(header, std::move(options));
+  for (const HistoryStep& s : steps) checker.Add(s);
+  const CheckReport report = checker.Finish();
+  Verdicts v;
+  v.production = testing::Types(report);
+  v.production.erase("digest-mismatch");  // check 5 is not the reference's
+  v.reference = testing::ReferenceAnomalyTypes(steps, ref);
+  v.production_text = RenderText(report);
+  return v;
+}
+
+std::string Witness(const RealHistory& real, const std::vector<HistoryStep>& steps,
+                    const std::vector<std::string>& mutations, int source, bool trace_known,
+                    const Verdicts& v) {
+  testing::ReferenceInputs ref;
+  if (source != 2) ref.chunk = real.model.chunk;
+  if (trace_known) ref.trace = real.trace;
+  std::string rules;
+  for (const testing::ReferenceFinding& f : testing::ReferenceFindings(steps, ref)) {
+    rules += fmt::format("  {} {} at line {}\n", f.type, f.rule,
+                         f.index ? std::to_string(*f.index) : "-");
+  }
+  return fmt::format(
+      "policy {} fault {} chunk {} (source {}) trace {}\nmutations: {}\nproduction: {}\n"
+      "reference:  {}\n{}\nreference rules:\n{}history:\n{}",
+      real.policy, FaultKindName(real.fault), real.model.chunk,
+      source == 0 ? "model" : source == 1 ? "header" : "inferred",
+      trace_known ? "known" : "unknown", fmt::join(mutations, "; "),
+      fmt::join(v.production, ", "), fmt::join(v.reference, ", "), v.production_text, rules,
+      Jsonl(steps));
+}
+
+RC_GTEST_PROP(CheckerDifferential, AgreesWithTheReferenceOnMutatedRealHistories, ()) {
+  const RealHistory real = GenerateRealHistory();
+  const int source = *rc::gen::inRange(0, 3);
+  const bool trace_known = *rc::gen::arbitrary<bool>();
+  // The history as run: both agree, and a correct policy without faults is valid.
+  const Verdicts original = CheckBoth(real, real.steps, source, trace_known);
+  if (original.production != original.reference) {
+    RC_FAIL(Witness(real, real.steps, {}, source, trace_known, original));
+  }
+  if (real.policy != "naive" && real.fault == FaultKind::kNone) {
+    RC_ASSERT(original.production.empty());
+  }
+  for (int m = 0; m < RWTTT_DIFFERENTIAL_MUTANTS; ++m) {
+    std::vector<HistoryStep> steps = real.steps;
+    std::vector<std::string> mutations;
+    const int count = *rc::gen::inRange(1, 4);
+    for (int k = 0; k < count; ++k) mutations.push_back(Mutate(steps, real.model.chunk));
+    const Verdicts v = CheckBoth(real, steps, source, trace_known);
+    if (v.production != v.reference) RC_FAIL(Witness(real, steps, mutations, source, trace_known, v));
+    if (m == 0) RC_TAG(v.production.empty() ? "a mutant judged valid" : "a mutant judged invalid");
+  }
+}
+
+}  // namespace
+}  // namespace rwttt

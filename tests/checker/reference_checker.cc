@@ -1,0 +1,688 @@
+// The reference checker: a straight transcription of docs/checker.md, "The rules, precisely"
+// (checks 1-4) and "The dependency graph". Quotes from the doc are in double quotes. Every place
+// where the text admits more than one reading is marked "AMBIGUOUS:" with the reading chosen (the
+// most literal one).
+//
+// Deliberately simple: every rule scans the whole history (O(n^2)); the graph is an adjacency
+// matrix with one rt edge per ordered pair.
+#include "tests/checker/reference_checker.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "checker/history.h"
+#include "core/request.h"
+#include "core/step.h"
+#include "core/strong_types.h"
+
+namespace rwttt::testing {
+namespace {
+
+// "a version, seen_version, commit_version or token beyond 2^32 - 2" is malformed.
+constexpr std::uint64_t kMaxValue = (std::uint64_t{1} << 32) - 2;
+
+// Everything a rule needs to read, and where findings go.
+struct Context {
+  const std::vector<HistoryStep>& history;
+  std::optional<std::uint64_t> chunk;  // C, when known
+  const std::vector<Request>* trace;   // null when the trace is unknown
+  std::vector<ReferenceFinding>* findings;
+
+  void Report(std::string type, std::string rule, std::optional<std::size_t> index) const {
+    findings->push_back(ReferenceFinding{std::move(type), std::move(rule), index});
+  }
+};
+
+bool IsRead(const HistoryStep& s) { return s.effect == Effect::kRead; }
+bool IsWrite(const HistoryStep& s) { return s.effect == Effect::kWrite; }
+
+// The version a step commits: a WRITE's commit_version; nullopt when it commits nothing.
+// AMBIGUOUS: commit fields are "WRITE only"; a READ carrying them (which the reader rejects) is
+// taken to commit nothing, and a WRITE without commit_version commits nothing (the brief: "treat
+// absent as no commit").
+std::optional<std::uint64_t> CommitVersion(const HistoryStep& s) {
+  if (!IsWrite(s) || !s.commit_version) return std::nullopt;
+  return s.commit_version->value();
+}
+
+// The slot a step commits into; nullopt when it commits nothing (same reading as CommitVersion).
+std::optional<std::uint64_t> CommitSlot(const HistoryStep& s) {
+  if (!IsWrite(s) || !s.commit_slot) return std::nullopt;
+  return *s.commit_slot;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real time.
+
+// "Step x precedes y when x.end < y.start, or x.end == y.start and at least one of the two took
+// time (end > start)."
+bool Precedes(const HistoryStep& x, const HistoryStep& y) {
+  if (x.end < y.start) return true;
+  return x.end == y.start && (x.end > x.start || y.end > y.start);
+}
+
+// "Two steps overlap when neither precedes the other."
+bool Overlap(const HistoryStep& x, const HistoryStep& y) {
+  return !Precedes(x, y) && !Precedes(y, x);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The chunk size, the program and the tag rule.
+
+// "The chunk size C comes from, in this order: the model the header names; the header's chunk
+// field; else it is inferred: the span b - a of the first WRITE in history order with b > a."
+// AMBIGUOUS: a given chunk of 0 names no chunk size; it is treated as absent (C is inferred).
+// AMBIGUOUS: the inferring WRITE need not carry commit fields; any WRITE step with b > a counts.
+std::optional<std::uint64_t> ChunkSize(const std::vector<HistoryStep>& history,
+                                       const ReferenceInputs& inputs) {
+  if (inputs.chunk && *inputs.chunk > 0) return *inputs.chunk;
+  for (const HistoryStep& s : history) {
+    if (IsWrite(s) && s.end_token > s.first_token) return s.end_token - s.first_token;
+  }
+  return std::nullopt;
+}
+
+// The owner's request in the trace, or null (trace unknown, or owner not in it).
+// AMBIGUOUS: a trace naming one id twice is not specified; the first request with the id wins.
+const Request* FindRequest(const Context& ctx, OwnerId owner) {
+  if (ctx.trace == nullptr) return nullptr;
+  for (const Request& r : *ctx.trace) {
+    if (r.id == owner) return &r;
+  }
+  return nullptr;
+}
+
+// A step of a program: an effect and tokens [first, end).
+struct ProgramStep {
+  Effect effect;
+  std::uint64_t first;
+  std::uint64_t end;
+};
+
+// (floor(t / c) + 1) * c, the next chunk boundary after t; cannot overflow for t < 2^33.
+std::uint64_t NextBoundary(std::uint64_t t, std::uint64_t c) { return (t / c + 1) * c; }
+
+// "the READ at token t exists when t < P + O; it covers [t, min(P, (floor(t/C) + 1)·C)) when
+// t < P (prefill) and [t, t + 1) otherwise (decode)."
+std::optional<ProgramStep> ReadAt(std::uint64_t t, const Request& r, std::uint64_t c) {
+  const std::uint64_t p = r.prompt_tokens;
+  if (t >= r.total_tokens()) return std::nullopt;
+  if (t < p) return ProgramStep{Effect::kRead, t, std::min(p, NextBoundary(t, c))};
+  return ProgramStep{Effect::kRead, t, t + 1};
+}
+
+// "the WRITE closing e exists when e > 0, e % C == 0 and e <= P + O; it covers [e - C, e)."
+std::optional<ProgramStep> WriteClosing(std::uint64_t e, const Request& r, std::uint64_t c) {
+  if (e == 0 || e % c != 0 || e > r.total_tokens()) return std::nullopt;
+  return ProgramStep{Effect::kWrite, e - c, e};
+}
+
+// "The program starts with the READ at 0; after a READ [a, b) comes the WRITE closing b when
+// b % C == 0, else the READ at b; after the WRITE closing e comes the READ at e; it ends where the
+// next step does not exist."
+std::vector<ProgramStep> Program(const Request& r, std::uint64_t c) {
+  std::vector<ProgramStep> program;
+  std::optional<ProgramStep> next = ReadAt(0, r, c);
+  while (next) {
+    program.push_back(*next);
+    const ProgramStep last = program.back();
+    if (last.effect == Effect::kRead && last.end % c == 0) {
+      next = WriteClosing(last.end, r, c);
+    } else {
+      next = ReadAt(last.end, r, c);
+    }
+  }
+  return program;
+}
+
+// The tag rule: "a READ [a, b) is tagged floor(a / C), the WRITE closing e is tagged e / C - 1.
+// With C unknown, every READ is tagged 0." Returns nullopt when the rule names no version.
+// AMBIGUOUS: a WRITE is taken to close its own end token e = b. A WRITE closing e < C would be
+// tagged -1, which no version equals; with C unknown the rule says nothing about a WRITE (such a
+// WRITE is out of order anyway: after anything, with C unknown, a READ is expected).
+std::optional<std::uint64_t> TagRule(const HistoryStep& s, std::optional<std::uint64_t> c) {
+  if (IsRead(s)) return c ? s.first_token / *c : 0;
+  if (!c || s.end_token < *c) return std::nullopt;
+  return s.end_token / *c - 1;
+}
+
+// The positions of `owner`'s steps, in history order.
+std::vector<std::size_t> StepsOf(const Context& ctx, OwnerId owner) {
+  std::vector<std::size_t> steps;
+  for (std::size_t i = 0; i < ctx.history.size(); ++i) {
+    if (ctx.history[i].owner == owner) steps.push_back(i);
+  }
+  return steps;
+}
+
+// Every owner with a step in the history, in id order.
+std::set<OwnerId> HistoryOwners(const Context& ctx) {
+  std::set<OwnerId> owners;
+  for (const HistoryStep& s : ctx.history) owners.insert(s.owner);
+  return owners;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Check 1: structure. "Each owner's steps are walked in history order."
+
+// "duplicate-step: a step with the same effect and the same tokens as an earlier step of its
+// owner (it ran twice)." Returns, per step, whether it is a duplicate.
+std::vector<bool> Duplicates(const Context& ctx) {
+  const std::vector<HistoryStep>& h = ctx.history;
+  std::vector<bool> duplicate(h.size(), false);
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (h[j].owner == h[i].owner && h[j].effect == h[i].effect &&
+          h[j].first_token == h[i].first_token && h[j].end_token == h[i].end_token) {
+        duplicate[i] = true;
+      }
+    }
+  }
+  return duplicate;
+}
+
+void CheckDuplicateStep(const Context& ctx, const std::vector<bool>& duplicate) {
+  for (std::size_t i = 0; i < duplicate.size(); ++i) {
+    if (duplicate[i]) ctx.Report("duplicate-step", "structure/duplicate-step", i);
+  }
+}
+
+// Whether `x` is in program order after `p` (null: x is its owner's first non-duplicate step),
+// as "program-order" defines it; `rule` receives the first condition that fails.
+bool InProgramOrder(const Context& ctx, const HistoryStep& x, const HistoryStep* p,
+                    std::string* rule) {
+  const std::optional<std::uint64_t> c = ctx.chunk;
+  // "The expected step is: with no p, a READ starting at 0; after a READ p = [a', b'), the WRITE
+  // closing b' when C is known, b' > 0 and b' % C == 0, else a READ starting at b'; after a WRITE
+  // p = [a', b'), a READ starting at b'."
+  Effect expected_effect = Effect::kRead;
+  std::uint64_t expected_token = 0;  // a READ's first token, or the WRITE's closing token
+  if (p != nullptr) {
+    expected_token = p->end_token;
+    const std::uint64_t b = p->end_token;
+    if (IsRead(*p) && c && b > 0 && b % *c == 0) expected_effect = Effect::kWrite;
+  }
+  // "it has the expected effect and starts at the expected token; a READ is not empty (b > a)
+  // and, with C known, never crosses a chunk boundary (floor(a/C) == floor((b-1)/C)); a WRITE
+  // covers exactly [b - C, b) where b is the expected closing token"
+  if (x.effect != expected_effect) {
+    *rule = "structure/program-order/effect";
+    return false;
+  }
+  if (IsRead(x)) {
+    if (x.first_token != expected_token) {
+      *rule = "structure/program-order/start";
+      return false;
+    }
+    if (x.end_token <= x.first_token) {
+      *rule = "structure/program-order/empty-read";
+      return false;
+    }
+    if (c && x.first_token / *c != (x.end_token - 1) / *c) {
+      *rule = "structure/program-order/crosses-chunk";
+      return false;
+    }
+  } else {
+    // Here C is known and b >= C: a WRITE is expected only then. Its first token is b - C.
+    if (x.first_token != expected_token - *c || x.end_token != expected_token) {
+      *rule = "structure/program-order/write-span";
+      return false;
+    }
+  }
+  // "when the owner's request is in the trace (and C is known), it is exactly the program's step
+  // there: the READ at a or the WRITE closing b, which must exist (a step past the end of the
+  // program is out of order); with C unknown, a READ ends by P + O"
+  // AMBIGUOUS: "the READ at a" is the rule's READ at token a, whether or not the program's walk
+  // from 0 reaches token a (after an earlier misplaced step it may not).
+  if (const Request* r = FindRequest(ctx, x.owner); r != nullptr) {
+    if (c) {
+      const std::optional<ProgramStep> want =
+          IsRead(x) ? ReadAt(x.first_token, *r, *c) : WriteClosing(x.end_token, *r, *c);
+      if (!want || want->first != x.first_token || want->end != x.end_token) {
+        *rule = "structure/program-order/not-the-program-step";
+        return false;
+      }
+    } else if (IsRead(x) && x.end_token > r->total_tokens()) {
+      *rule = "structure/program-order/read-past-end";
+      return false;
+    }
+  }
+  // "its tag follows the tag rule"
+  const std::optional<std::uint64_t> tag = TagRule(x, c);
+  if (!tag || *tag != x.version.value()) {
+    *rule = "structure/program-order/tag";
+    return false;
+  }
+  // "p, if any, precedes x in real time"
+  if (p != nullptr && !Precedes(*p, x)) {
+    *rule = "structure/program-order/real-time";
+    return false;
+  }
+  return true;
+}
+
+// "program-order: every other step x is judged against p, the latest earlier step of its owner
+// that is not a duplicate (none for the owner's first step)."
+void CheckProgramOrder(const Context& ctx, const std::vector<bool>& duplicate) {
+  for (OwnerId owner : HistoryOwners(ctx)) {
+    const HistoryStep* p = nullptr;
+    for (std::size_t i : StepsOf(ctx, owner)) {
+      if (duplicate[i]) continue;  // "A duplicate is not judged ... and is skipped"
+      std::string rule;
+      if (!InProgramOrder(ctx, ctx.history[i], p, &rule)) ctx.Report("program-order", rule, i);
+      p = &ctx.history[i];
+    }
+  }
+}
+
+// Whether some step of `owner` has this effect and these tokens ("same effect and tokens").
+bool Matched(const Context& ctx, OwnerId owner, Effect effect, std::uint64_t first,
+             std::uint64_t end) {
+  for (const HistoryStep& s : ctx.history) {
+    if (s.owner == owner && s.effect == effect && s.first_token == first && s.end_token == end) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// "missing-step, at most one per owner: a step the owner's program certainly contains that no step
+// of the owner matches (same effect and tokens)."
+void CheckMissingStep(const Context& ctx) {
+  std::set<OwnerId> owners = HistoryOwners(ctx);
+  if (ctx.trace != nullptr) {
+    for (const Request& r : *ctx.trace) owners.insert(r.id);
+  }
+  for (OwnerId owner : owners) {
+    const Request* r = FindRequest(ctx, owner);
+    bool missing = false;
+    if (r != nullptr && ctx.chunk) {
+      // "When the owner's request is in the trace and C is known, that is every step of its
+      // program, so an owner of the trace with no step at all is reported too"
+      for (const ProgramStep& want : Program(*r, *ctx.chunk)) {
+        if (!Matched(ctx, owner, want.effect, want.first, want.end)) missing = true;
+      }
+    } else if (r != nullptr) {
+      // "with the trace known and C unknown, only an owner with P + O > 0 that has no step at all"
+      missing = r->total_tokens() > 0 && StepsOf(ctx, owner).empty();
+    } else if (ctx.chunk) {
+      // "Without the trace (or for an owner not in it) and with C known ... the WRITE closing b
+      // for every READ of the owner that ends on a chunk boundary (b > 0, b % C == 0) is required."
+      // AMBIGUOUS: "every READ" includes READs that are duplicates, out of order or empty.
+      const std::uint64_t c = *ctx.chunk;
+      for (std::size_t i : StepsOf(ctx, owner)) {
+        const HistoryStep& s = ctx.history[i];
+        const std::uint64_t b = s.end_token;
+        if (IsRead(s) && b > 0 && b % c == 0 && !Matched(ctx, owner, Effect::kWrite, b - c, b)) {
+          missing = true;
+        }
+      }
+    }
+    if (missing) ctx.Report("missing-step", "structure/missing-step", std::nullopt);
+  }
+}
+
+// "mixed-batch: among the steps that share a batch id, a step whose effect differs from the first
+// step of the batch (history order), and a step whose owner already has an earlier step in the
+// batch." A step with no batch is in no batch.
+void CheckMixedBatch(const Context& ctx) {
+  const std::vector<HistoryStep>& h = ctx.history;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    if (!h[i].batch) continue;
+    const HistoryStep* first = nullptr;
+    bool owner_seen = false;
+    for (std::size_t j = 0; j < i; ++j) {
+      if (h[j].batch != h[i].batch) continue;
+      if (first == nullptr) first = &h[j];
+      if (h[j].owner == h[i].owner) owner_seen = true;
+    }
+    if (first != nullptr && first->effect != h[i].effect) {
+      ctx.Report("mixed-batch", "structure/mixed-batch/effect", i);
+    }
+    if (owner_seen) ctx.Report("mixed-batch", "structure/mixed-batch/owner", i);
+  }
+}
+
+// "malformed: a step whose start_ns is smaller than the largest start_ns before it; a step id used
+// by an earlier step; a version, seen_version, commit_version or token beyond 2^32 - 2; an owner
+// that is not a request of the trace (once per owner, when the trace is known)."
+// AMBIGUOUS: what the reader rejects (end_ns < start_ns, first > end, a READ with commit fields)
+// is not a rule of checks 1-4 and is not judged here. commit_version is judged whenever present.
+void CheckMalformed(const Context& ctx) {
+  const std::vector<HistoryStep>& h = ctx.history;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    const HistoryStep& x = h[i];
+    for (std::size_t j = 0; j < i; ++j) {
+      if (h[j].start > x.start) {
+        ctx.Report("malformed", "structure/malformed/start-order", i);
+        break;
+      }
+    }
+    for (std::size_t j = 0; j < i; ++j) {
+      if (h[j].step == x.step) {
+        ctx.Report("malformed", "structure/malformed/repeated-id", i);
+        break;
+      }
+    }
+    const bool beyond = x.version.value() > kMaxValue || x.seen_version.value() > kMaxValue ||
+                        (x.commit_version && x.commit_version->value() > kMaxValue) ||
+                        x.first_token > kMaxValue || x.end_token > kMaxValue;
+    if (beyond) ctx.Report("malformed", "structure/malformed/value-range", i);
+  }
+  if (ctx.trace != nullptr) {
+    for (OwnerId owner : HistoryOwners(ctx)) {
+      if (FindRequest(ctx, owner) == nullptr) {
+        ctx.Report("malformed", "structure/malformed/owner-not-in-trace", StepsOf(ctx, owner)[0]);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Check 2: owner isolation.
+
+// "for each slot, the owner that holds it and whose state is in it"
+struct SlotEntry {
+  std::optional<OwnerId> holder;
+  std::optional<OwnerId> state;
+};
+
+// "The checker replays the history in history order with its own table: for each slot, the owner
+// that holds it and whose state is in it; for each owner, its current slot (the slot of its latest
+// step)."
+void CheckOwnerIsolation(const Context& ctx) {
+  const std::vector<HistoryStep>& h = ctx.history;
+  std::map<std::uint64_t, SlotEntry> slots;
+  std::map<OwnerId, std::uint64_t> current_slot;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    const HistoryStep& x = h[i];
+    const OwnerId o = x.owner;
+    const std::uint64_t k = x.slot;
+    SlotEntry& entry = slots[k];  // std::map: references stay valid across insertions
+    // "foreign stamp: seen_owner != o is an owner-leak (it found another owner's state)."
+    if (x.seen_owner != o) ctx.Report("owner-leak", "isolation/foreign-stamp", i);
+    // "entering a held slot: when another owner h holds k, let y be h's latest step that read or
+    // committed k. If y does not precede x in real time, or h's current slot is still k and h has
+    // any step after x in the history, it is an owner-leak."
+    // AMBIGUOUS: "latest" is taken in history order among the steps before x (the replay has not
+    // seen later ones); "after x in the history" is a later position in the file.
+    if (entry.holder && *entry.holder != o) {
+      const OwnerId holder = *entry.holder;
+      const HistoryStep* y = nullptr;  // exists: h holds k only after a step of h read k
+      for (std::size_t j = i; j-- > 0;) {
+        if (h[j].owner == holder && (h[j].slot == k || CommitSlot(h[j]) == k)) {
+          y = &h[j];
+          break;
+        }
+      }
+      bool holder_later = false;
+      for (std::size_t j = i + 1; j < h.size(); ++j) {
+        if (h[j].owner == holder) holder_later = true;
+      }
+      const bool still_live = current_slot.at(holder) == k && holder_later;
+      if (y == nullptr || !Precedes(*y, x)) {
+        ctx.Report("owner-leak", "isolation/held-slot/concurrent", i);
+      } else if (still_live) {
+        ctx.Report("owner-leak", "isolation/held-slot/live", i);
+      }
+    }
+    // "a stamp that contradicts the table: when o already holds k and its previous step was in k
+    // too, but the table says the state in k is another owner's, a step that logs its own stamp is
+    // an owner-leak"
+    // "its previous step was in k" is read as o's current slot (the slot of its latest step) == k.
+    const auto o_current = current_slot.find(o);
+    if (entry.holder == o && o_current != current_slot.end() && o_current->second == k &&
+        entry.state && *entry.state != o && x.seen_owner == o) {
+      ctx.Report("owner-leak", "isolation/stamp-contradicts-table", i);
+    }
+    // "then o holds k, the state in k is o's, and k is o's current slot."
+    entry.holder = o;
+    entry.state = o;
+    current_slot[o] = k;
+    // "a WRITE whose commit_slot differs from its slot is an owner-leak; after any commit the state
+    // in commit_slot is o's, while the slot's holder stays who it was"
+    if (const std::optional<std::uint64_t> commit_slot = CommitSlot(x)) {
+      if (*commit_slot != k) ctx.Report("owner-leak", "isolation/commit-elsewhere", i);
+      slots[*commit_slot].state = o;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Check 3: version linearizability.
+
+// ""The owner's WRITEs" are o's WRITE steps other than the step judged. What a step x of owner o
+// observed (seen version sv, tag v) is judged by the first four rules, and only when
+// seen_owner == o (...); the last rule judges every WRITE's commit"
+void CheckObserved(const Context& ctx, std::size_t i);
+void CheckCommit(const Context& ctx, std::size_t i);
+
+void CheckVersions(const Context& ctx) {
+  for (std::size_t i = 0; i < ctx.history.size(); ++i) {
+    if (ctx.history[i].seen_owner == ctx.history[i].owner) CheckObserved(ctx, i);
+    CheckCommit(ctx, i);
+  }
+}
+
+void CheckObserved(const Context& ctx, std::size_t i) {
+  const std::vector<HistoryStep>& h = ctx.history;
+  {
+    const HistoryStep& x = h[i];
+    const OwnerId o = x.owner;
+    const std::uint64_t sv = x.seen_version.value();
+    const std::uint64_t v = x.version.value();
+    const char* older = IsRead(x) ? "stale-read" : "lost-update";
+    // "the owner's WRITEs": o's WRITE steps other than x.
+    auto owner_write = [&](std::size_t j) { return j != i && h[j].owner == o && IsWrite(h[j]); };
+
+    // "sv > v is a future-read; sv < v is a stale-read for a READ and a lost-update for a WRITE"
+    if (sv > v) ctx.Report("future-read", "versions/seen-above-tag", i);
+    if (sv < v) ctx.Report(older, "versions/seen-below-tag", i);
+
+    // "let L be the highest commit_version of the owner's WRITEs that precede x (0 if none):
+    // sv < L is a stale-read (READ) or lost-update (WRITE)"
+    std::uint64_t latest = 0;
+    for (std::size_t j = 0; j < h.size(); ++j) {
+      const std::optional<std::uint64_t> cv = CommitVersion(h[j]);
+      if (owner_write(j) && cv && Precedes(h[j], x)) latest = std::max(latest, *cv);
+    }
+    if (sv < latest) ctx.Report(older, "versions/seen-below-latest-commit", i);
+
+    // "when sv > 0 and none of the owner's WRITEs committing sv precedes x: a future-read (...),
+    // unless one of them overlaps x (...: the next rule reports that uncommitted-read)". Reporting
+    // it here too changes no type set.
+    if (sv > 0) {
+      bool committed_before = false;
+      bool committing_during = false;
+      for (std::size_t j = 0; j < h.size(); ++j) {
+        if (!owner_write(j) || CommitVersion(h[j]) != sv) continue;
+        if (Precedes(h[j], x)) committed_before = true;
+        if (Overlap(h[j], x)) committing_during = true;
+      }
+      if (!committed_before) {
+        if (committing_during) {
+          ctx.Report("uncommitted-read", "versions/seen-version-being-committed", i);
+        } else {
+          ctx.Report("future-read", "versions/seen-version-not-committed", i);
+        }
+      }
+    }
+
+    // "uncommitted-read (G1b): x overlaps in real time a WRITE of its owner"
+    // AMBIGUOUS: any WRITE step of the owner counts, with or without commit fields.
+    for (std::size_t j = 0; j < h.size(); ++j) {
+      if (owner_write(j) && Overlap(h[j], x)) {
+        ctx.Report("uncommitted-read", "versions/overlaps-own-write", i);
+        break;
+      }
+    }
+
+  }
+}
+
+void CheckCommit(const Context& ctx, std::size_t i) {
+  const std::vector<HistoryStep>& h = ctx.history;
+  const HistoryStep& x = h[i];
+  const OwnerId o = x.owner;
+  auto owner_write = [&](std::size_t j) { return j != i && h[j].owner == o && IsWrite(h[j]); };
+  {
+    // "a WRITE's commit: let M be the highest commit_version of the owner's WRITEs earlier in the
+    // history (0 if none). commit_version <= M is a lost-update; commit_version > M + 1 is a
+    // version-gap."
+    if (const std::optional<std::uint64_t> cv = CommitVersion(x)) {
+      std::uint64_t highest = 0;
+      for (std::size_t j = 0; j < i; ++j) {
+        const std::optional<std::uint64_t> earlier = CommitVersion(h[j]);
+        if (owner_write(j) && earlier) highest = std::max(highest, *earlier);
+      }
+      if (*cv <= highest) ctx.Report("lost-update", "versions/commit-not-above-highest", i);
+      if (*cv > highest && *cv - highest > 1) {
+        ctx.Report("version-gap", "versions/commit-skips", i);
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Check 4: the dependency graph.
+
+// A directed graph on the steps as an adjacency matrix. Self-loops are never added.
+class Graph {
+ public:
+  explicit Graph(std::size_t n) : edges_(n, std::vector<bool>(n, false)) {}
+  void Add(std::size_t from, std::size_t to) {
+    if (from != to) edges_[from][to] = true;
+  }
+  // Whether the graph has a directed cycle (Kahn: a vertex never freed lies on or after a cycle).
+  bool HasCycle() const {
+    const std::size_t n = edges_.size();
+    std::vector<std::size_t> in_degree(n, 0);
+    for (std::size_t u = 0; u < n; ++u) {
+      for (std::size_t v = 0; v < n; ++v) in_degree[v] += edges_[u][v] ? 1 : 0;
+    }
+    std::deque<std::size_t> ready;
+    for (std::size_t v = 0; v < n; ++v) {
+      if (in_degree[v] == 0) ready.push_back(v);
+    }
+    std::size_t removed = 0;
+    while (!ready.empty()) {
+      const std::size_t u = ready.front();
+      ready.pop_front();
+      ++removed;
+      for (std::size_t v = 0; v < n; ++v) {
+        if (edges_[u][v] && --in_degree[v] == 0) ready.push_back(v);
+      }
+    }
+    return removed != n;
+  }
+
+ private:
+  std::vector<std::vector<bool>> edges_;  // [n][n]: edges_[from][to]
+};
+
+// "the WRITE committing (o, v)" means "the earliest WRITE in history order whose owner is o and
+// commit_version is v". Keyed by (o, v).
+std::map<std::pair<OwnerId, std::uint64_t>, std::size_t> Committers(const Context& ctx) {
+  std::map<std::pair<OwnerId, std::uint64_t>, std::size_t> committer;
+  for (std::size_t i = 0; i < ctx.history.size(); ++i) {
+    if (const std::optional<std::uint64_t> cv = CommitVersion(ctx.history[i])) {
+      committer.emplace(std::pair{ctx.history[i].owner, *cv}, i);  // keeps the earliest
+    }
+  }
+  return committer;
+}
+
+void CheckCycle(const Context& ctx) {
+  const std::vector<HistoryStep>& h = ctx.history;
+  const std::size_t n = h.size();
+  Graph graph(n);
+  const auto committer = Committers(ctx);
+  auto find_committer = [&](OwnerId o, std::uint64_t v) -> std::optional<std::size_t> {
+    const auto it = committer.find({o, v});
+    if (it == committer.end()) return std::nullopt;
+    return it->second;
+  };
+
+  // po: "a step -> the next step of its owner in history order"
+  for (OwnerId owner : HistoryOwners(ctx)) {
+    const std::vector<std::size_t> steps = StepsOf(ctx, owner);
+    for (std::size_t k = 0; k + 1 < steps.size(); ++k) graph.Add(steps[k], steps[k + 1]);
+  }
+  // wr: "the WRITE committing (o, v) -> each other step that saw (o, v), v > 0"
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::uint64_t v = h[j].seen_version.value();
+    if (v == 0) continue;
+    if (const std::optional<std::size_t> w = find_committer(h[j].seen_owner, v)) graph.Add(*w, j);
+  }
+  // ww: "an owner's WRITEs in order of (commit_version, history order): each -> the next"
+  // AMBIGUOUS: a WRITE without commit_version has no place in that order and gets no ww edge.
+  for (OwnerId owner : HistoryOwners(ctx)) {
+    std::vector<std::pair<std::uint64_t, std::size_t>> writes;  // (commit_version, position)
+    for (std::size_t i : StepsOf(ctx, owner)) {
+      if (const std::optional<std::uint64_t> cv = CommitVersion(h[i])) writes.emplace_back(*cv, i);
+    }
+    std::sort(writes.begin(), writes.end());
+    for (std::size_t k = 0; k + 1 < writes.size(); ++k) {
+      graph.Add(writes[k].second, writes[k + 1].second);
+    }
+  }
+  // rw: "a step that saw (o, v) -> the WRITE committing (o, v+1), unless it is that step"
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::uint64_t v = h[j].seen_version.value();
+    if (v == std::numeric_limits<std::uint64_t>::max()) continue;  // no version v + 1
+    if (const std::optional<std::size_t> w = find_committer(h[j].seen_owner, v + 1)) {
+      graph.Add(j, *w);
+    }
+  }
+  // rt: "a step -> every step it precedes in real time", one explicit edge per pair.
+  // AMBIGUOUS: the barrier construction's "a path exists exactly when the first ended before the
+  // second started" reads as a plain end < start; the edges here follow "precedes" (with its
+  // equality clause), as the definition of real time says and the brief asks.
+  for (std::size_t x = 0; x < n; ++x) {
+    for (std::size_t y = 0; y < n; ++y) {
+      if (x != y && Precedes(h[x], h[y])) graph.Add(x, y);
+    }
+  }
+  if (graph.HasCycle()) ctx.Report("cycle", "graph/cycle", std::nullopt);
+}
+
+}  // namespace
+
+std::vector<ReferenceFinding> ReferenceFindings(const std::vector<HistoryStep>& history,
+                                                const ReferenceInputs& inputs) {
+  std::vector<ReferenceFinding> findings;
+  const Context ctx{history, ChunkSize(history, inputs), inputs.trace ? &*inputs.trace : nullptr,
+                    &findings};
+  // Check 1: structure.
+  const std::vector<bool> duplicate = Duplicates(ctx);
+  CheckDuplicateStep(ctx, duplicate);
+  CheckProgramOrder(ctx, duplicate);
+  CheckMissingStep(ctx);
+  CheckMixedBatch(ctx);
+  CheckMalformed(ctx);
+  // Check 2: owner isolation.
+  CheckOwnerIsolation(ctx);
+  // Check 3: version linearizability.
+  CheckVersions(ctx);
+  // Check 4: dependency graph.
+  CheckCycle(ctx);
+  return findings;
+}
+
+std::set<std::string> ReferenceAnomalyTypes(const std::vector<HistoryStep>& history,
+                                            const ReferenceInputs& inputs) {
+  std::set<std::string> types;
+  for (const ReferenceFinding& f : ReferenceFindings(history, inputs)) types.insert(f.type);
+  return types;
+}
+
+}  // namespace rwttt::testing
