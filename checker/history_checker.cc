@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <thread>
 #include <unordered_map>
 
 #include "checker/history_reader.h"
@@ -72,8 +73,8 @@ struct HistoryChecker::State {
   std::unordered_map<std::uint64_t, std::uint32_t> slot_index;
   std::uint64_t last_slot = 0;
   std::uint32_t last_slot_index = kNone;
-  std::int64_t last_start = INT64_MIN;  // the largest start_ns so far
-  std::uint32_t last_start_step = kNone;
+  std::int64_t last_start = INT64_MIN;  // the largest start_ns so far, and its step's id
+  std::uint64_t last_start_id = 0;
 };
 
 HistoryChecker::HistoryChecker(const HistoryHeader& header, CheckOptions options)
@@ -88,10 +89,8 @@ HistoryChecker::~HistoryChecker() = default;
 
 void HistoryChecker::Add(const HistoryStep& s) {
   State& st = *state_;
-  auto& records = st.set.records;
-  RWTTT_CHECK(records.size() < std::size_t{kNone}) << "more than 2^32 - 1 steps";
-  const auto index = static_cast<std::uint32_t>(records.size());
-  StepRecord& r = records.emplace_back();
+  RWTTT_CHECK(st.set.records.size() < std::size_t{kNone}) << "more than 2^32 - 1 steps";
+  StepRecord& r = st.set.records.emplace_back();
   const std::uint64_t owner = s.owner.value();
   r.step_id = s.step;
   r.has_batch = s.batch.has_value();
@@ -143,16 +142,15 @@ void HistoryChecker::Add(const HistoryStep& s) {
     });
   }
   if (r.start_ns < st.last_start) {
-    const StepRecord& latest = records[st.last_start_step];
     st.findings.Add(AnomalyType::kMalformed, owner, [&] {
-      return Detail{{latest.step_id, s.step},
+      return Detail{{st.last_start_id, s.step},
                     fmt::format("step {} starts at {} ns, before step {} that precedes it in the "
                                 "history (start {} ns): a history is in order of start_ns",
-                                s.step, r.start_ns, latest.step_id, st.last_start)};
+                                s.step, r.start_ns, st.last_start_id, st.last_start)};
     });
   } else {
     st.last_start = r.start_ns;
-    st.last_start_step = index;
+    st.last_start_id = s.step;
   }
 }
 
@@ -188,13 +186,18 @@ CheckReport HistoryChecker::Finish() {
   report.completeness = completeness.level;
   report.completeness_note = completeness.note;
 
+  // Checks 1, 2 and 4 on this thread, check 3 on another (they read the records only); the
+  // findings merge by type, so the report is the same as run one after another.
   internal::Findings& findings = st.findings;
+  internal::Findings version_findings(options.max_per_type);
+  std::thread versions([&] { internal::CheckVersions(ctx, version_findings); });
   internal::CheckStructure(ctx, findings);
   internal::CheckBatches(ctx, findings);
   internal::CheckOwnerIsolation(ctx, findings);
-  internal::CheckVersions(ctx, findings);
   std::optional<std::vector<std::uint64_t>> order =
       internal::CheckDependencyGraph(set, options.serial_order, findings);
+  versions.join();
+  findings.Merge(std::move(version_findings));
   if (options.serial_order) report.serial_order = std::move(order);
   report.checks[static_cast<int>(CheckKind::kSerialReference)] =
       internal::CheckSerialReference(ctx, findings);
@@ -209,12 +212,9 @@ Result<CheckReport> CheckHistoryFile(const std::string& path, CheckOptions optio
   const InputSearch search{DefaultInputDirs(path), load_trace, options.reference};
   RWTTT_ASSIGN_OR_RETURN(options.inputs, LoadCheckInputs(reader->header(), path, search));
   HistoryChecker checker(reader->header(), std::move(options));
-  HistoryStep step;
-  while (true) {
-    RWTTT_ASSIGN_OR_RETURN(bool more, reader->Next(step));
-    if (!more) break;
-    checker.Add(step);
-  }
+  RWTTT_TRY(reader->ReadAll(/*threads=*/0, [&](std::span<const HistoryStep> steps) {
+    for (const HistoryStep& s : steps) checker.Add(s);
+  }));
   return checker.Finish();
 }
 

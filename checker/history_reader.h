@@ -13,7 +13,9 @@
 
 #include <simdjson.h>
 
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -36,6 +38,13 @@ class HistoryReader {
   // Reads the next step into `out` and returns true, or returns false at the end of the file.
   // Blank lines are skipped. After an error the reader must not be used again.
   Result<bool> Next(HistoryStep& out);
+
+  // Reads every remaining step and hands them to `sink` in history order, a block of consecutive
+  // steps at a time, parsing blocks on `threads` worker threads (0: as many as the machine has
+  // cores) while the calling thread reads lines and runs `sink`. Returns the first error in file
+  // order, as Next would (the steps before it have been handed to `sink`). A history that fits in
+  // one block is parsed on the calling thread. The reader is spent after.
+  Status ReadAll(unsigned threads, const std::function<void(std::span<const HistoryStep>)>& sink);
 
   // 1-based line number of the step last returned.
   std::int64_t line_number() const { return lines_->line_number(); }

@@ -175,4 +175,32 @@ Result<bool> LineReader::Next(std::string_view& line) {
   }
 }
 
+Result<bool> LineReader::NextLines(std::vector<char>& out, std::size_t want,
+                                   std::int64_t& first_line) {
+  out.clear();
+  first_line = line_number_ + 1;
+  while (true) {
+    // The whole lines buffered: up to the last terminator.
+    const char* base = buffer_.data() + begin_;
+    const std::size_t avail = end_ - begin_;
+    const void* last = avail == 0 ? nullptr : memrchr(base, '\n', avail);
+    if (last != nullptr) {
+      const std::size_t take = static_cast<const char*>(last) - base + 1;
+      out.insert(out.end(), base, base + take);
+      line_number_ += std::count(base, base + take, '\n');
+      begin_ += take;
+      if (out.size() >= want) return true;
+    }
+    RWTTT_ASSIGN_OR_RETURN(bool more, Fill());
+    if (!more) {
+      if (end_ > begin_) {  // the last line has no terminator
+        out.insert(out.end(), buffer_.data() + begin_, buffer_.data() + end_);
+        ++line_number_;
+        begin_ = end_;
+      }
+      return !out.empty();
+    }
+  }
+}
+
 }  // namespace rwttt

@@ -38,7 +38,14 @@ class LineReader {
   // The view (and kLinePadding bytes after it) stays valid until the next call.
   Result<bool> Next(std::string_view& line);
 
-  // 1-based number of the line last returned by Next().
+  // Reads whole lines in bulk, for readers that split and parse them elsewhere (on other
+  // threads): replaces `out` with the next lines, terminators included, at least `want` bytes
+  // unless the input ends first, and sets `first_line` to the number of the first. The last line
+  // of the input may lack its terminator. Returns false at the end of the input. May be mixed
+  // with Next.
+  Result<bool> NextLines(std::vector<char>& out, std::size_t want, std::int64_t& first_line);
+
+  // 1-based number of the line last returned by Next() (or the last line NextLines returned).
   std::int64_t line_number() const { return line_number_; }
   const std::string& path() const { return path_; }
   SourceLoc Here(std::string_view field = {}) const {

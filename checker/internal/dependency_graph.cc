@@ -20,8 +20,76 @@ using Graph = boost::compressed_sparse_row_graph<boost::directedS, boost::no_pro
                                                  boost::no_property, std::uint32_t, std::uint32_t>;
 using EdgeList = std::vector<std::pair<std::uint32_t, std::uint32_t>>;
 
+// Calls fn(from, to, kind) for every wr, ww and rw edge: from the version each step saw and each
+// WRITE committed (docs/checker.md#the-dependency-graph). O(n log n).
+template <typename Fn>
+void ForEachVersionEdge(const Records& records, std::uint32_t owners, Fn&& fn) {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> writes;  // (owner << 32 | version, step)
+  for (std::uint32_t i = 0; i < records.size(); ++i) {
+    if (records[i].is_write()) {
+      writes.emplace_back(std::uint64_t{records[i].owner} << 32 | records[i].commit_version, i);
+    }
+  }
+  std::sort(writes.begin(), writes.end());
+  for (std::size_t i = 1; i < writes.size(); ++i) {
+    if (writes[i].first >> 32 == writes[i - 1].first >> 32) {
+      fn(writes[i - 1].second, writes[i].second, EdgeKind::kWw);
+    }
+  }
+  // Where each owner's commits start in `writes`: versions 1, 2, ... usually sit one after
+  // another, so most lookups need no search.
+  std::vector<std::uint32_t> first_write(owners, kNone);
+  for (std::size_t i = writes.size(); i-- > 0;) {
+    first_write[writes[i].first >> 32] = static_cast<std::uint32_t>(i);
+  }
+  // The earliest WRITE (history order) committing (owner, version), or kNone.
+  auto writer = [&](std::uint32_t owner, std::uint64_t version) -> std::uint32_t {
+    const std::uint64_t key = std::uint64_t{owner} << 32 | version;
+    const std::uint32_t first = first_write[owner];
+    if (first == kNone || version == 0) return kNone;
+    const std::size_t guess = first + version - 1;
+    if (guess < writes.size() && writes[guess].first == key &&
+        (guess == first || writes[guess - 1].first != key)) {
+      return writes[guess].second;
+    }
+    const auto it = std::lower_bound(writes.begin(), writes.end(), std::make_pair(key, 0u));
+    return it != writes.end() && it->first == key ? it->second : kNone;
+  };
+  for (std::uint32_t i = 0; i < records.size(); ++i) {
+    const StepRecord& r = records[i];
+    if (r.seen_version > 0) {
+      const std::uint32_t w = writer(r.seen_owner, r.seen_version);
+      if (w != kNone && w != i) fn(w, i, EdgeKind::kWr);
+    }
+    const std::uint32_t next = writer(r.seen_owner, std::uint64_t{r.seen_version} + 1);
+    if (next != kNone && next != i) fn(i, next, EdgeKind::kRw);
+  }
+}
+
+// Whether every edge of the graph goes forward in history order, so that history order is a
+// topological order and the graph is acyclic, without building it. po edges do by construction;
+// a wr, ww or rw edge between two steps of one owner that goes forward is implied by po and needs
+// no check either. rt edges go forward when the history is in order of start_ns and, among steps
+// that start at one instant, the instantaneous ones come first (only those can precede a step that
+// starts when they do). O(n log n); the common case for a correct history.
+bool AllEdgesForward(const RecordSet& set) {
+  const Records& records = set.records;
+  for (std::size_t i = 1; i < records.size(); ++i) {
+    const StepRecord& a = records[i - 1];
+    const StepRecord& b = records[i];
+    if (b.start_ns < a.start_ns) return false;
+    if (b.start_ns == a.start_ns && a.took_time() && !b.took_time()) return false;
+  }
+  bool forward = true;
+  ForEachVersionEdge(records, static_cast<std::uint32_t>(set.owner_ids.size()),
+                     [&](std::uint32_t from, std::uint32_t to, EdgeKind) {
+                       if (from > to) forward = false;
+                     });
+  return forward;
+}
+
 struct Builder {
-  const std::vector<StepRecord>& records;
+  const Records& records;
   std::uint32_t owners = 0;
   EdgeList edges;
   std::vector<EdgeProp> kinds;
@@ -32,47 +100,10 @@ struct Builder {
     kinds.push_back({kind});
   }
 
-  // wr, ww and rw edges from the version each step saw and each WRITE committed.
   void AddVersionEdges() {
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> writes;  // (owner << 32 | version, step)
-    for (std::uint32_t i = 0; i < records.size(); ++i) {
-      if (records[i].is_write()) {
-        writes.emplace_back(std::uint64_t{records[i].owner} << 32 | records[i].commit_version, i);
-      }
-    }
-    std::sort(writes.begin(), writes.end());
-    for (std::size_t i = 1; i < writes.size(); ++i) {
-      if (writes[i].first >> 32 == writes[i - 1].first >> 32) {
-        Add(writes[i - 1].second, writes[i].second, EdgeKind::kWw);
-      }
-    }
-    // Where each owner's commits start in `writes`: versions 1, 2, ... usually sit one after
-    // another, so most lookups need no search.
-    std::vector<std::uint32_t> first_write(owners, kNone);
-    for (std::size_t i = writes.size(); i-- > 0;) {
-      first_write[writes[i].first >> 32] = static_cast<std::uint32_t>(i);
-    }
-    auto writer = [&](std::uint32_t owner, std::uint64_t version) -> std::uint32_t {
-      const std::uint64_t key = std::uint64_t{owner} << 32 | version;
-      const std::uint32_t first = first_write[owner];
-      if (first == kNone || version == 0) return kNone;
-      const std::size_t guess = first + version - 1;
-      if (guess < writes.size() && writes[guess].first == key &&
-          (guess == first || writes[guess - 1].first != key)) {
-        return writes[guess].second;
-      }
-      const auto it = std::lower_bound(writes.begin(), writes.end(), std::make_pair(key, 0u));
-      return it != writes.end() && it->first == key ? it->second : kNone;
-    };
-    for (std::uint32_t i = 0; i < records.size(); ++i) {
-      const StepRecord& r = records[i];
-      if (r.seen_version > 0) {
-        const std::uint32_t w = writer(r.seen_owner, r.seen_version);
-        if (w != kNone && w != i) Add(w, i, EdgeKind::kWr);
-      }
-      const std::uint32_t next = writer(r.seen_owner, std::uint64_t{r.seen_version} + 1);
-      if (next != kNone && next != i) Add(i, next, EdgeKind::kRw);
-    }
+    ForEachVersionEdge(records, owners, [&](std::uint32_t from, std::uint32_t to, EdgeKind kind) {
+      Add(from, to, kind);
+    });
   }
 
   // Real-time order through barrier vertices: a barrier stands for "every step that ended so
@@ -194,7 +225,7 @@ std::string DescribeStep(const StepRecord& r, const std::vector<OwnerId>& owners
                      EffectName(r.effect), r.version);
 }
 
-std::string Explain(const Hop& h, const std::vector<StepRecord>& rec,
+std::string Explain(const Hop& h, const Records& rec,
                     const std::vector<OwnerId>& owners) {
   const StepRecord& a = rec[h.from];
   const StepRecord& b = rec[h.to];
@@ -225,7 +256,7 @@ std::string Explain(const Hop& h, const std::vector<StepRecord>& rec,
                      a.end_ns < b.start_ns ? "before" : "as", sb, b.start_ns);
 }
 
-void ReportCycle(const std::vector<Hop>& hops, const std::vector<StepRecord>& rec,
+void ReportCycle(const std::vector<Hop>& hops, const Records& rec,
                  const std::vector<OwnerId>& owners, Findings& findings) {
   int rw = 0, wr = 0;
   for (const Hop& h : hops) {
@@ -260,6 +291,13 @@ void ReportCycle(const std::vector<Hop>& hops, const std::vector<StepRecord>& re
 std::optional<std::vector<std::uint64_t>> CheckDependencyGraph(const RecordSet& set,
                                                                bool want_order, Findings& findings) {
   const auto steps = static_cast<std::uint32_t>(set.records.size());
+  if (AllEdgesForward(set)) {
+    if (!want_order) return std::nullopt;
+    std::vector<std::uint64_t> order;
+    order.reserve(steps);
+    for (const StepRecord& r : set.records) order.push_back(r.step_id);
+    return order;
+  }
   Builder b{set.records, static_cast<std::uint32_t>(set.owner_ids.size()), {}, {}, steps};
   for (std::uint32_t o = 0; o < set.owner_ids.size(); ++o) {
     const auto owner_steps = set.StepsOf(o);

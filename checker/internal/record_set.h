@@ -12,13 +12,16 @@
 
 #include "checker/history.h"
 #include "checker/history_checker.h"
+#include "checker/internal/chunked_vector.h"
 #include "checker/internal/step_record.h"
 #include "core/request.h"
 
 namespace rwttt::internal {
 
+using Records = ChunkedVector<StepRecord>;
+
 struct RecordSet {
-  std::vector<StepRecord> records;      // [steps], history order
+  Records records;                      // [steps], history order
   std::vector<OwnerId> owner_ids;       // [owners]: dense owner index -> id
   std::vector<std::uint64_t> slot_ids;  // [slots]: dense slot index -> slot
   std::vector<std::uint32_t> by_owner;     // [steps]: each owner's steps in history order

@@ -23,7 +23,7 @@ CheckOutcome CheckSerialReference(const CheckContext& ctx, Findings& findings) {
   if (!in.model) return skipped(in.model_note.empty() ? "no model was given" : in.model_note);
   if (!header.seed) return skipped("the history header names no seed");
   const ModelProfile& model = *in.model;
-  const std::vector<StepRecord>& records = ctx.set.records;
+  const Records& records = ctx.set.records;
   const std::vector<OwnerId>& owner_ids = ctx.set.owner_ids;
 
   // The steps with digests, by owner and then history order.

@@ -48,7 +48,7 @@ std::size_t Following(const std::vector<Timed>& starts, std::uint32_t group, con
 // One owner's WRITEs, sorted for O(log n) questions about real time.
 class OwnerWrites {
  public:
-  OwnerWrites(const std::vector<StepRecord>& records, std::span<const std::uint32_t> steps) {
+  OwnerWrites(const Records& records, std::span<const std::uint32_t> steps) {
     for (const std::uint32_t i : steps) {
       const StepRecord& r = records[i];
       if (!r.is_write()) continue;
