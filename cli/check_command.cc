@@ -39,7 +39,9 @@ Result<int> RunCheck(const CheckFlags& f) {
     RWTTT_TRY(WriteText(f.junit, RenderJunit(report, "rwttt check " + f.history)));
   }
   if (!f.serial_order.empty()) {
-    if (report.serial_order) {
+    if (!report.valid()) {
+      std::fputs("rwttt: no serial order written: the history is not valid\n", stderr);
+    } else if (report.serial_order) {
       RWTTT_TRY(
           WriteText(f.serial_order, fmt::format("{}\n", fmt::join(*report.serial_order, "\n"))));
     } else {
@@ -71,6 +73,7 @@ Command AddCheckCommand(CLI::App& app) {
       ->add_option("--max-per-type", flags->max_per_type,
                    "Anomalies of one type shown in detail; the rest are counted (the verdict, "
                    "counts and exit code never change)")
+      ->check(WholeNumber())
       ->capture_default_str();
   check->add_flag("--no-reference", flags->no_reference,
                   "Run checks 1-4 only: the serial reference is skipped, and a trace, model or "

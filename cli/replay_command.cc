@@ -48,16 +48,20 @@ struct ReplayFlags {
 };
 
 // `path` (a trace, model or hardware file; a preset name is returned as is) as the history's
-// header names it: relative to the history's folder, where `rwttt check` looks first.
+// header names it: relative to the history's folder when it lies in or below that folder (it
+// then travels with the history: `rwttt check` looks there first), else absolute.
 std::string PathFromHistory(const std::string& path, const std::vector<std::string>& presets,
                             const std::string& history) {
   namespace fs = std::filesystem;
   if (std::find(presets.begin(), presets.end(), path) != presets.end()) return path;
-  if (history == "-" || fs::path(path).is_absolute()) return path;
+  if (history == "-") return path;
   std::error_code ec;
-  const fs::path folder = fs::absolute(fs::path(history), ec).parent_path();
-  const fs::path relative = fs::relative(fs::absolute(fs::path(path), ec), folder, ec);
-  return ec || relative.empty() ? path : relative.generic_string();
+  const fs::path absolute = fs::absolute(fs::path(path), ec).lexically_normal();
+  const fs::path folder = fs::absolute(fs::path(history), ec).lexically_normal().parent_path();
+  if (ec) return path;
+  const fs::path relative = absolute.lexically_relative(folder);
+  if (relative.empty() || *relative.begin() == "..") return absolute.generic_string();
+  return relative.generic_string();
 }
 
 // A workload that was imported, shaped or read from stdin cannot be read back as replayed, so it

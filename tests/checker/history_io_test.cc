@@ -3,6 +3,7 @@
 
 #include "checker/history_reader.h"
 #include "checker/history_writer.h"
+#include "core/output_file.h"
 #include "tests/support/test_files.h"
 
 namespace rwttt {
@@ -231,6 +232,91 @@ TEST(HistoryReader, RejectsDuplicateFieldAndBackwardsInterval) {
   bad.replace(bad.find(R"("start_ns":0)"), 12, R"("start_ns":5000)");
   EXPECT_EQ(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"),
             "h.jsonl:2: end_ns: end_ns 1200 is before start_ns 5000");
+}
+
+}  // namespace
+}  // namespace rwttt
+
+namespace rwttt {
+namespace {
+
+// A history of `lines` step lines (~210 bytes each) with CRLF and blank lines here and there, so
+// that it spans several of ReadAll's 1 MiB blocks.
+std::string BigHistory(int lines) {
+  std::string contents = std::string(kHeader) + "\n";
+  for (int i = 0; i < lines; ++i) {
+    HistoryStep s = SampleWrite();
+    s.step = static_cast<std::uint64_t>(i);
+    s.start = Nanos{i * 10};
+    s.end = Nanos{i * 10 + 5};
+    contents += FormatHistoryStep(s) + (i % 7 == 0 ? "\r\n" : "\n");
+    if (i % 1000 == 0) contents += "\n  \n";
+  }
+  return contents;
+}
+
+// Every step through ReadAll on `threads` workers, or its error.
+Result<std::vector<HistoryStep>> ReadAllInParallel(const std::string& path, unsigned threads) {
+  RWTTT_ASSIGN_OR_RETURN(auto reader, HistoryReader::Open(path));
+  std::vector<HistoryStep> steps;
+  RWTTT_TRY(reader->ReadAll(threads, [&](std::span<const HistoryStep> block) {
+    steps.insert(steps.end(), block.begin(), block.end());
+  }));
+  return steps;
+}
+
+TEST(HistoryReader, ReadAllOnThreadsGivesWhatNextGives) {
+  TempDir dir;
+  for (const char* name : {"big.jsonl", "big.jsonl.zst", "small.jsonl"}) {
+    // OutputFile compresses a name ending in .zst.
+    const std::string path = dir.File(name);
+    auto out = OutputFile::Create(path);
+    ASSERT_TRUE(out.ok());
+    (*out)->Write(BigHistory(std::string(name) == "small.jsonl" ? 50 : 20000));
+    ASSERT_TRUE((*out)->Commit().ok());
+    const auto one = ReadAll(path);
+    ASSERT_TRUE(one.ok()) << one.error().ToString();
+    for (const unsigned threads : {1u, 3u}) {
+      const auto all = ReadAllInParallel(path, threads);
+      ASSERT_TRUE(all.ok()) << all.error().ToString();
+      ASSERT_EQ(all->size(), one->size()) << name;
+      for (std::size_t i = 0; i < one->size(); ++i) {
+        ASSERT_EQ(FormatHistoryStep((*all)[i]), FormatHistoryStep((*one)[i])) << name << " " << i;
+      }
+    }
+  }
+}
+
+TEST(HistoryReader, ReadAllReportsTheFirstBadLineOfTheFile) {
+  std::string contents = BigHistory(20000);
+  // Break the steps on lines far apart, in different blocks: the first in file order is reported.
+  auto break_line = [&](int line) {
+    std::size_t at = 0;
+    for (int l = 1; l < line; ++l) at = contents.find('\n', at) + 1;
+    contents.replace(contents.find("\"owner\":3", at), 9, "\"owner\":-3");
+  };
+  break_line(15000);
+  break_line(9000);
+  TempDir dir;
+  const std::string path = dir.Write("h.jsonl", contents);
+  const auto all = ReadAllInParallel(path, 2);
+  ASSERT_FALSE(all.ok());
+  const auto one = ReadAll(path);
+  ASSERT_FALSE(one.ok());
+  EXPECT_EQ(all.error().ToString(), one.error().ToString());
+  EXPECT_EQ(all.error().ToString(), path + ":9000: owner: must not be negative, found -3");
+}
+
+TEST(HistoryReader, ReadAllSaysATruncatedLastLineOfABigFile) {
+  std::string contents = BigHistory(20000);
+  contents.resize(contents.size() - 40);
+  TempDir dir;
+  const std::string path = dir.Write("h.jsonl", contents);
+  const auto all = ReadAllInParallel(path, 2);
+  ASSERT_FALSE(all.ok());
+  EXPECT_NE(all.error().ToString().find("the last line is incomplete (a truncated file?)"),
+            std::string::npos)
+      << all.error().ToString();
 }
 
 }  // namespace

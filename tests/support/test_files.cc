@@ -38,7 +38,7 @@ std::string ReadFile(const std::string& path) {
 
 bool FileExists(const std::string& path) { return std::filesystem::exists(path); }
 
-CliRun RunCli(const std::vector<std::string>& args) {
+CliRun RunCli(const std::vector<std::string>& args, const std::string& cwd) {
   TempDir dir;
   const std::string out_path = dir.File("stdout");
   const std::string err_path = dir.File("stderr");
@@ -46,6 +46,7 @@ CliRun RunCli(const std::vector<std::string>& args) {
   if (pid == 0) {
     if (!freopen(out_path.c_str(), "w", stdout) || !freopen(err_path.c_str(), "w", stderr))
       _exit(127);
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
     std::vector<char*> argv;
     std::string program = RWTTT_CLI_PATH;
     argv.push_back(program.data());

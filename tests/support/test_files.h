@@ -35,7 +35,8 @@ struct CliRun {
   std::string err;  // stderr
 };
 
-// Runs the rwttt executable with `args` (no shell), capturing both streams.
-CliRun RunCli(const std::vector<std::string>& args);
+// Runs the rwttt executable with `args` (no shell), capturing both streams, in the working
+// directory `cwd` (empty: this process's).
+CliRun RunCli(const std::vector<std::string>& args, const std::string& cwd = "");
 
 }  // namespace rwttt::testing
