@@ -282,7 +282,7 @@ std::string Witness(const RealHistory& real, const std::vector<HistoryStep>& ste
       Jsonl(steps));
 }
 
-RC_GTEST_PROP(CheckerDifferential, AgreesWithTheReferenceOnMutatedRealHistories, ()) {
+void AgreeOnMutantsOfARealHistory() {
   const RealHistory real = GenerateRealHistory();
   const int source = *rc::gen::inRange(0, 3);
   const bool trace_known = *rc::gen::arbitrary<bool>();
@@ -304,6 +304,17 @@ RC_GTEST_PROP(CheckerDifferential, AgreesWithTheReferenceOnMutatedRealHistories,
     if (m == 0) RC_TAG(v.production.empty() ? "a mutant judged valid" : "a mutant judged invalid");
   }
 }
+
+// One name per build, so that ctest keeps the `property` and `slow` runs apart.
+#if RWTTT_DIFFERENTIAL_MUTANTS >= 100
+RC_GTEST_PROP(CheckerDifferential, AgreesWithTheReferenceOnTenThousandMutants, ()) {
+  AgreeOnMutantsOfARealHistory();
+}
+#else
+RC_GTEST_PROP(CheckerDifferential, AgreesWithTheReferenceOnMutatedRealHistories, ()) {
+  AgreeOnMutantsOfARealHistory();
+}
+#endif
 
 }  // namespace
 }  // namespace rwttt
