@@ -241,149 +241,158 @@ CompletenessChoice ChooseCompleteness(const CheckContext& ctx) {
           fmt::format("not checked ({}, and the chunk size is unknown)", in.TraceWords())};
 }
 
+namespace {
+
+// One owner's steps (history order) and what structure needs of them.
+struct OwnerSteps {
+  std::uint32_t owner = 0;  // dense index
+  std::span<const std::uint32_t> steps;
+  std::vector<std::uint32_t> by_key;        // the steps sorted by key, then history order
+  std::vector<Key> keys;                    // their keys, in that order
+  std::vector<std::uint32_t> duplicate_of;  // [steps]: the first earlier step with its key, or kNone
+
+  OwnerSteps(const RecordSet& set, std::uint32_t o) : owner(o), steps(set.StepsOf(o)) {
+    by_key.assign(steps.begin(), steps.end());
+    std::stable_sort(by_key.begin(), by_key.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return KeyOf(set.records[a]) < KeyOf(set.records[b]);
+    });
+    for (const std::uint32_t i : by_key) keys.push_back(KeyOf(set.records[i]));
+    duplicate_of.assign(steps.size(), kNone);
+    for (std::size_t i = 1, run = 0; i < by_key.size(); ++i) {
+      if (keys[i] != keys[i - 1]) {
+        run = i;
+        continue;
+      }
+      // `steps` is increasing: find the step's position in it.
+      const auto at = std::lower_bound(steps.begin(), steps.end(), by_key[i]) - steps.begin();
+      duplicate_of[at] = by_key[run];
+    }
+  }
+  bool Has(std::uint32_t first, std::uint32_t end, Effect effect) const {
+    return std::binary_search(keys.begin(), keys.end(), Key{first, end, effect});
+  }
+};
+
+// duplicate-step and program-order, walking the owner's steps in history order.
+void JudgeProgramOrder(const CheckContext& ctx, const OwnerSteps& own, Findings& findings) {
+  const RecordSet& set = ctx.set;
+  const std::uint64_t owner_id = set.owner_ids[own.owner].value();
+  const OwnerWalk walk{ctx, ctx.request_of[own.owner], ctx.chunk};
+  std::uint32_t prev = kNone;
+  for (std::size_t i = 0; i < own.steps.size(); ++i) {
+    const std::uint32_t xi = own.steps[i];
+    const StepRecord& x = set.records[xi];
+    if (const std::uint32_t earlier = own.duplicate_of[i]; earlier != kNone) {
+      findings.Add(AnomalyType::kDuplicateStep, owner_id, [&] {
+        return Detail{{set.records[earlier].step_id, x.step_id},
+                      fmt::format("{} repeats {}: the same {} of tokens [{},{}) ran twice",
+                                  set.Describe(xi), set.Describe(earlier), EffectName(x.effect),
+                                  x.first_token, x.end_token)};
+      });
+      continue;
+    }
+    const StepRecord* p = prev == kNone ? nullptr : &set.records[prev];
+    if (const Fault fault = walk.Judge(x, p); fault != Fault::kNone) {
+      findings.Add(AnomalyType::kProgramOrder, owner_id, [&] {
+        std::vector<std::uint64_t> ids{x.step_id};
+        if (fault == Fault::kTime) ids.insert(ids.begin(), p->step_id);
+        return Detail{std::move(ids), walk.Explain(fault, xi, prev)};
+      });
+    }
+    prev = xi;
+  }
+}
+
+// missing-step for an owner with steps: its whole program when known, else the WRITE of every
+// chunk one of its READs completed.
+void JudgeCompleteness(const CheckContext& ctx, const OwnerSteps& own, Findings& findings) {
+  const RecordSet& set = ctx.set;
+  const std::uint32_t chunk = ctx.chunk;
+  if (chunk == 0) return;
+  const Request* request = ctx.request_of[own.owner];
+  const std::uint64_t owner_id = set.owner_ids[own.owner].value();
+  const std::uint64_t last_id = set.records[own.steps.back()].step_id;
+  if (request != nullptr) {
+    const Missing m = MissingFromProgram(*request, chunk, [&](const Step& s) {
+      return own.Has(s.first_token, s.end_token, s.tag.effect);
+    });
+    if (m.count == 0) return;
+    findings.Add(AnomalyType::kMissingStep, owner_id, [&] {
+      return Detail{{last_id},
+                    fmt::format("owner {}'s program ({} prompt + {} output tokens, C = {}) has {} "
+                                "steps; {} never appear in the history, the first being the {}",
+                                owner_id, request->prompt_tokens, request->output_tokens, chunk,
+                                ProgramStepCount(request->prompt_tokens, request->output_tokens,
+                                                 chunk),
+                                m.count, DescribeProgramStep(*m.first))};
+    });
+    return;
+  }
+  std::vector<std::uint32_t> ends;  // chunk boundaries READs end at, without their WRITE
+  for (const std::uint32_t i : own.by_key) {
+    const StepRecord& r = set.records[i];
+    if (r.is_write() || r.end_token == 0 || r.end_token % chunk != 0) continue;
+    if (!own.Has(r.end_token - chunk, r.end_token, Effect::kWrite)) ends.push_back(r.end_token);
+  }
+  std::sort(ends.begin(), ends.end());
+  ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
+  if (ends.empty()) return;
+  findings.Add(AnomalyType::kMissingStep, owner_id, [&] {
+    return Detail{{last_id},
+                  fmt::format("owner {}'s READs complete {} chunk{} (C = {}) whose WRITE never "
+                              "appears in the history, the first the WRITE closing chunk [{},{}) "
+                              "at version {}",
+                              owner_id, ends.size(), ends.size() == 1 ? "" : "s", chunk,
+                              ends.front() - chunk, ends.front(), ends.front() / chunk - 1)};
+  });
+}
+
+// missing-step for the requests of the trace with no step at all.
+void JudgeAbsentOwners(const CheckContext& ctx, Findings& findings) {
+  const std::vector<Request>& trace = *ctx.trace;
+  std::vector<bool> has_steps(trace.size(), false);
+  for (std::uint32_t o = 0; o < ctx.request_of.size(); ++o) {
+    const Request* r = ctx.request_of[o];
+    if (r != nullptr && !ctx.set.StepsOf(o).empty()) has_steps[r - trace.data()] = true;
+  }
+  for (std::size_t i = 0; i < trace.size(); ++i) {
+    const Request& r = trace[i];
+    if (has_steps[i] || r.total_tokens() == 0) continue;
+    findings.Add(AnomalyType::kMissingStep, r.id.value(), [&] {
+      std::string what =
+          ctx.chunk > 0
+              ? fmt::format("all {} steps of its program ({} prompt + {} output tokens, C = {}) "
+                            "are missing, the first being the {}",
+                            ProgramStepCount(r.prompt_tokens, r.output_tokens, ctx.chunk),
+                            r.prompt_tokens, r.output_tokens, ctx.chunk,
+                            DescribeProgramStep(ProgramCursor(r, ctx.chunk).step()))
+              : fmt::format("its program ({} prompt + {} output tokens) has at least one step",
+                            r.prompt_tokens, r.output_tokens);
+      return Detail{{},
+                    fmt::format("owner {}, a request of {}, has no step in the history: {}",
+                                r.id.value(), ctx.options.inputs.TraceWords(), what)};
+    });
+  }
+}
+
+}  // namespace
+
 void CheckStructure(const CheckContext& ctx, Findings& findings) {
   const RecordSet& set = ctx.set;
-  const auto owners = static_cast<std::uint32_t>(set.owner_ids.size());
-  std::vector<std::uint32_t> sorted;  // one owner's steps, by key then history order
-  std::vector<Key> keys;              // their keys, in that order
-  for (std::uint32_t o = 0; o < owners; ++o) {
-    const std::span<const std::uint32_t> steps = set.StepsOf(o);
-    if (steps.empty()) continue;  // only seen in another owner's stamp
-    const Request* request = ctx.request_of[o];
-    if (ctx.trace_known() && request == nullptr) {
+  for (std::uint32_t o = 0; o < set.owner_ids.size(); ++o) {
+    if (set.StepsOf(o).empty()) continue;  // only seen in another owner's stamp
+    const OwnerSteps own(set, o);
+    if (ctx.trace_known() && ctx.request_of[o] == nullptr) {
       findings.Add(AnomalyType::kMalformed, set.owner_ids[o].value(), [&] {
-        return Detail{{set.records[steps.front()].step_id},
+        return Detail{{set.records[own.steps.front()].step_id},
                       fmt::format("owner {} is not a request of {}", set.owner_ids[o].value(),
                                   ctx.options.inputs.TraceWords())};
       });
     }
-    // Duplicates: the steps whose key an earlier step of the owner has.
-    sorted.assign(steps.begin(), steps.end());
-    std::stable_sort(sorted.begin(), sorted.end(), [&](std::uint32_t a, std::uint32_t b) {
-      return KeyOf(set.records[a]) < KeyOf(set.records[b]);
-    });
-    std::vector<std::uint32_t> duplicate_of;  // parallel to `steps`: the earlier step, or kNone
-    duplicate_of.assign(steps.size(), kNone);
-    {
-      // Map history index -> position in `steps` by binary search (steps is increasing).
-      auto position = [&](std::uint32_t index) {
-        return std::lower_bound(steps.begin(), steps.end(), index) - steps.begin();
-      };
-      for (std::size_t i = 1; i < sorted.size(); ++i) {
-        if (KeyOf(set.records[sorted[i]]) != KeyOf(set.records[sorted[i - 1]])) continue;
-        std::size_t first = i - 1;
-        while (first > 0 && KeyOf(set.records[sorted[first - 1]]) == KeyOf(set.records[sorted[i]]))
-          --first;
-        duplicate_of[position(sorted[i])] = sorted[first];
-      }
-    }
-    const OwnerWalk walk{ctx, request, ctx.chunk};
-    std::uint32_t prev = kNone;
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      const std::uint32_t xi = steps[i];
-      if (duplicate_of[i] != kNone) {
-        const std::uint32_t earlier = duplicate_of[i];
-        findings.Add(AnomalyType::kDuplicateStep, set.owner_ids[o].value(), [&] {
-          return Detail{{set.records[earlier].step_id, set.records[xi].step_id},
-                        fmt::format("{} repeats {}: the same {} of tokens [{},{}) ran twice",
-                                    set.Describe(xi), set.Describe(earlier),
-                                    set.records[xi].is_write() ? "WRITE" : "READ",
-                                    set.records[xi].first_token, set.records[xi].end_token)};
-        });
-        continue;
-      }
-      const StepRecord* p = prev == kNone ? nullptr : &set.records[prev];
-      const Fault fault = walk.Judge(set.records[xi], p);
-      if (fault != Fault::kNone) {
-        findings.Add(AnomalyType::kProgramOrder, set.owner_ids[o].value(), [&] {
-          std::vector<std::uint64_t> ids{set.records[xi].step_id};
-          if (fault == Fault::kTime) ids.insert(ids.begin(), p->step_id);
-          return Detail{std::move(ids), walk.Explain(fault, xi, prev)};
-        });
-      }
-      prev = xi;
-    }
-
-    // Completeness: the steps the program certainly has that never appear.
-    keys.clear();
-    for (const std::uint32_t i : sorted) keys.push_back(KeyOf(set.records[i]));
-    auto present = [&](std::uint32_t first, std::uint32_t end, Effect effect) {
-      return std::binary_search(keys.begin(), keys.end(), Key{first, end, effect});
-    };
-    const std::uint64_t owner_id = set.owner_ids[o].value();
-    const std::uint64_t last_id = set.records[steps.back()].step_id;
-    if (request != nullptr && ctx.chunk > 0) {
-      const Missing m = MissingFromProgram(*request, ctx.chunk, [&](const Step& s) {
-        return present(s.first_token, s.end_token, s.tag.effect);
-      });
-      if (m.count > 0) {
-        findings.Add(AnomalyType::kMissingStep, owner_id, [&] {
-          return Detail{{last_id},
-                        fmt::format("owner {}'s program ({} prompt + {} output tokens, C = {}) "
-                                    "has {} steps; {} never appear in the history, the first "
-                                    "being the {}",
-                                    owner_id, request->prompt_tokens, request->output_tokens,
-                                    ctx.chunk,
-                                    ProgramStepCount(request->prompt_tokens,
-                                                     request->output_tokens, ctx.chunk),
-                                    m.count, DescribeProgramStep(*m.first))};
-        });
-      }
-    } else if (request == nullptr && ctx.chunk > 0) {
-      // Without the program: every chunk a READ completed has its WRITE.
-      std::vector<std::uint32_t> ends;  // chunk boundaries READs end at, without their WRITE
-      for (const std::uint32_t i : sorted) {
-        const StepRecord& r = set.records[i];
-        if (r.is_write() || r.end_token == 0 || r.end_token % ctx.chunk != 0) continue;
-        if (!present(r.end_token - ctx.chunk, r.end_token, Effect::kWrite)) {
-          ends.push_back(r.end_token);
-        }
-      }
-      std::sort(ends.begin(), ends.end());
-      ends.erase(std::unique(ends.begin(), ends.end()), ends.end());
-      const std::uint64_t count = ends.size();
-      const std::uint32_t first_end = ends.empty() ? 0 : ends.front();
-      if (count > 0) {
-        findings.Add(AnomalyType::kMissingStep, owner_id, [&] {
-          return Detail{{last_id},
-                        fmt::format("owner {}'s READs complete {} chunk{} (C = {}) whose WRITE "
-                                    "never appears in the history, the first the WRITE closing "
-                                    "chunk [{},{}) at version {}",
-                                    owner_id, count, count == 1 ? "" : "s", ctx.chunk,
-                                    first_end - ctx.chunk, first_end,
-                                    first_end / ctx.chunk - 1)};
-        });
-      }
-    }
+    JudgeProgramOrder(ctx, own, findings);
+    JudgeCompleteness(ctx, own, findings);
   }
-  // Requests of the trace with no step at all.
-  if (ctx.trace_known()) {
-    const std::vector<Request>& trace = *ctx.trace;
-    std::vector<bool> has_steps(trace.size(), false);
-    for (std::uint32_t o = 0; o < owners; ++o) {
-      const Request* r = ctx.request_of[o];
-      if (r != nullptr && !set.StepsOf(o).empty()) has_steps[r - trace.data()] = true;
-    }
-    for (std::size_t i = 0; i < trace.size(); ++i) {
-      const Request& r = trace[i];
-      if (has_steps[i] || r.total_tokens() == 0) continue;
-      const std::uint64_t steps =
-          ctx.chunk > 0 ? ProgramStepCount(r.prompt_tokens, r.output_tokens, ctx.chunk) : 0;
-      findings.Add(AnomalyType::kMissingStep, r.id.value(), [&] {
-        std::string what =
-            ctx.chunk > 0
-                ? fmt::format("all {} steps of its program ({} prompt + {} output tokens, C = {}) "
-                              "are missing, the first being the {}",
-                              steps, r.prompt_tokens, r.output_tokens, ctx.chunk,
-                              DescribeProgramStep(ProgramCursor(r, ctx.chunk).step()))
-                : fmt::format("its program ({} prompt + {} output tokens) has at least one step",
-                              r.prompt_tokens, r.output_tokens);
-        return Detail{{},
-                      fmt::format("owner {}, a request of {}, has no step in the history: {}",
-                                  r.id.value(), ctx.options.inputs.TraceWords(), what)};
-      });
-    }
-  }
+  if (ctx.trace_known()) JudgeAbsentOwners(ctx, findings);
   CheckIds(set, findings);
 }
 

@@ -128,122 +128,151 @@ std::string When(std::int64_t end, std::int64_t start) {
   return fmt::format("{} it started at {} ns", end < start ? "before" : "as", start);
 }
 
+// Judges one owner's steps against its WRITEs (docs/checker.md#check-3-version-linearizability).
+class OwnerVersions {
+ public:
+  OwnerVersions(const RecordSet& set, std::uint32_t owner, Findings& findings)
+      : set_(set),
+        records_(set.records),
+        owner_(owner),
+        id_(set.owner_ids[owner].value()),
+        writes_(set.records, set.StepsOf(owner)),
+        findings_(findings) {}
+
+  void Judge() {
+    for (const std::uint32_t i : set_.StepsOf(owner_)) {
+      found_ = 0;
+      if (records_[i].seen_owner == owner_) JudgeObserved(i);
+      if (records_[i].is_write()) JudgeCommit(i);
+    }
+  }
+
+ private:
+  // At most one finding of each type per step: the first rule that finds it explains it.
+  template <typename DetailFn>
+  void Report(AnomalyType type, DetailFn&& detail) {
+    if (found_ & (1u << Index(type))) return;
+    found_ |= 1u << Index(type);
+    findings_.Add(type, id_, detail);
+  }
+  // The first of the owner's WRITEs (history order) satisfying `pred`, for explanations.
+  template <typename Pred>
+  std::uint32_t FindWrite(Pred&& pred) const {
+    for (const std::uint32_t w : writes_.writes()) {
+      if (pred(records_[w], w)) return w;
+    }
+    return kNone;
+  }
+
+  // What step i observed: its owner's version as tagged, the latest committed, committed at all,
+  // and not while a commit of its owner ran.
+  void JudgeObserved(std::uint32_t i) {
+    const StepRecord& x = records_[i];
+    const AnomalyType older = x.is_write() ? AnomalyType::kLostUpdate : AnomalyType::kStaleRead;
+    const std::uint32_t sv = x.seen_version;
+    if (sv > x.version) {
+      Report(AnomalyType::kFutureRead, [&] {
+        return Detail{{x.step_id},
+                      fmt::format("{} read version {} of owner {}, newer than the version {} it "
+                                  "is tagged with",
+                                  set_.Describe(i), sv, id_, x.version)};
+      });
+    } else if (sv < x.version) {
+      Report(older, [&] {
+        return Detail{{x.step_id},
+                      fmt::format("{} read version {} of owner {}, older than the version {} it "
+                                  "is tagged with{}",
+                                  set_.Describe(i), sv, id_, x.version,
+                                  x.is_write() ? ": the update to that version is lost" : "")};
+      });
+    }
+    if (const std::uint32_t latest = writes_.LatestBefore(x); sv < latest) {
+      Report(older, [&] {
+        const std::uint32_t w = FindWrite([&](const StepRecord& r, std::uint32_t) {
+          return r.commit_version == latest && Precedes(r, x);
+        });
+        return Detail{{records_[w].step_id, x.step_id},
+                      fmt::format("{} read version {} of owner {}, but {} had committed version "
+                                  "{} at {} ns, {}",
+                                  set_.Describe(i), sv, id_, set_.Describe(w), latest,
+                                  records_[w].end_ns, When(records_[w].end_ns, x.start_ns))};
+      });
+    }
+    // A WRITE committing sv that overlaps x makes this an uncommitted-read, reported below.
+    if (sv > 0) {
+      if (const auto [committed, overlapping] = writes_.Committing(sv, x);
+          !committed && !overlapping) {
+        Report(AnomalyType::kFutureRead, [&] {
+          return Detail{{x.step_id},
+                        fmt::format("{} read version {} of owner {}, which no WRITE of the owner "
+                                    "committed before it ran",
+                                    set_.Describe(i), sv, id_)};
+        });
+      }
+    }
+    if (writes_.Overlapping(x) > 0) {
+      Report(AnomalyType::kUncommittedRead, [&] {
+        const std::uint32_t w = FindWrite(
+            [&](const StepRecord& r, std::uint32_t wi) { return wi != i && Overlap(r, x); });
+        return Detail{{records_[w].step_id, x.step_id},
+                      fmt::format("{} ran over [{}, {}] ns, overlapping {} over [{}, {}] ns: it "
+                                  "used owner {}'s state while version {} was being committed",
+                                  set_.Describe(i), x.start_ns, x.end_ns, set_.Describe(w),
+                                  records_[w].start_ns, records_[w].end_ns, id_,
+                                  records_[w].commit_version)};
+      });
+    }
+  }
+
+  // WRITE i's commit against the owner's highest version so far (history order).
+  void JudgeCommit(std::uint32_t i) {
+    const StepRecord& x = records_[i];
+    const std::uint32_t cv = x.commit_version;
+    if (cv <= highest_) {
+      Report(AnomalyType::kLostUpdate, [&] {
+        const std::uint32_t same = FindWrite(
+            [&](const StepRecord& r, std::uint32_t wi) { return wi < i && r.commit_version == cv; });
+        const std::string before =
+            cv == 0 ? "version 0, which the owner has from its admission"
+            : same != kNone
+                ? fmt::format("a version {} had already committed", set_.Describe(same))
+                : fmt::format("a version older than the {} that {} had already committed",
+                              highest_, set_.Describe(highest_step_));
+        return Detail{{x.step_id},
+                      fmt::format("{} committed version {} of owner {}, {}: one of the updates "
+                                  "is lost",
+                                  set_.Describe(i), cv, id_, before)};
+      });
+    } else if (cv > highest_ + 1) {
+      Report(AnomalyType::kVersionGap, [&] {
+        return Detail{{x.step_id},
+                      fmt::format("{} committed version {} of owner {}, but the owner's versions "
+                                  "so far reach {}, so the next is {}",
+                                  set_.Describe(i), cv, id_, highest_, highest_ + 1)};
+      });
+    }
+    if (cv > highest_ || highest_step_ == kNone) {
+      highest_ = std::max(highest_, cv);
+      highest_step_ = i;
+    }
+  }
+
+  const RecordSet& set_;
+  const Records& records_;
+  std::uint32_t owner_;
+  std::uint64_t id_;
+  OwnerWrites writes_;
+  Findings& findings_;
+  std::uint32_t found_ = 0;          // types found for the step being judged
+  std::uint32_t highest_ = 0;        // the highest version committed earlier in the history
+  std::uint32_t highest_step_ = kNone;
+};
+
 }  // namespace
 
 void CheckVersions(const CheckContext& ctx, Findings& findings) {
-  const RecordSet& set = ctx.set;
-  const auto& records = set.records;
-  for (std::uint32_t o = 0; o < set.owner_ids.size(); ++o) {
-    const std::span<const std::uint32_t> steps = set.StepsOf(o);
-    const OwnerWrites writes(records, steps);
-    const std::uint64_t owner = set.owner_ids[o].value();
-    // The first WRITE (history order) satisfying `pred`, for explanations.
-    auto find_write = [&](auto pred) {
-      for (const std::uint32_t w : writes.writes()) {
-        if (pred(records[w], w)) return w;
-      }
-      return kNone;
-    };
-    std::uint32_t highest = 0;  // the owner's highest version committed earlier in the history
-    std::uint32_t highest_step = kNone;
-    for (const std::uint32_t i : steps) {
-      const StepRecord& x = records[i];
-      const AnomalyType older = x.is_write() ? AnomalyType::kLostUpdate : AnomalyType::kStaleRead;
-      // At most one finding of each type per step: the first rule that finds it explains it.
-      std::uint32_t found = 0;
-      auto report = [&](AnomalyType type, auto detail) {
-        if (found & (1u << Index(type))) return;
-        found |= 1u << Index(type);
-        findings.Add(type, owner, detail);
-      };
-      if (x.seen_owner == o) {
-        const std::uint32_t sv = x.seen_version;
-        if (sv > x.version) {
-          report(AnomalyType::kFutureRead, [&] {
-            return Detail{{x.step_id},
-                          fmt::format("{} read version {} of owner {}, newer than the version {} "
-                                      "it is tagged with",
-                                      set.Describe(i), sv, owner, x.version)};
-          });
-        } else if (sv < x.version) {
-          report(older, [&] {
-            return Detail{{x.step_id},
-                          fmt::format("{} read version {} of owner {}, older than the version {} "
-                                      "it is tagged with{}",
-                                      set.Describe(i), sv, owner, x.version,
-                                      x.is_write() ? ": the update to that version is lost" : "")};
-          });
-        }
-        const std::uint32_t latest = writes.LatestBefore(x);
-        if (sv < latest) {
-          report(older, [&] {
-            const std::uint32_t w = find_write([&](const StepRecord& r, std::uint32_t) {
-              return r.commit_version == latest && Precedes(r, x);
-            });
-            return Detail{{records[w].step_id, x.step_id},
-                          fmt::format("{} read version {} of owner {}, but {} had committed "
-                                      "version {} at {} ns, {}",
-                                      set.Describe(i), sv, owner, set.Describe(w), latest,
-                                      records[w].end_ns, When(records[w].end_ns, x.start_ns))};
-          });
-        }
-        if (sv > 0) {
-          // A WRITE committing sv that overlaps x makes this an uncommitted-read, which the
-          // overlap rule below reports.
-          const auto [committed, overlapping] = writes.Committing(sv, x);
-          if (!committed && !overlapping) {
-            report(AnomalyType::kFutureRead, [&] {
-              return Detail{{x.step_id},
-                            fmt::format("{} read version {} of owner {}, which no WRITE of the "
-                                        "owner committed before it ran",
-                                        set.Describe(i), sv, owner)};
-            });
-          }
-        }
-      }
-      if (x.seen_owner == o && writes.Overlapping(x) > 0) {
-        report(AnomalyType::kUncommittedRead, [&] {
-          const std::uint32_t w = find_write(
-              [&](const StepRecord& r, std::uint32_t wi) { return wi != i && Overlap(r, x); });
-          return Detail{{records[w].step_id, x.step_id},
-                        fmt::format("{} ran over [{}, {}] ns, overlapping {} over [{}, {}] ns: it "
-                                    "used owner {}'s state while version {} was being committed",
-                                    set.Describe(i), x.start_ns, x.end_ns, set.Describe(w),
-                                    records[w].start_ns, records[w].end_ns, owner,
-                                    records[w].commit_version)};
-        });
-      }
-      if (!x.is_write()) continue;
-      const std::uint32_t cv = x.commit_version;
-      if (cv <= highest) {
-        report(AnomalyType::kLostUpdate, [&] {
-          const std::uint32_t same = find_write([&](const StepRecord& r, std::uint32_t wi) {
-            return wi < i && r.commit_version == cv;
-          });
-          std::string before =
-              cv == 0 ? "version 0, which the owner has from its admission"
-              : same != kNone
-                  ? fmt::format("a version {} had already committed", set.Describe(same))
-                  : fmt::format("a version older than the {} that {} had already committed",
-                                highest, set.Describe(highest_step));
-          return Detail{{x.step_id},
-                        fmt::format("{} committed version {} of owner {}, {}: one of the updates "
-                                    "is lost",
-                                    set.Describe(i), cv, owner, before)};
-        });
-      } else if (cv > highest + 1) {
-        report(AnomalyType::kVersionGap, [&] {
-          return Detail{{x.step_id},
-                        fmt::format("{} committed version {} of owner {}, but the owner's "
-                                    "versions so far reach {}, so the next is {}",
-                                    set.Describe(i), cv, owner, highest, highest + 1)};
-        });
-      }
-      if (cv > highest || highest_step == kNone) {
-        highest = std::max(highest, cv);
-        highest_step = i;
-      }
-    }
+  for (std::uint32_t o = 0; o < ctx.set.owner_ids.size(); ++o) {
+    OwnerVersions(ctx.set, o, findings).Judge();
   }
 }
 
