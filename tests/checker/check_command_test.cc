@@ -252,8 +252,25 @@ TEST(CheckCommand, ShapedImportedOrStdinWorkloadsAreSavedBesideTheHistory) {
     EXPECT_EQ(c.exit_code, 0) << shape[0] << "\n" << c.out << c.err;
     EXPECT_NE(c.out.find("all 5 checks ran"), std::string::npos) << shape[0] << "\n" << c.out;
   }
-  const auto stdin_history = RunCli({"replay", "-", "--history", "-"});
-  EXPECT_EQ(stdin_history.exit_code, 2);
+  // An imported (Azure CSV) workload: saved beside the history too, and re-checked whole.
+  const std::string csv = run.dir.Write(
+      "conv.csv",
+      "TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:15:46.6805900,37,4\r\n"
+      "2023-11-16 18:15:50.9951690,39,10\r\n");
+  const std::string imported = run.dir.File("imported.jsonl");
+  const auto r = RunCli({"replay", csv, "--format", "azure", "--model", "tiny", "--history",
+                         imported, "--backend", "cpu"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(ReadFile(imported).find(R"("trace":"imported.trace.jsonl")"), std::string::npos);
+  const auto c = RunCli({"check", imported});
+  EXPECT_EQ(c.exit_code, 0) << c.out << c.err;
+  EXPECT_NE(c.out.find("every step of every program of trace imported.trace.jsonl (2 requests)"),
+            std::string::npos)
+      << c.out;
+  // A history on stdout has no folder to save such a workload in.
+  EXPECT_EQ(RunCli({"replay", csv, "--format", "azure", "--model", "tiny", "--history", "-"})
+                .exit_code,
+            2);
 }
 
 TEST(CheckCommand, NoSerialOrderForAnInvalidHistory) {
