@@ -15,59 +15,26 @@
 #include "core/request.h"
 #include "core/step.h"
 #include "core/strong_types.h"
+#include "tests/checker/step_builder.h"
 
 namespace rwttt::testing {
 namespace {
 
 using Types = std::set<std::string>;
 
-// Terse correct steps: by default a step of `owner` runs in slot `owner` and finds its own tag
-// there; a WRITE commits version + 1 in place. Ids count from 0 in order of addition.
-class Steps {
+// Steps judged by the reference checker.
+class Steps : public StepBuilder {
  public:
-  // REQUIRES: the returned reference is used before the next Read or Write.
-  HistoryStep& Read(std::uint64_t owner, std::uint64_t version,
-                    std::pair<std::uint64_t, std::uint64_t> tokens, std::int64_t start,
-                    std::int64_t end) {
-    HistoryStep s;
-    s.step = steps_.size();
-    s.owner = OwnerId{owner};
-    s.effect = Effect::kRead;
-    s.version = Version{version};
-    s.first_token = tokens.first;
-    s.end_token = tokens.second;
-    s.start = Nanos{start};
-    s.end = Nanos{end};
-    s.slot = owner;
-    s.seen_owner = OwnerId{owner};
-    s.seen_version = Version{version};
-    steps_.push_back(s);
-    return steps_.back();
-  }
-  HistoryStep& Write(std::uint64_t owner, std::uint64_t version,
-                     std::pair<std::uint64_t, std::uint64_t> tokens, std::int64_t start,
-                     std::int64_t end) {
-    HistoryStep& s = Read(owner, version, tokens, start, end);
-    s.effect = Effect::kWrite;
-    s.commit_slot = s.slot;
-    s.commit_version = Version{version + 1};
-    return s;
-  }
-  const std::vector<HistoryStep>& steps() const { return steps_; }
-
   Types Check(const ReferenceInputs& inputs = {}) const {
-    return ReferenceAnomalyTypes(steps_, inputs);
+    return ReferenceAnomalyTypes(steps(), inputs);
   }
   // Whether the rule named `rule` fired on the step at `index`.
   bool Fired(const std::string& rule, std::size_t index, const ReferenceInputs& inputs = {}) const {
-    const std::vector<ReferenceFinding> findings = ReferenceFindings(steps_, inputs);
+    const std::vector<ReferenceFinding> findings = ReferenceFindings(steps(), inputs);
     return std::any_of(findings.begin(), findings.end(), [&](const ReferenceFinding& f) {
       return f.rule == rule && f.index == index;
     });
   }
-
- private:
-  std::vector<HistoryStep> steps_;
 };
 
 // Moves a step into `slot`, where it finds `stamp` (owner, version); returns it.
