@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/numeric_flags.h"
 #include "core/model_profile.h"
 #include "gpu/backend_registry.h"
 
@@ -53,11 +54,13 @@ Command AddBackendsCommand(CLI::App& app) {
   cmd->add_option("--check", flags->check,
                   "Make this backend (cpu, omp, cuda, auto) as --backend would; exit 2 if it "
                   "cannot run here");
-  cmd->add_option("--threads", flags->threads, "omp: OpenMP threads (0: OMP_NUM_THREADS or all)")
+  AddWhole(cmd, "--threads", flags->threads, "omp: OpenMP threads",
+           {.min = 0, .max = MaxThreads(), .zero = "OMP_NUM_THREADS or one per core"})
       ->capture_default_str();
   cmd->add_option("--model", flags->model,
                   "With --check: also allocate --slots states of this model (preset or file)");
-  cmd->add_option("--slots", flags->slots, "With --model: number of state slots")
+  AddWhole(cmd, "--slots", flags->slots, "With --model: number of state slots",
+           {.min = 1, .max = 1u << 20})
       ->capture_default_str();
   return {cmd, [flags] { return RunBackends(*flags); }};
 }

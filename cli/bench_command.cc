@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/numeric_flags.h"
 #include "cli/policy_flags.h"
 #include "core/hardware_profile.h"
 #include "core/model_profile.h"
@@ -21,6 +22,9 @@
 
 namespace rwttt::cli {
 namespace {
+
+// Streams of the paper's experiment and its sweeps: each is an owner with its own state.
+constexpr std::uint64_t kMaxStreams = 100'000;
 
 struct PaperFlags {
   std::string model = "inplace-ttt-4b";
@@ -133,9 +137,14 @@ void AddWorkloadOptions(CLI::App* app, std::string& model, std::string& hardware
       ->capture_default_str();
   app->add_option("--hardware", hardware, "Hardware profile: a preset or a JSON file")
       ->capture_default_str();
-  app->add_option("--prompt", prompt, "Prompt tokens of each stream")->capture_default_str();
-  app->add_option("--output", output, "Output tokens of each stream")->capture_default_str();
-  app->add_option("--seed", seed, "Seed of every random choice and input")->capture_default_str();
+  AddWhole(app, "--prompt", prompt, "Prompt tokens of each stream",
+           {.min = 1, .max = kMaxRequestTokens})
+      ->capture_default_str();
+  AddWhole(app, "--output", output, "Output tokens of each stream",
+           {.min = 1, .max = kMaxRequestTokens})
+      ->capture_default_str();
+  AddWhole(app, "--seed", seed, "Seed of every random choice and input", kSeedRange)
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -151,10 +160,13 @@ Command AddBenchCommand(CLI::App& app) {
       "paper", "The paper's table: N streams, three policies, one memory budget, vs the paper");
   PaperFlags& p = *paper_flags;
   AddWorkloadOptions(paper, p.model, p.hardware, p.prompt, p.output, p.seed);
-  paper->add_option("--streams", p.streams, "Concurrent streams (owners)")->capture_default_str();
-  paper->add_option("--budget", p.budget_gib,
-                    "Memory budget in GiB (default: 33.53 for 8 streams of inplace-ttt-4b, "
-                    "scaled to the model's weights + states otherwise)");
+  AddWhole(paper, "--streams", p.streams, "Concurrent streams (owners)",
+           {.min = 1, .max = kMaxStreams})
+      ->capture_default_str();
+  AddReal(paper, "--budget", p.budget_gib,
+          "Memory budget in GiB (default: 33.53 for 8 streams of inplace-ttt-4b, scaled to the "
+          "model's weights + states otherwise)",
+          kBudgetGibRange);
   paper
       ->add_option("--timing", p.timing,
                    "Batch durations: the cost model, or the real kernels' wall time")
@@ -163,7 +175,8 @@ Command AddBenchCommand(CLI::App& app) {
   paper->add_option("--backend", p.backend, "Where the kernels run with --timing measured")
       ->check(CLI::IsMember(gpu::BackendNames()))
       ->capture_default_str();
-  paper->add_option("--threads", p.threads, "omp backend threads (0: one per core)");
+  AddWhole(paper, "--threads", p.threads, "omp backend threads",
+           {.min = 0, .max = MaxThreads(), .zero = "one per core"});
   paper->add_option("--save-trace", p.save_trace,
                     "Also write the workload as a native trace, for `rwttt replay`");
   paper->add_flag("--json", p.json, "Print the table as JSON");
@@ -178,13 +191,16 @@ Command AddBenchCommand(CLI::App& app) {
       "sweep", "Decode tok/s and p99 TPOT per policy vs streams and chunk size, as CSV");
   SweepFlags& s = *sweep_flags;
   AddWorkloadOptions(sweep, s.model, s.hardware, s.prompt, s.output, s.seed);
-  sweep->add_option("--streams", s.streams, "Stream counts, comma-separated")
+  AddWhole(sweep, "--streams", s.streams, "Stream counts, comma-separated",
+           {.min = 1, .max = kMaxStreams})
       ->delimiter(',')
       ->capture_default_str();
-  sweep->add_option("--chunks", s.chunks, "Chunk sizes C, comma-separated")
+  AddWhole(sweep, "--chunks", s.chunks, "Chunk sizes C, comma-separated",
+           {.min = 1, .max = kMaxRequestTokens})
       ->delimiter(',')
       ->capture_default_str();
-  sweep->add_option("--budget", s.budget_gib, "Memory budget in GiB (default: the hardware's)");
+  AddReal(sweep, "--budget", s.budget_gib, "Memory budget in GiB (default: the hardware's)",
+          kBudgetGibRange);
   sweep->add_option("-o,--out", s.out, "CSV output file ('-' for stdout)")->capture_default_str();
 
   return {bench, [paper, paper_flags, sweep_flags] {

@@ -7,6 +7,7 @@
 
 #include "checker/history_checker.h"
 #include "cli/command.h"
+#include "cli/numeric_flags.h"
 #include "core/output_file.h"
 #include "traces/native_trace.h"
 
@@ -69,11 +70,10 @@ Command AddCheckCommand(CLI::App& app) {
   check->add_option("--serial-order", flags->serial_order,
                     "Write an equivalent serial order (step ids, one a line) when one exists; "
                     "the JSON report then includes it too");
-  check
-      ->add_option("--max-per-type", flags->max_per_type,
-                   "Anomalies of one type shown in detail; the rest are counted (the verdict, "
-                   "counts and exit code never change)")
-      ->check(WholeNumber())
+  AddWhole(check, "--max-per-type", flags->max_per_type,
+           "Anomalies of one type shown in detail; the rest are counted (the verdict, counts and "
+           "exit code never change)",
+           {.min = 0, .max = UINT64_MAX, .zero = "none shown"})
       ->capture_default_str();
   check->add_flag("--no-reference", flags->no_reference,
                   "Run checks 1-4 only: the serial reference is skipped, and a trace, model or "

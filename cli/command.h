@@ -9,9 +9,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <cstdint>
 #include <functional>
-#include <string>
 
 #include "core/result.h"
 
@@ -25,26 +23,6 @@ struct Command {
   CLI::App* app = nullptr;
   std::function<Result<int>()> run;
 };
-
-// A flag's value must be a whole number from 0 to `max` written in decimal digits: no sign (CLI11
-// would read "-1" into an unsigned flag as 2^64 - 1), no fraction, no exponent.
-inline CLI::Validator WholeNumber(std::uint64_t max = UINT64_MAX) {
-  return CLI::Validator(
-      [max](std::string& text) -> std::string {
-        const std::string range = "a whole number from 0 to " + std::to_string(max);
-        if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
-          return "must be " + range + ", found " + text;
-        }
-        std::uint64_t value = 0;
-        for (const char c : text) {
-          const std::uint64_t digit = static_cast<std::uint64_t>(c - '0');
-          if (value > (max - digit) / 10) return "must be " + range + ", found " + text;
-          value = value * 10 + digit;
-        }
-        return {};
-      },
-      "UINT");
-}
 
 Command AddGenCommand(CLI::App& app);
 Command AddTraceCommand(CLI::App& app);

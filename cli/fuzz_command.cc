@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/numeric_flags.h"
 #include "cli/policy_flags.h"
 #include "core/cpu_backend.h"
 #include "core/json_writer.h"
@@ -24,6 +25,11 @@
 
 namespace rwttt::cli {
 namespace {
+
+// A billion workloads outlasts any CI job; ten thousand owners a workload outgrows what shrinking
+// and the checker's witnesses are for.
+constexpr std::uint64_t kMaxFuzzIterations = 1'000'000'000;
+constexpr std::uint64_t kMaxFuzzOwners = 10'000;
 
 struct FuzzFlags {
   std::uint64_t iterations = 100;
@@ -197,15 +203,19 @@ Command AddFuzzCommand(CLI::App& app) {
   auto flags = std::make_shared<FuzzFlags>();
   CLI::App* fuzz = app.add_subcommand(
       "fuzz", "Fuzz a policy with random workloads, checking every history (docs/fuzzing.md)");
-  fuzz->add_option("--iterations", flags->iterations, "Workloads to try")->capture_default_str();
-  fuzz->add_option("--seed", flags->seed, "Seed of the workloads")->capture_default_str();
+  AddWhole(fuzz, "--iterations", flags->iterations, "Workloads to try",
+           {.min = 1, .max = kMaxFuzzIterations})
+      ->capture_default_str();
+  AddWhole(fuzz, "--seed", flags->seed, "Seed of the workloads", kSeedRange)
+      ->capture_default_str();
   AddPolicyOptions(fuzz, flags->policy);
   fuzz->add_option(
       "--inject", flags->inject,
       "Inject a fault KIND[@RATE] in every run: each must be caught (fuzz the checker)");
   fuzz->add_option("--model", flags->model, "Model profile (small shapes keep fuzzing fast)")
       ->capture_default_str();
-  fuzz->add_option("--max-owners", flags->max_owners, "Most requests in one workload")
+  AddWhole(fuzz, "--max-owners", flags->max_owners, "Most requests in one workload",
+           {.min = 1, .max = kMaxFuzzOwners})
       ->capture_default_str();
   fuzz->add_option("--junit", flags->junit, "Write JUnit XML: one testcase per iteration");
   fuzz->add_option("--out", flags->out, "Where shrunk failing traces are saved")
@@ -213,8 +223,9 @@ Command AddFuzzCommand(CLI::App& app) {
   fuzz->add_option("--shard", flags->shard,
                    "K/N: run only iterations i with i mod N == K-1 (CI matrices, job arrays)")
       ->capture_default_str();
-  fuzz->add_option("--time-budget", flags->time_budget_s,
-                   "Stop starting new iterations after this many seconds (0: no limit)");
+  AddReal(fuzz, "--time-budget", flags->time_budget_s,
+          "Stop starting new iterations after this many seconds",
+          {.min = 0, .min_open = false, .max = 1e9, .zero = "no limit"});
   return {fuzz, [flags] { return RunFuzz(*flags); }};
 }
 

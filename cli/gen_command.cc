@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "cli/numeric_flags.h"
 #include "core/output_file.h"
 #include "traces/generator.h"
 #include "traces/native_trace.h"
@@ -49,24 +50,28 @@ Result<int> RunGen(const GenFlags& f) {
 Command AddGenCommand(CLI::App& app) {
   auto flags = std::make_shared<GenFlags>();
   CLI::App* gen = app.add_subcommand("gen", "Generate a synthetic trace (native JSONL format)");
-  auto* count = gen->add_option("--count", flags->count, "Number of requests");
-  auto* duration = gen->add_option("--duration", flags->duration_s,
-                                   "Generate arrivals for this many seconds instead of --count");
+  auto* count = AddWhole(gen, "--count", flags->count, "Number of requests",
+                         {.min = 1, .max = kMaxGeneratedRequests});
+  auto* duration = AddReal(gen, "--duration", flags->duration_s,
+                           "Generate arrivals for this many seconds instead of --count",
+                           {.min = 0, .min_open = true, .max = kMaxGeneratedSeconds});
   count->excludes(duration);
-  gen->add_option("--rate", flags->rate, "Mean arrival rate, requests per second")
+  AddReal(gen, "--rate", flags->rate, "Mean arrival rate, requests per second",
+          {.min = 0, .min_open = true, .max = kMaxGeneratedRate})
       ->capture_default_str();
   gen->add_option("--arrival", flags->arrival, "Arrival process")
       ->check(CLI::IsMember({"poisson", "gamma"}))
       ->capture_default_str();
-  gen->add_option("--cv", flags->cv,
-                  "gamma: coefficient of variation of inter-arrival gaps (>1 is bursty)")
+  AddReal(gen, "--cv", flags->cv,
+          "gamma: coefficient of variation of inter-arrival gaps (>1 is bursty)",
+          {.min = 0, .min_open = true, .max = 100})
       ->capture_default_str();
   gen->add_option("--prompt", flags->prompt,
                   "Prompt length: fixed:N, uniform:A:B or lognormal:MEAN:SIGMA")
       ->capture_default_str();
   gen->add_option("--output", flags->output, "Output length, same spellings as --prompt")
       ->capture_default_str();
-  gen->add_option("--seed", flags->seed, "Seed: the same seed gives the same bytes")
+  AddWhole(gen, "--seed", flags->seed, "Seed: the same seed gives the same bytes", kSeedRange)
       ->capture_default_str();
   gen->add_option("-o,--out", flags->out, "Output file ('-' for stdout; .zst compresses)")
       ->capture_default_str();

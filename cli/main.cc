@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include "cli/command.h"
@@ -34,6 +35,10 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "rwttt " RWTTT_VERSION);
   app.require_subcommand(1);
   app.fallthrough();
+  // Bad usage is one line, in the shape of every other error.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string("rwttt: error: ") + e.what() + "\n";
+  });
 
   using namespace rwttt::cli;
   const std::vector<Command> commands = {

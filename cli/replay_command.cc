@@ -13,6 +13,7 @@
 #include "checker/history_checker.h"
 #include "checker/history_writer.h"
 #include "cli/command.h"
+#include "cli/numeric_flags.h"
 #include "cli/policy_flags.h"
 #include "cli/trace_input_options.h"
 #include "core/hardware_profile.h"
@@ -104,12 +105,8 @@ Result<int> RunReplay(ReplayFlags f) {
   SimConfig config;
   RWTTT_ASSIGN_OR_RETURN(config.model, LoadModelProfile(f.model));
   RWTTT_ASSIGN_OR_RETURN(config.hardware, LoadHardwareProfile(f.hardware));
-  if (f.budget_gib < 0 || !std::isfinite(f.budget_gib)) {
-    return Error::Usage("--budget must be a positive number of GiB");
-  }
-  config.budget_bytes = f.budget_bytes > 0 ? f.budget_bytes
-                        : f.budget_gib > 0 ? static_cast<std::uint64_t>(f.budget_gib * 1073741824.0)
-                                           : config.hardware.memory_bytes();
+  RWTTT_ASSIGN_OR_RETURN(config.budget_bytes,
+                         ResolveBudget(f.budget_gib, f.budget_bytes, config.hardware));
   config.seed = Seed{f.seed};
   RWTTT_ASSIGN_OR_RETURN(config.policy_options, PreparePolicy(f.policy));
   RWTTT_ASSIGN_OR_RETURN(auto policy, MakePolicy(f.policy.policy, config.policy_options));
@@ -226,11 +223,12 @@ Command AddReplayCommand(CLI::App& app) {
       ->capture_default_str();
   replay->add_option("--hardware", flags->hardware, "Hardware profile: a preset or a JSON file")
       ->capture_default_str();
-  auto* budget = replay->add_option("--budget", flags->budget_gib,
-                                    "Memory budget in GiB (default: the hardware's memory)");
-  replay->add_option("--budget-bytes", flags->budget_bytes, "Memory budget in bytes, exactly")
+  auto* budget = AddReal(replay, "--budget", flags->budget_gib,
+                         "Memory budget in GiB (default: the hardware's memory)", kBudgetGibRange);
+  AddWhole(replay, "--budget-bytes", flags->budget_bytes, "Memory budget in bytes, exactly",
+           kBudgetBytesRange)
       ->excludes(budget);
-  replay->add_option("--seed", flags->seed, "Seed of every random choice and input")
+  AddWhole(replay, "--seed", flags->seed, "Seed of every random choice and input", kSeedRange)
       ->capture_default_str();
   replay->add_option("--timeline", flags->timeline,
                      "Write a Chrome Trace Event timeline (opens in Perfetto)");
@@ -241,7 +239,8 @@ Command AddReplayCommand(CLI::App& app) {
                    "Where the math runs when the history or --timing measured needs it")
       ->check(CLI::IsMember(gpu::BackendNames()))
       ->capture_default_str();
-  replay->add_option("--threads", flags->threads, "omp backend threads (0: one per core)");
+  AddWhole(replay, "--threads", flags->threads, "omp backend threads",
+           {.min = 0, .max = MaxThreads(), .zero = "one per core"});
   replay
       ->add_option("--timing", flags->timing,
                    "Batch durations: the cost model, or the kernels' wall time (benchmarks)")

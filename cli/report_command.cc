@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/numeric_flags.h"
 #include "cli/policy_flags.h"
 #include "core/json_writer.h"
 #include "core/output_file.h"
@@ -154,8 +155,7 @@ Result<int> RunReport(const ReportFlags& f) {
   SimConfig config;
   RWTTT_ASSIGN_OR_RETURN(config.model, LoadModelProfile(f.model));
   RWTTT_ASSIGN_OR_RETURN(config.hardware, LoadHardwareProfile(f.hardware));
-  config.budget_bytes = f.budget_gib > 0 ? static_cast<std::uint64_t>(f.budget_gib * 1073741824.0)
-                                         : config.hardware.memory_bytes();
+  RWTTT_ASSIGN_OR_RETURN(config.budget_bytes, ResolveBudget(f.budget_gib, 0, config.hardware));
   config.seed = Seed{f.seed};
   RWTTT_ASSIGN_OR_RETURN(gpu::BackendChoice choice, gpu::MakeBackend(f.backend));
   std::fprintf(stderr, "rwttt: %s\n", choice.note.c_str());
@@ -216,16 +216,19 @@ Command AddReportCommand(CLI::App& app) {
   report->add_option("TRACE", flags->traces, "Native traces to replay")->required();
   report->add_option("--model", flags->model, "Model profile")->capture_default_str();
   report->add_option("--hardware", flags->hardware, "Hardware profile")->capture_default_str();
-  report->add_option("--budget", flags->budget_gib, "Memory budget in GiB");
-  report->add_option("--seed", flags->seed, "Seed")->capture_default_str();
+  AddReal(report, "--budget", flags->budget_gib,
+          "Memory budget in GiB (default: the hardware's memory)", kBudgetGibRange);
+  AddWhole(report, "--seed", flags->seed, "Seed of every random choice and input", kSeedRange)
+      ->capture_default_str();
   report->add_option("--backend", flags->backend, "Where the math runs")
       ->check(CLI::IsMember(gpu::BackendNames()))
       ->capture_default_str();
   report->add_option("--markdown", flags->markdown, "Markdown output ('-': stdout)")
       ->capture_default_str();
   report->add_option("--json", flags->json, "Also write the comparison as JSON to this file");
-  report->add_option("--fail-on-regress", flags->fail_on_regress,
-                     "Exit 1 when a metric of the candidate is worse by more than PCT percent");
+  AddReal(report, "--fail-on-regress", flags->fail_on_regress,
+          "Exit 1 when a metric of the candidate is worse by more than PCT percent",
+          {.min = 0, .min_open = false, .max = 1e6, .zero = "any regression fails"});
   return {report, [flags] { return RunReport(*flags); }};
 }
 

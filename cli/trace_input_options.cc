@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "cli/numeric_flags.h"
+#include "traces/native_trace.h"
 #include "traces/trace_format.h"
 
 namespace rwttt::cli {
@@ -16,22 +18,28 @@ void AddTraceInputOptions(CLI::App* app, TraceInputFlags& f, TraceInputOptionSet
   app->add_option("--window", f.window,
                   "Keep arrivals in [START, START+DUR) seconds after the first one: START,DUR")
       ->group(group);
-  app->add_option("--sample", f.sample,
-                  "Keep each request with this probability, in (0, 1]; deterministic by --seed")
+  AddReal(app, "--sample", f.sample,
+          "Keep each request with this probability; deterministic by --seed",
+          {.min = 0, .min_open = true, .max = 1})
       ->group(group);
   if (which.seed) {
-    app->add_option("--seed", f.seed, "Seed of --sample: the same seed keeps the same requests")
+    AddWhole(app, "--seed", f.seed, "Seed of --sample: the same seed keeps the same requests",
+             kSeedRange)
         ->capture_default_str()
         ->group(group);
   }
-  app->add_option("--max-prompt", f.max_prompt, "Clip prompts to at most N tokens (counted)")
+  AddWhole(app, "--max-prompt", f.max_prompt, "Clip prompts to at most N tokens (counted)",
+           {.min = 0, .max = kMaxRequestTokens})
       ->group(group);
-  app->add_option("--max-output", f.max_output, "Clip outputs to at most N tokens (counted)")
+  AddWhole(app, "--max-output", f.max_output, "Clip outputs to at most N tokens (counted)",
+           {.min = 0, .max = kMaxRequestTokens})
       ->group(group);
-  auto* scale = app->add_option("--time-scale", f.time_scale,
-                                "Multiply every inter-arrival gap by X (0.5 = twice as fast)")
+  auto* scale = AddReal(app, "--time-scale", f.time_scale,
+                        "Multiply every inter-arrival gap by X (0.5 = twice as fast)",
+                        {.min = 0, .min_open = true, .max = 1e9})
                     ->group(group);
-  auto* rate = app->add_option("--rate", f.rate, "Rescale time so the mean rate is R requests/s")
+  auto* rate = AddReal(app, "--rate", f.rate, "Rescale time so the mean rate is R requests/s",
+                       {.min = 0, .min_open = true, .max = 1e9})
                    ->group(group);
   scale->excludes(rate);
   const std::string import_group = "Import";

@@ -67,6 +67,10 @@ class OutputFile::Compressor {
 
 Result<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path) {
   if (path == "-") return std::unique_ptr<OutputFile>(new OutputFile(path, "", stdout));
+  if (path.empty()) return Error::Usage("an output file name is empty: give a path, or - for stdout");
+  if (path.back() == '/') {
+    return Error::Io("cannot write: the output path names a folder, not a file", {path, 0, ""});
+  }
   // A device, FIFO or socket (/dev/null, a process substitution) is written in place: renaming a
   // temporary file over it would replace the device node itself.
   struct stat target {};

@@ -52,8 +52,6 @@ double PaperBudgetGib(const ModelProfile& model, std::uint32_t streams) {
   return kPaperBudgetGib * footprint / reference;
 }
 
-std::uint64_t GibToBytes(double gib) { return static_cast<std::uint64_t>(gib * 1073741824.0); }
-
 std::vector<Request> PaperWorkload(std::uint32_t streams, std::uint32_t prompt_tokens,
                                    std::uint32_t output_tokens) {
   std::vector<Request> trace;

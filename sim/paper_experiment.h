@@ -17,6 +17,7 @@
 #include "core/backend.h"
 #include "core/hardware_profile.h"
 #include "core/model_profile.h"
+#include "core/units.h"
 #include "core/request.h"
 #include "core/result.h"
 #include "core/strong_types.h"
@@ -71,9 +72,6 @@ struct PaperSetup {
 // inplace-ttt-4b (weights 5.82 GiB + 8 x 3.34 GiB = 32.52 GiB), and the same ratio of budget to
 // (shared weights + streams x state) for any other model or stream count.
 double PaperBudgetGib(const ModelProfile& model, std::uint32_t streams);
-
-// GiB to bytes exactly as `rwttt replay --budget` converts them.
-std::uint64_t GibToBytes(double gib);
 
 // `streams` requests, ids 0.., all arriving at 0 ns with the given lengths.
 std::vector<Request> PaperWorkload(std::uint32_t streams, std::uint32_t prompt_tokens,

@@ -20,6 +20,12 @@ namespace rwttt {
 
 enum class ArrivalProcess { kPoisson, kGamma };
 
+// What one call may generate: a trace of a billion requests is about 60 GB of JSONL, and a
+// second's rate of a billion requests a request per nanosecond.
+inline constexpr std::uint64_t kMaxGeneratedRequests = 1'000'000'000;
+inline constexpr double kMaxGeneratedSeconds = 1e9;  // about 31 years
+inline constexpr double kMaxGeneratedRate = 1e9;     // requests per second
+
 struct GeneratorOptions {
   std::optional<std::uint64_t> count;  // exactly this many requests, or
   std::optional<double> duration_s;    // every arrival before this time

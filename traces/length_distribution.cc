@@ -82,17 +82,28 @@ Result<LengthDistribution> ParseLengthDistribution(std::string_view spec, std::s
   LengthDistribution d;
   if (parts[0] == "fixed") {
     if (nums.size() != 1) return bad("fixed takes one number");
-    if (!is_count(nums[0])) return bad("N must be a whole number of tokens");
+    if (!is_count(nums[0])) {
+      return bad(fmt::format("N must be a whole number of tokens from 0 to {}, found {}",
+                             kMaxRequestTokens, parts[1]));
+    }
     d = {LengthDistribution::Kind::kFixed, nums[0], 0};
   } else if (parts[0] == "uniform") {
     if (nums.size() != 2) return bad("uniform takes two numbers");
-    if (!is_count(nums[0]) || !is_count(nums[1])) return bad("A and B must be whole numbers");
+    if (!is_count(nums[0]) || !is_count(nums[1])) {
+      return bad(fmt::format("A and B must be whole numbers of tokens from 0 to {}, found {} and {}",
+                             kMaxRequestTokens, parts[1], parts[2]));
+    }
     if (nums[0] > nums[1]) return bad("A must not exceed B");
     d = {LengthDistribution::Kind::kUniform, nums[0], nums[1]};
   } else if (parts[0] == "lognormal") {
     if (nums.size() != 2) return bad("lognormal takes two numbers");
-    if (!(nums[0] >= 1 && nums[0] <= kMaxRequestTokens)) return bad("MEAN must be at least 1");
-    if (!(nums[1] >= 0 && nums[1] <= 4)) return bad("SIGMA must be in [0, 4]");
+    if (!(nums[0] >= 1 && nums[0] <= kMaxRequestTokens)) {
+      return bad(fmt::format("MEAN must be from 1 to {} tokens, found {}", kMaxRequestTokens,
+                             parts[1]));
+    }
+    if (!(nums[1] >= 0 && nums[1] <= 4)) {
+      return bad(fmt::format("SIGMA must be from 0 to 4, found {}", parts[2]));
+    }
     d = {LengthDistribution::Kind::kLognormal, nums[0], nums[1]};
   } else {
     return bad("unknown distribution");

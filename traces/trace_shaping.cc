@@ -43,7 +43,8 @@ Result<TimeWindow> ParseTimeWindow(std::string_view text, std::string_view flag)
 
 Status ValidateShaping(const ShapingOptions& o) {
   if (o.sample_fraction && !(*o.sample_fraction > 0 && *o.sample_fraction <= 1)) {
-    return Error::Usage(fmt::format("--sample {}: must be in (0, 1]", *o.sample_fraction));
+    return Error::Usage(
+        fmt::format("--sample {}: must be above 0 and at most 1", *o.sample_fraction));
   }
   if (o.time_scale && !PositiveFinite(*o.time_scale)) {
     return Error::Usage(fmt::format("--time-scale {}: must be a positive number", *o.time_scale));
@@ -110,8 +111,12 @@ Status ApplyShaping(std::vector<Request>& requests, const ShapingOptions& o,
   }
   counts.time_scale = factor;
   if (static_cast<double>(span) * factor > 9.0e18) {
-    return Error::Input(
-        fmt::format("--time-scale {} makes arrivals overflow 64-bit nanoseconds", factor));
+    const std::string flag = o.rate_per_s ? fmt::format("--rate {}", *o.rate_per_s)
+                                          : fmt::format("--time-scale {}", factor);
+    return Error::Input(fmt::format(
+        "{} stretches the trace's {:.6g} s of arrivals to {:.3g} s, past the 9e9 s (2^63 ns) "
+        "that arrival times can reach",
+        flag, static_cast<double>(span) / 1e9, static_cast<double>(span) * factor / 1e9));
   }
   for (Request& r : requests) {
     const std::int64_t offset = (r.arrival - first).value();

@@ -79,7 +79,8 @@ TEST(ImportCli, BadUsageExitsTwo) {
   const std::string in = dir.Write("conv.csv", kAzure);
   const auto sample = RunCli({"import", "azure", in, "--sample", "1.5"});
   EXPECT_EQ(sample.exit_code, 2);
-  EXPECT_EQ(sample.err, "rwttt: error: --sample 1.5: must be in (0, 1]\n");
+  EXPECT_EQ(sample.err,
+            "rwttt: error: --sample: must be a number above 0 and at most 1, found 1.5\n");
   EXPECT_EQ(RunCli({"import", "csv", in}).exit_code, 2);
   EXPECT_EQ(RunCli({"import", "azure", in, "--burstgpt-model", "GPT-4"}).exit_code, 2);
   EXPECT_EQ(RunCli({"import", "azure", in, "--window", "5"}).exit_code, 2);

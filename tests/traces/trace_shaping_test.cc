@@ -106,7 +106,7 @@ TEST(Shaping, RateNeedsTwoDistinctArrivals) {
 TEST(Shaping, ValidationNamesTheFlag) {
   ShapingOptions o;
   o.sample_fraction = 0;
-  EXPECT_EQ(ValidateShaping(o).error().message, "--sample 0: must be in (0, 1]");
+  EXPECT_EQ(ValidateShaping(o).error().message, "--sample 0: must be above 0 and at most 1");
   o = {};
   o.time_scale = -1;
   EXPECT_EQ(ValidateShaping(o).error().message, "--time-scale -1: must be a positive number");
