@@ -38,15 +38,23 @@ const std::map<std::string, std::string, std::less<>>& Presets() {
   return *presets;
 }
 
-Result<double> GetPositive(simdjson::ondemand::value v, const SourceLoc& at) {
+// A physical quantity within what devices have: a value outside (1e-300 GB/s, 1e300 GiB) would
+// make every duration overflow or round to nothing.
+Result<double> GetInRange(simdjson::ondemand::value v, const SourceLoc& at, double min, double max,
+                          std::string_view unit) {
   RWTTT_ASSIGN_OR_RETURN(double x, json::GetDouble(v, at));
-  if (!(x > 0)) return Error::Input(fmt::format("must be positive, found {}", x), at);
+  if (!(x >= min && x <= max)) {
+    return Error::Input(fmt::format("must be from {} to {} {}, found {}", min, max, unit, x), at);
+  }
   return x;
 }
 
-Result<std::int64_t> GetNonNegativeNs(simdjson::ondemand::value v, const SourceLoc& at) {
+Result<std::int64_t> GetOverheadNs(simdjson::ondemand::value v, const SourceLoc& at) {
   RWTTT_ASSIGN_OR_RETURN(std::uint64_t x, json::GetUint(v, at));
-  if (x > (std::uint64_t{1} << 50)) return Error::Input("is implausibly large", at);
+  if (x > kMaxOverheadNs) {
+    return Error::Input(
+        fmt::format("must be from 0 to {} ns (one second), found {}", kMaxOverheadNs, x), at);
+  }
   return static_cast<std::int64_t>(x);
 }
 
@@ -76,17 +84,21 @@ Result<HardwareProfile> ParseHardwareProfile(std::string_view json, const std::s
         if (key == "name") {
           RWTTT_ASSIGN_OR_RETURN(hw.name, json::GetString(v, f));
         } else if (key == "memory_bandwidth_gbs") {
-          RWTTT_ASSIGN_OR_RETURN(hw.memory_bandwidth_gbs, GetPositive(v, f));
+          RWTTT_ASSIGN_OR_RETURN(hw.memory_bandwidth_gbs,
+                                 GetInRange(v, f, kMinBandwidthGbs, kMaxBandwidthGbs, "GB/s"));
         } else if (key == "peak_tflops_bf16") {
-          RWTTT_ASSIGN_OR_RETURN(hw.peak_tflops_bf16, GetPositive(v, f));
+          RWTTT_ASSIGN_OR_RETURN(hw.peak_tflops_bf16,
+                                 GetInRange(v, f, kMinTflops, kMaxTflops, "TFLOP/s"));
         } else if (key == "peak_tflops_fp32") {
-          RWTTT_ASSIGN_OR_RETURN(hw.peak_tflops_fp32, GetPositive(v, f));
+          RWTTT_ASSIGN_OR_RETURN(hw.peak_tflops_fp32,
+                                 GetInRange(v, f, kMinTflops, kMaxTflops, "TFLOP/s"));
         } else if (key == "memory_gib") {
-          RWTTT_ASSIGN_OR_RETURN(hw.memory_gib, GetPositive(v, f));
+          RWTTT_ASSIGN_OR_RETURN(hw.memory_gib,
+                                 GetInRange(v, f, kMinMemoryGib, kMaxMemoryGib, "GiB"));
         } else if (key == "launch_overhead_ns") {
-          RWTTT_ASSIGN_OR_RETURN(hw.launch_overhead_ns, GetNonNegativeNs(v, f));
+          RWTTT_ASSIGN_OR_RETURN(hw.launch_overhead_ns, GetOverheadNs(v, f));
         } else if (key == "layer_overhead_ns") {
-          RWTTT_ASSIGN_OR_RETURN(hw.layer_overhead_ns, GetNonNegativeNs(v, f));
+          RWTTT_ASSIGN_OR_RETURN(hw.layer_overhead_ns, GetOverheadNs(v, f));
         } else {
           return Error::Input("unknown field (see docs/formats.md#hardware-profile)", f);
         }

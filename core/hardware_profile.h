@@ -17,6 +17,16 @@
 
 namespace rwttt {
 
+// The physical range of each field (docs/formats.md#hardware-profile): from a slow host to well
+// beyond any device, so that durations stay within 64-bit nanoseconds.
+inline constexpr double kMinBandwidthGbs = 0.1;
+inline constexpr double kMaxBandwidthGbs = 1e6;
+inline constexpr double kMinTflops = 0.001;
+inline constexpr double kMaxTflops = 1e6;
+inline constexpr double kMinMemoryGib = 1.0 / 1024;  // 1 MiB
+inline constexpr double kMaxMemoryGib = 1e6;
+inline constexpr std::int64_t kMaxOverheadNs = 1'000'000'000;
+
 struct HardwareProfile {
   std::string name;
   double memory_bandwidth_gbs = 0;  // sustained device-memory bandwidth, 1e9 bytes/s

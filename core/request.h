@@ -10,6 +10,10 @@
 
 namespace rwttt {
 
+// The latest arrival a trace may hold: 2^62 ns, about 146 years, so that a run of as long again
+// still fits the simulator's 64-bit nanosecond clock.
+inline constexpr std::int64_t kMaxArrivalNs = std::int64_t{1} << 62;
+
 struct Request {
   OwnerId id;
   Nanos arrival{0};

@@ -68,7 +68,9 @@ Nanos CostModel::BatchTime(const BatchShape& shape, std::uint32_t sharing) const
   Memo& m = memo_[(h >> 56) & 0xFF];
   if (m.sharing == sharing && m.shape == shape) return m.time;
   const double ns = std::ceil(Cost(shape, sharing).total_ns());
-  m = Memo{shape, sharing, Nanos{std::max<std::int64_t>(1, static_cast<std::int64_t>(ns))}};
+  // Saturated, never wrapped: the simulator refuses a batch that would end past 2^63 ns.
+  const std::int64_t whole = ns >= 9.2e18 ? INT64_MAX : static_cast<std::int64_t>(ns);
+  m = Memo{shape, sharing, Nanos{std::max<std::int64_t>(1, whole)}};
   return m.time;
 }
 

@@ -325,7 +325,16 @@ Status Run::Dispatch() {
         layout_.shared_slot ? std::min<std::uint64_t>(1, shape.read_steps) : shape.read_steps;
     shape.write_slots =
         layout_.shared_slot ? std::min<std::uint64_t>(1, shape.write_steps) : shape.write_steps;
-    const Nanos model_end = now_ + cost_.BatchTime(shape, busy_count_ + 1);
+    const Nanos duration = cost_.BatchTime(shape, busy_count_ + 1);
+    if (duration.value() > INT64_MAX - now_.value()) {
+      const std::uint32_t first = items.front().owner_index;
+      return Error::Input(fmt::format(
+          "request {} (the trace's request #{}) would run past the simulator's 2^63 ns clock: its "
+          "batch starts at {} ns and takes {} ns on {}",
+          trace_[first].id.value(), first + 1, now_.value(), duration.value(),
+          config_.hardware.name));
+    }
+    const Nanos model_end = now_ + duration;
     const std::uint64_t batch_id = batch_ids_++;
     const Nanos end = executor_.Dispatch(items, batch_id, now_, model_end);
     metrics_.OnBatch(items.size(), shape.read_tokens, end - now_);

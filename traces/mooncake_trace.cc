@@ -54,8 +54,12 @@ class MooncakeRowParser final : public RowParser {
       if (key == "timestamp") {
         bit = kTimestamp;
         RWTTT_ASSIGN_OR_RETURN(std::uint64_t ms, json::GetUint(value, json::AtField(at, key)));
-        if (ms > static_cast<std::uint64_t>(INT64_MAX) / kNsPerMs) {
-          return Error::Input(fmt::format("{} ms is too large", ms), json::AtField(at, key));
+        if (ms > static_cast<std::uint64_t>(kMaxArrivalNs) / kNsPerMs) {
+          return Error::Input(fmt::format("must be at most {} ms (2^62 ns, about 146 years), "
+                                          "found {}",
+                                          static_cast<std::uint64_t>(kMaxArrivalNs) / kNsPerMs,
+                                          ms),
+                              json::AtField(at, key));
         }
         out.arrival_ns = static_cast<std::int64_t>(ms * kNsPerMs);
       } else if (key == "input_length") {

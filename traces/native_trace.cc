@@ -50,7 +50,12 @@ Status TraceReader::ParseLine(std::string_view line, Request& out) {
         } else if (key == "arrival_ns") {
           bit = kArrival;
           RWTTT_ASSIGN_OR_RETURN(std::uint64_t t, json::GetUint(v, f));
-          if (t > static_cast<std::uint64_t>(INT64_MAX)) return Error::Input("too large", f);
+          if (t > static_cast<std::uint64_t>(kMaxArrivalNs)) {
+            return Error::Input(fmt::format("must be at most {} (2^62 ns, about 146 years), "
+                                            "found {}",
+                                            kMaxArrivalNs, t),
+                                f);
+          }
           out.arrival = Nanos{static_cast<std::int64_t>(t)};
         } else if (key == "prompt_tokens") {
           bit = kPrompt;

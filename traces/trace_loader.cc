@@ -100,6 +100,13 @@ Result<std::vector<Request>> Import(const std::string& path, TraceFormat format,
   requests.reserve(rows.size());
   const std::int64_t origin = rows.empty() ? 0 : rows.front().arrival_ns;
   for (const ImportedRow& row : rows) {
+    if (row.arrival_ns - origin > kMaxArrivalNs) {
+      return Error::Input(
+          fmt::format("arrives {} ns after the first request, past the 2^62 ns (about 146 years) "
+                      "a trace may span",
+                      row.arrival_ns - origin),
+          SourceLoc{path, row.line, ""});
+    }
     // Until shaping is done the id is the line number: the sampling key.
     requests.push_back(Request{OwnerId{static_cast<std::uint64_t>(row.line)},
                                Nanos{row.arrival_ns - origin}, row.prompt_tokens, row.output_tokens,

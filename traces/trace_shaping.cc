@@ -110,12 +110,12 @@ Status ApplyShaping(std::vector<Request>& requests, const ShapingOptions& o,
              static_cast<double>(span);
   }
   counts.time_scale = factor;
-  if (static_cast<double>(span) * factor > 9.0e18) {
+  if (static_cast<double>(span) * factor > static_cast<double>(kMaxArrivalNs)) {
     const std::string flag = o.rate_per_s ? fmt::format("--rate {}", *o.rate_per_s)
                                           : fmt::format("--time-scale {}", factor);
     return Error::Input(fmt::format(
-        "{} stretches the trace's {:.6g} s of arrivals to {:.3g} s, past the 9e9 s (2^63 ns) "
-        "that arrival times can reach",
+        "{} stretches the trace's {:.6g} s of arrivals to {:.3g} s, past the 2^62 ns (about 146 "
+        "years) a trace may span",
         flag, static_cast<double>(span) / 1e9, static_cast<double>(span) * factor / 1e9));
   }
   for (Request& r : requests) {

@@ -157,13 +157,28 @@ TEST(HardwareProfile, EveryPresetLoadsAndRoundTrips) {
   }
 }
 
-TEST(HardwareProfile, RejectsZeroBandwidth) {
-  Result<HardwareProfile> hw = ParseHardwareProfile(
-      R"({"name":"x","memory_bandwidth_gbs":0,"peak_tflops_bf16":1,"peak_tflops_fp32":1,)"
-      R"("memory_gib":1,"launch_overhead_ns":0,"layer_overhead_ns":0})",
-      "hw.json");
-  ASSERT_FALSE(hw.ok());
-  EXPECT_EQ(hw.error().ToString(), "hw.json: memory_bandwidth_gbs: must be positive, found 0");
+TEST(HardwareProfile, RejectsValuesOutsideThePhysicalRanges) {
+  auto parse = [](const std::string& field, const std::string& value) {
+    std::string json =
+        R"({"name":"x","memory_bandwidth_gbs":100,"peak_tflops_bf16":1,"peak_tflops_fp32":1,)"
+        R"("memory_gib":1,"launch_overhead_ns":0,"layer_overhead_ns":0})";
+    const std::size_t at = json.find("\"" + field + "\":") + field.size() + 3;
+    json.replace(at, json.find_first_of(",}", at) - at, value);
+    const Result<HardwareProfile> hw = ParseHardwareProfile(json, "hw.json");
+    return hw.ok() ? std::string() : hw.error().ToString();
+  };
+  EXPECT_EQ(parse("memory_bandwidth_gbs", "0"),
+            "hw.json: memory_bandwidth_gbs: must be from 0.1 to 1000000 GB/s, found 0");
+  EXPECT_EQ(parse("memory_bandwidth_gbs", "1e-300"),
+            "hw.json: memory_bandwidth_gbs: must be from 0.1 to 1000000 GB/s, found 1e-300");
+  EXPECT_EQ(parse("peak_tflops_bf16", "1e-15"),
+            "hw.json: peak_tflops_bf16: must be from 0.001 to 1000000 TFLOP/s, found 1e-15");
+  EXPECT_EQ(parse("memory_gib", "1e300"),
+            "hw.json: memory_gib: must be from 0.0009765625 to 1000000 GiB, found 1e+300");
+  EXPECT_EQ(parse("launch_overhead_ns", "2000000000"),
+            "hw.json: launch_overhead_ns: must be from 0 to 1000000000 ns (one second), found "
+            "2000000000");
+  EXPECT_EQ(parse("memory_gib", "0.5"), "");
 }
 
 TEST(StepCost, ImpossibleProfileDoesNotFitMemory) {

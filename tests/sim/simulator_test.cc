@@ -137,6 +137,22 @@ TEST(Simulator, ImpossibleBudgetIsAnErrorNamingIt) {
   EXPECT_NE(r.error().message.find("no owner can ever be admitted"), std::string::npos);
 }
 
+TEST(Simulator, ARunPastTheClockIsAnErrorNamingTheRequest) {
+  // A device this slow (made in code, below the profile reader's range) needs more than the
+  // 2^63 ns the clock holds for one batch: an error, not a wrapped clock or an abort.
+  SimConfig c = TinyConfig();
+  c.hardware.memory_bandwidth_gbs = 1e-300;
+  std::vector<Request> trace = TwoOwners();
+  for (Request& r : trace) r.arrival = Nanos{1000};
+  const auto r = RunPolicy("rwttt", trace, c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message.rfind("request 0 (the trace's request #1) would run past the "
+                                    "simulator's 2^63 ns clock: its batch starts at 1000 ns",
+                                    0),
+            0u)
+      << r.error().message;
+}
+
 // A user's policy that breaks the rules must get an error, not a crash or a wrong run.
 class PutsOwnerTwice final : public Policy {
  public:
