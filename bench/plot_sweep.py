@@ -46,7 +46,7 @@ def main():
     for r in rows:
         if int(r["chunk"]) == chunk:
             series[r["policy"]].append(
-                (int(r["streams"]), float(r["decode_tok_s"]), float(r["tpot_p99_ms"])))
+                (int(r["streams"]), float(r["decode_tok_s"]), number(r["tpot_p99_ms"])))
 
     fig, (ax_tok, ax_tpot) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     for policy, points in series.items():
@@ -65,6 +65,12 @@ def main():
     finish(fig, (ax_tok, ax_tpot), series, args.out)
 
 
+def number(field):
+    """A CSV field as a float; an empty one (no samples: one output token has no TPOT) as NaN,
+    which matplotlib leaves out of the line."""
+    return float(field) if field else float("nan")
+
+
 def finish(fig, axes, series, out, legend_size=None):
     """Ticks at the plotted x values, grids and legends, then the file (an SVG without a date)."""
     for ax in axes:
@@ -81,7 +87,7 @@ def plot_by_chunk(rows, args):
     for r in rows:
         if int(r["streams"]) == streams:
             series[r["policy"]].append((int(r["chunk"]), float(r["decode_tok_s"]),
-                                        float(r["tpot_p99_ms"]), float(r["itl_max_ms"])))
+                                        number(r["tpot_p99_ms"]), number(r["itl_max_ms"])))
     fig, (ax_tok, ax_lat) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     for policy, points in sorted(series.items()):
         points.sort()

@@ -89,6 +89,8 @@ struct IterationResult {
   std::uint64_t iteration = 0;
   Verdict verdict;
   double seconds = 0;
+  std::string saved;      // a failure's shrunk trace, or why it could not be saved
+  std::string reproduce;  // the command that replays it
 };
 
 // The command that reproduces a saved case.
@@ -102,26 +104,32 @@ std::string ReplayCommand(const FuzzFlags& f, const FuzzCase& c, const std::stri
   return cmd + " --backend cpu --check";
 }
 
+// JUnit XML in the shape `rwttt check` writes: <testsuites> around one <testsuite>, named after
+// the policy, the seed and the shard so that the suites of a sharded campaign do not collide.
 std::string JunitXml(const FuzzFlags& f, const std::vector<IterationResult>& results,
                      std::uint64_t failures) {
   double total = 0;
   for (const auto& r : results) total += r.seconds;
-  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  xml += fmt::format(R"(<testsuite name="rwttt fuzz {}" tests="{}" failures="{}" time="{:.3f}">)",
-                     XmlEscape(f.policy.policy), results.size(), failures, total);
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
+  xml += fmt::format(
+      R"(  <testsuite name="rwttt fuzz {} seed {} shard {}" tests="{}" failures="{}" time="{:.3f}">)",
+      XmlEscape(f.policy.policy), f.seed, XmlEscape(f.shard), results.size(), failures, total);
   xml += "\n";
   for (const auto& r : results) {
-    xml +=
-        fmt::format(R"(  <testcase classname="fuzz.{}" name="seed {} iteration {}" time="{:.3f}")",
-                    XmlEscape(f.policy.policy), f.seed, r.iteration, r.seconds);
+    xml += fmt::format(
+        R"(    <testcase classname="fuzz.{}" name="seed {} iteration {}" time="{:.3f}")",
+        XmlEscape(f.policy.policy), f.seed, r.iteration, r.seconds);
     if (!r.verdict.failed) {
       xml += "/>\n";
       continue;
     }
-    xml += fmt::format(">\n    <failure type=\"{}\" message=\"{}\"/>\n  </testcase>\n",
-                       XmlEscape(r.verdict.anomaly), XmlEscape(r.verdict.detail));
+    xml += fmt::format(
+        ">\n      <failure type=\"{}\" message=\"{}\">{}\nshrunk trace: {}\nreproduce: "
+        "{}</failure>\n    </testcase>\n",
+        XmlEscape(r.verdict.anomaly), XmlEscape(r.verdict.detail), XmlEscape(r.verdict.detail),
+        XmlEscape(r.saved), XmlEscape(r.reproduce));
   }
-  xml += "</testsuite>\n";
+  xml += "  </testsuite>\n</testsuites>\n";
   return xml;
 }
 
@@ -134,13 +142,17 @@ Result<int> RunFuzz(const FuzzFlags& f) {
   if (!f.inject.empty()) {
     RWTTT_ASSIGN_OR_RETURN(fuzzer.faults, ParseFaultPlan(f.inject));
   }
-  if (f.max_owners == 0) return Error::Usage("--max-owners must be at least 1");
   FuzzSpace space;
   space.model = fuzzer.model;
   space.max_owners = f.max_owners;
   space.shared_weight_bytes = fuzzer.model.shared_weight_bytes();
   space.state_bytes = fuzzer.model.state_bytes();
   const Judge judge = [&](const FuzzCase& c) { return fuzzer.Judge(c); };
+  // The JUnit file is opened before any work: an unwritable path fails now.
+  std::unique_ptr<OutputFile> junit;
+  if (!f.junit.empty()) {
+    RWTTT_ASSIGN_OR_RETURN(junit, OutputFile::Create(f.junit));
+  }
 
   const auto started = std::chrono::steady_clock::now();
   std::vector<IterationResult> results;
@@ -158,41 +170,55 @@ Result<int> RunFuzz(const FuzzFlags& f) {
     const auto t0 = std::chrono::steady_clock::now();
     RWTTT_ASSIGN_OR_RETURN(Verdict v, judge(c));
     results.push_back(
-        {i, v, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()});
+        {i, v, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), {},
+         {}});
     if (!v.failed) continue;
     ++failures;
     std::uint64_t tries = 0;
     const FuzzCase small = Shrink(c, v, judge, &tries);
-    std::error_code ec;
-    std::filesystem::create_directories(f.out, ec);
-    const std::string path = fmt::format("{}/fuzz-seed{}-iter{}.jsonl", f.out, f.seed, i);
-    RWTTT_TRY(WriteTrace(small.trace, path));
     std::uint64_t steps = 0;
     for (const Request& r : small.trace) {
       steps += ProgramStepCount(r.prompt_tokens, r.output_tokens, fuzzer.model.chunk);
     }
+    // The finding is printed first: a trace that cannot be saved must not hide it.
     std::printf("FAIL seed %llu iteration %llu: %s%s%s\n", static_cast<unsigned long long>(f.seed),
                 static_cast<unsigned long long>(i), v.anomaly.c_str(), v.detail.empty() ? "" : ": ",
                 v.detail.c_str());
-    std::printf("  shrunk from %zu requests to %zu (%llu steps) in %llu tries: %s\n",
-                c.trace.size(), small.trace.size(), static_cast<unsigned long long>(steps),
-                static_cast<unsigned long long>(tries), path.c_str());
-    std::printf("  reproduce: %s\n", ReplayCommand(f, small, path).c_str());
+    std::fflush(stdout);
+    std::error_code ec;
+    std::filesystem::create_directories(f.out, ec);
+    const std::string path = fmt::format("{}/fuzz-seed{}-iter{}.jsonl", f.out, f.seed, i);
+    IterationResult& result = results.back();
+    result.reproduce = ReplayCommand(f, small, path);
+    if (const Status saved = WriteTrace(small.trace, path); saved.ok()) {
+      result.saved = path;
+      std::printf("  shrunk from %zu requests to %zu (%llu steps) in %llu tries: %s\n",
+                  c.trace.size(), small.trace.size(), static_cast<unsigned long long>(steps),
+                  static_cast<unsigned long long>(tries), path.c_str());
+      std::printf("  reproduce: %s\n", result.reproduce.c_str());
+    } else {
+      result.saved = "not saved: " + saved.error().ToString();
+      std::printf("  shrunk from %zu requests to %zu (%llu steps) in %llu tries, but the trace "
+                  "could not be saved: %s\n",
+                  c.trace.size(), small.trace.size(), static_cast<unsigned long long>(steps),
+                  static_cast<unsigned long long>(tries), saved.error().ToString().c_str());
+      std::printf("  its requests:\n");
+      for (const Request& r : small.trace) std::printf("    %s\n", FormatRequest(r).c_str());
+    }
     break;  // the first failure is the one to fix; its shrunk trace is saved
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf(
-      "%zu iterations of %s on %s (seed %llu, shard %llu/%llu) in %.2f s: %zu passed, "
+      "%zu iterations of %s on %s / %s (seed %llu, shard %llu/%llu) in %.2f s: %zu passed, "
       "%llu failed\n",
-      results.size(), f.policy.policy.c_str(), f.model.c_str(),
+      results.size(), f.policy.policy.c_str(), f.model.c_str(), fuzzer.hardware.name.c_str(),
       static_cast<unsigned long long>(f.seed), static_cast<unsigned long long>(shard.first),
       static_cast<unsigned long long>(shard.second), seconds, results.size() - failures,
       static_cast<unsigned long long>(failures));
-  if (!f.junit.empty()) {
-    RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(f.junit));
-    out->Write(JunitXml(f, results, failures));
-    RWTTT_TRY(out->Commit());
+  if (junit) {
+    junit->Write(JunitXml(f, results, failures));
+    RWTTT_TRY(junit->Commit());
   }
   return failures > 0 ? kExitViolation : kExitOk;
 }

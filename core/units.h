@@ -1,10 +1,13 @@
 // Units the reports and flags share: memory in GiB, checked conversion to bytes.
 //
 //   std::uint64_t b = GibToBytes(33.53);            // REQUIRES 0 <= gib <= kMaxGib
-//   fmt::format("{:.3f} GiB", bytes / kBytesPerGib);
+//   FormatBytes(24576);                             // "24.000 KiB"
 #pragma once
 
+#include <fmt/format.h>
+
 #include <cstdint>
+#include <string>
 
 namespace rwttt {
 
@@ -16,6 +19,16 @@ inline constexpr double kMaxGib = 17179869183.0;
 // REQUIRES: 0 <= gib <= kMaxGib (so that the product fits 64 bits).
 inline std::uint64_t GibToBytes(double gib) {
   return static_cast<std::uint64_t>(gib * kBytesPerGib);
+}
+
+// `bytes` in the largest binary unit that keeps the value at least 1, three decimals:
+// "72.619 GiB", "24.000 KiB", "512 B".
+inline std::string FormatBytes(std::uint64_t bytes) {
+  const auto b = static_cast<double>(bytes);
+  if (b >= kBytesPerGib) return fmt::format("{:.3f} GiB", b / kBytesPerGib);
+  if (b >= 1048576.0) return fmt::format("{:.3f} MiB", b / 1048576.0);
+  if (b >= 1024.0) return fmt::format("{:.3f} KiB", b / 1024.0);
+  return fmt::format("{} B", bytes);
 }
 
 }  // namespace rwttt

@@ -9,7 +9,8 @@ namespace rwttt {
 
 Result<CheckedRun> RunAndCheck(const std::vector<Request>& trace, const std::string& policy,
                                const PolicyOptions& options, SimConfig config,
-                               const std::string& trace_name, const std::string& model_spec) {
+                               const std::string& trace_name, const std::string& model_spec,
+                               std::uint64_t max_per_type) {
   RWTTT_CHECK(config.backend != nullptr) << "a checked run needs the math";
   RWTTT_ASSIGN_OR_RETURN(auto p, MakePolicy(policy, options));
   HistoryHeader header;
@@ -21,6 +22,7 @@ Result<CheckedRun> RunAndCheck(const std::vector<Request>& trace, const std::str
   header.hardware = config.hardware.name;
   header.chunk = config.model.chunk;
   CheckOptions check;
+  check.max_per_type = max_per_type;
   check.inputs.trace = trace;
   check.inputs.trace_note = trace_name;
   check.inputs.model = config.model;

@@ -25,8 +25,10 @@ struct CheckedRun {
 // faults and backend (REQUIRES: config.backend set: digests need the math); its history and
 // policy_options fields are overwritten. `trace_name` and `model_spec` (the preset name or file
 // the model came from: the serial reference loads it again) go into the checked header.
+// `max_per_type` caps the anomalies reported in detail (CheckOptions::max_per_type).
 Result<CheckedRun> RunAndCheck(const std::vector<Request>& trace, const std::string& policy,
                                const PolicyOptions& options, SimConfig config,
-                               const std::string& trace_name, const std::string& model_spec);
+                               const std::string& trace_name, const std::string& model_spec,
+                               std::uint64_t max_per_type = 100);
 
 }  // namespace rwttt

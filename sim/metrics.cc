@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/units.h"
+
 namespace rwttt {
 namespace {
 
@@ -35,10 +37,18 @@ std::string LatencyLine(const char* name, const LatencySummary& s) {
       name, s.mean_ns / 1e6, s.p50_ns / 1e6, s.p90_ns / 1e6, s.p99_ns / 1e6, s.max_ns / 1e6);
 }
 
+// With no samples the statistics are undefined: null, never 0.
 std::string LatencyJson(const LatencySummary& s) {
+  if (s.count == 0) {
+    return R"({"count":0,"mean_ns":null,"p50_ns":null,"p90_ns":null,"p99_ns":null,"max_ns":null})";
+  }
   return fmt::format(
       R"({{"count":{},"mean_ns":{},"p50_ns":{},"p90_ns":{},"p99_ns":{},"max_ns":{}}})", s.count,
       s.mean_ns, s.p50_ns, s.p90_ns, s.p99_ns, s.max_ns);
+}
+
+std::string RateJson(const Metrics& m, double rate) {
+  return m.rates_defined() ? fmt::format("{}", rate) : "null";
 }
 
 }  // namespace
@@ -108,6 +118,7 @@ Metrics MetricsBuilder::Finish(std::uint64_t prompt_tokens, std::uint64_t output
   m.makespan_s = (m.last_completion - m.first_arrival).seconds();
   if (m.makespan_s > 0) {
     m.output_tokens_per_s = static_cast<double>(output_tokens) / m.makespan_s;
+    m.requests_per_s = static_cast<double>(m.requests) / m.makespan_s;
     m.busy_fraction = static_cast<double>(busy_ns_) * 1e-9 / (lanes * m.makespan_s);
   }
   m.ttft = Summarize(ttft_);
@@ -125,15 +136,20 @@ std::string FormatMetrics(const Metrics& m) {
   out += fmt::format("steps            {} in {} batches (mean batch {:.2f})\n", m.steps, m.batches,
                      m.batches ? static_cast<double>(m.steps) / m.batches : 0.0);
   out += fmt::format("makespan         {:.6f} s\n", m.makespan_s);
-  out += fmt::format("throughput       {:.2f} output tok/s\n", m.output_tokens_per_s);
+  out += m.rates_defined() ? fmt::format("throughput       {:.2f} output tok/s, {:.2f} req/s\n",
+                                         m.output_tokens_per_s, m.requests_per_s)
+                           : "throughput       n/a (no time elapsed)\n";
   out += LatencyLine("ttft", m.ttft);
   out += LatencyLine("tpot", m.tpot);
   out += LatencyLine("itl", m.itl);
   out += LatencyLine("e2e", m.e2e);
   out += LatencyLine("admission wait", m.admission_wait);
-  out += fmt::format("device busy      {:.1f}% of {} lane(s)\n", 100 * m.busy_fraction, m.lanes);
-  out += fmt::format("peak memory      {:.3f} GiB of {:.3f} GiB budget\n",
-                     m.peak_memory_bytes / 1073741824.0, m.budget_bytes / 1073741824.0);
+  out += m.rates_defined()
+             ? fmt::format("device busy      {:.1f}% of {} lane(s)\n", 100 * m.busy_fraction,
+                           m.lanes)
+             : fmt::format("device busy      n/a of {} lane(s)\n", m.lanes);
+  out += fmt::format("peak memory      {} of {} budget\n", FormatBytes(m.peak_memory_bytes),
+                     FormatBytes(m.budget_bytes));
   out += "batch sizes     ";
   for (const auto& [size, count] : m.batch_sizes) out += fmt::format(" {}:{}", size, count);
   out += "\n";
@@ -148,12 +164,14 @@ std::string MetricsToJson(const Metrics& m) {
   return fmt::format(
       R"({{"requests":{},"steps":{},"batches":{},"prompt_tokens":{},"output_tokens":{},)"
       R"("first_arrival_ns":{},"last_completion_ns":{},"makespan_s":{},"output_tokens_per_s":{},)"
+      R"("requests_per_s":{},)"
       R"("ttft":{},"tpot":{},"itl":{},"e2e":{},"admission_wait":{},"batch_sizes":{{{}}},"lanes":{},)"
       R"("busy_fraction":{},"peak_memory_bytes":{},"budget_bytes":{}}})",
       m.requests, m.steps, m.batches, m.prompt_tokens, m.output_tokens, m.first_arrival.value(),
-      m.last_completion.value(), m.makespan_s, m.output_tokens_per_s, LatencyJson(m.ttft),
-      LatencyJson(m.tpot), LatencyJson(m.itl), LatencyJson(m.e2e), LatencyJson(m.admission_wait),
-      sizes, m.lanes, m.busy_fraction, m.peak_memory_bytes, m.budget_bytes);
+      m.last_completion.value(), m.makespan_s, RateJson(m, m.output_tokens_per_s),
+      RateJson(m, m.requests_per_s), LatencyJson(m.ttft), LatencyJson(m.tpot), LatencyJson(m.itl),
+      LatencyJson(m.e2e), LatencyJson(m.admission_wait), sizes, m.lanes,
+      RateJson(m, m.busy_fraction), m.peak_memory_bytes, m.budget_bytes);
 }
 
 }  // namespace rwttt

@@ -24,13 +24,18 @@ struct Metrics {
   Nanos first_arrival{0};
   Nanos last_completion{0};
   double makespan_s = 0;           // first arrival to last completion
+  // Rates over the makespan; undefined (and written n/a or null) when it is 0.
   double output_tokens_per_s = 0;  // aggregate decode throughput: output tokens / makespan
+  double requests_per_s = 0;       // requests completed / makespan
+  bool rates_defined() const { return makespan_s > 0; }
   LatencySummary ttft;             // arrival to the first output token's READ completing
   LatencySummary tpot;             // (last - first output token) / (output tokens - 1), O >= 2
   // Inter-token latency: each gap between an owner's consecutive output tokens, so a WRITE that
   // stalls the next token shows here where TPOT averages it away. Percentiles within 1/64.
   LatencySummary itl;
-  LatencySummary e2e;                                  // arrival to the last step completing
+  // Arrival to the last step completing: the final chunk's WRITE included when the stream ends on
+  // a chunk boundary (vLLM's E2EL ends at the last token; see docs/simulator.md#metrics).
+  LatencySummary e2e;
   LatencySummary admission_wait;                       // arrival to admission
   std::map<std::uint64_t, std::uint64_t> batch_sizes;  // size -> batches of that size
   std::uint32_t lanes = 1;

@@ -21,8 +21,8 @@ Result<std::vector<SweepRow>> RunSweep(const SweepOptions& o) {
   if (o.prompt_tokens == 0 || o.output_tokens == 0) {
     return Error::Usage("--prompt and --output must be at least 1 token");
   }
-  if (o.budget_gib < 0 || !std::isfinite(o.budget_gib)) {
-    return Error::Usage("--budget must be a positive number of GiB");
+  if (o.budget_gib < 0 || !(o.budget_gib <= kMaxGib)) {
+    return Error::Usage(fmt::format("--budget must be above 0 and at most {} GiB", kMaxGib));
   }
   const double budget_gib = o.budget_gib > 0 ? o.budget_gib : o.hardware.memory_gib;
   const std::uint64_t budget = GibToBytes(budget_gib);
@@ -40,10 +40,15 @@ Result<std::vector<SweepRow>> RunSweep(const SweepOptions& o) {
         const std::vector<Request> trace = PaperWorkload(streams, o.prompt_tokens, o.output_tokens);
         RWTTT_ASSIGN_OR_RETURN(PolicyRun run, RunPolicy(trace, policy, setup, budget));
         const Metrics& m = run.run.metrics;
+        const auto ms = [](const LatencySummary& l, std::int64_t ns) {
+          return l.count > 0 ? std::optional<double>(static_cast<double>(ns) * 1e-6)
+                             : std::nullopt;
+        };
         rows.push_back(SweepRow{policy.name, streams, chunk, run.decode_tokens_per_s,
-                                m.output_tokens_per_s, m.tpot.p50_ns * 1e-6, m.tpot.p99_ns * 1e-6,
-                                m.itl.p99_ns * 1e-6, m.itl.max_ns * 1e-6, m.lanes,
-                                m.peak_memory_bytes / 1073741824.0});
+                                m.output_tokens_per_s, ms(m.tpot, m.tpot.p50_ns),
+                                ms(m.tpot, m.tpot.p99_ns), ms(m.itl, m.itl.p99_ns),
+                                ms(m.itl, m.itl.max_ns), m.lanes,
+                                m.peak_memory_bytes / kBytesPerGib});
       }
     }
   }
@@ -54,10 +59,14 @@ std::string SweepCsv(const std::vector<SweepRow>& rows) {
   std::string out =
       "policy,streams,chunk,decode_tok_s,tok_s,tpot_p50_ms,tpot_p99_ms,lanes,peak_memory_gib,"
       "itl_p99_ms,itl_max_ms\n";
+  const auto opt = [](const std::optional<double>& x) {
+    return x ? fmt::format("{:.4f}", *x) : std::string();  // an empty field: no samples
+  };
   for (const SweepRow& r : rows) {
-    out += fmt::format("{},{},{},{:.3f},{:.3f},{:.4f},{:.4f},{},{:.3f},{:.4f},{:.4f}\n", r.policy,
-                       r.streams, r.chunk, r.decode_tokens_per_s, r.tokens_per_s, r.tpot_p50_ms,
-                       r.tpot_p99_ms, r.lanes, r.peak_memory_gib, r.itl_p99_ms, r.itl_max_ms);
+    out += fmt::format("{},{},{},{:.3f},{:.3f},{},{},{},{:.3f},{},{}\n", r.policy, r.streams,
+                       r.chunk, r.decode_tokens_per_s, r.tokens_per_s, opt(r.tpot_p50_ms),
+                       opt(r.tpot_p99_ms), r.lanes, r.peak_memory_gib, opt(r.itl_p99_ms),
+                       opt(r.itl_max_ms));
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,10 +37,11 @@ struct SweepRow {
   std::uint32_t chunk = 0;
   double decode_tokens_per_s = 0;  // sim/decode_meter.h
   double tokens_per_s = 0;         // output tokens / makespan, prefill included
-  double tpot_p50_ms = 0;
-  double tpot_p99_ms = 0;
-  double itl_p99_ms = 0;  // p99 of the gaps between consecutive output tokens
-  double itl_max_ms = 0;  // the longest such gap: the worst WRITE stall a stream saw
+  // Undefined without samples (one output token has no TPOT or ITL): empty in the CSV.
+  std::optional<double> tpot_p50_ms;
+  std::optional<double> tpot_p99_ms;
+  std::optional<double> itl_p99_ms;  // p99 of the gaps between consecutive output tokens
+  std::optional<double> itl_max_ms;  // the longest such gap: the worst WRITE stall a stream saw
   std::uint32_t lanes = 0;
   double peak_memory_gib = 0;
 };

@@ -73,6 +73,7 @@ class NumericFlags : public ::testing::Test {
         {report, "--budget", {}},
         {report, "--seed", seeds},
         {report, "--fail-on-regress", {"0"}},
+        {report, "--max-per-type", {"0", "9223372036854775808"}},
         {{"backends"}, "--threads", {"0"}},
         {{"backends", "--check", "cpu", "--model", "tiny"}, "--slots", {}},
         {paper, "--prompt", {}},
