@@ -51,17 +51,20 @@ Result<int> RunBackends(const BackendsFlags& f) {
 Command AddBackendsCommand(CLI::App& app) {
   auto flags = std::make_shared<BackendsFlags>();
   CLI::App* cmd = app.add_subcommand("backends", "List the kernel backends (cpu, omp, cuda)");
-  cmd->add_option("--check", flags->check,
-                  "Make this backend (cpu, omp, cuda, auto) as --backend would; exit 2 if it "
-                  "cannot run here");
+  auto* check = cmd->add_option("--check", flags->check,
+                                "Make this backend (cpu, omp, cuda, auto) as --backend would; exit "
+                                "2 if it cannot run here");
   AddWhole(cmd, "--threads", flags->threads, "omp: OpenMP threads",
            {.min = 0, .max = MaxThreads(), .zero = "OMP_NUM_THREADS or one per core"})
       ->capture_default_str();
-  cmd->add_option("--model", flags->model,
-                  "With --check: also allocate --slots states of this model (preset or file)");
+  auto* model = cmd->add_option("--model", flags->model,
+                                "With --check: also allocate --slots states of this model (preset "
+                                "or file)");
+  model->needs(check);  // without --check nothing would use it: say so rather than ignore it
   AddWhole(cmd, "--slots", flags->slots, "With --model: number of state slots",
            {.min = 1, .max = 1u << 20})
-      ->capture_default_str();
+      ->capture_default_str()
+      ->needs(model);
   return {cmd, [flags] { return RunBackends(*flags); }};
 }
 

@@ -1,5 +1,7 @@
 #include "cli/policy_flags.h"
 
+#include <fmt/format.h>
+
 #include <set>
 
 #include "sim/policy_plugin.h"
@@ -26,7 +28,16 @@ Result<PolicyOptions> ParsePolicyOptions(const std::vector<std::string>& pairs) 
     if (eq == std::string::npos || eq == 0) {
       return Error::Usage("--policy-opt '" + pair + "': expected key=value");
     }
-    options.Set(pair.substr(0, eq), pair.substr(eq + 1));
+    const std::string key = pair.substr(0, eq);
+    for (const std::string& earlier : pairs) {
+      if (&earlier == &pair) break;
+      if (earlier.compare(0, key.size() + 1, key + "=") == 0) {
+        return Error::Usage(fmt::format("--policy-opt {}: the key {} is given twice ({} before); "
+                                        "give each key once",
+                                        pair, key, earlier));
+      }
+    }
+    options.Set(key, pair.substr(eq + 1));
   }
   return options;
 }

@@ -1,12 +1,14 @@
 // `rwttt profiles`: the model and hardware presets, as the JSON a user can copy and edit.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
 #include "cli/command.h"
 #include "core/hardware_profile.h"
 #include "core/model_profile.h"
+#include "core/profile_source.h"
 
 namespace rwttt::cli {
 namespace {
@@ -15,15 +17,40 @@ struct ProfilesFlags {
   std::string show;
 };
 
+std::string Join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// Which kind `name` is: a preset of either kind, or a file, which is a hardware profile when it has
+// the field only hardware profiles have (memory_bandwidth_gbs) and a model profile otherwise, so
+// that each is judged, and its errors reported, as what it is.
+Result<bool> IsHardwareProfile(const std::string& name) {
+  const std::vector<std::string> models = ModelPresetNames();
+  const std::vector<std::string> hardware = HardwarePresetNames();
+  if (std::find(models.begin(), models.end(), name) != models.end()) return false;
+  if (std::find(hardware.begin(), hardware.end(), name) != hardware.end()) return true;
+  Result<std::string> text = ReadWholeFile(name);
+  if (!text.ok()) {
+    return Error::Usage(fmt::format(
+        "--show {}: not a model preset ({}), not a hardware preset ({}), and not a readable "
+        "profile file",
+        name, Join(models), Join(hardware)));
+  }
+  return text->find("\"memory_bandwidth_gbs\"") != std::string::npos;
+}
+
 Result<int> RunProfiles(const ProfilesFlags& f) {
   if (!f.show.empty()) {
-    auto model = LoadModelProfile(f.show);
-    if (model.ok()) {
-      std::puts(ModelProfileToJson(*model).c_str());
-      return kExitOk;
+    RWTTT_ASSIGN_OR_RETURN(const bool hardware, IsHardwareProfile(f.show));
+    if (hardware) {
+      RWTTT_ASSIGN_OR_RETURN(HardwareProfile hw, LoadHardwareProfile(f.show));
+      std::puts(HardwareProfileToJson(hw).c_str());
+    } else {
+      RWTTT_ASSIGN_OR_RETURN(ModelProfile model, LoadModelProfile(f.show));
+      std::puts(ModelProfileToJson(model).c_str());
     }
-    RWTTT_ASSIGN_OR_RETURN(HardwareProfile hw, LoadHardwareProfile(f.show));
-    std::puts(HardwareProfileToJson(hw).c_str());
     return kExitOk;
   }
   std::puts("model presets:");

@@ -53,6 +53,12 @@ struct PaperFigure {
 };
 PaperFigure PaperFigureFor(std::string_view policy);
 
+struct PaperSetup;
+// Whether `setup` is the paper's: kPaperStreams streams of the inplace-ttt-4b preset, unchanged.
+// Only then are its rows compared with the paper's figures (other hardware, lengths or budgets
+// are still the paper's workload, and the table says which ran).
+bool PaperSetupRan(const PaperSetup& setup);
+
 struct PaperSetup {
   ModelProfile model;
   HardwareProfile hardware;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/json_writer.h"
+#include "core/units.h"
 #include "sim/metrics.h"
 
 namespace rwttt {
@@ -20,10 +21,18 @@ Ratios RatiosOf(const PaperTable& t, double tokens_per_s) {
 
 std::string Percent(double error) { return fmt::format("{:+.1f}%", 100 * error); }
 
-// The paper's figure for row `i`: only the paper's own three rows have one; a user's extra rows
-// (PaperSetup::extra_policies) do not, even when they reuse a built-in policy's name.
+// The paper's figure for row `i`: only the paper's own three rows have one, and only when what
+// ran is the paper's setup (PaperSetupRan); a user's extra rows (PaperSetup::extra_policies) do
+// not, even when they reuse a built-in policy's name.
 PaperFigure FigureOfRow(const PaperTable& t, std::size_t i) {
+  if (!PaperSetupRan(t.setup)) return {};
   return i < PaperPolicies().size() ? PaperFigureFor(t.rows[i].policy.name) : PaperFigure{};
+}
+
+// A paper figure as JSON: null when the row has none.
+std::string JsonFigure(double paper) { return paper > 0 ? fmt::format("{}", paper) : "null"; }
+std::string JsonError(double ours, double paper) {
+  return paper > 0 ? fmt::format("{}", RelativeError(ours, paper)) : "null";
 }
 
 // The row's label: the policy name, with its options for a user's extra row.
@@ -52,10 +61,18 @@ double RelativeError(double ours, double paper) { return paper != 0 ? ours / pap
 std::string FormatPaperTable(const PaperTable& t) {
   const PaperSetup& s = t.setup;
   std::string out = fmt::format(
-      "RW-TTT paper experiment: {} streams of {} on {}, memory budget {:.2f} GiB, timing {}\n"
+      "RW-TTT paper experiment: {} streams of {} on {}, memory budget {}, timing {}\n"
       "each stream: prompt {} + output {} tokens, all arriving at 0; decode-only throughput\n\n",
-      s.streams, s.model.name, s.hardware.name, t.budget_gib,
+      s.streams, s.model.name, s.hardware.name,
+      t.budget_bytes >= kBytesPerGib ? fmt::format("{:.2f} GiB", t.budget_gib)
+                                     : FormatBytes(t.budget_bytes),
       s.measured_timing ? "measured on " + t.backend : "model", s.prompt_tokens, s.output_tokens);
+  if (!PaperSetupRan(s)) {
+    out += fmt::format(
+        "(the paper's figures are for {} streams of inplace-ttt-4b: this run is not compared with "
+        "them)\n\n",
+        kPaperStreams);
+  }
   out += fmt::format("{:<11} {:>9} {:>8} {:>7} | {:>6} {:>6} {:>7} | {:>6} {:>6} {:>7} | {}\n",
                      "policy", "tok/s", "paper", "error", "x seq", "paper", "error", "x repl",
                      "paper", "error", "memory, batches");
@@ -64,7 +81,9 @@ std::string FormatPaperTable(const PaperTable& t) {
     const PaperFigure paper = FigureOfRow(t, i);
     const Ratios r = RatiosOf(t, row.decode_tokens_per_s);
     const Metrics& m = row.run.metrics;
-    std::string note = fmt::format("{:.2f} GiB", m.peak_memory_bytes / 1073741824.0);
+    std::string note = m.peak_memory_bytes >= kBytesPerGib
+                           ? fmt::format("{:.2f} GiB", m.peak_memory_bytes / kBytesPerGib)
+                           : FormatBytes(m.peak_memory_bytes);
     if (m.lanes > 1) note += fmt::format(", {} copies", m.lanes);
     note += ", batch";
     for (const auto& [size, count] : m.batch_sizes) note += fmt::format(" {}x{}", size, count);
@@ -100,10 +119,10 @@ std::string PaperTableToJson(const PaperTable& t) {
         R"("error":{{"tokens_per_s":{},"vs_sequential":{},"vs_replicas":{}}},"metrics":{}}})",
         rows.empty() ? "" : ",", JsonString(row.policy.name), JsonString(row.policy.ReplayFlags()),
         row.decode_tokens_per_s, row.decode_tokens, row.decode_ns, r.vs_sequential, r.vs_replicas,
-        paper.tokens_per_s, paper.vs_sequential, paper.vs_replicas,
-        RelativeError(row.decode_tokens_per_s, paper.tokens_per_s),
-        RelativeError(r.vs_sequential, paper.vs_sequential),
-        RelativeError(r.vs_replicas, paper.vs_replicas), MetricsToJson(row.run.metrics));
+        JsonFigure(paper.tokens_per_s), JsonFigure(paper.vs_sequential),
+        JsonFigure(paper.vs_replicas), JsonError(row.decode_tokens_per_s, paper.tokens_per_s),
+        JsonError(r.vs_sequential, paper.vs_sequential),
+        JsonError(r.vs_replicas, paper.vs_replicas), MetricsToJson(row.run.metrics));
   }
   const Ratios roof = RatiosOf(t, t.roofline.tokens_per_s);
   return fmt::format(

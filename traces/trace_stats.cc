@@ -64,7 +64,7 @@ TraceStats TraceStatsBuilder::Finish() {
   s.first_arrival = first_;
   s.last_arrival = last_;
   s.span_s = (last_ - first_).seconds();
-  s.rate_per_s = s.span_s > 0 ? static_cast<double>(s.count - 1) / s.span_s : 0;
+  if (s.span_s > 0) s.rate_per_s = static_cast<double>(s.count - 1) / s.span_s;
   if (gaps_ > 1 && gap_mean_ > 0) {
     s.interarrival_cv = std::sqrt(gap_m2_ / static_cast<double>(gaps_)) / gap_mean_;
   }
@@ -78,11 +78,13 @@ std::string FormatTraceStats(const TraceStats& s, const std::string& source) {
   out += fmt::format("requests {}\n", s.count);
   out += fmt::format("span     {:.3f} s ({} ns to {} ns)\n", s.span_s, s.first_arrival.value(),
                      s.last_arrival.value());
-  out += fmt::format("rate     {:.3f} req/s\n", s.rate_per_s);
-  out += fmt::format(
-      "burst    {:.3f} (coefficient of variation of inter-arrival gaps; "
-      "1 = Poisson)\n",
-      s.interarrival_cv);
+  out += s.rate_per_s ? fmt::format("rate     {:.3f} req/s\n", *s.rate_per_s)
+                      : "rate     n/a (every request arrives at one instant)\n";
+  out += s.interarrival_cv
+             ? fmt::format("burst    {:.3f} (coefficient of variation of inter-arrival gaps; "
+                           "1 = Poisson)\n",
+                           *s.interarrival_cv)
+             : "burst    n/a (needs two gaps between arrivals, not all zero)\n";
   out += "tokens\n";
   out += SummaryLine("prompt", s.prompt);
   out += SummaryLine("output", s.output);
@@ -94,7 +96,9 @@ std::string TraceStatsToJson(const TraceStats& s, const std::string& source) {
       R"({{"trace":{},"requests":{},"first_arrival_ns":{},"last_arrival_ns":{},"span_s":{},)"
       R"("rate_per_s":{},"interarrival_cv":{},"prompt_tokens":{},"output_tokens":{}}})",
       JsonString(source), s.count, s.first_arrival.value(), s.last_arrival.value(), s.span_s,
-      s.rate_per_s, s.interarrival_cv, SummaryJson(s.prompt), SummaryJson(s.output));
+      s.rate_per_s ? fmt::format("{}", *s.rate_per_s) : "null",
+      s.interarrival_cv ? fmt::format("{}", *s.interarrival_cv) : "null", SummaryJson(s.prompt),
+      SummaryJson(s.output));
 }
 
 }  // namespace rwttt

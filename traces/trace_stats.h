@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,11 @@ struct TraceStats {
   Nanos first_arrival{0};
   Nanos last_arrival{0};
   double span_s = 0;           // last - first arrival
-  double rate_per_s = 0;       // (count - 1) / span; 0 when the span is 0
-  double interarrival_cv = 0;  // coefficient of variation of the gaps: 1 Poisson, > 1 bursty
+  // (count - 1) / span; undefined (n/a, null) when the span is 0: all arrivals coincide.
+  std::optional<double> rate_per_s;
+  // Coefficient of variation of the gaps: 1 Poisson, > 1 bursty; undefined with fewer than two
+  // gaps or a mean gap of 0.
+  std::optional<double> interarrival_cv;
   LengthSummary prompt;
   LengthSummary output;
 };

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/units.h"
 #include "sim/policies/naive_policy.h"
 #include "sim/policies/replicas_policy.h"
 #include "sim/policies/rwttt_policy.h"
@@ -15,10 +16,10 @@ Result<DeviceLayout> OneCopyLayout(const PolicyContext& context, std::string_vie
   layout.owner_bytes = context.model.state_bytes();
   if (layout.fixed_bytes + layout.owner_bytes > context.budget_bytes) {
     return Error::Input(fmt::format(
-        "policy {}: no owner can ever be admitted: the shared weights ({:.3f} GiB) plus one "
-        "owner's state ({:.3f} GiB) exceed the memory budget ({:.3f} GiB)",
-        policy, layout.fixed_bytes / 1073741824.0, layout.owner_bytes / 1073741824.0,
-        context.budget_bytes / 1073741824.0));
+        "policy {}: no owner can ever be admitted: the shared weights ({}) plus one owner's "
+        "state ({}) exceed the memory budget ({})",
+        policy, FormatBytes(layout.fixed_bytes), FormatBytes(layout.owner_bytes),
+        FormatBytes(context.budget_bytes)));
   }
   return layout;
 }

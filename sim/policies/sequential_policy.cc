@@ -1,5 +1,8 @@
 #include "sim/policies/sequential_policy.h"
 
+#include <fmt/format.h>
+
+#include "core/units.h"
 #include "sim/policies/builtin.h"
 
 namespace rwttt {
@@ -11,9 +14,11 @@ Result<DeviceLayout> SequentialPolicy::Configure(const PolicyContext& context) {
   // The single weight buffer the current owner's fast weights are swapped into.
   layout.fixed_bytes += state_bytes_;
   if (layout.fixed_bytes + layout.owner_bytes > context.budget_bytes) {
-    return Error::Input(
-        "policy sequential: the weights, the swap buffer and one owner's state "
-        "exceed the memory budget");
+    return Error::Input(fmt::format(
+        "policy sequential: the shared weights ({}), the swap buffer ({}) and one owner's state "
+        "({}) exceed the memory budget ({})",
+        FormatBytes(layout.fixed_bytes - state_bytes_), FormatBytes(state_bytes_),
+        FormatBytes(layout.owner_bytes), FormatBytes(context.budget_bytes)));
   }
   return layout;
 }

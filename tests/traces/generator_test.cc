@@ -21,8 +21,8 @@ TEST(Generator, PoissonRateAndBurstinessAreAsAsked) {
   o.rate_per_s = 50;
   o.seed = Seed{1};
   const TraceStats s = StatsOf(o);
-  EXPECT_NEAR(s.rate_per_s, 50, 2);
-  EXPECT_NEAR(s.interarrival_cv, 1.0, 0.05);
+  EXPECT_NEAR(s.rate_per_s.value(), 50, 2);
+  EXPECT_NEAR(s.interarrival_cv.value(), 1.0, 0.05);
 }
 
 TEST(Generator, GammaArrivalsHaveTheRequestedCoefficientOfVariation) {
@@ -34,8 +34,8 @@ TEST(Generator, GammaArrivalsHaveTheRequestedCoefficientOfVariation) {
   for (double cv : {0.5, 3.0}) {
     o.cv = cv;
     const TraceStats s = StatsOf(o);
-    EXPECT_NEAR(s.interarrival_cv, cv, 0.12 * cv) << cv;
-    EXPECT_NEAR(s.rate_per_s, 10, 1.0) << cv;
+    EXPECT_NEAR(s.interarrival_cv.value(), cv, 0.12 * cv) << cv;
+    EXPECT_NEAR(s.rate_per_s.value(), 10, 1.0) << cv;
   }
 }
 

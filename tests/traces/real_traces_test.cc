@@ -40,7 +40,7 @@ TEST(RealTraces, AzureConversation2023MatchesItsReadme) {
   EXPECT_EQ(s.output.min, 7u);
   // 18:15:46.6805900 to 19:14:08.4025270, exactly.
   EXPECT_EQ(s.last_arrival, Nanos{3'501'721'937'000});
-  EXPECT_NEAR(s.rate_per_s, 5.53, 0.005);
+  EXPECT_NEAR(s.rate_per_s.value(), 5.53, 0.005);
 }
 
 TEST(RealTraces, MooncakeConversationMatchesItsReadme) {
@@ -60,7 +60,7 @@ TEST(RealTraces, MooncakeConversationMatchesItsReadme) {
   EXPECT_EQ(s.prompt.min, 891u);
   EXPECT_EQ(s.output.min, 1u);
   EXPECT_EQ(s.last_arrival, Nanos{3'536'999'000'000});
-  EXPECT_NEAR(s.rate_per_s, 3.40, 0.005);
+  EXPECT_NEAR(s.rate_per_s.value(), 3.40, 0.005);
 }
 
 TEST(RealTraces, ShapingTheAzureTraceToTenRequestsPerSecond) {
@@ -73,7 +73,7 @@ TEST(RealTraces, ShapingTheAzureTraceToTenRequestsPerSecond) {
   auto t = LoadTrace(path, TraceFormat::kAzure, o);
   ASSERT_TRUE(t.ok()) << t.error().ToString();
   const TraceStats s = StatsOf(t->requests);
-  EXPECT_NEAR(s.rate_per_s, 10.0, 1e-6);
+  EXPECT_NEAR(s.rate_per_s.value(), 10.0, 1e-6);
   EXPECT_EQ(s.prompt.max, 4096u);
   EXPECT_GT(t->report.shaping.prompt_clipped, 0u);
   EXPECT_EQ(t->report.shaping.outside_window + s.count, 19366u);
