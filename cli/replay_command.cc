@@ -19,6 +19,7 @@
 #include "core/hardware_profile.h"
 #include "core/json_writer.h"
 #include "core/model_profile.h"
+#include "core/output_file.h"
 #include "gpu/backend_registry.h"
 #include "sim/history_sinks.h"
 #include "sim/policy_registry.h"
@@ -65,28 +66,54 @@ std::string PathFromHistory(const std::string& path, const std::vector<std::stri
   return relative.generic_string();
 }
 
-// A workload that was imported, shaped or read from stdin cannot be read back as replayed, so it
-// is written beside the history (h.jsonl -> h.trace.jsonl, h.jsonl.zst -> h.trace.jsonl.zst) in
-// the native format, and the header names that file.
+// Where a file saved beside `history` goes: h.jsonl (or h.jsonl.zst, or h) with `suffix`
+// ("trace.jsonl"), .zst kept when `compress`; bytes of the history's name that are not UTF-8
+// become '_', so that the JSON header can name the file exactly.
+std::string BesideHistory(const std::string& history, const std::string& suffix, bool compress) {
+  std::string stem = history;
+  const bool zst = stem.ends_with(".zst");
+  if (zst) stem.resize(stem.size() - 4);
+  if (stem.ends_with(".jsonl")) stem.resize(stem.size() - 6);
+  std::string name = std::filesystem::path(stem).filename().string();
+  if (!IsValidUtf8(name)) {
+    for (char& c : name) c = static_cast<unsigned char>(c) >= 0x80 ? '_' : c;
+  }
+  const std::filesystem::path folder = std::filesystem::path(stem).parent_path();
+  return (folder / (name + "." + suffix + (compress && zst ? ".zst" : ""))).string();
+}
+
+// A workload that was imported, shaped, read from stdin or named in bytes that are not UTF-8
+// cannot be named by the history's header as replayed, so it is written beside the history
+// (h.jsonl -> h.trace.jsonl, h.jsonl.zst -> h.trace.jsonl.zst) in the native format, and the
+// header names that file.
 Result<std::string> SaveWorkloadBeside(const std::vector<Request>& trace,
                                        const std::string& history) {
-  namespace fs = std::filesystem;
   if (history == "-") {
     return Error::Usage(
         "--history -: this workload was imported, shaped or read from stdin, so rwttt saves it "
         "beside the history for 'rwttt check'; give --history a file name");
   }
-  std::string stem = history;
-  const bool zst = stem.ends_with(".zst");
-  if (zst) stem.resize(stem.size() - 4);
-  if (stem.ends_with(".jsonl")) stem.resize(stem.size() - 6);
-  const std::string workload = stem + ".trace.jsonl" + (zst ? ".zst" : "");
+  const std::string workload = BesideHistory(history, "trace.jsonl", true);
   RWTTT_TRY(WriteTrace(trace, workload));
   std::fprintf(stderr,
-               "rwttt: the workload as replayed (imported or shaped) is saved as %s, which the "
-               "history's header names\n",
+               "rwttt: the workload as replayed is saved as %s, which the history's header "
+               "names\n",
                workload.c_str());
-  return fs::path(workload).filename().string();
+  return std::filesystem::path(workload).filename().string();
+}
+
+// A model or hardware file whose path is not UTF-8 is copied beside the history for the same
+// reason (h.model.json, h.hardware.json); a preset or any other path is named as is.
+Result<std::string> ProfileForHeader(const std::string& spec, const std::vector<std::string>& presets,
+                                     const std::string& history, const std::string& kind,
+                                     const std::string& json) {
+  const std::string named = PathFromHistory(spec, presets, history);
+  if (IsValidUtf8(named) || history == "-") return named;
+  const std::string copy = BesideHistory(history, kind + ".json", false);
+  RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(copy));
+  out->Write(json + "\n");
+  RWTTT_TRY(out->Commit());
+  return std::filesystem::path(copy).filename().string();
 }
 
 // A progress line on stderr, only when it is a terminal, overwritten in place.
@@ -143,9 +170,13 @@ Result<int> RunReplay(ReplayFlags f) {
   if (!f.history.empty()) {
     // Everything the header names is found from the history's folder, so that `rwttt check`
     // alone re-checks it from any working directory (docs/checker.md#what-the-header-names).
-    header.model = PathFromHistory(f.model, ModelPresetNames(), f.history);
-    header.hardware = PathFromHistory(f.hardware, HardwarePresetNames(), f.history);
-    if (trace_as_replayed) {
+    RWTTT_ASSIGN_OR_RETURN(header.model,
+                           ProfileForHeader(f.model, ModelPresetNames(), f.history, "model",
+                                            ModelProfileToJson(config.model)));
+    RWTTT_ASSIGN_OR_RETURN(header.hardware,
+                           ProfileForHeader(f.hardware, HardwarePresetNames(), f.history,
+                                            "hardware", HardwareProfileToJson(config.hardware)));
+    if (trace_as_replayed && IsValidUtf8(PathFromHistory(f.trace, {}, f.history))) {
       header.trace = PathFromHistory(f.trace, {}, f.history);
     } else {
       RWTTT_ASSIGN_OR_RETURN(header.trace, SaveWorkloadBeside(trace, f.history));

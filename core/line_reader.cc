@@ -142,6 +142,11 @@ Result<bool> LineReader::Fill() {
     return false;
   }
   end_ += got;
+  // A UTF-8 byte order mark (some editors and spreadsheet exports write one) is not content.
+  if (!bom_checked_ && end_ >= 3) {
+    bom_checked_ = true;
+    if (begin_ == 0 && std::memcmp(buffer_.data(), "\xEF\xBB\xBF", 3) == 0) begin_ = 3;
+  }
   return true;
 }
 

@@ -5,7 +5,8 @@
 //   std::string_view line;
 //   while (true) { RWTTT_ASSIGN_OR_RETURN(bool more, reader->Next(line)); if (!more) break; ... }
 //
-// "\n" and "\r\n" both end a line; the last line needs no terminator. The path "-" is stdin.
+// "\n" and "\r\n" both end a line; the last line needs no terminator; a UTF-8 byte order mark
+// at the start is skipped. The path "-" is stdin.
 #pragma once
 
 #include <cstdint>
@@ -66,6 +67,7 @@ class LineReader {
   std::size_t begin_ = 0;  // first byte not yet returned
   std::size_t end_ = 0;    // one past the last byte read
   bool eof_ = false;
+  bool bom_checked_ = false;  // whether the first bytes were looked at for a byte order mark
   std::int64_t line_number_ = 0;
 };
 

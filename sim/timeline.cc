@@ -53,15 +53,21 @@ void TimelineWriter::OnBatch(const BatchRecord& b) {
                     name, ts, dur, kDevicePid, b.lane, b.batch_id, b.steps.size(), b.swap_bytes));
   for (const BatchStep& s : b.steps) {
     const std::uint64_t owner = s.step.tag.owner.value();
-    if (named_owners_.insert(owner).second) {
+    // Owner ids reach 2^64 - 1, which viewers reading JSON numbers as doubles round: the track
+    // (tid) is a dense index in order of first appearance, the id is text in its name and args.
+    const auto [it, first] = owner_tids_.try_emplace(owner, owner_tids_.size());
+    const std::uint64_t tid = it->second;
+    if (first) {
       Event(fmt::format(
           R"({{"name":"thread_name","ph":"M","pid":{},"tid":{},"args":{{"name":"owner {}"}}}})",
-          kOwnersPid, owner, owner));
+          kOwnersPid, tid, owner));
     }
     Event(fmt::format(R"J({{"name":"{} v{} [{},{})","cat":"step","ph":"X","ts":{},"dur":{},)J"
-                      R"J("pid":{},"tid":{},"args":{{"step":{},"batch":{},"slot":{}}}}})J",
+                      R"J("pid":{},"tid":{},"args":{{"owner":"{}","step":{},"batch":{},)J"
+                      R"J("slot":{}}}}})J",
                       EffectName(s.step.tag.effect), s.step.tag.version.value(), s.step.first_token,
-                      s.step.end_token, ts, dur, kOwnersPid, owner, s.step_id, b.batch_id, s.slot));
+                      s.step.end_token, ts, dur, kOwnersPid, tid, owner, s.step_id, b.batch_id,
+                      s.slot));
   }
 }
 

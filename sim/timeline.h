@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/output_file.h"
@@ -28,7 +29,7 @@ class TimelineWriter final : public BatchObserver {
 
   std::unique_ptr<OutputFile> out_;
   std::unordered_set<std::uint32_t> named_lanes_;
-  std::unordered_set<std::uint64_t> named_owners_;
+  std::unordered_map<std::uint64_t, std::uint64_t> owner_tids_;  // owner id -> its track
   bool first_ = true;
   std::string line_;
 };

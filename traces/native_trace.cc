@@ -98,6 +98,25 @@ Status TraceReader::ParseLine(std::string_view line, Request& out) {
   return OkStatus();
 }
 
+namespace {
+
+// A first line that does not parse as the native format may be another format given without
+// --format: say which.
+Error WithFormatHint(Error error, std::string_view line) {
+  const std::size_t start = line.find_first_not_of(" \t");
+  const bool json = start != std::string_view::npos && (line[start] == '{' || line[start] == '[');
+  if (!json && line.find(',') != std::string_view::npos) {
+    error.message += " (this looks like CSV: an Azure or BurstGPT trace needs --format azure or "
+                     "--format burstgpt)";
+  } else if (json && line[start] == '{' && line.find("\"timestamp\"") != std::string_view::npos &&
+             line.find("\"input_length\"") != std::string_view::npos) {
+    error.message += " (this looks like a Mooncake trace: give --format mooncake)";
+  }
+  return error;
+}
+
+}  // namespace
+
 Result<bool> TraceReader::Next(Request& out) {
   std::string_view line;
   while (true) {
@@ -105,7 +124,9 @@ Result<bool> TraceReader::Next(Request& out) {
     if (!more) return false;
     if (!IsBlank(line)) break;
   }
-  RWTTT_TRY(ParseLine(line, out));
+  Status parsed = ParseLine(line, out);
+  if (!parsed.ok() && ids_.empty()) return WithFormatHint(std::move(parsed).error(), line);
+  RWTTT_TRY(std::move(parsed));
   return true;
 }
 
