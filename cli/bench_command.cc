@@ -23,8 +23,9 @@
 namespace rwttt::cli {
 namespace {
 
-// Streams of the paper's experiment and its sweeps: each is an owner with its own state.
-constexpr std::uint64_t kMaxStreams = 100'000;
+// Streams of the paper's experiment and its sweeps (RunPaperExperiment, RunSweep): each is an
+// owner with its own state.
+constexpr std::uint64_t kMaxStreams = 4096;
 
 struct PaperFlags {
   std::string model = "inplace-ttt-4b";
@@ -84,11 +85,12 @@ Result<int> RunBenchPaper(const PaperFlags& f) {
     for (const auto& [key, value] : checked.values()) choice.options.emplace_back(key, value);
     setup.extra_policies.push_back(std::move(choice));
   }
-  RWTTT_ASSIGN_OR_RETURN(PaperTable table, RunPaperExperiment(setup));
+  // The workload is known before the runs: saved first, so an unwritable path fails at once.
   if (!f.save_trace.empty()) {
     RWTTT_TRY(WriteTrace(PaperWorkload(setup.streams, setup.prompt_tokens, setup.output_tokens),
                          f.save_trace));
   }
+  RWTTT_ASSIGN_OR_RETURN(PaperTable table, RunPaperExperiment(setup));
   if (f.json) {
     std::puts(PaperTableToJson(table).c_str());
     return kExitOk;
@@ -124,8 +126,8 @@ Result<int> RunBenchSweep(const SweepFlags& f) {
   o.prompt_tokens = f.prompt;
   o.output_tokens = f.output;
   o.seed = Seed{f.seed};
+  RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(f.out));  // before the runs: fail early
   RWTTT_ASSIGN_OR_RETURN(std::vector<SweepRow> rows, RunSweep(o));
-  RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(f.out));
   out->Write(SweepCsv(rows));
   RWTTT_TRY(out->Commit());
   return kExitOk;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "checker/history_checker.h"
@@ -23,28 +24,33 @@ struct CheckFlags {
   bool no_reference = false;
 };
 
-Status WriteText(const std::string& path, const std::string& text) {
-  RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(path));
-  out->Write(text);
-  return out->Commit();
-}
-
 Result<int> RunCheck(const CheckFlags& f) {
   CheckOptions options;
   options.serial_order = !f.serial_order.empty();
   options.max_per_type = f.max_per_type;
   options.reference = !f.no_reference;
-  RWTTT_ASSIGN_OR_RETURN(CheckReport report,
-                         CheckHistoryFile(f.history, std::move(options), ReadTrace));
+  // Outputs are opened before the check: an unwritable path fails now, not after minutes. One
+  // that is not committed (a serial order of an invalid history) leaves no file.
+  std::unique_ptr<OutputFile> junit;
+  std::unique_ptr<OutputFile> order;
   if (!f.junit.empty()) {
-    RWTTT_TRY(WriteText(f.junit, RenderJunit(report, "rwttt check " + f.history)));
+    RWTTT_ASSIGN_OR_RETURN(junit, OutputFile::Create(f.junit));
   }
   if (!f.serial_order.empty()) {
+    RWTTT_ASSIGN_OR_RETURN(order, OutputFile::Create(f.serial_order));
+  }
+  RWTTT_ASSIGN_OR_RETURN(CheckReport report,
+                         CheckHistoryFile(f.history, std::move(options), ReadTrace));
+  if (junit) {
+    junit->Write(RenderJunit(report, "rwttt check " + f.history));
+    RWTTT_TRY(junit->Commit());
+  }
+  if (order) {
     if (!report.valid()) {
       std::fputs("rwttt: no serial order written: the history is not valid\n", stderr);
     } else if (report.serial_order) {
-      RWTTT_TRY(
-          WriteText(f.serial_order, fmt::format("{}\n", fmt::join(*report.serial_order, "\n"))));
+      order->Write(fmt::format("{}\n", fmt::join(*report.serial_order, "\n")));
+      RWTTT_TRY(order->Commit());
     } else {
       std::fputs("rwttt: no serial order written: the dependency graph has a cycle\n", stderr);
     }
