@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "cli/trace_input_options.h"
+#include "core/output_file.h"
 #include "traces/native_trace.h"
 
 namespace rwttt::cli {
@@ -16,9 +17,17 @@ struct ImportFlags {
 };
 
 Result<int> RunImport(const ImportFlags& f) {
+  // The output is opened first: an unwritable path fails before a large file is read.
+  RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(f.out));
   RWTTT_ASSIGN_OR_RETURN(LoadedTrace trace,
                          LoadTraceFromFlags(f.path, f.input, /*report_losses=*/false));
-  RWTTT_TRY(WriteTrace(trace.requests, f.out));
+  std::string line;
+  for (const Request& r : trace.requests) {
+    line = FormatRequest(r);
+    line += '\n';
+    out->Write(line);
+  }
+  RWTTT_TRY(out->Commit());
   // stderr, so that the trace on stdout stays clean.
   std::fprintf(stderr, "rwttt: %s", FormatImportReport(trace.report, "import: ").c_str());
   return kExitOk;
