@@ -9,6 +9,7 @@ packages=(
   libboost-graph-dev libthrust-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev  # the libFuzzer targets (scripts/fuzz.sh, ctest -L slow)
+  python3-venv python3-wheel python3-pytest python3-numpy  # python/ and its tests (ctest -L python)
 )
 
 missing=()
