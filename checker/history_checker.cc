@@ -187,16 +187,23 @@ CheckReport HistoryChecker::Finish() {
   report.completeness_note = completeness.note;
 
   // Checks 1, 2 and 4 on this thread, check 3 on another (they read the records only); the
-  // findings merge by type, so the report is the same as run one after another.
+  // findings merge by type, so the report is the same as run one after another. A small history
+  // (a fuzz iteration, a short replay) is not worth a thread.
   internal::Findings& findings = st.findings;
   internal::Findings version_findings(options.max_per_type);
-  std::thread versions([&] { internal::CheckVersions(ctx, version_findings); });
+  constexpr std::size_t kStepsWorthAThread = std::size_t{1} << 16;
+  std::thread versions;
+  if (set.records.size() >= kStepsWorthAThread) {
+    versions = std::thread([&] { internal::CheckVersions(ctx, version_findings); });
+  } else {
+    internal::CheckVersions(ctx, version_findings);
+  }
   internal::CheckStructure(ctx, findings);
   internal::CheckBatches(ctx, findings);
   internal::CheckOwnerIsolation(ctx, findings);
   std::optional<std::vector<std::uint64_t>> order =
       internal::CheckDependencyGraph(set, options.serial_order, findings);
-  versions.join();
+  if (versions.joinable()) versions.join();
   findings.Merge(std::move(version_findings));
   if (options.serial_order) report.serial_order = std::move(order);
   report.checks[static_cast<int>(CheckKind::kSerialReference)] =

@@ -21,6 +21,9 @@ class ByteSource {
 
 namespace {
 
+// Reads start at 64 KiB and double up to 1 MiB as a file streams: a small file (a trace of a few
+// requests, a fuzzer's input) touches 16 pages, not 256, and a large one reads in 1 MiB blocks.
+constexpr std::size_t kFirstBlockBytes = std::size_t{64} << 10;
 constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
 
 class FileSource final : public internal::ByteSource {
@@ -116,7 +119,7 @@ Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
 }
 
 LineReader::LineReader(std::string path, std::unique_ptr<internal::ByteSource> source)
-    : path_(std::move(path)), source_(std::move(source)), buffer_(kBlockBytes + kLinePadding) {}
+    : path_(std::move(path)), source_(std::move(source)), buffer_(kFirstBlockBytes + kLinePadding) {}
 
 LineReader::~LineReader() = default;
 
@@ -134,7 +137,10 @@ Result<bool> LineReader::Fill() {
       return Error::Input("line longer than 64 MiB", SourceLoc{path_, line_number_ + 1, ""});
     }
     buffer_.resize(std::min(usable * 2, kMaxLineBytes) + kLinePadding);
+  } else if (usable < kBlockBytes && filled_once_) {
+    buffer_.resize(std::min(usable * 2, kBlockBytes) + kLinePadding);  // a file that streams
   }
+  filled_once_ = true;
   RWTTT_ASSIGN_OR_RETURN(
       std::size_t got, source_->Read(buffer_.data() + end_, buffer_.size() - kLinePadding - end_));
   if (got == 0) {

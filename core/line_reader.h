@@ -68,6 +68,7 @@ class LineReader {
   std::size_t end_ = 0;    // one past the last byte read
   bool eof_ = false;
   bool bom_checked_ = false;  // whether the first bytes were looked at for a byte order mark
+  bool filled_once_ = false;  // a second fill means the file streams: grow the buffer
   std::int64_t line_number_ = 0;
 };
 

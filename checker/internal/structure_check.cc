@@ -161,13 +161,36 @@ struct Missing {
   std::optional<Step> first;
 };
 
-template <typename Present>
-Missing MissingFromProgram(const Request& r, std::uint32_t chunk, const Present& present) {
+// Whether (effect, [first, end)) is a step of `r`'s program.
+bool IsProgramStep(const Request& r, std::uint32_t chunk, const Key& key) {
+  const auto& [first, end, effect] = key;
+  if (effect == Effect::kWrite) {
+    return end > 0 && end % chunk == 0 && end <= r.total_tokens() &&
+           std::uint64_t{first} + chunk == end;
+  }
+  const std::optional<std::uint64_t> read_end = ProgramReadEnd(r, chunk, first);
+  return read_end && *read_end == end;
+}
+
+// The program steps of `r` that none of `keys` (sorted, distinct or not) matches. The count comes
+// from the closed form less the program steps present; the first is found by walking the program
+// only until it, so the cost is O(steps present), never O(program) (a request of 2^31 tokens
+// with a step or two in the history).
+Missing MissingFromProgram(const Request& r, std::uint32_t chunk, const std::vector<Key>& keys) {
   Missing m;
+  std::uint64_t present = 0;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if ((i == 0 || keys[i] != keys[i - 1]) && IsProgramStep(r, chunk, keys[i])) ++present;
+  }
+  m.count = ProgramStepCount(r.prompt_tokens, r.output_tokens, chunk) - present;
+  if (m.count == 0) return m;
   for (ProgramCursor c(r, chunk); !c.done(); c.Advance()) {
-    if (present(c.step())) continue;
-    if (!m.first) m.first = c.step();
-    ++m.count;
+    const Step& s = c.step();
+    if (!std::binary_search(keys.begin(), keys.end(),
+                            Key{s.first_token, s.end_token, s.tag.effect})) {
+      m.first = s;
+      break;
+    }
   }
   return m;
 }
@@ -313,9 +336,7 @@ void JudgeCompleteness(const CheckContext& ctx, const OwnerSteps& own, Findings&
   const std::uint64_t owner_id = set.owner_ids[own.owner].value();
   const std::uint64_t last_id = set.records[own.steps.back()].step_id;
   if (request != nullptr) {
-    const Missing m = MissingFromProgram(*request, chunk, [&](const Step& s) {
-      return own.Has(s.first_token, s.end_token, s.tag.effect);
-    });
+    const Missing m = MissingFromProgram(*request, chunk, own.keys);
     if (m.count == 0) return;
     findings.Add(AnomalyType::kMissingStep, owner_id, [&] {
       return Detail{{last_id},
