@@ -3,10 +3,13 @@
 include_guard(GLOBAL)
 
 # Flags every rwttt C++ target compiles with. -ffp-contract=off keeps a*b+c two roundings on every
-# compiler, which the bit-identical backends rely on (DESIGN §4).
+# compiler, which the bit-identical backends rely on (DESIGN §4). -fno-trapping-math changes no
+# value (nothing here reads floating-point exception flags); it lets the compiler turn the math's
+# selects (ExpF's special cases, bf16's NaN) into vector blends instead of branches.
 function(rwttt_set_cxx_flags target)
   target_compile_options(${target} PRIVATE
-    $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -ffp-contract=off -fno-fast-math>)
+    $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra -Wpedantic -ffp-contract=off -fno-fast-math
+                              -fno-trapping-math>)
   # GCC 12 reports -Wrestrict inside libstdc++ for ordinary string concatenation at -O3
   # (GCC bug 105329), a false positive that -Werror would turn into a build failure.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)

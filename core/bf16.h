@@ -46,11 +46,10 @@ inline constexpr std::uint16_t kCanonicalBf16NanBits = 0x7FC0u;
 // the low 16 bits).
 RWTTT_HD Bf16 FloatToBf16(float f) {
   const std::uint32_t u = FloatBits(f);
-  if ((u & 0x7F800000u) == 0x7F800000u && (u & 0x007FFFFFu) != 0) {
-    return Bf16{kCanonicalBf16NanBits};
-  }
+  const bool nan = (u & 0x7F800000u) == 0x7F800000u && (u & 0x007FFFFFu) != 0;
   const std::uint32_t lsb = (u >> 16) & 1u;
-  return Bf16{static_cast<std::uint16_t>((u + 0x7FFFu + lsb) >> 16)};
+  // A select, not a branch, so that loops of conversions vectorise.
+  return Bf16{nan ? kCanonicalBf16NanBits : static_cast<std::uint16_t>((u + 0x7FFFu + lsb) >> 16)};
 }
 
 // Exact: a bf16 is an fp32 with the low 16 mantissa bits zero.

@@ -27,6 +27,8 @@ Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, See
   RWTTT_TRY(CheckHostMemory(
       bytes, fmt::format("backend cpu: model {} with {} slots", model.name, num_slots)));
   model_ = model;
+  act_bf16_ = model.dtype == DType::kBf16;
+  state_bf16_ = model.state_dtype == DType::kBf16;
   run_key_ = RunKey(seed.value());
   layer_elems_ = layer_elems;
   const std::uint32_t d = model.d_model;
@@ -38,6 +40,9 @@ Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, See
     down_.assign(n_ttt * down_elems, 0.0f);
     base_.assign(n_ttt * layer_elems, 0.0f);
     for (auto& slot : slots_) slot.assign(n_ttt * layer_elems, 0.0f);
+    x_.assign(d, 0.0f);
+    h_.assign(f, 0.0f);
+    acc_.assign(d, 0.0f);
   } catch (const std::bad_alloc&) {
     slots_.clear();
     return Error::Unavailable(
@@ -102,22 +107,56 @@ void CpuBackend::RunBatch(std::span<const BatchItem> items, std::span<ItemResult
   }
 }
 
+namespace {
+
+// The fingerprints of `blocks` blocks of `block` elements of one TTT layer's state (held as fp32,
+// stored as bf16 when kBf16): eight blocks at a time, so that their independent fold chains run
+// side by side in vector lanes; each block's elements are absorbed in order, as one by one.
+template <bool kBf16>
+RWTTT_HOST_CLONES void FingerprintLayer(const float* w, std::uint32_t position,
+                                        std::uint64_t blocks, std::uint32_t block,
+                                        std::uint64_t* out) {
+  constexpr std::uint64_t kLanes = 8;
+  std::uint64_t i0 = 0;
+  for (; i0 + kLanes <= blocks; i0 += kLanes) {
+    std::uint64_t h[kLanes];
+    for (std::uint64_t l = 0; l < kLanes; ++l)
+      h[l] = FingerprintStart(position, static_cast<std::uint32_t>(i0 + l));
+    for (std::uint32_t j = 0; j < block; ++j) {
+      for (std::uint64_t l = 0; l < kLanes; ++l) {
+        const float v = w[(i0 + l) * block + j];
+        h[l] = FingerprintAbsorb(h[l], kBf16 ? FloatToBf16(v).bits : FloatBits(v));
+      }
+    }
+    for (std::uint64_t l = 0; l < kLanes; ++l) out[i0 + l] = h[l];
+  }
+  for (; i0 < blocks; ++i0) {
+    std::uint64_t h = FingerprintStart(position, static_cast<std::uint32_t>(i0));
+    for (std::uint32_t j = 0; j < block; ++j) {
+      const float v = w[i0 * block + j];
+      h = FingerprintAbsorb(h, kBf16 ? FloatToBf16(v).bits : FloatBits(v));
+    }
+    out[i0] = h;
+  }
+}
+
+}  // namespace
+
 std::uint64_t CpuBackend::StateDigest(std::uint32_t slot) {
   RWTTT_CHECK(slot < slots_.size() && initialised_[slot]) << "slot " << slot;
   const std::uint32_t block = model_.state_block_elems();
   const std::uint64_t blocks = layer_elems_ / block;
-  std::vector<std::uint64_t> fingerprints;
-  fingerprints.reserve(model_.ttt_layers.size() * blocks);
-  for (std::uint32_t p = 0; p < model_.ttt_layers.size(); ++p) {
-    const float* w = Layer(slot, p);
-    for (std::uint64_t i = 0; i < blocks; ++i) {
-      std::uint64_t h = FingerprintStart(p, static_cast<std::uint32_t>(i));
-      for (std::uint32_t j = 0; j < block; ++j)
-        h = FingerprintAbsorb(h, StateWord(w[i * block + j]));
-      fingerprints.push_back(h);
+  const std::uint32_t n_ttt = model_.ttt_layers.size();
+  fingerprints_.resize(n_ttt * blocks);
+  for (std::uint32_t p = 0; p < n_ttt; ++p) {
+    std::uint64_t* out = fingerprints_.data() + p * blocks;
+    if (state_bf16_) {
+      FingerprintLayer<true>(Layer(slot, p), p, blocks, block, out);
+    } else {
+      FingerprintLayer<false>(Layer(slot, p), p, blocks, block, out);
     }
   }
-  return StateDigestOfFingerprints(fingerprints);
+  return StateDigestOfFingerprints(fingerprints_);
 }
 
 void CpuBackend::FlipStateBit(std::uint32_t slot, std::uint32_t position, std::uint64_t element,
@@ -130,58 +169,53 @@ void CpuBackend::FlipStateBit(std::uint32_t slot, std::uint32_t position, std::u
   v = BitsToFloat(FloatBits(v) ^ (1u << (bf16 ? bit + 16 : bit)));
 }
 
-float CpuBackend::RoundAct(float v) const { return RoundAs(model_.dtype == DType::kBf16, v); }
+float CpuBackend::RoundAct(float v) const { return RoundAs(act_bf16_, v); }
 
-float CpuBackend::RoundState(float v) const {
-  return RoundAs(model_.state_dtype == DType::kBf16, v);
-}
-
-std::uint32_t CpuBackend::StateWord(float v) const {
-  return model_.state_dtype == DType::kBf16 ? FloatToBf16(v).bits : FloatBits(v);
-}
+float CpuBackend::RoundState(float v) const { return RoundAs(state_bf16_, v); }
 
 float* CpuBackend::Layer(std::uint32_t slot, std::uint32_t position) {
   return slots_[slot].data() + position * layer_elems_;
 }
 
-void CpuBackend::Activation(std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
-                            std::uint32_t position, std::vector<float>& x,
-                            std::vector<float>& h) const {
+RWTTT_HOST_CLONES void CpuBackend::Activation(std::uint64_t token_key, std::uint32_t owner_lo,
+                                              std::uint32_t token, std::uint32_t position,
+                                              float* h) {
   const std::uint32_t d = model_.d_model;
   const std::uint32_t f = model_.d_ff;
-  const std::uint32_t layer = model_.ttt_layers[position];
-  const float* up = up_.data() + position * layer_elems_;
-  x.resize(d);
-  h.resize(f);
-  for (std::uint32_t k = 0; k < d; ++k) {
-    x[k] = RoundAct(InputValue(token_key, owner_lo, token, layer, k));
-  }
-  VecMat(x.data(), up, d, f, h.data());
-  for (std::uint32_t c = 0; c < f; ++c) h[c] = RoundAct(Silu(h[c]));
+  const float* up = up_.data() + position * std::uint64_t{d} * f;
+  float* x = x_.data();
+  InputRow(token_key, owner_lo, token, model_.ttt_layers[position], d, x);
+  RoundRow(act_bf16_, x, d);
+  VecMat(x, up, d, f, h);
+  for (std::uint32_t c = 0; c < f; ++c) h[c] = Silu(h[c]);
+  RoundRow(act_bf16_, h, f);
 }
 
-ItemResult CpuBackend::Read(const BatchItem& item) {
+RWTTT_HOST_CLONES ItemResult CpuBackend::Read(const BatchItem& item) {
   const std::uint32_t d = model_.d_model;
   const std::uint32_t f = model_.d_ff;
+  const std::uint32_t n_ttt = model_.ttt_layers.size();
   const std::uint64_t key = TokenKey(item.input_seed, item.carry, item.owner.value());
   const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
-  std::vector<float> x, h, out(d), y;  // y: [tokens][ttt layers][d_model]
+  // y: [tokens][ttt layers][d_model]
+  y_.resize(std::uint64_t{item.end_token - item.first_token} * n_ttt * d);
+  float* y = y_.data();
   for (std::uint32_t t = item.first_token; t < item.end_token; ++t) {
-    for (std::uint32_t p = 0; p < model_.ttt_layers.size(); ++p) {
-      Activation(key, owner_lo, t, p, x, h);
-      VecMat(h.data(), Layer(item.slot, p), f, d, out.data());
-      for (const float v : out) y.push_back(RoundAct(v));
+    for (std::uint32_t p = 0; p < n_ttt; ++p, y += d) {
+      Activation(key, owner_lo, t, p, h_.data());
+      VecMat(h_.data(), Layer(item.slot, p), f, d, y);
+      RoundRow(act_bf16_, y, d);
     }
   }
-  return ReadResult(item, y);
+  return ReadResult(item, y_);
 }
 
-ItemResult CpuBackend::ReadResult(const BatchItem& item, const std::vector<float>& y) const {
+ItemResult CpuBackend::ReadResult(const BatchItem& item, const std::vector<float>& y) {
   ItemResult result;
-  if (model_.dtype == DType::kBf16) {
-    std::vector<std::uint16_t> bits(y.size());
-    for (std::size_t n = 0; n < y.size(); ++n) bits[n] = FloatToBf16(y[n]).bits;
-    result.out_digest = OutputDigest(bits.data(), bits.size() * sizeof(std::uint16_t));
+  if (act_bf16_) {
+    bits_.resize(y.size());
+    for (std::size_t n = 0; n < y.size(); ++n) bits_[n] = FloatToBf16(y[n]).bits;
+    result.out_digest = OutputDigest(bits_.data(), bits_.size() * sizeof(std::uint16_t));
   } else {
     result.out_digest = OutputDigest(y.data(), y.size() * sizeof(float));
   }
@@ -250,7 +284,7 @@ ItemResult CpuBackend::WriteKind(const BatchItem& item) {
   return result;
 }
 
-ItemResult CpuBackend::Write(const BatchItem& item) {
+RWTTT_HOST_CLONES ItemResult CpuBackend::Write(const BatchItem& item) {
   const std::uint32_t d = model_.d_model;
   const std::uint32_t f = model_.d_ff;
   const std::uint32_t n_ttt = model_.ttt_layers.size();
@@ -258,30 +292,28 @@ ItemResult CpuBackend::Write(const BatchItem& item) {
   const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
   const std::uint32_t tokens = item.end_token - item.first_token;
   const float eta = model_.learning_rate;
-  std::vector<float> x, h;
-  std::vector<float> hs(std::uint64_t{tokens} * f);  // H: [tokens][d_ff]
-  std::vector<float> vs(std::uint64_t{tokens} * d);  // V: [tokens][d_model]
+  std::vector<float>& ht = write_h_;  // Hᵀ: [d_ff][tokens], so that row i is H's column i
+  std::vector<float>& vs = write_v_;  // V: [tokens][d_model]
+  ht.resize(std::uint64_t{tokens} * f);
+  vs.resize(std::uint64_t{tokens} * d);
   for (std::uint32_t p = 0; p < n_ttt; ++p) {
     if (!WriteUpdatesLayer(item.torn, p, n_ttt)) continue;
     const std::uint32_t layer = model_.ttt_layers[p];
     for (std::uint32_t c = 0; c < tokens; ++c) {
       const std::uint32_t t = item.first_token + c;
-      Activation(key, owner_lo, t, p, x, h);
-      std::memcpy(&hs[std::uint64_t{c} * f], h.data(), f * sizeof(float));
-      for (std::uint32_t j = 0; j < d; ++j) {
-        vs[std::uint64_t{c} * d + j] = RoundAct(TargetValue(key, owner_lo, t, layer, j));
-      }
+      Activation(key, owner_lo, t, p, h_.data());
+      for (std::uint32_t i = 0; i < f; ++i) ht[std::uint64_t{i} * tokens + c] = h_[i];
+      float* v = &vs[std::uint64_t{c} * d];
+      TargetRow(key, owner_lo, t, layer, d, v);
+      RoundRow(act_bf16_, v, d);
     }
+    // acc[i][j] = Σ_c H[c][i] · V[c][j], c ascending from 0: row i of Hᵀ times V.
     float* w = Layer(item.slot, p);
     for (std::uint32_t i = 0; i < f; ++i) {
-      for (std::uint32_t j = 0; j < d; ++j) {
-        float acc = 0.0f;
-        for (std::uint32_t c = 0; c < tokens; ++c) {
-          acc = Mac(acc, hs[std::uint64_t{c} * f + i], vs[std::uint64_t{c} * d + j]);
-        }
-        float& wij = w[std::uint64_t{i} * d + j];
-        wij = RoundState(UpdatedWeight(wij, acc, eta));
-      }
+      VecMat(&ht[std::uint64_t{i} * tokens], vs.data(), tokens, d, acc_.data());
+      float* row = w + std::uint64_t{i} * d;
+      for (std::uint32_t j = 0; j < d; ++j)
+        row[j] = RoundAs(state_bf16_, UpdatedWeight(row[j], acc_[j], eta));
     }
   }
   ItemResult result;

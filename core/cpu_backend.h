@@ -36,10 +36,10 @@ class CpuBackend final : public Backend {
  private:
   float RoundAct(float v) const;    // to the profile's dtype
   float RoundState(float v) const;  // to the profile's state_dtype
-  std::uint32_t StateWord(float v) const;
-  // h = silu(x · W_up) of one token at TTT layer `position`, rounded to dtype. [d_ff]
+  // h = silu(x · W_up) of one token at TTT layer `position`, rounded to dtype: h[0, d_ff).
+  // Uses x_ as scratch.
   void Activation(std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
-                  std::uint32_t position, std::vector<float>& x, std::vector<float>& h) const;
+                  std::uint32_t position, float* h);
   // In-Place TTT's READ and WRITE.
   ItemResult Read(const BatchItem& item);
   ItemResult Write(const BatchItem& item);
@@ -47,7 +47,7 @@ class CpuBackend final : public Backend {
   ItemResult ReadKind(const BatchItem& item);
   ItemResult WriteKind(const BatchItem& item);
   // The digest and carry of a READ's outputs y[tokens][ttt layers][d_model] (rounded).
-  ItemResult ReadResult(const BatchItem& item, const std::vector<float>& y) const;
+  ItemResult ReadResult(const BatchItem& item, const std::vector<float>& y);
   float* Layer(std::uint32_t slot, std::uint32_t position);
 
   ModelProfile model_;
@@ -58,6 +58,12 @@ class CpuBackend final : public Backend {
   std::vector<float> base_;  // [ttt layers][layer_elems]: the state at version 0, as state_dtype
   std::vector<std::vector<float>> slots_;  // [num_slots][ttt layers][layer_elems]
   std::vector<bool> initialised_;          // [num_slots]
+  bool act_bf16_ = false;                  // dtype is bf16
+  bool state_bf16_ = false;                // state_dtype is bf16
+  // Scratch reused by every item, so that a step allocates nothing.
+  std::vector<float> x_, h_, acc_, y_, write_h_, write_v_;
+  std::vector<std::uint16_t> bits_;
+  std::vector<std::uint64_t> fingerprints_;
 };
 
 }  // namespace rwttt

@@ -74,6 +74,30 @@ RWTTT_HD float DrawCentered(std::uint64_t key, std::uint32_t c0, std::uint32_t l
   return UnitFloat(r[index & 3u]) * 2.0f - 1.0f;
 }
 
+// out[e] = DrawCentered(key, c0, layer, domain, i0 + e, c3) for e < count <= 4, i0 a multiple of
+// 4: the four words of one Philox block.
+RWTTT_HD_ALWAYS_INLINE void DrawCenteredQuad(std::uint64_t key, std::uint32_t c0,
+                                             std::uint32_t layer, std::uint32_t domain,
+                                             std::uint32_t c3, std::uint32_t i0,
+                                             std::uint32_t count, float* out) {
+  const PhiloxBlock r = PhiloxBits(key, c0, layer, (domain << 28) | (i0 >> 2), c3);
+  if (count == 4) {
+    for (int e = 0; e < 4; ++e) out[e] = UnitFloat(r[e]) * 2.0f - 1.0f;
+  } else {
+    for (std::uint32_t e = 0; e < count; ++e)
+      out[e] = UnitFloat(r[static_cast<int>(e)]) * 2.0f - 1.0f;
+  }
+}
+
+// Elements [0, n) of the draw DrawCentered gives one by one: out[i] = DrawCentered(key, c0, layer,
+// domain, i, c3), each Philox block computed once for its four elements instead of four times.
+RWTTT_HD_ALWAYS_INLINE void DrawCenteredRow(std::uint64_t key, std::uint32_t c0,
+                                            std::uint32_t layer, std::uint32_t domain,
+                                            std::uint32_t c3, std::uint32_t n, float* out) {
+  for (std::uint32_t i0 = 0; i0 < n; i0 += 4)
+    DrawCenteredQuad(key, c0, layer, domain, c3, i0, n - i0 < 4 ? n - i0 : 4, out + i0);
+}
+
 // 2^-ceil(log2(n) / 2): a power of two near 1/sqrt(n), so that scaling is exact.
 RWTTT_HD float InvSqrtPow2(std::uint32_t n) {
   std::uint32_t e = 0;
@@ -110,6 +134,18 @@ RWTTT_HD float TargetValue(std::uint64_t token_key, std::uint32_t owner_lo, std:
   return DrawCentered(token_key, token, layer, kDomainTarget, j, owner_lo);
 }
 
+// x_t[0, d) and v_t[0, d): InputValue and TargetValue of every element, as one row.
+RWTTT_HD_ALWAYS_INLINE void InputRow(std::uint64_t token_key, std::uint32_t owner_lo,
+                                     std::uint32_t token, std::uint32_t layer, std::uint32_t d,
+                                     float* out) {
+  DrawCenteredRow(token_key, token, layer, kDomainInput, owner_lo, d, out);
+}
+RWTTT_HD_ALWAYS_INLINE void TargetRow(std::uint64_t token_key, std::uint32_t owner_lo,
+                                      std::uint32_t token, std::uint32_t layer, std::uint32_t d,
+                                      float* out) {
+  DrawCenteredRow(token_key, token, layer, kDomainTarget, owner_lo, d, out);
+}
+
 // ---- Arithmetic --------------------------------------------------------------------------------
 
 // 2^n as a float. REQUIRES: -126 <= n <= 127.
@@ -118,15 +154,19 @@ RWTTT_HD float Pow2(int n) { return BitsToFloat(static_cast<std::uint32_t>(n + 1
 // e^x from + - * / only: x = k ln2 + r with |r| <= ln2/2 (Cody-Waite split of ln2, exact for the
 // k that occur), e^r by its degree-7 Taylor polynomial (truncation error < 1e-8 relative), then
 // scaled by 2^k in two exact steps. Within 2 ulp of the true value; bit-identical everywhere.
-RWTTT_HD float ExpF(float x) {
-  if (!(x == x)) return x;                               // NaN stays NaN
-  if (x > 88.7228317f) return BitsToFloat(0x7F800000u);  // overflows to +inf
-  if (x < -103.972084f) return 0.0f;                     // underflows past the subnormals
-  const float kf = x * 1.44269504f;
-  const int k = static_cast<int>(kf < 0.0f ? kf - 0.5f : kf + 0.5f);
+RWTTT_HD_ALWAYS_INLINE float ExpF(float x) {
+  // The special cases are selects, not early returns, so that a loop of ExpF vectorises; the
+  // polynomial runs on a finite in-range stand-in for them and its result is then discarded.
+  const bool nan = !(x == x);
+  const bool over = x > 88.7228317f;    // overflows to +inf
+  const bool under = x < -103.972084f;  // underflows past the subnormals
+  const float xr = (nan | over | under) ? 0.0f : x;
+  const float kf = xr * 1.44269504f;
+  const float kf_down = kf - 0.5f, kf_up = kf + 0.5f;  // both, so that picking one is a select
+  const int k = static_cast<int>(kf < 0.0f ? kf_down : kf_up);
   const float fk = static_cast<float>(k);
-  float r = x - fk * 0.693145751953125f;  // ln2 high part: 16 significant bits, fk * it is exact
-  r = r - fk * 1.42860676533018e-06f;     // ln2 low part
+  float r = xr - fk * 0.693145751953125f;  // ln2 high part: 16 significant bits, fk * it is exact
+  r = r - fk * 1.42860676533018e-06f;      // ln2 low part
   float p = 1.0f / 5040.0f;
   p = p * r + 1.0f / 720.0f;
   p = p * r + 1.0f / 120.0f;
@@ -136,7 +176,8 @@ RWTTT_HD float ExpF(float x) {
   p = p * r + 1.0f;
   p = p * r + 1.0f;
   const int k1 = k / 2;  // |k| <= 150, so both halves are normal powers of two
-  return p * Pow2(k1) * Pow2(k - k1);
+  const float e = p * Pow2(k1) * Pow2(k - k1);
+  return nan ? x : over ? BitsToFloat(0x7F800000u) : under ? 0.0f : e;
 }
 
 // sqrt, correctly rounded on every backend: IEEE 754 requires it of the host's sqrtf and nvcc's
@@ -144,7 +185,7 @@ RWTTT_HD float ExpF(float x) {
 RWTTT_HD float SqrtF(float x) { return sqrtf(x); }
 
 // silu(u) = u * sigmoid(u) = u / (1 + e^-u). Large negative u gives -0; -inf gives NaN (inf/inf).
-RWTTT_HD float Silu(float u) { return u / (1.0f + ExpF(-u)); }
+RWTTT_HD_ALWAYS_INLINE float Silu(float u) { return u / (1.0f + ExpF(-u)); }
 
 // d silu(u) / du = sigmoid(u) * (1 + u * (1 - sigmoid(u))).
 RWTTT_HD float SiluGrad(float u) {
@@ -155,16 +196,48 @@ RWTTT_HD float SiluGrad(float u) {
 // A value rounded as a stored element of the dtype would be (bf16: nearest even).
 RWTTT_HD float RoundAs(bool bf16, float v) { return bf16 ? RoundToBf16(v) : CanonicalFloat(v); }
 
+// RoundAs of v[0, n) in place, the dtype tested once rather than per element.
+RWTTT_HD_ALWAYS_INLINE void RoundRow(bool bf16, float* v, std::uint32_t n) {
+  if (bf16) {
+    for (std::uint32_t i = 0; i < n; ++i) v[i] = RoundToBf16(v[i]);
+  } else {
+    for (std::uint32_t i = 0; i < n; ++i) v[i] = CanonicalFloat(v[i]);
+  }
+}
+
 // One step of every reduction: acc + a * b, two roundings (no fused multiply-add).
 RWTTT_HD float Mac(float acc, float a, float b) { return acc + a * b; }
 
 // The two products every kind's math is made of, each element reduced with Mac from 0 in
 // ascending index order. w is row-major [n][m] of any storage type.
+//
+// Columns [j0, j0 + kBlock) of VecMat with the accumulators in registers, i outer, so that the
+// compiler vectorises across j; each element's i order is unchanged.
+template <std::uint32_t kBlock, typename W>
+RWTTT_HD_ALWAYS_INLINE void VecMatColumns(const float* in, const W* w, std::uint32_t n,
+                                          std::uint32_t m, std::uint32_t j0, float* out, bool add) {
+  float acc[kBlock] = {};
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const float a = in[i];
+    const W* row = w + std::uint64_t{i} * m + j0;
+    for (std::uint32_t b = 0; b < kBlock; ++b) acc[b] = Mac(acc[b], a, Load(row[b]));
+  }
+  for (std::uint32_t b = 0; b < kBlock; ++b) out[j0 + b] = add ? out[j0 + b] + acc[b] : acc[b];
+}
+
 // VecMat: out[j] = Σ_i in[i] · w[i][j] (i ascending) for j < m; with `add`, out[j] += that sum.
+// On the host, blocks of 64, 32 and then 16 columns (VecMatColumns); the remaining columns, and a
+// device thread, walk j.
 template <typename W>
-RWTTT_HD void VecMat(const float* in, const W* w, std::uint32_t n, std::uint32_t m, float* out,
-                     bool add = false) {
-  for (std::uint32_t j = 0; j < m; ++j) {
+RWTTT_HD_ALWAYS_INLINE void VecMat(const float* in, const W* w, std::uint32_t n, std::uint32_t m,
+                                   float* out, bool add = false) {
+  std::uint32_t j0 = 0;
+#if !defined(__CUDA_ARCH__)
+  for (; j0 + 64 <= m; j0 += 64) VecMatColumns<64>(in, w, n, m, j0, out, add);
+  for (; j0 + 32 <= m; j0 += 32) VecMatColumns<32>(in, w, n, m, j0, out, add);
+  for (; j0 + 16 <= m; j0 += 16) VecMatColumns<16>(in, w, n, m, j0, out, add);
+#endif
+  for (std::uint32_t j = j0; j < m; ++j) {
     float acc = 0.0f;
     for (std::uint32_t i = 0; i < n; ++i) acc = Mac(acc, in[i], Load(w[std::uint64_t{i} * m + j]));
     out[j] = add ? out[j] + acc : acc;

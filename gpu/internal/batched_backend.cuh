@@ -201,8 +201,9 @@ class BatchedBackend final : public Backend {
   template <typename A>
   void Activations(const BatchPart& part, std::uint32_t p) {
     const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
-    Launch(std::uint64_t{n} * d, GenTokenFunctor<A>{Ptr<A>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_),
-                                                    model_.ttt_layers[p], d, false});
+    Launch(std::uint64_t{n} * Tiles(d, 4),
+           GenTokenFunctor<A>{Ptr<A>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_), model_.ttt_layers[p],
+                              d, false});
     Launch(Tiles(n, Sys::kUpToks) * Tiles(f, Sys::kUpCols),
            UpProjFunctor<A, Sys::kUpCols, Sys::kUpToks>{Ptr<A>(x_), Ptr<A>(up_) + p * up_elems_,
                                                         Ptr<A>(h_), n, d, f});
@@ -338,8 +339,9 @@ class BatchedBackend final : public Backend {
     Grow(v_, std::uint64_t{n} * d * sizeof(A));
     for (std::uint32_t p = 0; p < num_ttt_; ++p) {
       Activations<A>(part, p);
-      Launch(std::uint64_t{n} * d, GenTokenFunctor<A>{Ptr<A>(v_), Ptr(key_), Ptr(pos_), Ptr(owner_),
-                                                      model_.ttt_layers[p], d, true});
+      Launch(std::uint64_t{n} * Tiles(d, 4),
+             GenTokenFunctor<A>{Ptr<A>(v_), Ptr(key_), Ptr(pos_), Ptr(owner_), model_.ttt_layers[p],
+                                d, true});
       Launch(std::uint64_t{num_items} * f * Tiles(d, Sys::kUpdateCols),
              UpdateFunctor<A, S, Sys::kUpdateCols>{
                  Ptr<A>(h_), Ptr<A>(v_), Ptr(offsets_), Ptr(slots_), Ptr(torn_), Ptr<S>(state_),

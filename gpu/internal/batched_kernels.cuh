@@ -38,7 +38,8 @@ struct GenWeightFunctor {
   }
 };
 
-// x[n][k] (kDomainInput) or v[n][k] (kDomainTarget) for every token n of a part.
+// x[n][k] (kDomainInput) or v[n][k] (kDomainTarget) for every token n of a part. One call: four
+// consecutive elements k of one token, the four words of one Philox block.
 template <typename A>
 struct GenTokenFunctor {
   A* out;  // [num_tokens][d_model]
@@ -47,11 +48,15 @@ struct GenTokenFunctor {
   const std::uint32_t* token_owner;
   std::uint32_t layer, d_model;
   bool target;
-  RWTTT_HD void operator()(std::uint64_t e) const {
-    const std::uint64_t n = e / d_model;
-    const auto k = static_cast<std::uint32_t>(e % d_model);
-    Store(out + e, target ? TargetValue(token_key[n], token_owner[n], token_pos[n], layer, k)
-                          : InputValue(token_key[n], token_owner[n], token_pos[n], layer, k));
+  RWTTT_HD void operator()(std::uint64_t unit) const {
+    const std::uint32_t quads = (d_model + 3) / 4;
+    const std::uint64_t n = unit / quads;
+    const auto k0 = static_cast<std::uint32_t>(unit % quads) * 4;
+    const std::uint32_t count = d_model - k0 < 4 ? d_model - k0 : 4;
+    float v[4];
+    DrawCenteredQuad(token_key[n], token_pos[n], layer, target ? kDomainTarget : kDomainInput,
+                     token_owner[n], k0, count, v);
+    for (std::uint32_t e = 0; e < count; ++e) Store(out + n * d_model + k0 + e, v[e]);
   }
 };
 
