@@ -16,11 +16,15 @@ struct CudaSystem {
   template <typename T>
   using Vector = thrust::cuda::vector<T>;
   static constexpr const char* kName = "cuda";
+  static constexpr bool kHostMemory = false;
   // One output element per thread: neighbouring threads read neighbouring columns (coalesced).
   static constexpr int kUpCols = 1;
   static constexpr int kUpToks = 1;
   static constexpr int kDownCols = 1;
   static constexpr int kDownToks = 1;
+  static constexpr int kUpdateRows = 1;
+  static constexpr int kFingerprintLanes = 1;
+  static constexpr std::uint32_t kTokenQuads = 1;
   static constexpr int kUpdateCols = 1;
   static auto Policy() { return thrust::cuda::par; }
   static Status CheckMemory(std::uint64_t bytes, std::string_view what) {

@@ -17,6 +17,7 @@ struct OmpSystem {
   template <typename T>
   using Vector = thrust::omp::vector<T>;
   static constexpr const char* kName = "omp";
+  static constexpr bool kHostMemory = true;  // "device" pointers are host pointers
   // Wide tiles: W_up is read once per 16 tokens of the batch; a slot's fast weight once per tile
   // of up to 4 of its tokens, in column blocks of up to 1024 (whole rows for d_model <= 1024);
   // the column loops vectorize.
@@ -24,6 +25,9 @@ struct OmpSystem {
   static constexpr int kUpToks = 16;
   static constexpr int kDownCols = 1024;
   static constexpr int kDownToks = 4;
+  static constexpr int kUpdateRows = 16;
+  static constexpr int kFingerprintLanes = 8;
+  static constexpr std::uint32_t kTokenQuads = 1u << 30;
   static constexpr int kUpdateCols = 64;
   static auto Policy() { return thrust::omp::par; }
   static Status CheckMemory(std::uint64_t bytes, std::string_view what) {
@@ -32,6 +36,7 @@ struct OmpSystem {
   static void SetThreads(int threads) {
     if (threads > 0) omp_set_num_threads(threads);
   }
+  static int Threads() { return omp_get_max_threads(); }
 };
 
 }  // namespace

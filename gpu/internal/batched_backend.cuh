@@ -75,6 +75,7 @@ class BatchedBackend final : public Backend {
     }
     num_slots_ = num_slots;
     initialised_.assign(num_slots, false);
+    inline_ = RunsInline((up_elems_ + down_elems_ + layer_elems_) * num_ttt_);
     const std::uint64_t run_key = RunKey(seed.value());
     const std::uint32_t d = model.d_model, f = model.d_ff;
     WithTypes([&](auto a, auto s) {
@@ -103,8 +104,7 @@ class BatchedBackend final : public Backend {
     Sys::SetThreads(threads_);
     WithTypes([&](auto, auto s) {
       using S = decltype(s);
-      thrust::copy(Sys::Policy(), Ptr<S>(base_), Ptr<S>(base_) + slot_elems_,
-                   Ptr<S>(state_) + slot * slot_elems_);
+      CopyElems(Ptr<S>(base_), Ptr<S>(state_) + slot * slot_elems_);
     });
     initialised_[slot] = true;
   }
@@ -116,8 +116,7 @@ class BatchedBackend final : public Backend {
     WithTypes([&](auto, auto s) {
       using S = decltype(s);
       S* state = Ptr<S>(state_);
-      thrust::copy(Sys::Policy(), state + from * slot_elems_, state + (from + 1) * slot_elems_,
-                   state + to * slot_elems_);
+      CopyElems(state + from * slot_elems_, state + to * slot_elems_);
     });
   }
 
@@ -129,7 +128,8 @@ class BatchedBackend final : public Backend {
     }
     Sys::SetThreads(threads_);
     try {
-      for (const BatchPart& part : PlanBatch(items, Sys::kDownToks)) {
+      for (const BatchPart& part : planner_.Plan(items, Sys::kDownToks)) {
+        inline_ = RunsInline(TokenMacs(part.num_tokens()));
         WithTypes([&](auto a, auto s) {
           using A = decltype(a);
           using S = decltype(s);
@@ -150,8 +150,8 @@ class BatchedBackend final : public Backend {
   std::uint64_t StateDigest(std::uint32_t slot) override {
     RWTTT_CHECK(slot < num_slots_ && initialised_[slot]) << "slot " << slot;
     Sys::SetThreads(threads_);
-    const std::vector<std::uint64_t> fp = Fingerprints(std::vector<std::uint32_t>{slot});
-    return StateDigestOfFingerprints(fp);
+    inline_ = RunsInline(slot_elems_);
+    return StateDigestOfFingerprints(Fingerprints(std::vector<std::uint32_t>{slot}));
   }
 
  private:
@@ -184,16 +184,47 @@ class BatchedBackend final : public Backend {
   static const T* Ptr(const Vec<T>& v) {
     return thrust::raw_pointer_cast(v.data());
   }
+  // Copies src to the front of dst, growing dst if it is shorter (never shrinking it, so that a
+  // steady stream of batches allocates nothing). Host memory is filled in place, without a
+  // parallel region.
   template <typename T>
   static void Upload(Vec<T>& dst, const std::vector<T>& src) {
-    dst.resize(src.size());
-    thrust::copy(src.begin(), src.end(), dst.begin());
-  }
-  template <typename F>
-  static void Launch(std::uint64_t units, const F& f) {
-    if (units > 0) {
-      thrust::for_each_n(Sys::Policy(), thrust::counting_iterator<std::uint64_t>(0), units, f);
+    if (dst.size() < src.size()) dst.resize(src.size());
+    if constexpr (Sys::kHostMemory) {
+      std::copy(src.begin(), src.end(), thrust::raw_pointer_cast(dst.data()));
+    } else {
+      thrust::copy(src.begin(), src.end(), dst.begin());
     }
+  }
+
+  // Whether work of about `macs` multiply-adds runs inline on the calling thread: on a host
+  // system, when it has one thread or the work is too small to repay waking the others
+  // (docs/performance.md#kernels measures the threshold). The result does not depend on it.
+  static bool RunsInline(std::uint64_t macs) {
+    if constexpr (Sys::kHostMemory) {
+      return Sys::Threads() <= 1 || macs < kInlineMacs;
+    } else {
+      return false;
+    }
+  }
+  static constexpr std::uint64_t kInlineMacs = std::uint64_t{1} << 18;
+
+  // f(0), ..., f(units - 1): inline (in that order) when inline_ is set, else in parallel.
+  template <typename F>
+  void Launch(std::uint64_t units, const F& f) const {
+    if (units == 0) return;
+    if constexpr (Sys::kHostMemory) {
+      if (inline_) {
+        for (std::uint64_t u = 0; u < units; ++u) f(u);
+        return;
+      }
+    }
+    thrust::for_each_n(Sys::Policy(), thrust::counting_iterator<std::uint64_t>(0), units, f);
+  }
+  // The multiply-adds of `tokens` tokens through every TTT layer: the shared weights and one
+  // state each, about once.
+  std::uint64_t TokenMacs(std::uint64_t tokens) const {
+    return tokens * num_ttt_ * (up_elems_ + down_elems_ + layer_elems_);
   }
   static std::uint64_t Tiles(std::uint64_t n, std::uint64_t tile) { return (n + tile - 1) / tile; }
 
@@ -201,9 +232,9 @@ class BatchedBackend final : public Backend {
   template <typename A>
   void Activations(const BatchPart& part, std::uint32_t p) {
     const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
-    Launch(std::uint64_t{n} * Tiles(d, 4),
-           GenTokenFunctor<A>{Ptr<A>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_), model_.ttt_layers[p],
-                              d, false});
+    Launch(std::uint64_t{n} * Tiles(Tiles(d, 4), Sys::kTokenQuads),
+           GenTokenFunctor<A, Sys::kTokenQuads>{Ptr<A>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_),
+                                                model_.ttt_layers[p], d, false});
     Launch(Tiles(n, Sys::kUpToks) * Tiles(f, Sys::kUpCols),
            UpProjFunctor<A, Sys::kUpCols, Sys::kUpToks>{Ptr<A>(x_), Ptr<A>(up_) + p * up_elems_,
                                                         Ptr<A>(h_), n, d, f});
@@ -228,8 +259,9 @@ class BatchedBackend final : public Backend {
     const std::uint64_t row_bytes = std::uint64_t{num_ttt_} * d * sizeof(A);  // one token's y
     Grow(y_, n * row_bytes);
     // Column blocks as wide as kDownCols allows, so that each tile streams whole rows of its
-    // slot's state once. (Splitting rows between threads when the batch has fewer tiles than
-    // threads measured slower: both threads then stream every row, docs/performance.md#kernels.)
+    // slot's state once. (Splitting the columns between threads when the batch has fewer tiles
+    // than threads measured slower, 12-15 GB/s against 19 for one `small` owner on two threads:
+    // each thread then streams part of every row, docs/performance.md#kernels.)
     const std::uint64_t cols = std::min<std::uint64_t>(Sys::kDownCols, d);
     for (std::uint32_t p = 0; p < num_ttt_; ++p) {
       Activations<A>(part, p);
@@ -244,9 +276,8 @@ class BatchedBackend final : public Backend {
   // Copies the part's outputs y [tokens][ttt layers][d_model] back and digests each item's.
   void ReadResults(const BatchPart& part, std::span<const BatchItem> items,
                    std::span<ItemResult> results, std::uint64_t row_bytes) {
-    std::vector<std::uint32_t> y((part.num_tokens() * row_bytes + 3) / 4);
-    thrust::copy(y_.begin(), y_.begin() + y.size(), y.begin());
-    const auto* bytes = reinterpret_cast<const unsigned char*>(y.data());
+    const auto* bytes = reinterpret_cast<const unsigned char*>(
+        ToHost(y_, (part.num_tokens() * row_bytes + 3) / 4, host_y_));
     for (std::size_t k = 0; k < part.items.size(); ++k) {
       const std::uint64_t begin = part.item_offsets[k] * row_bytes;
       const std::uint64_t end = part.item_offsets[k + 1] * row_bytes;
@@ -339,11 +370,11 @@ class BatchedBackend final : public Backend {
     Grow(v_, std::uint64_t{n} * d * sizeof(A));
     for (std::uint32_t p = 0; p < num_ttt_; ++p) {
       Activations<A>(part, p);
-      Launch(std::uint64_t{n} * Tiles(d, 4),
-             GenTokenFunctor<A>{Ptr<A>(v_), Ptr(key_), Ptr(pos_), Ptr(owner_), model_.ttt_layers[p],
-                                d, true});
-      Launch(std::uint64_t{num_items} * f * Tiles(d, Sys::kUpdateCols),
-             UpdateFunctor<A, S, Sys::kUpdateCols>{
+      Launch(std::uint64_t{n} * Tiles(Tiles(d, 4), Sys::kTokenQuads),
+             GenTokenFunctor<A, Sys::kTokenQuads>{Ptr<A>(v_), Ptr(key_), Ptr(pos_), Ptr(owner_),
+                                                  model_.ttt_layers[p], d, true});
+      Launch(std::uint64_t{num_items} * Tiles(f, Sys::kUpdateRows) * Tiles(d, Sys::kUpdateCols),
+             UpdateFunctor<A, S, Sys::kUpdateRows, Sys::kUpdateCols>{
                  Ptr<A>(h_), Ptr<A>(v_), Ptr(offsets_), Ptr(slots_), Ptr(torn_), Ptr<S>(state_),
                  slot_elems_, p * layer_elems_, d, f, num_ttt_, p, model_.learning_rate});
     }
@@ -353,37 +384,60 @@ class BatchedBackend final : public Backend {
   // Each item's state digest after the part's WRITEs, and its carry (unchanged).
   void WriteResults(const BatchPart& part, std::span<const BatchItem> items,
                     std::span<ItemResult> results) {
-    const std::vector<std::uint64_t> fp = Fingerprints(part.item_slot);
+    const std::span<const std::uint64_t> fp = Fingerprints(part.item_slot);
     const std::uint64_t per_slot = std::uint64_t{num_ttt_} * Blocks();
     for (std::uint32_t k = 0; k < part.items.size(); ++k) {
       ItemResult& r = results[part.items[k]];
       r = ItemResult{};
-      r.state_digest = StateDigestOfFingerprints(
-          std::span<const std::uint64_t>(fp).subspan(k * per_slot, per_slot));
+      r.state_digest = StateDigestOfFingerprints(fp.subspan(k * per_slot, per_slot));
       r.carry = items[part.items[k]].carry;
+    }
+  }
+
+  // Copies one slot's worth of state elements from `from` to `to`.
+  template <typename S>
+  void CopyElems(const S* from, S* to) {
+    if (RunsInline(slot_elems_)) {
+      std::copy(from, from + slot_elems_, to);
+    } else {
+      thrust::copy(Sys::Policy(), from, from + slot_elems_, to);
     }
   }
 
   // Fingerprint blocks per TTT layer.
   std::uint64_t Blocks() const { return layer_elems_ / model_.state_block_elems(); }
 
-  // Block fingerprints of each slot in `slots`: [slots][ttt layers][blocks], on the host.
-  std::vector<std::uint64_t> Fingerprints(const std::vector<std::uint32_t>& slots) {
+  // Block fingerprints of each slot in `slots`: [slots][ttt layers][blocks], on the host, valid
+  // until the next call.
+  std::span<const std::uint64_t> Fingerprints(const std::vector<std::uint32_t>& slots) {
     Upload(fp_slots_, slots);
     const std::uint64_t units = slots.size() * std::uint64_t{num_ttt_} * Blocks();
-    fp_.resize(units);
+    if (fp_.size() < units) fp_.resize(units);
     WithTypes([&](auto, auto s) {
       using S = decltype(s);
-      Launch(units, FingerprintFunctor<S>{Ptr<S>(state_), Ptr(fp_slots_),
-                                          thrust::raw_pointer_cast(fp_.data()), slot_elems_,
-                                          Blocks(), model_.state_block_elems(), num_ttt_});
+      Launch(Tiles(units, Sys::kFingerprintLanes),
+             FingerprintFunctor<S, Sys::kFingerprintLanes>{
+                 Ptr<S>(state_), Ptr(fp_slots_), thrust::raw_pointer_cast(fp_.data()), slot_elems_,
+                 Blocks(), units, model_.state_block_elems(), num_ttt_});
     });
-    std::vector<std::uint64_t> host(units);
-    thrust::copy(fp_.begin(), fp_.end(), host.begin());
-    return host;
+    return {ToHost(fp_, units, host_fp_), units};
+  }
+
+  // The first `n` elements of `v` readable on the host: v's own memory on a host system, else
+  // copied into `host`.
+  template <typename T>
+  static const T* ToHost(const Vec<T>& v, std::uint64_t n, std::vector<T>& host) {
+    if constexpr (Sys::kHostMemory) {
+      return thrust::raw_pointer_cast(v.data());
+    } else {
+      if (host.size() < n) host.resize(n);
+      thrust::copy(v.begin(), v.begin() + n, host.begin());
+      return host.data();
+    }
   }
 
   int threads_;
+  bool inline_ = false;  // Launch runs on the calling thread (RunsInline)
   ModelProfile model_;
   std::uint32_t num_ttt_ = 0;
   std::uint32_t num_slots_ = 0;
@@ -399,12 +453,16 @@ class BatchedBackend final : public Backend {
   Vec<std::uint32_t> state_;          // [num_slots][ttt layers][layer_elems] of state_dtype
   Vec<std::uint32_t> scratch_;        // fp32 work of the state-kind kernels
   Vec<std::uint32_t> x_, h_, y_, v_;  // [tokens][d_model], [tokens][d_ff], [tokens][ttt][d_model]
-  // The part being run, as PlanBatch built it.
+  BatchPlanner planner_;
+  // The part being run, as planner_ built it.
   Vec<std::uint64_t> key_;
   Vec<std::uint32_t> pos_, owner_, token_slot_, offsets_, slots_, fp_slots_;
   Vec<std::uint8_t> torn_;
   Vec<TokenTile> tiles_;
   Vec<std::uint64_t> fp_;
+  // Host copies of outputs and fingerprints (device systems only).
+  std::vector<std::uint32_t> host_y_;
+  std::vector<std::uint64_t> host_fp_;
 };
 
 }  // namespace rwttt::gpu::internal
