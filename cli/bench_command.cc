@@ -67,8 +67,9 @@ Result<int> RunBenchPaper(const PaperFlags& f) {
   setup.seed = Seed{f.seed};
   std::unique_ptr<Backend> backend;
   if (f.timing == "measured") {
-    RWTTT_ASSIGN_OR_RETURN(gpu::BackendChoice choice,
-                           gpu::MakeBackend(f.backend, {.threads = f.threads}));
+    RWTTT_ASSIGN_OR_RETURN(
+        gpu::BackendChoice choice,
+        gpu::MakeBackend(f.backend, {.threads = f.threads, .model = &setup.model}));
     std::fprintf(stderr, "rwttt: %s\n", choice.note.c_str());
     backend = std::move(choice.backend);
     setup.backend = backend.get();

@@ -104,7 +104,8 @@ Result<std::string> SaveWorkloadBeside(const std::vector<Request>& trace,
 
 // A model or hardware file whose path is not UTF-8 is copied beside the history for the same
 // reason (h.model.json, h.hardware.json); a preset or any other path is named as is.
-Result<std::string> ProfileForHeader(const std::string& spec, const std::vector<std::string>& presets,
+Result<std::string> ProfileForHeader(const std::string& spec,
+                                     const std::vector<std::string>& presets,
                                      const std::string& history, const std::string& kind,
                                      const std::string& json) {
   const std::string named = PathFromHistory(spec, presets, history);
@@ -147,8 +148,9 @@ Result<int> RunReplay(ReplayFlags f) {
   std::unique_ptr<Backend> backend;
   std::string backend_name = "none";
   if (math) {
-    RWTTT_ASSIGN_OR_RETURN(gpu::BackendChoice choice,
-                           gpu::MakeBackend(f.backend, {.threads = f.threads}));
+    RWTTT_ASSIGN_OR_RETURN(
+        gpu::BackendChoice choice,
+        gpu::MakeBackend(f.backend, {.threads = f.threads, .model = &config.model}));
     std::fprintf(stderr, "rwttt: %s\n", choice.note.c_str());
     backend = std::move(choice.backend);
     backend_name = std::string(backend->name());
@@ -173,9 +175,9 @@ Result<int> RunReplay(ReplayFlags f) {
     RWTTT_ASSIGN_OR_RETURN(header.model,
                            ProfileForHeader(f.model, ModelPresetNames(), f.history, "model",
                                             ModelProfileToJson(config.model)));
-    RWTTT_ASSIGN_OR_RETURN(header.hardware,
-                           ProfileForHeader(f.hardware, HardwarePresetNames(), f.history,
-                                            "hardware", HardwareProfileToJson(config.hardware)));
+    RWTTT_ASSIGN_OR_RETURN(
+        header.hardware, ProfileForHeader(f.hardware, HardwarePresetNames(), f.history, "hardware",
+                                          HardwareProfileToJson(config.hardware)));
     if (trace_as_replayed && IsValidUtf8(PathFromHistory(f.trace, {}, f.history))) {
       header.trace = PathFromHistory(f.trace, {}, f.history);
     } else {

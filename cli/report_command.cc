@@ -2,14 +2,13 @@
 // checks both histories, and writes a Markdown comparison for a pull request and the same as JSON
 // (docs/tutorial-scheduler.md).
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <optional>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -98,8 +97,7 @@ std::vector<Delta> Deltas(const Metrics& a, const Metrics& b) {
     return m.rates_defined() ? std::optional<double>(r) : std::nullopt;
   };
   return {
-      {"throughput", rate(a, a.output_tokens_per_s), rate(b, b.output_tokens_per_s), true,
-       "tok/s"},
+      {"throughput", rate(a, a.output_tokens_per_s), rate(b, b.output_tokens_per_s), true, "tok/s"},
       {"requests", rate(a, a.requests_per_s), rate(b, b.requests_per_s), true, "req/s"},
       {"TTFT p50", ms(a.ttft, a.ttft.p50_ns), ms(b.ttft, b.ttft.p50_ns), false, "ms"},
       {"TTFT p99", ms(a.ttft, a.ttft.p99_ns), ms(b.ttft, b.ttft.p99_ns), false, "ms"},
@@ -110,9 +108,7 @@ std::vector<Delta> Deltas(const Metrics& a, const Metrics& b) {
   };
 }
 
-std::string Cell(const std::optional<double>& x) {
-  return x ? fmt::format("{:.4g}", *x) : "n/a";
-}
+std::string Cell(const std::optional<double>& x) { return x ? fmt::format("{:.4g}", *x) : "n/a"; }
 
 std::string JsonNumber(const std::optional<double>& x) {
   return x ? fmt::format("{}", *x) : "null";
@@ -172,13 +168,13 @@ std::string Json(const ReportFlags& f, const std::vector<TraceComparison>& all,
                        RenderJson(t.candidate.report));
     for (std::size_t k = 0; k < t.deltas.size(); ++k) {
       const Delta& d = t.deltas[k];
-      out += fmt::format(R"({}{{"metric":{},"unit":{},"baseline":{},"candidate":{},)"
-                         R"("higher_is_better":{},"change_pct":{},"improvement_pct":{},)"
-                         R"("direction":{}}})",
-                         k ? "," : "", JsonString(d.name), JsonString(d.unit),
-                         JsonNumber(d.baseline), JsonNumber(d.candidate), d.higher_is_better,
-                         JsonNumber(d.ChangePct()), JsonNumber(d.ImprovementPct()),
-                         JsonString(d.Direction()));
+      out +=
+          fmt::format(R"({}{{"metric":{},"unit":{},"baseline":{},"candidate":{},)"
+                      R"("higher_is_better":{},"change_pct":{},"improvement_pct":{},)"
+                      R"("direction":{}}})",
+                      k ? "," : "", JsonString(d.name), JsonString(d.unit), JsonNumber(d.baseline),
+                      JsonNumber(d.candidate), d.higher_is_better, JsonNumber(d.ChangePct()),
+                      JsonNumber(d.ImprovementPct()), JsonString(d.Direction()));
     }
     out += "]}";
   }
@@ -225,7 +221,8 @@ Result<int> RunReport(const ReportFlags& f) {
   if (!f.json.empty()) {
     RWTTT_ASSIGN_OR_RETURN(js, OutputFile::Create(f.json));
   }
-  RWTTT_ASSIGN_OR_RETURN(gpu::BackendChoice choice, gpu::MakeBackend(f.backend));
+  RWTTT_ASSIGN_OR_RETURN(gpu::BackendChoice choice,
+                         gpu::MakeBackend(f.backend, {.model = &config.model}));
   std::fprintf(stderr, "rwttt: %s\n", choice.note.c_str());
   config.backend = choice.backend.get();
 

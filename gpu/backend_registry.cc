@@ -4,6 +4,7 @@
 
 #include "core/cpu_backend.h"
 #include "gpu/cuda_backend.h"
+#include "gpu/internal/batch_plan.h"
 #include "gpu/omp_backend.h"
 
 namespace rwttt::gpu {
@@ -34,6 +35,14 @@ Result<BackendChoice> MakeBackend(std::string_view name, const BackendOptions& o
     if (cuda.ok()) {
       return BackendChoice{std::move(cuda).value(),
                            fmt::format("backend: cuda (auto: {})", ProbeCudaDevice().value())};
+    }
+    if (options.model != nullptr && internal::TokenWork(*options.model) < kOmpInlineWork) {
+      return BackendChoice{
+          std::make_unique<CpuBackend>(),
+          fmt::format("backend: cpu (auto: {}; model {} does {} multiply-adds per token, below the "
+                      "{} at which omp shares work between threads)",
+                      cuda.error().message, options.model->name,
+                      internal::TokenWork(*options.model), kOmpInlineWork)};
     }
     return BackendChoice{MakeOmpBackend(options.threads),
                          fmt::format("backend: omp (auto: {})", cuda.error().message)};

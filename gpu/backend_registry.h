@@ -1,6 +1,6 @@
 // Backends by name: what `--backend` accepts (DESIGN §4, §8). "cpu" is the scalar reference,
-// "omp" the multi-threaded Thrust build, "cuda" the GPU build, "auto" cuda when a device answers
-// and omp otherwise.
+// "omp" the multi-threaded Thrust build, "cuda" the GPU build, "auto" cuda when a device answers,
+// else cpu for a model too small to share between threads, else omp.
 //
 //   RWTTT_ASSIGN_OR_RETURN(BackendChoice choice, MakeBackend("auto", {.threads = 2}));
 //   std::fprintf(stderr, "%s\n", choice.note.c_str());  // "backend: omp (no CUDA device ...)"
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/backend.h"
+#include "core/model_profile.h"
 #include "core/result.h"
 
 namespace rwttt::gpu {
@@ -19,6 +20,10 @@ namespace rwttt::gpu {
 struct BackendOptions {
   // omp: OpenMP threads (0: OMP_NUM_THREADS, else one per core). Ignored by cpu and cuda.
   int threads = 0;
+  // auto without a CUDA device: the model the backend will run. When its work per token is below
+  // what omp shares between threads, auto picks cpu (omp would run every decode step inline, and
+  // cpu's kernels are faster at that size); otherwise omp. Null: omp.
+  const ModelProfile* model = nullptr;
 };
 
 struct BackendChoice {

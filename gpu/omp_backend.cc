@@ -41,8 +41,8 @@ struct OmpSystem {
 
 }  // namespace
 
-std::unique_ptr<Backend> MakeOmpBackend(int threads) {
-  return std::make_unique<internal::BatchedBackend<OmpSystem>>(threads);
+std::unique_ptr<Backend> MakeOmpBackend(int threads, std::uint64_t inline_work) {
+  return std::make_unique<internal::BatchedBackend<OmpSystem>>(threads, inline_work);
 }
 
 }  // namespace rwttt::gpu

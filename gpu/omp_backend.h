@@ -5,14 +5,21 @@
 //   RWTTT_TRY(omp->Reset(model, num_slots, Seed{7}));
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "core/backend.h"
 
 namespace rwttt::gpu {
 
+// Work below this many multiply-adds (or their equivalent) runs inline on the calling thread:
+// waking the other threads costs more than sharing it saves (docs/performance.md#kernels).
+inline constexpr std::uint64_t kOmpInlineWork = std::uint64_t{1} << 18;
+
 // `threads` > 0: run this backend's work on that many OpenMP threads (set before each call);
-// 0: OpenMP's default (OMP_NUM_THREADS, else one per core).
-std::unique_ptr<Backend> MakeOmpBackend(int threads);
+// 0: OpenMP's default (OMP_NUM_THREADS, else one per core). A batch part or kernel launch of less
+// than `inline_work` multiply-adds runs on the calling thread (0: everything is shared, which
+// tests of the parallel path use); results are the same bits either way.
+std::unique_ptr<Backend> MakeOmpBackend(int threads, std::uint64_t inline_work = kOmpInlineWork);
 
 }  // namespace rwttt::gpu

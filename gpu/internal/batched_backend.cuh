@@ -38,7 +38,10 @@ template <typename Sys>
 class BatchedBackend final : public Backend {
  public:
   // `threads` > 0 sets the OpenMP thread count for this backend's work; 0 keeps the default.
-  explicit BatchedBackend(int threads) : threads_(threads) {}
+  // On a host system, work below `inline_work` multiply-adds runs on the calling thread
+  // (RunsInline; 0: all work is shared, as tests of the parallel path want).
+  explicit BatchedBackend(int threads, std::uint64_t inline_work = 0)
+      : threads_(threads), inline_work_(inline_work) {}
 
   std::string_view name() const override { return Sys::kName; }
 
@@ -129,7 +132,7 @@ class BatchedBackend final : public Backend {
     Sys::SetThreads(threads_);
     try {
       for (const BatchPart& part : planner_.Plan(items, Sys::kDownToks)) {
-        inline_ = RunsInline(TokenMacs(part.num_tokens()));
+        inline_ = RunsInline(part.num_tokens() * TokenWork(model_));
         WithTypes([&](auto a, auto s) {
           using A = decltype(a);
           using S = decltype(s);
@@ -199,32 +202,30 @@ class BatchedBackend final : public Backend {
 
   // Whether work of about `macs` multiply-adds runs inline on the calling thread: on a host
   // system, when it has one thread or the work is too small to repay waking the others
-  // (docs/performance.md#kernels measures the threshold). The result does not depend on it.
-  static bool RunsInline(std::uint64_t macs) {
+  // (inline_work_, measured in docs/performance.md#kernels). No result depends on it.
+  bool RunsInline(std::uint64_t macs) const {
     if constexpr (Sys::kHostMemory) {
-      return Sys::Threads() <= 1 || macs < kInlineMacs;
+      return Sys::Threads() <= 1 || macs < inline_work_;
     } else {
       return false;
     }
   }
-  static constexpr std::uint64_t kInlineMacs = std::uint64_t{1} << 18;
+  // The work of drawing one input element, in multiply-adds (a quarter of a Philox block).
+  static constexpr std::uint64_t kDrawWork = 8;
 
-  // f(0), ..., f(units - 1): inline (in that order) when inline_ is set, else in parallel.
+  // f(0), ..., f(units - 1), about `work` multiply-adds (or their equivalent) in all: inline, in
+  // that order, when inline_ is set or the launch alone is too small to share (one unit, or
+  // RunsInline(work)); else in parallel.
   template <typename F>
-  void Launch(std::uint64_t units, const F& f) const {
+  void Launch(std::uint64_t units, const F& f, std::uint64_t work = ~std::uint64_t{0}) const {
     if (units == 0) return;
     if constexpr (Sys::kHostMemory) {
-      if (inline_) {
+      if (inline_ || units == 1 || RunsInline(work)) {
         for (std::uint64_t u = 0; u < units; ++u) f(u);
         return;
       }
     }
     thrust::for_each_n(Sys::Policy(), thrust::counting_iterator<std::uint64_t>(0), units, f);
-  }
-  // The multiply-adds of `tokens` tokens through every TTT layer: the shared weights and one
-  // state each, about once.
-  std::uint64_t TokenMacs(std::uint64_t tokens) const {
-    return tokens * num_ttt_ * (up_elems_ + down_elems_ + layer_elems_);
   }
   static std::uint64_t Tiles(std::uint64_t n, std::uint64_t tile) { return (n + tile - 1) / tile; }
 
@@ -234,10 +235,12 @@ class BatchedBackend final : public Backend {
     const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
     Launch(std::uint64_t{n} * Tiles(Tiles(d, 4), Sys::kTokenQuads),
            GenTokenFunctor<A, Sys::kTokenQuads>{Ptr<A>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_),
-                                                model_.ttt_layers[p], d, false});
+                                                model_.ttt_layers[p], d, false},
+           kDrawWork * n * d);
     Launch(Tiles(n, Sys::kUpToks) * Tiles(f, Sys::kUpCols),
            UpProjFunctor<A, Sys::kUpCols, Sys::kUpToks>{Ptr<A>(x_), Ptr<A>(up_) + p * up_elems_,
-                                                        Ptr<A>(h_), n, d, f});
+                                                        Ptr<A>(h_), n, d, f},
+           std::uint64_t{n} * d * f);
   }
 
   void UploadTokens(const BatchPart& part, std::uint64_t a_bytes) {
@@ -268,7 +271,8 @@ class BatchedBackend final : public Backend {
       Launch(part.tiles.size() * Tiles(d, cols),
              DownProjFunctor<A, S, Sys::kDownCols, Sys::kDownToks>{
                  Ptr<A>(h_), Ptr<S>(state_), Ptr(tiles_), Ptr<A>(y_), slot_elems_, p * layer_elems_,
-                 d, f, num_ttt_, p, static_cast<std::uint32_t>(cols)});
+                 d, f, num_ttt_, p, static_cast<std::uint32_t>(cols)},
+             std::uint64_t{n} * d * f);
     }
     ReadResults(part, items, results, row_bytes);
   }
@@ -372,11 +376,13 @@ class BatchedBackend final : public Backend {
       Activations<A>(part, p);
       Launch(std::uint64_t{n} * Tiles(Tiles(d, 4), Sys::kTokenQuads),
              GenTokenFunctor<A, Sys::kTokenQuads>{Ptr<A>(v_), Ptr(key_), Ptr(pos_), Ptr(owner_),
-                                                  model_.ttt_layers[p], d, true});
+                                                  model_.ttt_layers[p], d, true},
+             kDrawWork * n * d);
       Launch(std::uint64_t{num_items} * Tiles(f, Sys::kUpdateRows) * Tiles(d, Sys::kUpdateCols),
              UpdateFunctor<A, S, Sys::kUpdateRows, Sys::kUpdateCols>{
                  Ptr<A>(h_), Ptr<A>(v_), Ptr(offsets_), Ptr(slots_), Ptr(torn_), Ptr<S>(state_),
-                 slot_elems_, p * layer_elems_, d, f, num_ttt_, p, model_.learning_rate});
+                 slot_elems_, p * layer_elems_, d, f, num_ttt_, p, model_.learning_rate},
+             std::uint64_t{n} * d * f);
     }
     WriteResults(part, items, results);
   }
@@ -418,7 +424,8 @@ class BatchedBackend final : public Backend {
       Launch(Tiles(units, Sys::kFingerprintLanes),
              FingerprintFunctor<S, Sys::kFingerprintLanes>{
                  Ptr<S>(state_), Ptr(fp_slots_), thrust::raw_pointer_cast(fp_.data()), slot_elems_,
-                 Blocks(), units, model_.state_block_elems(), num_ttt_});
+                 Blocks(), units, model_.state_block_elems(), num_ttt_},
+             units * model_.state_block_elems());
     });
     return {ToHost(fp_, units, host_fp_), units};
   }
@@ -437,6 +444,7 @@ class BatchedBackend final : public Backend {
   }
 
   int threads_;
+  std::uint64_t inline_work_;
   bool inline_ = false;  // Launch runs on the calling thread (RunsInline)
   ModelProfile model_;
   std::uint32_t num_ttt_ = 0;

@@ -5,6 +5,8 @@
 
 #include "core/model_profile.h"
 #include "gpu/cuda_backend.h"
+#include "gpu/internal/batch_plan.h"
+#include "gpu/omp_backend.h"
 #include "tests/support/test_files.h"
 
 namespace rwttt::gpu {
@@ -40,6 +42,22 @@ TEST(MakeBackend, AutoPicksCudaWhenADeviceAnswersElseOmpAndSaysWhy) {
     EXPECT_EQ(b->backend->name(), "omp");
     EXPECT_NE(b->note.find(device.error().message), std::string::npos) << b->note;
   }
+}
+
+TEST(MakeBackend, AutoWithoutDevicePicksCpuForAModelTooSmallToShareAndSaysWhy) {
+  if (ProbeCudaDevice().ok()) GTEST_SKIP() << "a CUDA device answers: auto picks cuda";
+  const ModelProfile tiny = LoadModelProfile("tiny").value();
+  const ModelProfile small = LoadModelProfile("small").value();
+  ASSERT_LT(internal::TokenWork(tiny), kOmpInlineWork);
+  ASSERT_GE(internal::TokenWork(small), kOmpInlineWork);
+  Result<BackendChoice> b = MakeBackend("auto", {.model = &tiny});
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->backend->name(), "cpu");
+  EXPECT_NE(b->note.find("model tiny does 2048 multiply-adds per token"), std::string::npos)
+      << b->note;
+  Result<BackendChoice> s = MakeBackend("auto", {.model = &small});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->backend->name(), "omp") << s->note;
 }
 
 TEST(MakeBackend, CudaWithoutDeviceIsAnErrorSayingWhy) {

@@ -28,6 +28,12 @@ RC_GTEST_PROP(BatchInvariance, OmpTwoThreadsEqualsSerialReference, ()) {
   RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2), *GenKernelCase());
 }
 
+// The same with nothing run inline: these small models' parts would otherwise all stay on the
+// calling thread, and the parallel path is the one large models take.
+RC_GTEST_PROP(BatchInvariance, OmpTwoThreadsSharingAllWorkEqualsSerialReference, ()) {
+  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2, /*inline_work=*/0), *GenKernelCase());
+}
+
 // Items sharing a slot, effects mixed (a broken policy's batch): the batched backend applies them
 // in item order, as the cpu backend does one by one.
 RC_GTEST_PROP(BatchInvariance, OmpAppliesItemsSharingASlotInItemOrder, ()) {
@@ -36,6 +42,7 @@ RC_GTEST_PROP(BatchInvariance, OmpAppliesItemsSharingASlotInItemOrder, ()) {
                    2, *rc::gen::inRange<std::uint32_t>(1, 5), DType::kBf16, DType::kFp32, 0.5f);
   testing::GenStateKind(model);
   testing::RcAssertSharedSlotItemsMatchCpu(*gpu::MakeOmpBackend(2), model);
+  testing::RcAssertSharedSlotItemsMatchCpu(*gpu::MakeOmpBackend(2, /*inline_work=*/0), model);
 }
 
 // Each backend with each state kind.
