@@ -1,21 +1,27 @@
-// Kernel throughput of the omp backend (issue 4): READ (decode, one token per owner) and WRITE
-// (one chunk per owner) at batch 1, 2, 4, 8, 16 on the `small` and `medium` profiles, beside a
-// STREAM triad measured in the same run on the same threads.
+// Kernel throughput of the omp backend: READ (decode, one token per owner) and WRITE (one chunk
+// per owner) at batch 1, 2, 4, 8, 16 on the `small` and `medium` profiles, each as a fraction of
+// its limit measured in the same run on the same threads: READ against a STREAM triad (of_triad),
+// WRITE against the fp32 multiply-plus-add peak without FMA (of_peak).
 //
 //   build/bench/kernels_bench [--benchmark_filter=Read] [--benchmark_min_time=0.5]
 //   OMP_NUM_THREADS=2 build/bench/kernels_bench --benchmark_counters_tabular=true
 //
 // bytes_per_second counts the bytes a batch must move at least: READ the shared W_up of every TTT
 // layer once plus each owner's fast weights once; WRITE W_up once plus each owner's fast weights
-// read and written. items_per_second is tokens/s (READ) or chunk tokens/s (WRITE).
+// read and written. items_per_second is tokens/s (READ) or chunk tokens/s (WRITE). flops counts a
+// WRITE's multiply-adds as two operations each: every chunk token through W_up and the rank-C
+// update of every TTT layer.
 // docs/performance.md#kernels has the results and how to read them.
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "core/host_device.h"
 #include "core/model_profile.h"
 #include "gpu/omp_backend.h"
 
@@ -23,20 +29,85 @@ namespace rwttt {
 namespace {
 
 // STREAM triad a = b + s * c over arrays far larger than the caches, on OpenMP threads.
-void BM_StreamTriad(benchmark::State& state) {
-  const std::size_t n = std::size_t{1} << 25;  // 32 Mi floats = 128 MiB per array
-  std::vector<float> a(n), b(n, 1.0f), c(n, 2.0f);
+constexpr std::size_t kTriadFloats = std::size_t{1} << 25;  // 32 Mi floats = 128 MiB per array
+
+void Triad(std::vector<float>& a, const std::vector<float>& b, const std::vector<float>& c) {
   const float s = 3.0f;
-  for (auto _ : state) {
 #pragma omp parallel for schedule(static)
-    for (std::size_t i = 0; i < n; ++i) a[i] = b[i] + s * c[i];
-    benchmark::DoNotOptimize(a.data());
-    benchmark::ClobberMemory();
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = b[i] + s * c[i];
+  benchmark::DoNotOptimize(a.data());
+  benchmark::ClobberMemory();
+}
+
+// The fp32 peak without FMA: 256 independent chains x = x * m + k per thread (a multiply and an
+// add, never fused: -ffp-contract=off), compiled for the widest vectors the CPU has, as the
+// kernels are. Returns the multiply-adds done.
+RWTTT_HOST_CLONES std::uint64_t MulAddChains(std::uint64_t rounds) {
+  constexpr int kChains = 256;
+  std::uint64_t done = 0;
+#pragma omp parallel reduction(+ : done)
+  {
+    float x[kChains];
+    for (int c = 0; c < kChains; ++c) x[c] = 1.0f + static_cast<float>(c) * 1e-3f;
+    float m = 0.9999999f;
+    const float k = 1e-7f;
+    for (std::uint64_t r = 0; r < rounds; ++r) {
+      // m is opaque to the compiler each round, so that no round can be skipped or merged.
+      asm volatile("" : "+x"(m));
+      for (int c = 0; c < kChains; ++c) x[c] = x[c] * m + k;
+    }
+    benchmark::DoNotOptimize(x);
+    done += rounds * kChains;
   }
-  state.SetBytesProcessed(state.iterations() * 3 * n * sizeof(float));
+  return done;
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// The limits every kernel is reported against, measured once per run (best of five) on the
+// kernels' threads, so that a noisy machine's figures stay comparable within one run.
+struct Limits {
+  double triad_bytes_per_second = 0;
+  double peak_flops = 0;  // a multiply and an add are two
+};
+
+const Limits& MeasuredLimits() {
+  static const Limits limits = [] {
+    Limits l;
+    std::vector<float> a(kTriadFloats), b(kTriadFloats, 1.0f), c(kTriadFloats, 2.0f);
+    Triad(a, b, c);  // fault the pages in
+    for (int rep = 0; rep < 5; ++rep) {
+      const auto t0 = std::chrono::steady_clock::now();
+      Triad(a, b, c);
+      l.triad_bytes_per_second =
+          std::max(l.triad_bytes_per_second, 3.0 * kTriadFloats * sizeof(float) / Seconds(t0));
+      const auto t1 = std::chrono::steady_clock::now();
+      const std::uint64_t mul_adds = MulAddChains(std::uint64_t{1} << 20);
+      l.peak_flops = std::max(l.peak_flops, 2.0 * static_cast<double>(mul_adds) / Seconds(t1));
+    }
+    return l;
+  }();
+  return limits;
+}
+
+void BM_StreamTriad(benchmark::State& state) {
+  std::vector<float> a(kTriadFloats), b(kTriadFloats, 1.0f), c(kTriadFloats, 2.0f);
+  for (auto _ : state) Triad(a, b, c);
+  state.SetBytesProcessed(state.iterations() * 3 * kTriadFloats * sizeof(float));
   state.counters["threads"] = omp_get_max_threads();
 }
 BENCHMARK(BM_StreamTriad)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_PeakMulAdd(benchmark::State& state) {
+  std::uint64_t mul_adds = 0;
+  for (auto _ : state) mul_adds += MulAddChains(std::uint64_t{1} << 20);
+  state.counters["flops"] =
+      benchmark::Counter(2.0 * static_cast<double>(mul_adds), benchmark::Counter::kIsRate);
+  state.counters["threads"] = omp_get_max_threads();
+}
+BENCHMARK(BM_PeakMulAdd)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 constexpr std::uint32_t kSlots = 16;
 
@@ -83,9 +154,21 @@ void RunKernel(benchmark::State& state, const char* profile, Effect effect) {
       model.ttt_layers.size() * std::uint64_t{model.d_model} * model.d_ff * DTypeBytes(model.dtype);
   const std::uint64_t owner = model.state_bytes() * (effect == Effect::kRead ? 1 : 2);
   const std::uint64_t tokens = effect == Effect::kRead ? 1 : model.chunk;
-  state.SetBytesProcessed(state.iterations() * (shared + batch * owner));
+  const double bytes = static_cast<double>(state.iterations()) * (shared + batch * owner);
+  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
   state.SetItemsProcessed(state.iterations() * batch * tokens);
   state.counters["batch"] = batch;
+  const Limits& limits = MeasuredLimits();
+  if (effect == Effect::kRead) {
+    state.counters["of_triad"] =
+        benchmark::Counter(bytes / limits.triad_bytes_per_second, benchmark::Counter::kIsRate);
+  } else {
+    const double flops = 4.0 * static_cast<double>(state.iterations()) * batch * tokens *
+                         model.ttt_layers.size() * model.d_model * model.d_ff;
+    state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsRate);
+    state.counters["of_peak"] =
+        benchmark::Counter(flops / limits.peak_flops, benchmark::Counter::kIsRate);
+  }
 }
 
 void BM_ReadSmall(benchmark::State& s) { RunKernel(s, "small", Effect::kRead); }
