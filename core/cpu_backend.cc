@@ -223,7 +223,7 @@ ItemResult CpuBackend::ReadResult(const BatchItem& item, const std::vector<float
   return result;
 }
 
-ItemResult CpuBackend::ReadKind(const BatchItem& item) {
+RWTTT_HOST_CLONES ItemResult CpuBackend::ReadKind(const BatchItem& item) {
   const std::uint32_t d = model_.d_model;
   const std::uint64_t key = TokenKey(item.input_seed, item.carry, item.owner.value());
   const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());

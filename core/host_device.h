@@ -25,15 +25,6 @@
 #define RWTTT_LAMBDA_INLINE
 #endif
 
-// RWTTT_VECTOR_LOOP, written before a short fixed-count loop whose body has selects (ExpF): keeps
-// GCC from unrolling it completely before the loop vectoriser, which alone turns selects into
-// vector blends (unrolled, they become branches).
-#if defined(__GNUC__) && !defined(__CUDACC__) && !defined(__clang__)
-#define RWTTT_VECTOR_LOOP _Pragma("GCC unroll 1")
-#else
-#define RWTTT_VECTOR_LOOP
-#endif
-
 // RWTTT_HOST_CLONES marks a hot host loop nest to be compiled three times, for x86-64-v4
 // (AVX-512), x86-64-v3 (AVX2) and the default target, the widest the CPU has being chosen when the
 // program loads (GCC's target_clones). Results are the same bits on every clone: lanes are

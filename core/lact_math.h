@@ -154,12 +154,18 @@ struct LactTokenKey {
 
 // Fills v[head_dim] with draws of `domain`, rounded to the activation dtype; L2-normalises when
 // `normalise` (v / (|v| + 1e-5)).
-RWTTT_HD void LactVector(const LactShape& s, const LactTokenKey& k, std::uint32_t domain,
-                         bool normalise, float* v) {
+RWTTT_HD_ALWAYS_INLINE void LactVector(const LactShape& s, const LactTokenKey& k,
+                                       std::uint32_t domain, bool normalise, float* v) {
+  const std::uint32_t first = k.head * s.head_dim;
+  if (first % 4 == 0) {  // whole Philox blocks: each computed once for its four elements
+    DrawCenteredRow(k.token_key, k.token, k.layer, domain, k.owner_lo, first, s.head_dim, v);
+  } else {
+    for (std::uint32_t c = 0; c < s.head_dim; ++c)
+      v[c] = DrawCentered(k.token_key, k.token, k.layer, domain, first + c, k.owner_lo);
+  }
   float norm2 = 0.0f;
   for (std::uint32_t c = 0; c < s.head_dim; ++c) {
-    v[c] = RoundAs(s.act_bf16, DrawCentered(k.token_key, k.token, k.layer, domain,
-                                            k.head * s.head_dim + c, k.owner_lo));
+    v[c] = RoundAs(s.act_bf16, v[c]);
     norm2 = Mac(norm2, v[c], v[c]);
   }
   if (!normalise) return;
@@ -176,15 +182,16 @@ RWTTT_HD float LactLearningRate(const LactShape& s, const LactTokenKey& k, std::
 
 // a = W0 x, b = W2 x (c ascending) for one head's state w.
 template <typename S>
-RWTTT_HD void LactHidden(const LactShape& s, const S* w, const float* x, float* a, float* b) {
+RWTTT_HD_ALWAYS_INLINE void LactHidden(const LactShape& s, const S* w, const float* x, float* a,
+                                       float* b) {
   MatVec(w, x, s.fast_dim, s.head_dim, a);
   MatVec(w + 2 * s.matrix_elems(), x, s.fast_dim, s.head_dim, b);
 }
 
 // READ of one token and head: out[head_dim] = f(q) with the head's state w (not yet rounded).
 template <typename S>
-RWTTT_HD void LactReadHead(const LactShape& s, const S* w, const LactTokenKey& k, float* scratch,
-                           float* out) {
+RWTTT_HD_ALWAYS_INLINE void LactReadHead(const LactShape& s, const S* w, const LactTokenKey& k,
+                                         float* scratch, float* out) {
   float* a = scratch;
   float* b = a + s.fast_dim;
   float* q = b + s.fast_dim;

@@ -55,7 +55,7 @@ struct LactReadFunctor {
   float* scratch;  // [units][read_scratch + head_dim]
   std::uint64_t slot_elems, layer_offset;
   std::uint32_t layer, position, num_ttt;
-  RWTTT_HD void operator()(std::uint64_t unit) const {
+  RWTTT_HD RWTTT_HOST_CLONES void operator()(std::uint64_t unit) const {
     const std::uint64_t n = unit / shape.heads;
     const auto head = static_cast<std::uint32_t>(unit % shape.heads);
     float* work = scratch + unit * (shape.read_scratch() + shape.head_dim);
