@@ -66,6 +66,27 @@ ModelProfile WithStateKind(ModelProfile m, StateKind kind) {
   return m;
 }
 
+rc::Gen<KernelCase> GenWideKernelCase() {
+  return rc::gen::exec([] {
+    const auto dtype = [] { return *rc::gen::element(DType::kBf16, DType::kFp32); };
+    KernelCase c;
+    c.model = SmallProfile(
+        *rc::gen::inRange<std::uint32_t>(48, 161), *rc::gen::inRange<std::uint32_t>(48, 201),
+        *rc::gen::inRange<std::uint32_t>(1, 3), *rc::gen::inRange<std::uint32_t>(1, 7), dtype(),
+        dtype(), *rc::gen::element(0.01f, 0.1f));
+    c.seed = Seed{*rc::gen::arbitrary<std::uint64_t>()};
+    const auto owners = *rc::gen::inRange<std::uint64_t>(1, 4);
+    for (std::uint64_t id = 0; id < owners; ++id) {
+      Request r;
+      r.id = OwnerId{id * 7 + 1};
+      r.prompt_tokens = *rc::gen::inRange<std::uint32_t>(1, 25);
+      r.output_tokens = *rc::gen::inRange<std::uint32_t>(0, 4);
+      c.requests.push_back(r);
+    }
+    return c;
+  });
+}
+
 rc::Gen<KernelCase> GenKernelCase() {
   return rc::gen::exec([] {
     const auto dtype = [] { return *rc::gen::element(DType::kBf16, DType::kFp32); };

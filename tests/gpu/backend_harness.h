@@ -28,6 +28,11 @@ struct KernelCase {
 // outputs, and optional per-request seeds.
 rc::Gen<KernelCase> GenKernelCase();
 
+// In-Place TTT profiles wide enough for the host kernels' full register tiles and column blocks
+// (d_model 48..160, d_ff 48..200, one or two layers, chunk 1..6) and 1..3 owners with prompts of
+// up to 24 tokens, so that parts hold several tokens per tile.
+rc::Gen<KernelCase> GenWideKernelCase();
+
 // Draws a state kind and its fields for `m` (inside a RapidCheck generator or property).
 void GenStateKind(ModelProfile& m);
 

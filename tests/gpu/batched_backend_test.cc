@@ -34,6 +34,14 @@ RC_GTEST_PROP(BatchInvariance, OmpTwoThreadsSharingAllWorkEqualsSerialReference,
   RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2, /*inline_work=*/0), *GenKernelCase());
 }
 
+// Layers wide enough for the host kernels' 4 x 64 register tiles, 1024-column row blocks and
+// multi-token tiles, inline and shared.
+RC_GTEST_PROP(BatchInvariance, OmpOnWideLayersEqualsSerialReference, ()) {
+  const testing::KernelCase c = *testing::GenWideKernelCase();
+  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2), c);
+  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2, /*inline_work=*/0), c);
+}
+
 // Items sharing a slot, effects mixed (a broken policy's batch): the batched backend applies them
 // in item order, as the cpu backend does one by one.
 RC_GTEST_PROP(BatchInvariance, OmpAppliesItemsSharingASlotInItemOrder, ()) {
