@@ -95,8 +95,15 @@ RWTTT_HD_ALWAYS_INLINE void DrawCenteredRow(std::uint64_t key, std::uint32_t c0,
                                             std::uint32_t c3, std::uint32_t first, std::uint32_t n,
                                             float* out) {
   std::uint32_t i = 0;
-  for (; i + 4 <= n; i += 4) DrawCenteredQuad(key, c0, layer, domain, c3, first + i, 4, out + i);
-  if (i < n) DrawCenteredQuad(key, c0, layer, domain, c3, first + i, n - i, out + i);
+  for (; i + 4 <= n; i += 4) {  // whole blocks
+    const PhiloxBlock r = PhiloxBits(key, c0, layer, (domain << 28) | ((first + i) >> 2), c3);
+    for (int e = 0; e < 4; ++e) out[i + e] = UnitFloat(r[e]) * 2.0f - 1.0f;
+  }
+  if (i < n) {  // the last 1 to 3 elements
+    const PhiloxBlock r = PhiloxBits(key, c0, layer, (domain << 28) | ((first + i) >> 2), c3);
+    for (std::uint32_t e = 0; i + e < n; ++e)
+      out[i + e] = UnitFloat(r[static_cast<int>(e)]) * 2.0f - 1.0f;
+  }
 }
 
 // 2^-ceil(log2(n) / 2): a power of two near 1/sqrt(n), so that scaling is exact.
