@@ -119,7 +119,9 @@ Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path) {
 }
 
 LineReader::LineReader(std::string path, std::unique_ptr<internal::ByteSource> source)
-    : path_(std::move(path)), source_(std::move(source)), buffer_(kFirstBlockBytes + kLinePadding) {}
+    : path_(std::move(path)),
+      source_(std::move(source)),
+      buffer_(kFirstBlockBytes + kLinePadding) {}
 
 LineReader::~LineReader() = default;
 

@@ -53,14 +53,14 @@ std::optional<std::uint64_t> ProgramReadEnd(const Request& r, std::uint32_t chun
 
 enum class Fault : std::uint8_t {
   kNone,
-  kWrongStep,      // not the expected effect or position
-  kEmpty,          // a READ of no tokens
-  kCrossesChunk,   // a READ over a chunk boundary
-  kPastProgram,    // after the program's last step, or past P + O
-  kNotProgramStep, // the right position, but not the program's span
-  kWriteSpan,      // a WRITE that does not cover [end - C, end)
-  kTag,            // the tag is not the number of chunks closed before the step
-  kTime,           // started before the previous step ended
+  kWrongStep,       // not the expected effect or position
+  kEmpty,           // a READ of no tokens
+  kCrossesChunk,    // a READ over a chunk boundary
+  kPastProgram,     // after the program's last step, or past P + O
+  kNotProgramStep,  // the right position, but not the program's span
+  kWriteSpan,       // a WRITE that does not cover [end - C, end)
+  kTag,             // the tag is not the number of chunks closed before the step
+  kTime,            // started before the previous step ended
 };
 
 struct OwnerWalk {
@@ -108,9 +108,8 @@ struct OwnerWalk {
     const StepRecord* p = pi == kNone ? nullptr : &set.records[pi];
     const std::uint64_t owner = set.OwnerOf(xi);
     const std::string dx = set.Describe(xi);
-    const std::string after =
-        p == nullptr ? fmt::format("as owner {}'s first step", owner)
-                     : fmt::format("after {}", set.Describe(pi));
+    const std::string after = p == nullptr ? fmt::format("as owner {}'s first step", owner)
+                                           : fmt::format("after {}", set.Describe(pi));
     switch (fault) {
       case Fault::kWrongStep:
         return fmt::format("{} is out of program order: {}, owner {}'s next step is {}", dx, after,
@@ -123,26 +122,30 @@ struct OwnerWalk {
             "and the chunk's WRITE comes between",
             dx, (x.first_token / chunk + 1) * chunk, chunk);
       case Fault::kPastProgram:
-        return fmt::format("{} is past the end of owner {}'s program ({} prompt + {} output "
-                           "tokens)",
-                           dx, owner, request->prompt_tokens, request->output_tokens);
+        return fmt::format(
+            "{} is past the end of owner {}'s program ({} prompt + {} output "
+            "tokens)",
+            dx, owner, request->prompt_tokens, request->output_tokens);
       case Fault::kNotProgramStep:
         return fmt::format(
             "{} is not the program's READ at token {}, which covers [{},{}) ({} prompt tokens, "
             "C = {})",
-            dx, x.first_token, x.first_token,
-            *ProgramReadEnd(*request, chunk, x.first_token), request->prompt_tokens, chunk);
+            dx, x.first_token, x.first_token, *ProgramReadEnd(*request, chunk, x.first_token),
+            request->prompt_tokens, chunk);
       case Fault::kWriteSpan:
-        return fmt::format("{} does not cover the chunk [{},{}) it closes (C = {}): every WRITE "
-                           "closes one full chunk",
-                           dx, x.end_token - chunk, x.end_token, chunk);
+        return fmt::format(
+            "{} does not cover the chunk [{},{}) it closes (C = {}): every WRITE "
+            "closes one full chunk",
+            dx, x.end_token - chunk, x.end_token, chunk);
       case Fault::kTag:
-        return chunk == 0 ? fmt::format("{} is tagged version {}, but no WRITE precedes it in its "
-                                        "program",
-                                        dx, x.version)
-                          : fmt::format("{} is tagged version {}, but {} chunks (C = {}) close "
-                                        "before it in its program",
-                                        dx, x.version, ExpectedTag(x), chunk);
+        return chunk == 0 ? fmt::format(
+                                "{} is tagged version {}, but no WRITE precedes it in its "
+                                "program",
+                                dx, x.version)
+                          : fmt::format(
+                                "{} is tagged version {}, but {} chunks (C = {}) close "
+                                "before it in its program",
+                                dx, x.version, ExpectedTag(x), chunk);
       case Fault::kTime:
         return fmt::format(
             "{} ran over [{}, {}] ns, which does not come after its owner's previous step, {}, "
@@ -212,11 +215,11 @@ void CheckIds(const RecordSet& set, Findings& findings) {
     const StepRecord& b = records[order[i]];
     if (a.step_id != b.step_id) continue;
     findings.Add(AnomalyType::kMalformed, set.OwnerOf(order[i]), [&] {
-      return Detail{{b.step_id},
-                    fmt::format("step id {} appears more than once (owners {} and {}): step ids "
-                                "are unique in a history",
-                                b.step_id, set.owner_ids[a.owner].value(),
-                                set.owner_ids[b.owner].value())};
+      return Detail{
+          {b.step_id},
+          fmt::format("step id {} appears more than once (owners {} and {}): step ids "
+                      "are unique in a history",
+                      b.step_id, set.owner_ids[a.owner].value(), set.owner_ids[b.owner].value())};
     });
   }
 }
@@ -245,9 +248,8 @@ CompletenessChoice ChooseCompleteness(const CheckContext& ctx) {
   const CheckInputs& in = ctx.options.inputs;
   if (ctx.trace_known()) {
     if (ctx.chunk > 0) {
-      return {Completeness::kFull,
-              fmt::format("every step of every program of {} ({} requests)", in.TraceWords(),
-                          in.trace->size())};
+      return {Completeness::kFull, fmt::format("every step of every program of {} ({} requests)",
+                                               in.TraceWords(), in.trace->size())};
     }
     return {Completeness::kAbsentOwners,
             fmt::format("only that every request of {} with tokens has a step: the chunk size "
@@ -270,9 +272,10 @@ namespace {
 struct OwnerSteps {
   std::uint32_t owner = 0;  // dense index
   std::span<const std::uint32_t> steps;
-  std::vector<std::uint32_t> by_key;        // the steps sorted by key, then history order
-  std::vector<Key> keys;                    // their keys, in that order
-  std::vector<std::uint32_t> duplicate_of;  // [steps]: the first earlier step with its key, or kNone
+  std::vector<std::uint32_t> by_key;  // the steps sorted by key, then history order
+  std::vector<Key> keys;              // their keys, in that order
+  std::vector<std::uint32_t>
+      duplicate_of;  // [steps]: the first earlier step with its key, or kNone
 
   OwnerSteps(const RecordSet& set, std::uint32_t o) : owner(o), steps(set.StepsOf(o)) {
     by_key.assign(steps.begin(), steps.end());
@@ -307,10 +310,10 @@ void JudgeProgramOrder(const CheckContext& ctx, const OwnerSteps& own, Findings&
     const StepRecord& x = set.records[xi];
     if (const std::uint32_t earlier = own.duplicate_of[i]; earlier != kNone) {
       findings.Add(AnomalyType::kDuplicateStep, owner_id, [&] {
-        return Detail{{set.records[earlier].step_id, x.step_id},
-                      fmt::format("{} repeats {}: the same {} of tokens [{},{}) ran twice",
-                                  set.Describe(xi), set.Describe(earlier), EffectName(x.effect),
-                                  x.first_token, x.end_token)};
+        return Detail{
+            {set.records[earlier].step_id, x.step_id},
+            fmt::format("{} repeats {}: the same {} of tokens [{},{}) ran twice", set.Describe(xi),
+                        set.Describe(earlier), EffectName(x.effect), x.first_token, x.end_token)};
       });
       continue;
     }
@@ -339,13 +342,13 @@ void JudgeCompleteness(const CheckContext& ctx, const OwnerSteps& own, Findings&
     const Missing m = MissingFromProgram(*request, chunk, own.keys);
     if (m.count == 0) return;
     findings.Add(AnomalyType::kMissingStep, owner_id, [&] {
-      return Detail{{last_id},
-                    fmt::format("owner {}'s program ({} prompt + {} output tokens, C = {}) has {} "
-                                "steps; {} never appear in the history, the first being the {}",
-                                owner_id, request->prompt_tokens, request->output_tokens, chunk,
-                                ProgramStepCount(request->prompt_tokens, request->output_tokens,
-                                                 chunk),
-                                m.count, DescribeProgramStep(*m.first))};
+      return Detail{
+          {last_id},
+          fmt::format("owner {}'s program ({} prompt + {} output tokens, C = {}) has {} "
+                      "steps; {} never appear in the history, the first being the {}",
+                      owner_id, request->prompt_tokens, request->output_tokens, chunk,
+                      ProgramStepCount(request->prompt_tokens, request->output_tokens, chunk),
+                      m.count, DescribeProgramStep(*m.first))};
     });
     return;
   }
@@ -382,11 +385,12 @@ void JudgeAbsentOwners(const CheckContext& ctx, Findings& findings) {
     findings.Add(AnomalyType::kMissingStep, r.id.value(), [&] {
       std::string what =
           ctx.chunk > 0
-              ? fmt::format("all {} steps of its program ({} prompt + {} output tokens, C = {}) "
-                            "are missing, the first being the {}",
-                            ProgramStepCount(r.prompt_tokens, r.output_tokens, ctx.chunk),
-                            r.prompt_tokens, r.output_tokens, ctx.chunk,
-                            DescribeProgramStep(ProgramCursor(r, ctx.chunk).step()))
+              ? fmt::format(
+                    "all {} steps of its program ({} prompt + {} output tokens, C = {}) "
+                    "are missing, the first being the {}",
+                    ProgramStepCount(r.prompt_tokens, r.output_tokens, ctx.chunk), r.prompt_tokens,
+                    r.output_tokens, ctx.chunk,
+                    DescribeProgramStep(ProgramCursor(r, ctx.chunk).step()))
               : fmt::format("its program ({} prompt + {} output tokens) has at least one step",
                             r.prompt_tokens, r.output_tokens);
       return Detail{{},
@@ -442,12 +446,12 @@ void CheckBatches(const CheckContext& ctx, Findings& findings) {
       const StepRecord& b = records[bi];
       if (b.effect != first.effect) {
         findings.Add(AnomalyType::kMixedBatch, set.OwnerOf(bi), [&] {
-          return Detail{{first.step_id, b.step_id},
-                        fmt::format("batch {} mixes effects: step {} (owner {}) is a {} and step "
-                                    "{} (owner {}) a {}; a batch has one effect",
-                                    b.batch, first.step_id, set.OwnerOf(fi),
-                                    EffectName(first.effect), b.step_id, set.OwnerOf(bi),
-                                    EffectName(b.effect))};
+          return Detail{
+              {first.step_id, b.step_id},
+              fmt::format("batch {} mixes effects: step {} (owner {}) is a {} and step "
+                          "{} (owner {}) a {}; a batch has one effect",
+                          b.batch, first.step_id, set.OwnerOf(fi), EffectName(first.effect),
+                          b.step_id, set.OwnerOf(bi), EffectName(b.effect))};
         });
       }
     }

@@ -77,9 +77,9 @@ std::map<std::string, std::string> ReadManifest() {
 TEST(GoldenOutputs, EveryOutputIsByteForByteTheGoldenOne) {
   TempDir dir;
   GoldenOutputs g(dir);
-  g.Run("gen", {"gen", "--count", "24", "--rate", "400", "--arrival", "gamma", "--cv", "2",
-                "--prompt", "lognormal:20:0.6", "--output", "uniform:2:24", "--seed", "11", "-o",
-                "@t.jsonl"},
+  g.Run("gen",
+        {"gen", "--count", "24", "--rate", "400", "--arrival", "gamma", "--cv", "2", "--prompt",
+         "lognormal:20:0.6", "--output", "uniform:2:24", "--seed", "11", "-o", "@t.jsonl"},
         {"t.jsonl"});
   g.Run("trace stats", {"trace", "stats", "@t.jsonl", "--json"});
   for (const char* policy : {"rwttt", "sequential", "replicas", "naive"}) {
@@ -110,15 +110,15 @@ TEST(GoldenOutputs, EveryOutputIsByteForByteTheGoldenOne) {
           {"k-" + m + ".jsonl"});
   }
   g.Run("replay 4b", {"replay", "@t.jsonl", "--model", "inplace-ttt-4b", "--json"});
-  g.Run("report", {"report", "--baseline", "sequential", "--candidate", "rwttt", "@t.jsonl",
-                   "--backend", "cpu", "--json", "@report.json", "--markdown", "@report.md"},
+  g.Run("report",
+        {"report", "--baseline", "sequential", "--candidate", "rwttt", "@t.jsonl", "--backend",
+         "cpu", "--json", "@report.json", "--markdown", "@report.md"},
         {"report.json", "report.md"});
   g.Run("bench paper", {"bench", "paper", "--json"});
   g.Run("bench paper tiny", {"bench", "paper", "--model", "tiny", "--output", "64"});
-  g.Run("bench sweep", {"bench", "sweep", "--model", "tiny", "--streams", "1,4", "--chunks",
-                        "4,8", "--output", "32"});
-  g.Run("fuzz", {"fuzz", "--policy", "naive", "--iterations", "3", "--seed", "2", "--out",
-                 "@fuzz"},
+  g.Run("bench sweep", {"bench", "sweep", "--model", "tiny", "--streams", "1,4", "--chunks", "4,8",
+                        "--output", "32"});
+  g.Run("fuzz", {"fuzz", "--policy", "naive", "--iterations", "3", "--seed", "2", "--out", "@fuzz"},
         {"fuzz/fuzz-seed2-iter0.jsonl"}, /*stdout_varies=*/true);
 
   if (std::getenv("RWTTT_UPDATE_GOLDEN") != nullptr) {
