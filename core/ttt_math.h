@@ -74,19 +74,6 @@ RWTTT_HD float DrawCentered(std::uint64_t key, std::uint32_t c0, std::uint32_t l
   return UnitFloat(r[index & 3u]) * 2.0f - 1.0f;
 }
 
-// out[e] = DrawCentered(key, c0, layer, domain, i0 + e, c3) for e < count <= 4, i0 a multiple of
-// 4: the four words of one Philox block.
-RWTTT_HD_ALWAYS_INLINE void DrawCenteredQuad(std::uint64_t key, std::uint32_t c0,
-                                             std::uint32_t layer, std::uint32_t domain,
-                                             std::uint32_t c3, std::uint32_t i0,
-                                             std::uint32_t count, float* out) {
-  const PhiloxBlock r = PhiloxBits(key, c0, layer, (domain << 28) | (i0 >> 2), c3);
-  // One loop for every count (a constant 4 for full blocks once inlined): a separate 4-wide branch
-  // draws GCC's -Warray-bounds on callers whose n < 4 never take it.
-  for (std::uint32_t e = 0; e < count; ++e)
-    out[e] = UnitFloat(r[static_cast<int>(e)]) * 2.0f - 1.0f;
-}
-
 // Elements [first, first + n) of the draw DrawCentered gives one by one (first a multiple of 4):
 // out[i] = DrawCentered(key, c0, layer, domain, first + i, c3), each Philox block computed once
 // for its four elements instead of four times.

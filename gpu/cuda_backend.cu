@@ -24,7 +24,7 @@ struct CudaSystem {
   static constexpr int kDownToks = 1;
   static constexpr int kUpdateRows = 1;
   static constexpr int kFingerprintLanes = 1;
-  static constexpr std::uint32_t kTokenQuads = 1;
+  static constexpr std::uint32_t kTokenElems = 4;  // one Philox block per thread
   static constexpr int kUpdateCols = 1;
   static auto Policy() { return thrust::cuda::par; }
   static Status CheckMemory(std::uint64_t bytes, std::string_view what) {

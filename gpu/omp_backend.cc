@@ -27,7 +27,7 @@ struct OmpSystem {
   static constexpr int kDownToks = 4;
   static constexpr int kUpdateRows = 16;
   static constexpr int kFingerprintLanes = 8;
-  static constexpr std::uint32_t kTokenQuads = 1u << 30;
+  static constexpr std::uint32_t kTokenElems = 1u << 30;  // a whole row per call
   static constexpr int kUpdateCols = 64;
   static auto Policy() { return thrust::omp::par; }
   static Status CheckMemory(std::uint64_t bytes, std::string_view what) {

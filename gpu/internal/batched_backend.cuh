@@ -233,8 +233,8 @@ class BatchedBackend final : public Backend {
   template <typename A>
   void Activations(const BatchPart& part, std::uint32_t p) {
     const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
-    Launch(std::uint64_t{n} * Tiles(Tiles(d, 4), Sys::kTokenQuads),
-           GenTokenFunctor<A, Sys::kTokenQuads>{Ptr<A>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_),
+    Launch(std::uint64_t{n} * Tiles(d, Sys::kTokenElems),
+           GenTokenFunctor<A, Sys::kTokenElems>{Ptr<A>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_),
                                                 model_.ttt_layers[p], d, false},
            kDrawWork * n * d);
     Launch(Tiles(n, Sys::kUpToks) * Tiles(f, Sys::kUpCols),
@@ -374,8 +374,8 @@ class BatchedBackend final : public Backend {
     Grow(v_, std::uint64_t{n} * d * sizeof(A));
     for (std::uint32_t p = 0; p < num_ttt_; ++p) {
       Activations<A>(part, p);
-      Launch(std::uint64_t{n} * Tiles(Tiles(d, 4), Sys::kTokenQuads),
-             GenTokenFunctor<A, Sys::kTokenQuads>{Ptr<A>(v_), Ptr(key_), Ptr(pos_), Ptr(owner_),
+      Launch(std::uint64_t{n} * Tiles(d, Sys::kTokenElems),
+             GenTokenFunctor<A, Sys::kTokenElems>{Ptr<A>(v_), Ptr(key_), Ptr(pos_), Ptr(owner_),
                                                   model_.ttt_layers[p], d, true},
              kDrawWork * n * d);
       Launch(std::uint64_t{num_items} * Tiles(f, Sys::kUpdateRows) * Tiles(d, Sys::kUpdateCols),

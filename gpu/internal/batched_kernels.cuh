@@ -94,10 +94,10 @@ struct GenWeightFunctor {
   }
 };
 
-// x[n][k] (kDomainInput) or v[n][k] (kDomainTarget) for every token n of a part. One call: kQuads
-// groups of four consecutive elements k of one token (each group the four words of one Philox
-// block; the host's call covers the whole row, kQuads >= ceil(d_model / 4)).
-template <typename A, std::uint32_t kQuads>
+// x[n][k] (kDomainInput) or v[n][k] (kDomainTarget) for every token n of a part. One call: kElems
+// consecutive elements k of one token (a multiple of 4, so that each Philox block is drawn once;
+// the host's call covers the whole row), drawn 64 at a time.
+template <typename A, std::uint32_t kElems>
 struct GenTokenFunctor {
   A* out;  // [num_tokens][d_model]
   const std::uint64_t* token_key;
@@ -106,26 +106,16 @@ struct GenTokenFunctor {
   std::uint32_t layer, d_model;
   bool target;
   RWTTT_HD RWTTT_HOST_CLONES void operator()(std::uint64_t unit) const {
-    const std::uint32_t quads = (d_model + 3) / 4;
-    const std::uint32_t calls_per_token = (quads + kQuads - 1) / kQuads;
+    constexpr std::uint32_t kChunk = kElems < 64 ? kElems : 64;
+    const std::uint64_t calls_per_token = (std::uint64_t{d_model} + kElems - 1) / kElems;
     const std::uint64_t n = unit / calls_per_token;
-    const std::uint32_t q0 = static_cast<std::uint32_t>(unit % calls_per_token) * kQuads;
+    const std::uint64_t begin = unit % calls_per_token * kElems;
+    const std::uint64_t end = Min<std::uint64_t>(d_model, begin + kElems);
     const std::uint32_t domain = target ? kDomainTarget : kDomainInput;
-    if constexpr (kQuads > 1) {  // the host: the whole row, 64 elements at a time
-      A* row = out + n * d_model;
-      for (std::uint32_t k0 = 0; k0 < d_model; k0 += 64) {
-        const std::uint32_t count = Min<std::uint32_t>(64, d_model - k0);
-        float v[64];
-        DrawCenteredRow(token_key[n], token_pos[n], layer, domain, token_owner[n], k0, count, v);
-        for (std::uint32_t e = 0; e < count; ++e) Store(row + k0 + e, v[e]);
-      }
-      return;
-    }
-    for (std::uint32_t q = q0; q < q0 + kQuads && q < quads; ++q) {
-      const std::uint32_t k0 = q * 4;
-      const std::uint32_t count = d_model - k0 < 4 ? d_model - k0 : 4;
-      float v[4];
-      DrawCenteredQuad(token_key[n], token_pos[n], layer, domain, token_owner[n], k0, count, v);
+    for (auto k0 = static_cast<std::uint32_t>(begin); k0 < end; k0 += kChunk) {
+      const auto count = static_cast<std::uint32_t>(Min<std::uint64_t>(kChunk, end - k0));
+      float v[kChunk];
+      DrawCenteredRow(token_key[n], token_pos[n], layer, domain, token_owner[n], k0, count, v);
       for (std::uint32_t e = 0; e < count; ++e) Store(out + n * d_model + k0 + e, v[e]);
     }
   }
