@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "checker/internal/history_step_parser.h"
 #include "core/json_fields.h"
 
 namespace rwttt {
@@ -299,6 +300,10 @@ Status ParseHistoryStep(simdjson::ondemand::parser& parser, std::string_view lin
   return OkStatus();
 }
 
+HistoryReader::HistoryReader(std::unique_ptr<LineReader> lines)
+    : lines_(std::move(lines)), json_(std::make_unique<JsonParser>()) {}
+HistoryReader::~HistoryReader() = default;
+
 Result<std::unique_ptr<HistoryReader>> HistoryReader::Open(const std::string& path) {
   RWTTT_ASSIGN_OR_RETURN(auto lines, LineReader::Open(path));
   auto reader = std::unique_ptr<HistoryReader>(new HistoryReader(std::move(lines)));
@@ -342,11 +347,12 @@ Status HistoryReader::ParseHeader(std::string_view line) {
   };
   std::uint32_t seen = 0;
   RWTTT_TRY(json::ForEachField(
-      parser_, simdjson::padded_string_view(line.data(), line.size(), line.size() + kLinePadding),
-      at, [&](std::string_view key, simdjson::ondemand::value v, const SourceLoc& f) -> Status {
-        static constexpr std::string_view kKeys[] = {"format", "version", "policy",
-                                                     "backend", "seed",   "trace",
-                                                     "model",  "hardware", "chunk"};
+      json_->parser,
+      simdjson::padded_string_view(line.data(), line.size(), line.size() + kLinePadding), at,
+      [&](std::string_view key, simdjson::ondemand::value v, const SourceLoc& f) -> Status {
+        static constexpr std::string_view kKeys[] = {"format",  "version",  "policy",
+                                                     "backend", "seed",     "trace",
+                                                     "model",   "hardware", "chunk"};
         std::uint32_t bit = 0;
         for (std::size_t i = 0; i < std::size(kKeys); ++i) {
           if (kKeys[i] == key) bit = 1u << i;
@@ -428,7 +434,7 @@ Result<bool> HistoryReader::Next(HistoryStep& out) {
     if (!IsBlank(line)) break;
   }
   at_.line = lines_->line_number();
-  Status status = ParseHistoryStep(parser_, line, at_, out);
+  Status status = ParseHistoryStep(json_->parser, line, at_, out);
   if (!status.ok()) return MaybeTruncated(std::move(status).error());
   return true;
 }

@@ -11,8 +11,6 @@
 // versions, owners) is the checker's business and is reported as an anomaly, not an error.
 #pragma once
 
-#include <simdjson.h>
-
 #include <functional>
 #include <memory>
 #include <span>
@@ -32,6 +30,7 @@ class HistoryReader {
   static Result<std::unique_ptr<HistoryReader>> Open(const std::string& path);
   HistoryReader(const HistoryReader&) = delete;
   HistoryReader& operator=(const HistoryReader&) = delete;
+  ~HistoryReader();
 
   const HistoryHeader& header() const { return header_; }
 
@@ -51,22 +50,20 @@ class HistoryReader {
   const std::string& path() const { return lines_->path(); }
 
  private:
-  explicit HistoryReader(std::unique_ptr<LineReader> lines) : lines_(std::move(lines)) {}
+  // The JSON parser (simdjson), defined in checker/internal/history_step_parser.h so that
+  // installed users do not see simdjson's types.
+  struct JsonParser;
+
+  explicit HistoryReader(std::unique_ptr<LineReader> lines);
   Status ReadHeader();
   Status ParseHeader(std::string_view line);
-  Status ParseStep(std::string_view line, HistoryStep& out);
   // A parse error of the last line of the file says that the file looks truncated.
   Error MaybeTruncated(Error error);
 
   std::unique_ptr<LineReader> lines_;
-  simdjson::ondemand::parser parser_;
+  std::unique_ptr<JsonParser> json_;
   HistoryHeader header_;
   SourceLoc at_;  // the file, and the line being parsed
 };
-
-// Parses one step line (padded by kLinePadding bytes, as LineReader hands them out). `at` names
-// the file and line in errors. Exposed for fuzz tests and for readers of other containers.
-Status ParseHistoryStep(simdjson::ondemand::parser& parser, std::string_view line,
-                        const SourceLoc& at, HistoryStep& out);
 
 }  // namespace rwttt

@@ -12,15 +12,16 @@
 #include <vector>
 
 #include "checker/history_reader.h"
+#include "checker/internal/history_step_parser.h"
 
 namespace rwttt {
 namespace {
 
 // Consecutive lines of the file, read in bulk, split and parsed by a worker.
 struct Block {
-  std::vector<char> text;        // whole lines, then kLinePadding bytes
-  std::size_t size = 0;          // bytes of `text` that are lines
-  std::int64_t first_line = 0;   // the number of the first
+  std::vector<char> text;          // whole lines, then kLinePadding bytes
+  std::size_t size = 0;            // bytes of `text` that are lines
+  std::int64_t first_line = 0;     // the number of the first
   std::vector<HistoryStep> steps;  // parsed, in order
   std::optional<Error> error;      // the first line that does not parse, if any
   bool error_on_last_line = false;
@@ -139,7 +140,7 @@ Status HistoryReader::ReadAll(unsigned threads,
   RWTTT_ASSIGN_OR_RETURN(bool any, fill(*first));
   if (!any) return OkStatus();
   if (first->size < kBlockBytes) {  // the whole rest of the file: no threads
-    Parse(*first, parser_, at_);
+    Parse(*first, json_->parser, at_);
     if (first->error) return fail(*first, true);
     sink(first->steps);
     return OkStatus();

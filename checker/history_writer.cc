@@ -106,7 +106,6 @@ void HistoryWriter::Write(const HistoryStep& step) {
     out_->Write(line_);
     line_.clear();
   }
-  ++steps_written_;
 }
 
 Status HistoryWriter::Commit() {

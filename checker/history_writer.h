@@ -41,7 +41,6 @@ class HistoryWriter {
   // Completes the file (rename into place). Call once. Dropped without it, no file appears.
   Status Commit();
 
-  std::uint64_t steps_written() const { return steps_written_; }
   // An Io error once writing has failed (OutputFile::health).
   Status health() const { return out_->health(); }
 
@@ -51,7 +50,6 @@ class HistoryWriter {
   std::unique_ptr<OutputFile> out_;
   static constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
   std::string line_;  // lines not yet handed to out_
-  std::uint64_t steps_written_ = 0;
 };
 
 }  // namespace rwttt

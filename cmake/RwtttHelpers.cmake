@@ -44,11 +44,17 @@ function(rwttt_add_library)
   rwttt_set_cxx_flags(${target})
   if(NOT ARG_NO_INSTALL)
     install(TARGETS ${target} EXPORT rwtttTargets ARCHIVE DESTINATION lib)
-    install(FILES ${ARG_HDRS} DESTINATION include/${ARG_NAME})
+    # Each header keeps its folder under include/<library>/, so that "sim/faults/x.h" resolves
+    # for installed users exactly as it does in the source tree.
+    foreach(hdr IN LISTS ARG_HDRS)
+      get_filename_component(hdr_dir ${hdr} DIRECTORY)
+      install(FILES ${hdr} DESTINATION include/${ARG_NAME}/${hdr_dir})
+    endforeach()
   endif()
-  set_property(GLOBAL APPEND PROPERTY RWTTT_PUBLIC_HEADERS ${ARG_HDRS})
+  # tests/headers compiles every listed header alone (STYLE.md: headers include what they use).
   foreach(hdr IN LISTS ARG_HDRS)
-    set_property(GLOBAL APPEND PROPERTY RWTTT_HEADER_OWNERS "${ARG_NAME}/${hdr}|${target}")
+    file(RELATIVE_PATH hdr_path ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/${hdr})
+    set_property(GLOBAL APPEND PROPERTY RWTTT_LIBRARY_HEADERS "${hdr_path}|${target}")
   endforeach()
 endfunction()
 

@@ -1,6 +1,7 @@
 #include "traces/native_trace.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include "core/json_fields.h"
 
@@ -30,6 +31,14 @@ bool IsBlank(std::string_view line) {
 
 }  // namespace
 
+struct TraceReader::JsonParser {
+  simdjson::ondemand::parser parser;
+};
+
+TraceReader::TraceReader(std::unique_ptr<LineReader> lines)
+    : lines_(std::move(lines)), json_(std::make_unique<JsonParser>()) {}
+TraceReader::~TraceReader() = default;
+
 Result<std::unique_ptr<TraceReader>> TraceReader::Open(const std::string& path) {
   RWTTT_ASSIGN_OR_RETURN(auto lines, LineReader::Open(path));
   return std::unique_ptr<TraceReader>(new TraceReader(std::move(lines)));
@@ -40,8 +49,9 @@ Status TraceReader::ParseLine(std::string_view line, Request& out) {
   unsigned seen = 0;
   out = Request{};
   RWTTT_TRY(json::ForEachField(
-      parser_, simdjson::padded_string_view(line.data(), line.size(), line.size() + kLinePadding),
-      at, [&](std::string_view key, simdjson::ondemand::value v, const SourceLoc& f) -> Status {
+      json_->parser,
+      simdjson::padded_string_view(line.data(), line.size(), line.size() + kLinePadding), at,
+      [&](std::string_view key, simdjson::ondemand::value v, const SourceLoc& f) -> Status {
         unsigned bit = 0;
         if (key == "id") {
           bit = kId;
@@ -106,8 +116,9 @@ Error WithFormatHint(Error error, std::string_view line) {
   const std::size_t start = line.find_first_not_of(" \t");
   const bool json = start != std::string_view::npos && (line[start] == '{' || line[start] == '[');
   if (!json && line.find(',') != std::string_view::npos) {
-    error.message += " (this looks like CSV: an Azure or BurstGPT trace needs --format azure or "
-                     "--format burstgpt)";
+    error.message +=
+        " (this looks like CSV: an Azure or BurstGPT trace needs --format azure or "
+        "--format burstgpt)";
   } else if (json && line[start] == '{' && line.find("\"timestamp\"") != std::string_view::npos &&
              line.find("\"input_length\"") != std::string_view::npos) {
     error.message += " (this looks like a Mooncake trace: give --format mooncake)";

@@ -6,8 +6,6 @@
 //   RWTTT_TRY(WriteTrace(trace, "copy.jsonl"));
 #pragma once
 
-#include <simdjson.h>
-
 #include <memory>
 #include <string>
 #include <string_view>
@@ -30,16 +28,21 @@ inline constexpr std::uint32_t kMaxRequestTokens = (1u << 31) - 1;
 class TraceReader {
  public:
   static Result<std::unique_ptr<TraceReader>> Open(const std::string& path);
+  TraceReader(const TraceReader&) = delete;
+  TraceReader& operator=(const TraceReader&) = delete;
+  ~TraceReader();
 
   // Reads the next request into `out` and returns true; false at the end of the trace.
   Result<bool> Next(Request& out);
 
  private:
-  explicit TraceReader(std::unique_ptr<LineReader> lines) : lines_(std::move(lines)) {}
+  struct JsonParser;  // simdjson's parser, kept out of this installed header
+
+  explicit TraceReader(std::unique_ptr<LineReader> lines);
   Status ParseLine(std::string_view line, Request& out);
 
   std::unique_ptr<LineReader> lines_;
-  simdjson::ondemand::parser parser_;
+  std::unique_ptr<JsonParser> json_;
   std::unordered_set<std::uint64_t> ids_;
   Nanos last_arrival_{0};
   std::int64_t last_line_ = 0;

@@ -8,6 +8,7 @@
 #include "checker/history_checker.h"
 #include "checker/history_reader.h"
 #include "checker/history_writer.h"
+#include "checker/internal/history_step_parser.h"
 #include "core/line_reader.h"
 #include "core/program.h"
 #include "tests/checker/history_builder.h"
