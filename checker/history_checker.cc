@@ -27,18 +27,24 @@ namespace internal {
 
 void RecordSet::IndexByOwner() {
   owner_begin.assign(owner_ids.size() + 1, 0);
-  for (const StepRecord& r : records) ++owner_begin[r.owner + 1];
+  for (const StepRecord& r : records) ++owner_begin[r.owner_index + 1];
   for (std::size_t o = 1; o < owner_begin.size(); ++o) owner_begin[o] += owner_begin[o - 1];
   by_owner.resize(records.size());
   std::vector<std::uint32_t> next(owner_begin.begin(), owner_begin.end() - 1);
-  for (std::uint32_t i = 0; i < records.size(); ++i) by_owner[next[records[i].owner]++] = i;
+  for (std::uint32_t i = 0; i < records.size(); ++i) by_owner[next[records[i].owner_index]++] = i;
 }
 
 std::string RecordSet::Describe(std::uint32_t index) const {
   const StepRecord& r = records[index];
   return fmt::format("step {} (owner {}, {} of tokens [{},{}) at version {})", r.step_id,
-                     owner_ids[r.owner].value(), EffectName(r.effect), r.first_token, r.end_token,
-                     r.version);
+                     owner_ids[r.owner_index].value(), EffectName(r.effect), r.first_token,
+                     r.end_token, r.version);
+}
+
+std::string RecordSet::DescribeBrief(std::uint32_t index) const {
+  const StepRecord& r = records[index];
+  return fmt::format("step {} (owner {}, {} at version {})", r.step_id,
+                     owner_ids[r.owner_index].value(), EffectName(r.effect), r.version);
 }
 
 }  // namespace internal
@@ -63,6 +69,81 @@ struct HistoryChecker::State {
     last_slot = slot;
     last_slot_index = it->second;
     return it->second;
+  }
+
+  // The step's identity, times, owner, slots and digest, as dense indexes where the record has
+  // them.
+  void CopyFields(const HistoryStep& s, StepRecord& r) {
+    r.step_id = s.step;
+    r.has_batch = s.batch.has_value();
+    r.batch = s.batch.value_or(0);
+    r.start_ns = s.start.value();
+    r.end_ns = s.end.value();
+    r.effect = s.effect;
+    r.owner_index = OwnerIndex(s.owner);
+    r.seen_owner_index = s.seen_owner == s.owner ? r.owner_index : OwnerIndex(s.seen_owner);
+    r.slot = SlotIndex(s.slot);
+    r.commit_slot = r.is_write() ? SlotIndex(s.commit_slot.value_or(s.slot)) : r.slot;
+    const std::optional<std::uint64_t>& digest = r.is_write() ? s.state_digest : s.out_digest;
+    r.has_digest = digest.has_value();
+    r.digest = digest.value_or(0);
+  }
+
+  // The versions and tokens the record keeps in 32 bits: values no real history reaches are
+  // malformed (and kept clamped so that the later checks stay in range).
+  void NarrowCounters(const HistoryStep& s, StepRecord& r) {
+    constexpr std::uint64_t kMax32 = std::numeric_limits<std::uint32_t>::max() - 1;
+    const std::uint64_t commit =
+        s.commit_version ? s.commit_version->value() : s.version.value() + 1;
+    for (const auto& [value, name] :
+         {std::pair<std::uint64_t, const char*>{s.version.value(), "version"},
+          {s.seen_version.value(), "seen_version"},
+          {commit, "commit_version"},
+          {s.first_token, "tokens"},
+          {s.end_token, "tokens"}}) {
+      if (value > kMax32) {
+        findings.Add(AnomalyType::kMalformed, s.owner.value(), [&] {
+          return Detail{{s.step},
+                        fmt::format("step {}: {} {} is beyond the 2^32 - 2 this checker supports",
+                                    s.step, name, value)};
+        });
+      }
+    }
+    auto narrow = [&](std::uint64_t v) { return static_cast<std::uint32_t>(std::min(v, kMax32)); };
+    r.version = narrow(s.version.value());
+    r.seen_version = narrow(s.seen_version.value());
+    r.commit_version = r.is_write() ? narrow(commit) : 0;
+    r.first_token = narrow(s.first_token);
+    r.end_token = narrow(std::max(s.end_token, s.first_token));
+  }
+
+  // What the reader rejects, for steps that come straight from a simulator.
+  void CheckFieldRules(const HistoryStep& s, const StepRecord& r) {
+    if (s.end < s.start || s.first_token > s.end_token ||
+        (!r.is_write() && (s.commit_slot || s.commit_version)) ||
+        (r.is_write() && (!s.commit_slot || !s.commit_version))) {
+      findings.Add(AnomalyType::kMalformed, s.owner.value(), [&] {
+        return Detail{{s.step},
+                      fmt::format("step {} breaks a field rule of the format (end_ns >= start_ns, "
+                                  "first <= end token, commit fields exactly on a WRITE)",
+                                  s.step)};
+      });
+    }
+  }
+
+  // A history is in order of start_ns.
+  void CheckStartOrder(const HistoryStep& s, const StepRecord& r) {
+    if (r.start_ns < last_start) {
+      findings.Add(AnomalyType::kMalformed, s.owner.value(), [&] {
+        return Detail{{last_start_id, s.step},
+                      fmt::format("step {} starts at {} ns, before step {} that precedes it in "
+                                  "the history (start {} ns): a history is in order of start_ns",
+                                  s.step, r.start_ns, last_start_id, last_start)};
+      });
+    } else {
+      last_start = r.start_ns;
+      last_start_id = s.step;
+    }
   }
 
   HistoryHeader header;
@@ -91,67 +172,10 @@ void HistoryChecker::Add(const HistoryStep& s) {
   State& st = *state_;
   RWTTT_CHECK(st.set.records.size() < std::size_t{kNone}) << "more than 2^32 - 1 steps";
   StepRecord& r = st.set.records.emplace_back();
-  const std::uint64_t owner = s.owner.value();
-  r.step_id = s.step;
-  r.has_batch = s.batch.has_value();
-  r.batch = s.batch.value_or(0);
-  r.start_ns = s.start.value();
-  r.end_ns = s.end.value();
-  r.effect = s.effect;
-  r.owner = st.OwnerIndex(s.owner);
-  r.seen_owner = s.seen_owner == s.owner ? r.owner : st.OwnerIndex(s.seen_owner);
-  r.slot = st.SlotIndex(s.slot);
-  r.commit_slot = r.is_write() ? st.SlotIndex(s.commit_slot.value_or(s.slot)) : r.slot;
-  const std::optional<std::uint64_t>& digest = r.is_write() ? s.state_digest : s.out_digest;
-  r.has_digest = digest.has_value();
-  r.digest = digest.value_or(0);
-
-  // Fields the record narrows: the values no real history reaches are malformed.
-  constexpr std::uint64_t kMax32 = std::numeric_limits<std::uint32_t>::max() - 1;
-  const std::uint64_t commit = s.commit_version ? s.commit_version->value() : s.version.value() + 1;
-  for (const auto& [value, name] :
-       {std::pair<std::uint64_t, const char*>{s.version.value(), "version"},
-        {s.seen_version.value(), "seen_version"},
-        {commit, "commit_version"},
-        {s.first_token, "tokens"},
-        {s.end_token, "tokens"}}) {
-    if (value > kMax32) {
-      st.findings.Add(AnomalyType::kMalformed, owner, [&] {
-        return Detail{{s.step},
-                      fmt::format("step {}: {} {} is beyond the 2^32 - 2 this checker supports",
-                                  s.step, name, value)};
-      });
-    }
-  }
-  auto narrow = [&](std::uint64_t v) { return static_cast<std::uint32_t>(std::min(v, kMax32)); };
-  r.version = narrow(s.version.value());
-  r.seen_version = narrow(s.seen_version.value());
-  r.commit_version = r.is_write() ? narrow(commit) : 0;
-  r.first_token = narrow(s.first_token);
-  r.end_token = narrow(std::max(s.end_token, s.first_token));
-
-  // What the reader rejects, for steps that come straight from a simulator.
-  if (s.end < s.start || s.first_token > s.end_token ||
-      (!r.is_write() && (s.commit_slot || s.commit_version)) ||
-      (r.is_write() && (!s.commit_slot || !s.commit_version))) {
-    st.findings.Add(AnomalyType::kMalformed, owner, [&] {
-      return Detail{{s.step},
-                    fmt::format("step {} breaks a field rule of the format (end_ns >= start_ns, "
-                                "first <= end token, commit fields exactly on a WRITE)",
-                                s.step)};
-    });
-  }
-  if (r.start_ns < st.last_start) {
-    st.findings.Add(AnomalyType::kMalformed, owner, [&] {
-      return Detail{{st.last_start_id, s.step},
-                    fmt::format("step {} starts at {} ns, before step {} that precedes it in the "
-                                "history (start {} ns): a history is in order of start_ns",
-                                s.step, r.start_ns, st.last_start_id, st.last_start)};
-    });
-  } else {
-    st.last_start = r.start_ns;
-    st.last_start_id = s.step;
-  }
+  st.CopyFields(s, r);
+  st.NarrowCounters(s, r);
+  st.CheckFieldRules(s, r);
+  st.CheckStartOrder(s, r);
 }
 
 CheckReport HistoryChecker::Finish() {

@@ -335,16 +335,88 @@ Status HistoryReader::ReadHeader() {
   return OkStatus();
 }
 
-Status HistoryReader::ParseHeader(std::string_view line) {
-  const SourceLoc at = lines_->Here();
+namespace {
+
+// The header's two required fields, as read (still to be validated).
+struct FormatFields {
   std::optional<std::string> format;
   std::optional<std::uint64_t> version;
-  auto optional_string = [](simdjson::ondemand::value v,
-                            const SourceLoc& f) -> Result<std::optional<std::string>> {
-    if (json::IsNull(v)) return std::optional<std::string>();
-    RWTTT_ASSIGN_OR_RETURN(std::string s, json::GetString(v, f));
-    return std::optional<std::string>(std::move(s));
-  };
+};
+
+Result<std::optional<std::string>> OptionalString(simdjson::ondemand::value v,
+                                                  const SourceLoc& at) {
+  if (json::IsNull(v)) return std::optional<std::string>();
+  RWTTT_ASSIGN_OR_RETURN(std::string s, json::GetString(v, at));
+  return std::optional<std::string>(std::move(s));
+}
+
+// Reads one known header field (`key`, one of the v1 header's) into `format` or `header`.
+Status ParseHeaderField(std::string_view key, simdjson::ondemand::value v, const SourceLoc& at,
+                        FormatFields& format, HistoryHeader& header) {
+  if (key == "format") {
+    RWTTT_ASSIGN_OR_RETURN(format.format, json::GetString(v, at));
+  } else if (key == "version") {
+    RWTTT_ASSIGN_OR_RETURN(format.version, json::GetUint(v, at));
+  } else if (key == "policy") {
+    RWTTT_ASSIGN_OR_RETURN(auto s, OptionalString(v, at));
+    header.policy = s.value_or("");
+  } else if (key == "backend") {
+    RWTTT_ASSIGN_OR_RETURN(auto s, OptionalString(v, at));
+    header.backend = s.value_or("");
+  } else if (key == "seed") {
+    if (!json::IsNull(v)) {
+      RWTTT_ASSIGN_OR_RETURN(header.seed, json::GetUint(v, at));
+    }
+  } else if (key == "trace") {
+    RWTTT_ASSIGN_OR_RETURN(header.trace, OptionalString(v, at));
+  } else if (key == "model") {
+    RWTTT_ASSIGN_OR_RETURN(header.model, OptionalString(v, at));
+  } else if (key == "chunk") {
+    if (!json::IsNull(v)) {
+      RWTTT_ASSIGN_OR_RETURN(const std::uint64_t c, json::GetUint(v, at));
+      if (c < 1 || c > kMaxChunk) {
+        return Error::Input(fmt::format("chunk must be 1 to {} tokens, found {}", kMaxChunk, c),
+                            at);
+      }
+      header.chunk = static_cast<std::uint32_t>(c);
+    }
+  } else {
+    RWTTT_ASSIGN_OR_RETURN(header.hardware, OptionalString(v, at));
+  }
+  return OkStatus();
+}
+
+// The first line must say it is a version 1 rwttt history.
+Status CheckFormatFields(const FormatFields& fields, const SourceLoc& at) {
+  if (!fields.format) {
+    return Error::Input(fmt::format("missing required field: the first line must be the history "
+                                    "header {{\"format\":\"rwttt-history\",\"version\":1,...}} "
+                                    "(see {})",
+                                    kSpec),
+                        json::AtField(at, "format"));
+  }
+  if (*fields.format != "rwttt-history") {
+    return Error::Input(fmt::format("unknown format \"{}\": expected \"rwttt-history\" (see {})",
+                                    *fields.format, kSpec),
+                        json::AtField(at, "format"));
+  }
+  if (!fields.version) {
+    return Error::Input("missing required field", json::AtField(at, "version"));
+  }
+  if (*fields.version != 1) {
+    return Error::Input(fmt::format("unsupported history version {}: this rwttt reads version 1 "
+                                    "(see {})",
+                                    *fields.version, kSpec),
+                        json::AtField(at, "version"));
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+Status HistoryReader::ParseHeader(std::string_view line) {
+  const SourceLoc at = lines_->Here();
+  FormatFields format;
   std::uint32_t seen = 0;
   RWTTT_TRY(json::ForEachField(
       json_->parser,
@@ -360,58 +432,9 @@ Status HistoryReader::ParseHeader(std::string_view line) {
         if (bit == 0) return OkStatus();  // unknown: ignored (forward compatibility)
         if (seen & bit) return Error::Input("duplicate field", f);
         seen |= bit;
-        if (key == "format") {
-          RWTTT_ASSIGN_OR_RETURN(format, json::GetString(v, f));
-        } else if (key == "version") {
-          RWTTT_ASSIGN_OR_RETURN(version, json::GetUint(v, f));
-        } else if (key == "policy") {
-          RWTTT_ASSIGN_OR_RETURN(auto s, optional_string(v, f));
-          header_.policy = s.value_or("");
-        } else if (key == "backend") {
-          RWTTT_ASSIGN_OR_RETURN(auto s, optional_string(v, f));
-          header_.backend = s.value_or("");
-        } else if (key == "seed") {
-          if (!json::IsNull(v)) {
-            RWTTT_ASSIGN_OR_RETURN(header_.seed, json::GetUint(v, f));
-          }
-        } else if (key == "trace") {
-          RWTTT_ASSIGN_OR_RETURN(header_.trace, optional_string(v, f));
-        } else if (key == "model") {
-          RWTTT_ASSIGN_OR_RETURN(header_.model, optional_string(v, f));
-        } else if (key == "chunk") {
-          if (!json::IsNull(v)) {
-            RWTTT_ASSIGN_OR_RETURN(const std::uint64_t c, json::GetUint(v, f));
-            if (c < 1 || c > kMaxChunk) {
-              return Error::Input(
-                  fmt::format("chunk must be 1 to {} tokens, found {}", kMaxChunk, c), f);
-            }
-            header_.chunk = static_cast<std::uint32_t>(c);
-          }
-        } else {
-          RWTTT_ASSIGN_OR_RETURN(header_.hardware, optional_string(v, f));
-        }
-        return OkStatus();
+        return ParseHeaderField(key, v, f, format, header_);
       }));
-  if (!format) {
-    return Error::Input(fmt::format("missing required field: the first line must be the history "
-                                    "header {{\"format\":\"rwttt-history\",\"version\":1,...}} "
-                                    "(see {})",
-                                    kSpec),
-                        json::AtField(at, "format"));
-  }
-  if (*format != "rwttt-history") {
-    return Error::Input(
-        fmt::format("unknown format \"{}\": expected \"rwttt-history\" (see {})", *format, kSpec),
-        json::AtField(at, "format"));
-  }
-  if (!version) return Error::Input("missing required field", json::AtField(at, "version"));
-  if (*version != 1) {
-    return Error::Input(fmt::format("unsupported history version {}: this rwttt reads version 1 "
-                                    "(see {})",
-                                    *version, kSpec),
-                        json::AtField(at, "version"));
-  }
-  return OkStatus();
+  return CheckFormatFields(format, at);
 }
 
 Error HistoryReader::MaybeTruncated(Error error) {

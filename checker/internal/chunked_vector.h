@@ -2,7 +2,7 @@
 // steps is written once into memory instead of about three times (a std::vector's doublings copy
 // everything and touch twice the memory), and indexing stays O(1). Private to checker/.
 //
-//   ChunkedVector<StepRecord> records;  records.emplace_back();  records[i].owner;
+//   ChunkedVector<StepRecord> records;  records.emplace_back();  records[i].owner_index;
 #pragma once
 
 #include <sys/mman.h>

@@ -27,7 +27,8 @@ void ForEachVersionEdge(const Records& records, std::uint32_t owners, Fn&& fn) {
   std::vector<std::pair<std::uint64_t, std::uint32_t>> writes;  // (owner << 32 | version, step)
   for (std::uint32_t i = 0; i < records.size(); ++i) {
     if (records[i].is_write()) {
-      writes.emplace_back(std::uint64_t{records[i].owner} << 32 | records[i].commit_version, i);
+      writes.emplace_back(std::uint64_t{records[i].owner_index} << 32 | records[i].commit_version,
+                          i);
     }
   }
   std::sort(writes.begin(), writes.end());
@@ -58,10 +59,10 @@ void ForEachVersionEdge(const Records& records, std::uint32_t owners, Fn&& fn) {
   for (std::uint32_t i = 0; i < records.size(); ++i) {
     const StepRecord& r = records[i];
     if (r.seen_version > 0) {
-      const std::uint32_t w = writer(r.seen_owner, r.seen_version);
+      const std::uint32_t w = writer(r.seen_owner_index, r.seen_version);
       if (w != kNone && w != i) fn(w, i, EdgeKind::kWr);
     }
-    const std::uint32_t next = writer(r.seen_owner, std::uint64_t{r.seen_version} + 1);
+    const std::uint32_t next = writer(r.seen_owner_index, std::uint64_t{r.seen_version} + 1);
     if (next != kNone && next != i) fn(i, next, EdgeKind::kRw);
   }
 }
@@ -220,34 +221,30 @@ class Witness {
   std::uint32_t run_ = 0;
 };
 
-std::string DescribeStep(const StepRecord& r, const std::vector<OwnerId>& owners) {
-  return fmt::format("step {} (owner {}, {} at version {})", r.step_id, owners[r.owner].value(),
-                     EffectName(r.effect), r.version);
-}
-
-std::string Explain(const Hop& h, const Records& rec,
-                    const std::vector<OwnerId>& owners) {
+std::string Explain(const Hop& h, const RecordSet& set) {
+  const Records& rec = set.records;
+  const std::vector<OwnerId>& owners = set.owner_ids;
   const StepRecord& a = rec[h.from];
   const StepRecord& b = rec[h.to];
-  const std::string sa = DescribeStep(a, owners);
-  const std::string sb = DescribeStep(b, owners);
+  const std::string sa = set.DescribeBrief(h.from);
+  const std::string sb = set.DescribeBrief(h.to);
   switch (h.kind) {
     case EdgeKind::kPo:
       return fmt::format("{} precedes {} in owner {}'s program (po)", sa, sb,
-                         owners[a.owner].value());
+                         owners[a.owner_index].value());
     case EdgeKind::kWr:
       return fmt::format("{} committed version {} of owner {}, which {} read (wr)", sa,
-                         a.commit_version, owners[a.owner].value(), sb);
+                         a.commit_version, owners[a.owner_index].value(), sb);
     case EdgeKind::kWw:
       return fmt::format(
           "{} committed version {} of owner {}, and {} committed version {} "
           "after it (ww)",
-          sa, a.commit_version, owners[a.owner].value(), sb, b.commit_version);
+          sa, a.commit_version, owners[a.owner_index].value(), sb, b.commit_version);
     case EdgeKind::kRw:
       return fmt::format(
           "{} read version {} of owner {}, which {} overwrote by committing "
           "version {} (rw)",
-          sa, a.seen_version, owners[a.seen_owner].value(), sb, b.commit_version);
+          sa, a.seen_version, owners[a.seen_owner_index].value(), sb, b.commit_version);
     case EdgeKind::kRt:
       break;
   }
@@ -256,8 +253,9 @@ std::string Explain(const Hop& h, const Records& rec,
                      a.end_ns < b.start_ns ? "before" : "as", sb, b.start_ns);
 }
 
-void ReportCycle(const std::vector<Hop>& hops, const Records& rec,
-                 const std::vector<OwnerId>& owners, Findings& findings) {
+void ReportCycle(const std::vector<Hop>& hops, const RecordSet& set, Findings& findings) {
+  const Records& rec = set.records;
+  const std::vector<OwnerId>& owners = set.owner_ids;
   int rw = 0, wr = 0;
   for (const Hop& h : hops) {
     rw += h.kind == EdgeKind::kRw;
@@ -266,9 +264,9 @@ void ReportCycle(const std::vector<Hop>& hops, const Records& rec,
   const CycleClass cls = rw == 0   ? (wr == 0 ? CycleClass::kG0 : CycleClass::kG1c)
                          : rw == 1 ? CycleClass::kGSingle
                                    : CycleClass::kG2;
-  std::optional<std::uint64_t> owner = owners[rec[hops.front().from].owner].value();
+  std::optional<std::uint64_t> owner = owners[rec[hops.front().from].owner_index].value();
   for (const Hop& h : hops) {
-    if (owner && owners[rec[h.from].owner].value() != *owner) owner.reset();
+    if (owner && owners[rec[h.from].owner_index].value() != *owner) owner.reset();
   }
   findings.Add(AnomalyType::kCycle, owner, [&] {
     Detail d;
@@ -278,7 +276,7 @@ void ReportCycle(const std::vector<Hop>& hops, const Records& rec,
     for (std::size_t i = 0; i < hops.size(); ++i) {
       d.steps.push_back(rec[hops[i].from].step_id);
       d.explanation += i == 0 ? "" : "; then ";
-      d.explanation += Explain(hops[i], rec, owners);
+      d.explanation += Explain(hops[i], set);
     }
     d.explanation += fmt::format("; which brings the order back to step {}, a contradiction.",
                                  rec[hops.front().from].step_id);
@@ -289,7 +287,8 @@ void ReportCycle(const std::vector<Hop>& hops, const Records& rec,
 }  // namespace
 
 std::optional<std::vector<std::uint64_t>> CheckDependencyGraph(const RecordSet& set,
-                                                               bool want_order, Findings& findings) {
+                                                               bool want_order,
+                                                               Findings& findings) {
   const auto steps = static_cast<std::uint32_t>(set.records.size());
   if (AllEdgesForward(set)) {
     if (!want_order) return std::nullopt;
@@ -351,7 +350,7 @@ std::optional<std::vector<std::uint64_t>> CheckDependencyGraph(const RecordSet& 
       std::vector<Hop> hops = witness.ShortestCycle(v);
       if (!hops.empty() && (best.empty() || hops.size() < best.size())) best = std::move(hops);
     }
-    if (!best.empty()) ReportCycle(best, set.records, set.owner_ids, findings);
+    if (!best.empty()) ReportCycle(best, set, findings);
   }
   return std::nullopt;
 }

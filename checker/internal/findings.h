@@ -19,7 +19,8 @@ namespace rwttt::internal {
 
 struct Detail {
   Detail() = default;
-  Detail(std::vector<std::uint64_t> s, std::string e) : steps(std::move(s)), explanation(std::move(e)) {}
+  Detail(std::vector<std::uint64_t> s, std::string e)
+      : steps(std::move(s)), explanation(std::move(e)) {}
 
   std::vector<std::uint64_t> steps;
   std::string explanation;
@@ -36,8 +37,8 @@ class Findings {
   void Add(AnomalyType type, std::optional<std::uint64_t> owner, DetailFn&& detail) {
     if (counts_[Index(type)]++ >= max_per_type_) return;
     Detail d = detail();
-    anomalies_.push_back(Anomaly{type, owner, std::move(d.steps), std::move(d.explanation),
-                                 d.cycle_class});
+    anomalies_.push_back(
+        Anomaly{type, owner, std::move(d.steps), std::move(d.explanation), d.cycle_class});
   }
   std::uint64_t Count(AnomalyType type) const { return counts_[Index(type)]; }
 

@@ -14,73 +14,69 @@ struct SlotState {
   std::uint32_t state_step = kNone;   // the step that put it there
 };
 
-}  // namespace
-
-void CheckOwnerIsolation(const CheckContext& ctx, Findings& findings) {
-  const RecordSet& set = ctx.set;
-  const auto& records = set.records;
-  const auto owners = static_cast<std::uint32_t>(set.owner_ids.size());
-  std::vector<SlotState> slots(set.slot_ids.size());
-  std::vector<std::uint32_t> current(owners, kNone);  // [owners]: the slot of its latest step
-  std::vector<std::uint32_t> last(owners, kNone);     // [owners]: its last step in the history
-  for (std::uint32_t o = 0; o < owners; ++o) {
-    if (!set.StepsOf(o).empty()) last[o] = set.StepsOf(o).back();
-  }
-  auto owner_id = [&](std::uint32_t dense) { return set.owner_ids[dense].value(); };
-  auto slot_id = [&](std::uint32_t dense) { return set.slot_ids[dense]; };
-
-  for (std::uint32_t i = 0; i < records.size(); ++i) {
-    const StepRecord& x = records[i];
-    const std::uint32_t o = x.owner;
-    const std::uint32_t k = x.slot;
-    SlotState& slot = slots[k];
-    if (x.seen_owner != o) {
-      findings.Add(AnomalyType::kOwnerLeak, owner_id(o), [&] {
-        return Detail{{x.step_id},
-                      fmt::format("{} read slot {}, which was stamped for owner {} (version {}): "
-                                  "it accessed another owner's state",
-                                  set.Describe(i), slot_id(k), owner_id(x.seen_owner),
-                                  x.seen_version)};
-      });
+// One pass over the records in history order, tracking who holds each slot and whose state is
+// in it; each step is judged at its stamp, at its entry into its slot and at its commit.
+class IsolationScan {
+ public:
+  IsolationScan(const RecordSet& set, Findings& findings)
+      : set_(set),
+        records_(set.records),
+        findings_(findings),
+        slots_(set.slot_ids.size()),
+        current_(set.owner_ids.size(), kNone),
+        last_(set.owner_ids.size(), kNone) {
+    for (std::uint32_t o = 0; o < set.owner_ids.size(); ++o) {
+      if (!set.StepsOf(o).empty()) last_[o] = set.StepsOf(o).back();
     }
+  }
+
+  void Run() {
+    for (std::uint32_t i = 0; i < records_.size(); ++i) {
+      CheckStamp(i);
+      EnterSlot(i);
+      if (records_[i].is_write()) CheckCommit(i);
+    }
+  }
+
+ private:
+  std::uint64_t OwnerId(std::uint32_t dense) const { return set_.owner_ids[dense].value(); }
+  std::uint64_t SlotId(std::uint32_t dense) const { return set_.slot_ids[dense]; }
+
+  // The stamp a step saw in its slot must be its own owner's.
+  void CheckStamp(std::uint32_t i) {
+    const StepRecord& x = records_[i];
+    if (x.seen_owner_index == x.owner_index) return;
+    findings_.Add(AnomalyType::kOwnerLeak, OwnerId(x.owner_index), [&] {
+      return Detail{{x.step_id},
+                    fmt::format("{} read slot {}, which was stamped for owner {} (version {}): "
+                                "it accessed another owner's state",
+                                set_.Describe(i), SlotId(x.slot), OwnerId(x.seen_owner_index),
+                                x.seen_version)};
+    });
+  }
+
+  // The step uses its slot: legal for the slot's holder, or for a new owner once the holder has
+  // left it for good; the slot's state must be what the step's log says.
+  void EnterSlot(std::uint32_t i) {
+    const StepRecord& x = records_[i];
+    const std::uint32_t o = x.owner_index;
+    const std::uint32_t k = x.slot;
+    SlotState& slot = slots_[k];
     if (slot.holder != kNone && slot.holder != o) {
-      // Entering a slot another owner holds: legal once that owner has left it.
-      const std::uint32_t h = slot.holder;
-      const std::uint32_t y = slot.holder_last;
-      if (!Precedes(records[y], x)) {
-        findings.Add(AnomalyType::kOwnerLeak, owner_id(o), [&] {
-          return Detail{{records[y].step_id, x.step_id},
-                        fmt::format("{} used slot {} over [{}, {}] ns, which does not come after "
-                                    "{} over [{}, {}] ns, owner {}'s latest use of the slot it "
-                                    "held: two owners used one slot at the same time",
-                                    set.Describe(i), slot_id(k), x.start_ns, x.end_ns,
-                                    set.Describe(y), records[y].start_ns, records[y].end_ns,
-                                    owner_id(h))};
-        });
-      } else if (current[h] == k && last[h] > i) {
-        findings.Add(AnomalyType::kOwnerLeak, owner_id(o), [&] {
-          const auto steps = set.StepsOf(h);
-          const std::uint32_t next = *std::upper_bound(steps.begin(), steps.end(), i);
-          return Detail{{records[y].step_id, x.step_id, records[next].step_id},
-                        fmt::format("{} used slot {}, which owner {} still held: its latest step, "
-                                    "{}, was in that slot and it runs again in {}",
-                                    set.Describe(i), slot_id(k), owner_id(h), set.Describe(y),
-                                    set.Describe(next))};
-        });
-      }
+      CheckHandover(i, slot);
       slot.holder = o;
       slot.state_owner = o;
       slot.state_step = i;
     } else if (slot.holder == o) {
-      if (current[o] == k && slot.state_owner != o && x.seen_owner == o) {
+      if (current_[o] == k && slot.state_owner != o && x.seen_owner_index == o) {
         const std::uint32_t w = slot.state_step;
-        findings.Add(AnomalyType::kOwnerLeak, owner_id(o), [&] {
-          return Detail{{records[w].step_id, x.step_id},
+        findings_.Add(AnomalyType::kOwnerLeak, OwnerId(o), [&] {
+          return Detail{{records_[w].step_id, x.step_id},
                         fmt::format("{} logged its own stamp (version {}) in slot {}, but {} had "
                                     "committed owner {}'s state there since owner {}'s previous "
                                     "step: the log contradicts what the slot held",
-                                    set.Describe(i), x.seen_version, slot_id(k), set.Describe(w),
-                                    owner_id(slot.state_owner), owner_id(o))};
+                                    set_.Describe(i), x.seen_version, SlotId(k), set_.Describe(w),
+                                    OwnerId(slot.state_owner), OwnerId(o))};
         });
       }
       if (slot.state_owner != o) slot.state_step = i;
@@ -89,27 +85,77 @@ void CheckOwnerIsolation(const CheckContext& ctx, Findings& findings) {
       slot = SlotState{o, i, o, i};
     }
     slot.holder_last = i;
-    current[o] = k;
-    if (!x.is_write()) continue;
-    const std::uint32_t c = x.commit_slot;
-    if (c != k) {
-      const std::uint32_t h = slots[c].holder;
-      findings.Add(AnomalyType::kOwnerLeak, owner_id(o), [&] {
-        std::string why =
-            h != kNone && h != o
-                ? fmt::format("which owner {} holds: a WRITE may commit only to its own owner's "
-                              "slot",
-                              owner_id(h))
-                : fmt::format("not the slot {} it read: a state is updated in place", slot_id(k));
-        return Detail{{x.step_id}, fmt::format("{} committed version {} to slot {}, {}",
-                                               set.Describe(i), x.commit_version, slot_id(c),
-                                               why)};
+    current_[o] = k;
+  }
+
+  // Step i enters a slot another owner holds: legal once that owner has left it (its latest use
+  // precedes step i and it does not come back to the slot).
+  void CheckHandover(std::uint32_t i, const SlotState& slot) {
+    const StepRecord& x = records_[i];
+    const std::uint32_t k = x.slot;
+    const std::uint32_t h = slot.holder;
+    const std::uint32_t y = slot.holder_last;
+    if (!Precedes(records_[y], x)) {
+      findings_.Add(AnomalyType::kOwnerLeak, OwnerId(x.owner_index), [&] {
+        return Detail{
+            {records_[y].step_id, x.step_id},
+            fmt::format("{} used slot {} over [{}, {}] ns, which does not come after "
+                        "{} over [{}, {}] ns, owner {}'s latest use of the slot it "
+                        "held: two owners used one slot at the same time",
+                        set_.Describe(i), SlotId(k), x.start_ns, x.end_ns, set_.Describe(y),
+                        records_[y].start_ns, records_[y].end_ns, OwnerId(h))};
+      });
+    } else if (current_[h] == k && last_[h] > i) {
+      findings_.Add(AnomalyType::kOwnerLeak, OwnerId(x.owner_index), [&] {
+        const auto steps = set_.StepsOf(h);
+        const std::uint32_t next = *std::upper_bound(steps.begin(), steps.end(), i);
+        return Detail{{records_[y].step_id, x.step_id, records_[next].step_id},
+                      fmt::format("{} used slot {}, which owner {} still held: its latest step, "
+                                  "{}, was in that slot and it runs again in {}",
+                                  set_.Describe(i), SlotId(k), OwnerId(h), set_.Describe(y),
+                                  set_.Describe(next))};
       });
     }
-    slots[c].state_owner = o;
-    slots[c].state_step = i;
-    if (slots[c].holder == o) slots[c].holder_last = i;
   }
+
+  // A WRITE commits in place, to the slot it read.
+  void CheckCommit(std::uint32_t i) {
+    const StepRecord& x = records_[i];
+    const std::uint32_t o = x.owner_index;
+    const std::uint32_t c = x.commit_slot;
+    if (c != x.slot) {
+      const std::uint32_t h = slots_[c].holder;
+      findings_.Add(AnomalyType::kOwnerLeak, OwnerId(o), [&] {
+        std::string why =
+            h != kNone && h != o
+                ? fmt::format(
+                      "which owner {} holds: a WRITE may commit only to its own owner's "
+                      "slot",
+                      OwnerId(h))
+                : fmt::format("not the slot {} it read: a state is updated in place",
+                              SlotId(x.slot));
+        return Detail{{x.step_id},
+                      fmt::format("{} committed version {} to slot {}, {}", set_.Describe(i),
+                                  x.commit_version, SlotId(c), why)};
+      });
+    }
+    slots_[c].state_owner = o;
+    slots_[c].state_step = i;
+    if (slots_[c].holder == o) slots_[c].holder_last = i;
+  }
+
+  const RecordSet& set_;
+  const Records& records_;
+  Findings& findings_;
+  std::vector<SlotState> slots_;
+  std::vector<std::uint32_t> current_;  // [owners]: the slot of its latest step
+  std::vector<std::uint32_t> last_;     // [owners]: its last step in the history
+};
+
+}  // namespace
+
+void CheckOwnerIsolation(const CheckContext& ctx, Findings& findings) {
+  IsolationScan(ctx.set, findings).Run();
 }
 
 }  // namespace rwttt::internal

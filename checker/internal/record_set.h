@@ -21,9 +21,9 @@ namespace rwttt::internal {
 using Records = ChunkedVector<StepRecord>;
 
 struct RecordSet {
-  Records records;                      // [steps], history order
-  std::vector<OwnerId> owner_ids;       // [owners]: dense owner index -> id
-  std::vector<std::uint64_t> slot_ids;  // [slots]: dense slot index -> slot
+  Records records;                         // [steps], history order
+  std::vector<OwnerId> owner_ids;          // [owners]: dense owner index -> id
+  std::vector<std::uint64_t> slot_ids;     // [slots]: dense slot index -> slot
   std::vector<std::uint32_t> by_owner;     // [steps]: each owner's steps in history order
   std::vector<std::uint32_t> owner_begin;  // [owners + 1]: owner o's steps in by_owner
 
@@ -33,10 +33,14 @@ struct RecordSet {
     return {by_owner.data() + owner_begin[owner], by_owner.data() + owner_begin[owner + 1]};
   }
   std::uint64_t OwnerOf(std::uint32_t index) const {
-    return owner_ids[records[index].owner].value();
+    return owner_ids[records[index].owner_index].value();
   }
-  // "step 3 (owner 0, READ of tokens [0,4) at version 0)"
+  // The step at `index` in words, the one way every finding names a step:
+  // "step 3 (owner 0, READ of tokens [0,4) at version 0)".
   std::string Describe(std::uint32_t index) const;
+  // The same without its tokens, for cycles, whose hops are about versions:
+  // "step 3 (owner 0, READ at version 0)".
+  std::string DescribeBrief(std::uint32_t index) const;
 };
 
 // What every check at Finish reads.

@@ -17,10 +17,10 @@ struct StepRecord {
   std::uint64_t batch = 0;
   std::int64_t start_ns = 0;
   std::int64_t end_ns = 0;
-  std::uint64_t digest = 0;          // out_digest (READ) or state_digest (WRITE), when has_digest
-  std::uint32_t owner = 0;           // dense owner index (RecordSet::owner_ids)
-  std::uint32_t seen_owner = 0;      // dense owner index
-  std::uint32_t version = 0;         // the tag
+  std::uint64_t digest = 0;            // out_digest (READ) or state_digest (WRITE), when has_digest
+  std::uint32_t owner_index = 0;       // dense owner index (RecordSet::owner_ids)
+  std::uint32_t seen_owner_index = 0;  // dense owner index
+  std::uint32_t version = 0;           // the tag
   std::uint32_t seen_version = 0;
   std::uint32_t commit_version = 0;  // WRITE only
   std::uint32_t first_token = 0;

@@ -215,11 +215,11 @@ void CheckIds(const RecordSet& set, Findings& findings) {
     const StepRecord& b = records[order[i]];
     if (a.step_id != b.step_id) continue;
     findings.Add(AnomalyType::kMalformed, set.OwnerOf(order[i]), [&] {
-      return Detail{
-          {b.step_id},
-          fmt::format("step id {} appears more than once (owners {} and {}): step ids "
-                      "are unique in a history",
-                      b.step_id, set.owner_ids[a.owner].value(), set.owner_ids[b.owner].value())};
+      return Detail{{b.step_id},
+                    fmt::format("step id {} appears more than once (owners {} and {}): step ids "
+                                "are unique in a history",
+                                b.step_id, set.owner_ids[a.owner_index].value(),
+                                set.owner_ids[b.owner_index].value())};
     });
   }
 }
@@ -270,14 +270,14 @@ namespace {
 
 // One owner's steps (history order) and what structure needs of them.
 struct OwnerSteps {
-  std::uint32_t owner = 0;  // dense index
+  std::uint32_t owner_index = 0;
   std::span<const std::uint32_t> steps;
   std::vector<std::uint32_t> by_key;  // the steps sorted by key, then history order
   std::vector<Key> keys;              // their keys, in that order
   std::vector<std::uint32_t>
       duplicate_of;  // [steps]: the first earlier step with its key, or kNone
 
-  OwnerSteps(const RecordSet& set, std::uint32_t o) : owner(o), steps(set.StepsOf(o)) {
+  OwnerSteps(const RecordSet& set, std::uint32_t o) : owner_index(o), steps(set.StepsOf(o)) {
     by_key.assign(steps.begin(), steps.end());
     std::stable_sort(by_key.begin(), by_key.end(), [&](std::uint32_t a, std::uint32_t b) {
       return KeyOf(set.records[a]) < KeyOf(set.records[b]);
@@ -302,8 +302,8 @@ struct OwnerSteps {
 // duplicate-step and program-order, walking the owner's steps in history order.
 void JudgeProgramOrder(const CheckContext& ctx, const OwnerSteps& own, Findings& findings) {
   const RecordSet& set = ctx.set;
-  const std::uint64_t owner_id = set.owner_ids[own.owner].value();
-  const OwnerWalk walk{ctx, ctx.request_of[own.owner], ctx.chunk};
+  const std::uint64_t owner_id = set.owner_ids[own.owner_index].value();
+  const OwnerWalk walk{ctx, ctx.request_of[own.owner_index], ctx.chunk};
   std::uint32_t prev = kNone;
   for (std::size_t i = 0; i < own.steps.size(); ++i) {
     const std::uint32_t xi = own.steps[i];
@@ -335,8 +335,8 @@ void JudgeCompleteness(const CheckContext& ctx, const OwnerSteps& own, Findings&
   const RecordSet& set = ctx.set;
   const std::uint32_t chunk = ctx.chunk;
   if (chunk == 0) return;
-  const Request* request = ctx.request_of[own.owner];
-  const std::uint64_t owner_id = set.owner_ids[own.owner].value();
+  const Request* request = ctx.request_of[own.owner_index];
+  const std::uint64_t owner_id = set.owner_ids[own.owner_index].value();
   const std::uint64_t last_id = set.records[own.steps.back()].step_id;
   if (request != nullptr) {
     const Missing m = MissingFromProgram(*request, chunk, own.keys);
@@ -457,7 +457,8 @@ void CheckBatches(const CheckContext& ctx, Findings& findings) {
     }
     // Owners: sort the batch's (owner, index) pairs; a repeat names the earlier step.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
-    for (std::size_t i = begin; i < end; ++i) pairs.emplace_back(records[order[i]].owner, order[i]);
+    for (std::size_t i = begin; i < end; ++i)
+      pairs.emplace_back(records[order[i]].owner_index, order[i]);
     std::sort(pairs.begin(), pairs.end());
     for (std::size_t i = 1; i < pairs.size(); ++i) {
       if (pairs[i].first != pairs[i - 1].first) continue;

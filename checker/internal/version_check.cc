@@ -113,14 +113,14 @@ class OwnerWrites {
   }
 
  private:
-  std::vector<std::uint32_t> writes_;          // history indices, history order
-  std::vector<Timed> ends_;                    // (0, end, took), sorted
-  std::vector<std::uint32_t> versions_by_end_; // [ends_]: commit versions in ends_'s order
-  std::vector<std::uint32_t> prefix_max_;      // [ends_]: highest version in [0, i]
-  std::vector<std::uint32_t> suffix_in_run_;   // [ends_]: highest version from i to its end's run
-  std::vector<Timed> starts_;                  // (0, start, took), sorted
-  std::vector<Timed> version_ends_;            // (version, end, took), sorted
-  std::vector<Timed> version_starts_;          // (version, start, took), sorted
+  std::vector<std::uint32_t> writes_;           // history indices, history order
+  std::vector<Timed> ends_;                     // (0, end, took), sorted
+  std::vector<std::uint32_t> versions_by_end_;  // [ends_]: commit versions in ends_'s order
+  std::vector<std::uint32_t> prefix_max_;       // [ends_]: highest version in [0, i]
+  std::vector<std::uint32_t> suffix_in_run_;    // [ends_]: highest version from i to its end's run
+  std::vector<Timed> starts_;                   // (0, start, took), sorted
+  std::vector<Timed> version_ends_;             // (version, end, took), sorted
+  std::vector<Timed> version_starts_;           // (version, start, took), sorted
 };
 
 // "before it started at 20 ns" or, when the times are equal, "as it started at 20 ns".
@@ -142,7 +142,7 @@ class OwnerVersions {
   void Judge() {
     for (const std::uint32_t i : set_.StepsOf(owner_)) {
       found_ = 0;
-      if (records_[i].seen_owner == owner_) JudgeObserved(i);
+      if (records_[i].seen_owner_index == owner_) JudgeObserved(i);
       if (records_[i].is_write()) JudgeCommit(i);
     }
   }
@@ -214,12 +214,12 @@ class OwnerVersions {
       Report(AnomalyType::kUncommittedRead, [&] {
         const std::uint32_t w = FindWrite(
             [&](const StepRecord& r, std::uint32_t wi) { return wi != i && Overlap(r, x); });
-        return Detail{{records_[w].step_id, x.step_id},
-                      fmt::format("{} ran over [{}, {}] ns, overlapping {} over [{}, {}] ns: it "
-                                  "used owner {}'s state while version {} was being committed",
-                                  set_.Describe(i), x.start_ns, x.end_ns, set_.Describe(w),
-                                  records_[w].start_ns, records_[w].end_ns, id_,
-                                  records_[w].commit_version)};
+        return Detail{
+            {records_[w].step_id, x.step_id},
+            fmt::format("{} ran over [{}, {}] ns, overlapping {} over [{}, {}] ns: it "
+                        "used owner {}'s state while version {} was being committed",
+                        set_.Describe(i), x.start_ns, x.end_ns, set_.Describe(w),
+                        records_[w].start_ns, records_[w].end_ns, id_, records_[w].commit_version)};
       });
     }
   }
@@ -230,14 +230,15 @@ class OwnerVersions {
     const std::uint32_t cv = x.commit_version;
     if (cv <= highest_) {
       Report(AnomalyType::kLostUpdate, [&] {
-        const std::uint32_t same = FindWrite(
-            [&](const StepRecord& r, std::uint32_t wi) { return wi < i && r.commit_version == cv; });
+        const std::uint32_t same = FindWrite([&](const StepRecord& r, std::uint32_t wi) {
+          return wi < i && r.commit_version == cv;
+        });
         const std::string before =
             cv == 0 ? "version 0, which the owner has from its admission"
             : same != kNone
                 ? fmt::format("a version {} had already committed", set_.Describe(same))
-                : fmt::format("a version older than the {} that {} had already committed",
-                              highest_, set_.Describe(highest_step_));
+                : fmt::format("a version older than the {} that {} had already committed", highest_,
+                              set_.Describe(highest_step_));
         return Detail{{x.step_id},
                       fmt::format("{} committed version {} of owner {}, {}: one of the updates "
                                   "is lost",
@@ -263,8 +264,8 @@ class OwnerVersions {
   std::uint64_t id_;
   OwnerWrites writes_;
   Findings& findings_;
-  std::uint32_t found_ = 0;          // types found for the step being judged
-  std::uint32_t highest_ = 0;        // the highest version committed earlier in the history
+  std::uint32_t found_ = 0;    // types found for the step being judged
+  std::uint32_t highest_ = 0;  // the highest version committed earlier in the history
   std::uint32_t highest_step_ = kNone;
 };
 
