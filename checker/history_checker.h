@@ -3,7 +3,8 @@
 // violation as an anomaly with its steps and an explanation. The rules: docs/checker.md.
 //
 //   HistoryChecker checker(header, CheckOptions{.inputs = std::move(inputs)});
-//   for (const HistoryStep& s : steps) checker.Add(s);   CheckReport report = checker.Finish();
+//   for (const HistoryStep& s : steps) checker.Add(s);
+//   CheckReport report = checker.Finish();
 //
 // Cost: O(n log n) time for n steps; 80 bytes per step while adding and at most ~256 at Finish
 // (the dependency graph), so histories of 10^8 steps check on one machine.

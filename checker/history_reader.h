@@ -2,7 +2,8 @@
 // one step at a time in O(1) memory, with errors that name the file, line and field.
 //
 //   RWTTT_ASSIGN_OR_RETURN(auto reader, HistoryReader::Open("h.jsonl"));
-//   HistoryStep s;  while (true) { RWTTT_ASSIGN_OR_RETURN(bool more, reader->Next(s)); ... }
+//   HistoryStep s;
+//   while (true) { RWTTT_ASSIGN_OR_RETURN(bool more, reader->Next(s)); if (!more) break; Use(s); }
 //
 // Strict about what it knows, lenient about what it does not: unknown fields (of the header or a
 // step) are ignored, so that a later minor revision or a system's own debugging fields do not

@@ -1,8 +1,8 @@
 // Writes history format v1 (DESIGN §6, docs/checker.md): the header line, then one line per
 // executed step, atomically (core/output_file.h; a path ending in ".zst" is compressed).
 //
-//   RWTTT_ASSIGN_OR_RETURN(auto writer, HistoryWriter::Create("h.jsonl", header));
-//   writer->Write(step);  ...  RWTTT_TRY(writer->Commit());
+//   RWTTT_ASSIGN_OR_RETURN(auto writer, HistoryWriter::Create("out.jsonl", header));
+//   writer->Write(step);  RWTTT_TRY(writer->Commit());
 //
 // The simulator writes its histories through this class; other systems may copy the line format
 // from FormatHistoryStep.

@@ -1,8 +1,8 @@
 // A small strict CSV reader for the public traces: one record a line (RFC 4180 fields, but a quoted
 // field may not span lines), columns found by their header names.
 //
-//   RWTTT_ASSIGN_OR_RETURN(CsvHeader h, CsvHeader::Parse(first_line, {"TIMESTAMP", ...}, 1, doc));
-//   RWTTT_TRY(SplitCsvLine(line, line_number, fields, scratch));  fields[h.index(0)] ...
+//   RWTTT_ASSIGN_OR_RETURN(CsvHeader h, CsvHeader::Parse(first_line, {"ContextTokens"}, 1, doc));
+//   RWTTT_TRY(h.SplitRecord(line, line_number, fields, scratch));  // fields[h.index(0)] == "374"
 //
 // Why not a packaged parser: Debian's libcsv is a callback C API without line or column positions,
 // and the traces need nothing past comma-separated, optionally quoted fields (docs/traces.md).

@@ -3,7 +3,7 @@
 // every machine and standard library.
 //
 //   GeneratorOptions o; o.count = 100; o.rate_per_s = 4; o.seed = Seed{7};
-//   RWTTT_TRY(GenerateTrace(o, [&](const Request& r) { ... return OkStatus(); }));
+//   RWTTT_TRY(GenerateTrace(o, [&](const Request&) { ++n; return OkStatus(); }));
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 // wall-clock timestamps, all to integers (nanoseconds) with no floating point on the way.
 //
 //   RWTTT_ASSIGN_OR_RETURN(std::int64_t t, ParseWallClockNs("2023-11-16 18:15:46.6805900"));
-//   RWTTT_ASSIGN_OR_RETURN(std::int64_t s, InField(ParseDecimalSecondsNs("12.5"), line, "x"));
+//   RWTTT_ASSIGN_OR_RETURN(std::int64_t s, InField(ParseDecimalSecondsNs("12.5"), 3, "ts"));
 //
 // Errors are Input errors with no location (the caller knows the file, line and column: see
 // InField) whose message quotes the offending text. Nothing here allocates unless it fails.

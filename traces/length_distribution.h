@@ -5,7 +5,7 @@
 //   uniform:A:B          an integer in [A, B], each equally likely
 //   lognormal:MEAN:SIGMA a log-normal with that mean (in tokens) and log-space sigma; >= 1 token
 //
-//   RWTTT_ASSIGN_OR_RETURN(LengthDistribution d, ParseLengthDistribution("uniform:1:64"));
+//   RWTTT_ASSIGN_OR_RETURN(auto d, ParseLengthDistribution("uniform:1:64", "--prompt"));
 //   std::uint32_t n = d.Sample(u1, u2);   // u1, u2 uniform in (0, 1)
 #pragma once
 

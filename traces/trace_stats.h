@@ -2,7 +2,7 @@
 // bursty, and how long the prompts and outputs are.
 //
 //   TraceStatsBuilder b; for (const Request& r : trace) b.Add(r);
-//   TraceStats s = b.Finish();   FormatTraceStats(s) / TraceStatsToJson(s)
+//   TraceStats s = b.Finish();   std::cout << FormatTraceStats(s, "t.jsonl");
 #pragma once
 
 #include <cstdint>
