@@ -1,8 +1,9 @@
 // A run whose history goes straight into the checker, in memory: what `rwttt fuzz` and
 // `rwttt report` do to every workload.
 //
-//   RWTTT_ASSIGN_OR_RETURN(CheckedRun r, RunAndCheck(trace, {"rwttt", {}}, config, "t.jsonl",
-//   "tiny")); if (!r.report.valid()) ...
+//   RWTTT_ASSIGN_OR_RETURN(CheckedRun r,
+//                          RunAndCheck(trace, {"rwttt", {}}, config, "t.jsonl", "tiny"));
+//   if (!r.report.valid()) ...
 #pragma once
 
 #include <cstdint>
