@@ -14,7 +14,7 @@
 #include <string>
 
 #include "checker/history_writer.h"
-#include "sim/history_sinks.h"
+#include "harness/history_sinks.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
 #include "traces/generator.h"

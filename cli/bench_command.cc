@@ -9,15 +9,16 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/flag_errors.h"
 #include "cli/numeric_flags.h"
 #include "cli/policy_flags.h"
-#include "core/hardware_profile.h"
-#include "core/model_profile.h"
+#include "cli/run_flags.h"
 #include "core/output_file.h"
-#include "gpu/backend_registry.h"
-#include "sim/paper_experiment.h"
-#include "sim/paper_report.h"
-#include "sim/sweep.h"
+#include "core/step_cost.h"
+#include "core/units.h"
+#include "harness/paper_experiment.h"
+#include "harness/paper_report.h"
+#include "harness/sweep.h"
 #include "traces/native_trace.h"
 
 namespace rwttt::cli {
@@ -27,17 +28,14 @@ namespace {
 // owner with its own state.
 constexpr std::uint64_t kMaxStreams = 4096;
 
+// The paper's setup by default: its model on the H100 the cost model was fitted to.
+RunFlags PaperRunFlags() { return {.model = "inplace-ttt-4b", .hardware = "paper-h100"}; }
+
 struct PaperFlags {
-  std::string model = "inplace-ttt-4b";
-  std::string hardware = "paper-h100";
+  RunFlags run = PaperRunFlags();
   std::uint32_t streams = kPaperStreams;
-  double budget_gib = 0;
   std::uint32_t prompt = 128;
   std::uint32_t output = 1024;
-  std::uint64_t seed = 0;
-  std::string timing = "model";
-  std::string backend = "auto";
-  int threads = 0;
   std::string save_trace;
   bool json = false;
   std::vector<std::string> plugins;   // --policy-plugin
@@ -45,66 +43,42 @@ struct PaperFlags {
 };
 
 struct SweepFlags {
-  std::string model = "inplace-ttt-4b";
-  std::string hardware = "paper-h100";
+  RunFlags run = PaperRunFlags();
   std::vector<std::uint32_t> streams = {1, 2, 4, 8, 16, 32, 64};
   std::vector<std::uint32_t> chunks = {128, 512, 2048};
-  double budget_gib = 0;
   std::uint32_t prompt = 128;
   std::uint32_t output = 512;
-  std::uint64_t seed = 0;
   std::string out = "-";
 };
 
-Result<int> RunBenchPaper(const PaperFlags& f) {
-  PaperSetup setup;
-  RWTTT_ASSIGN_OR_RETURN(setup.model, LoadModelProfile(f.model));
-  RWTTT_ASSIGN_OR_RETURN(setup.hardware, LoadHardwareProfile(f.hardware));
-  setup.streams = f.streams;
-  setup.budget_gib = f.budget_gib;
-  setup.prompt_tokens = f.prompt;
-  setup.output_tokens = f.output;
-  setup.seed = Seed{f.seed};
-  std::unique_ptr<Backend> backend;
-  if (f.timing == "measured") {
-    RWTTT_ASSIGN_OR_RETURN(
-        gpu::BackendChoice choice,
-        gpu::MakeBackend(f.backend, {.threads = f.threads, .model = &setup.model}));
-    std::fprintf(stderr, "rwttt: %s\n", choice.note.c_str());
-    backend = std::move(choice.backend);
-    setup.backend = backend.get();
-    setup.measured_timing = true;
-  }
+// What the library calls the fields the flags set (Error::where.field), and the flags.
+constexpr FieldFlag kSetupFlags[] = {{"streams", "--streams"},
+                                     {"chunks", "--chunks"},
+                                     {"budget_gib", "--budget"},
+                                     {"prompt_tokens and output_tokens", "--prompt and --output"}};
+
+// The --policy rows after the paper's three, checked against the registry (plugins loaded first).
+Result<std::vector<PolicySpec>> ExtraPolicies(const PaperFlags& f) {
   RWTTT_TRY(LoadPlugins(f.plugins));
+  std::vector<PolicySpec> extra;
   for (const std::string& spec : f.policies) {
-    const PolicySpec parsed = ParsePolicySpec(spec);
-    // Checks the name and option keys against the registry before anything runs; the row runs
-    // with the options as parsed there.
-    RWTTT_ASSIGN_OR_RETURN(const PolicyOptions checked,
-                           PreparePolicy(PolicyFlags{parsed.name, parsed.options, {}}));
-    PolicyChoice choice{parsed.name, {}};
-    for (const auto& [key, value] : checked.values()) choice.options.emplace_back(key, value);
-    setup.extra_policies.push_back(std::move(choice));
+    RWTTT_ASSIGN_OR_RETURN(PolicySpec policy, ParsePolicySpec(spec));
+    extra.push_back(std::move(policy));
   }
-  // The workload is known before the runs: saved first, so an unwritable path fails at once.
-  if (!f.save_trace.empty()) {
-    RWTTT_TRY(WriteTrace(PaperWorkload(setup.streams, setup.prompt_tokens, setup.output_tokens),
-                         f.save_trace));
-  }
-  RWTTT_ASSIGN_OR_RETURN(PaperTable table, RunPaperExperiment(setup));
-  if (f.json) {
-    std::puts(PaperTableToJson(table).c_str());
-    return kExitOk;
-  }
-  std::fputs(FormatPaperTable(table).c_str(), stdout);
+  return extra;
+}
+
+// How to rerun one row of the table with `rwttt replay`.
+void PrintReproduce(const PaperFlags& f, const PaperTable& table) {
+  const PaperSetup& setup = table.setup;
   const std::string trace = f.save_trace.empty() ? "paper.jsonl" : f.save_trace;
   std::fputs(
       fmt::format("\nreproduce a row: rwttt bench paper --streams {} --prompt {} --output {} "
                   "--save-trace {}\n  then: rwttt replay {} --model {} --hardware {} "
                   "--budget {} --seed {}{} POLICY FLAGS\n  policy flags:",
-                  setup.streams, setup.prompt_tokens, setup.output_tokens, trace, trace, f.model,
-                  f.hardware, table.budget_gib, f.seed,
-                  f.timing == "measured" ? " --timing measured --backend " + f.backend : "")
+                  setup.streams, setup.prompt_tokens, setup.output_tokens, trace, trace,
+                  f.run.model, f.run.hardware, table.budget_gib, f.run.seed,
+                  setup.measured_timing ? " --timing measured --backend " + f.run.backend : "")
           .c_str(),
       stdout);
   for (const PolicyRun& row : table.rows) {
@@ -114,39 +88,69 @@ Result<int> RunBenchPaper(const PaperFlags& f) {
       "\n(replay reports output tokens / makespan, prefill included; the table's tok/s "
       "counts the decode phase only)\n",
       stdout);
+}
+
+Result<int> RunBenchPaper(const PaperFlags& f) {
+  PaperSetup setup;
+  RWTTT_ASSIGN_OR_RETURN(const RunConfig run, ResolveRunConfig(f.run));
+  setup.model = run.model;
+  setup.hardware = run.hardware;
+  setup.streams = f.streams;
+  setup.budget_gib = f.run.budget_gib;
+  setup.prompt_tokens = f.prompt;
+  setup.output_tokens = f.output;
+  setup.seed = run.seed;
+  std::unique_ptr<Backend> backend;
+  if (run.timing == Timing::kMeasured) {
+    RWTTT_ASSIGN_OR_RETURN(backend, MakeRunBackend(f.run, setup.model));
+    setup.backend = backend.get();
+    setup.measured_timing = true;
+  }
+  RWTTT_ASSIGN_OR_RETURN(setup.extra_policies, ExtraPolicies(f));
+  // The workload is known before the runs: saved first, so an unwritable path fails at once.
+  if (!f.save_trace.empty()) {
+    RWTTT_TRY(WriteTrace(PaperWorkload(setup.streams, setup.prompt_tokens, setup.output_tokens),
+                         f.save_trace));
+  }
+  // The budget is checked here too so that the error names --budget (the library names its field).
+  const double budget_gib = SetupBudgetGib(setup);
+  RWTTT_TRY(CheckOneOwnerFits(setup.model, GibToBytes(budget_gib),
+                              fmt::format("--budget {} GiB", budget_gib)));
+  RWTTT_ASSIGN_OR_RETURN(PaperTable table, NameFlags(RunPaperExperiment(setup), kSetupFlags));
+  if (f.json) {
+    std::puts(PaperTableToJson(table).c_str());
+    return kExitOk;
+  }
+  std::fputs(FormatPaperTable(table).c_str(), stdout);
+  PrintReproduce(f, table);
   return kExitOk;
 }
 
 Result<int> RunBenchSweep(const SweepFlags& f) {
   SweepOptions o;
-  RWTTT_ASSIGN_OR_RETURN(o.model, LoadModelProfile(f.model));
-  RWTTT_ASSIGN_OR_RETURN(o.hardware, LoadHardwareProfile(f.hardware));
+  RWTTT_ASSIGN_OR_RETURN(const RunConfig run, ResolveRunConfig(f.run));
+  o.model = run.model;
+  o.hardware = run.hardware;
   o.streams = f.streams;
   o.chunks = f.chunks;
-  o.budget_gib = f.budget_gib;
+  o.budget_gib = f.run.budget_gib;
   o.prompt_tokens = f.prompt;
   o.output_tokens = f.output;
-  o.seed = Seed{f.seed};
+  o.seed = run.seed;
   RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(f.out));  // before the runs: fail early
-  RWTTT_ASSIGN_OR_RETURN(std::vector<SweepRow> rows, RunSweep(o));
+  RWTTT_ASSIGN_OR_RETURN(std::vector<SweepRow> rows, NameFlags(RunSweep(o), kSetupFlags));
   out->Write(SweepCsv(rows));
   RWTTT_TRY(out->Commit());
   return kExitOk;
 }
 
-void AddWorkloadOptions(CLI::App* app, std::string& model, std::string& hardware,
-                        std::uint32_t& prompt, std::uint32_t& output, std::uint64_t& seed) {
-  app->add_option("--model", model, "Model profile: a preset or a JSON file")
-      ->capture_default_str();
-  app->add_option("--hardware", hardware, "Hardware profile: a preset or a JSON file")
-      ->capture_default_str();
+// --prompt and --output: each stream's request.
+void AddStreamLengths(CLI::App* app, std::uint32_t& prompt, std::uint32_t& output) {
   AddWhole(app, "--prompt", prompt, "Prompt tokens of each stream",
            {.min = 1, .max = kMaxRequestTokens})
       ->capture_default_str();
   AddWhole(app, "--output", output, "Output tokens of each stream",
            {.min = 1, .max = kMaxRequestTokens})
-      ->capture_default_str();
-  AddWhole(app, "--seed", seed, "Seed of every random choice and input", kSeedRange)
       ->capture_default_str();
 }
 
@@ -162,24 +166,16 @@ Command AddBenchCommand(CLI::App& app) {
   CLI::App* paper = bench->add_subcommand(
       "paper", "The paper's table: N streams, three policies, one memory budget, vs the paper");
   PaperFlags& p = *paper_flags;
-  AddWorkloadOptions(paper, p.model, p.hardware, p.prompt, p.output, p.seed);
+  AddRunFlags(paper, p.run,
+              {.budget = "Memory budget in GiB (default: 33.53 for 8 streams of inplace-ttt-4b, "
+                         "scaled to the model's weights + states otherwise)",
+               .backend = "Where the kernels run with --timing measured",
+               .threads = true,
+               .timing = "Batch durations: the cost model, or the real kernels' wall time"});
+  AddStreamLengths(paper, p.prompt, p.output);
   AddWhole(paper, "--streams", p.streams, "Concurrent streams (owners)",
            {.min = 1, .max = kMaxStreams})
       ->capture_default_str();
-  AddReal(paper, "--budget", p.budget_gib,
-          "Memory budget in GiB (default: 33.53 for 8 streams of inplace-ttt-4b, scaled to the "
-          "model's weights + states otherwise)",
-          kBudgetGibRange);
-  paper
-      ->add_option("--timing", p.timing,
-                   "Batch durations: the cost model, or the real kernels' wall time")
-      ->check(CLI::IsMember({"model", "measured"}))
-      ->capture_default_str();
-  paper->add_option("--backend", p.backend, "Where the kernels run with --timing measured")
-      ->check(CLI::IsMember(gpu::BackendNames()))
-      ->capture_default_str();
-  AddWhole(paper, "--threads", p.threads, "omp backend threads",
-           {.min = 0, .max = MaxThreads(), .zero = "one per core"});
   paper->add_option("--save-trace", p.save_trace,
                     "Also write the workload as a native trace, for `rwttt replay`");
   paper->add_flag("--json", p.json, "Print the table as JSON");
@@ -193,7 +189,8 @@ Command AddBenchCommand(CLI::App& app) {
   CLI::App* sweep = bench->add_subcommand(
       "sweep", "Decode tok/s and p99 TPOT per policy vs streams and chunk size, as CSV");
   SweepFlags& s = *sweep_flags;
-  AddWorkloadOptions(sweep, s.model, s.hardware, s.prompt, s.output, s.seed);
+  AddRunFlags(sweep, s.run, {.budget = "Memory budget in GiB (default: the hardware's)"});
+  AddStreamLengths(sweep, s.prompt, s.output);
   AddWhole(sweep, "--streams", s.streams, "Stream counts, comma-separated",
            {.min = 1, .max = kMaxStreams})
       ->delimiter(',')
@@ -202,8 +199,6 @@ Command AddBenchCommand(CLI::App& app) {
            {.min = 1, .max = kMaxRequestTokens})
       ->delimiter(',')
       ->capture_default_str();
-  AddReal(sweep, "--budget", s.budget_gib, "Memory budget in GiB (default: the hardware's)",
-          kBudgetGibRange);
   sweep->add_option("-o,--out", s.out, "CSV output file ('-' for stdout)")->capture_default_str();
 
   return {bench, [paper, paper_flags, sweep_flags] {

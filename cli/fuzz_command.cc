@@ -9,18 +9,16 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/flag_errors.h"
 #include "cli/numeric_flags.h"
 #include "cli/policy_flags.h"
-#include "core/cpu_backend.h"
-#include "core/json_writer.h"
+#include "cli/run_flags.h"
 #include "core/output_file.h"
 #include "core/program.h"
 #include "core/xml_escape.h"
-#include "sim/checked_run.h"
+#include "harness/fuzz.h"
+#include "harness/fuzz_judge.h"
 #include "sim/fault_injector.h"
-#include "sim/fuzz.h"
-#include "sim/policy_registry.h"
-#include "sim/simulator.h"
 #include "traces/native_trace.h"
 
 namespace rwttt::cli {
@@ -33,55 +31,14 @@ constexpr std::uint64_t kMaxFuzzOwners = 10'000;
 
 struct FuzzFlags {
   std::uint64_t iterations = 100;
-  std::uint64_t seed = 0;
+  RunFlags run{.model = "tiny"};  // --seed: the workloads' (each case draws its run's seed)
   PolicyFlags policy;
   std::string inject;
-  std::string model = "tiny";
   std::uint64_t max_owners = 8;
   std::string junit;
   std::string out = "fuzz-failures";
   std::string shard = "1/1";
   double time_budget_s = 0;
-};
-
-struct Fuzzer {
-  const FuzzFlags& flags;
-  ModelProfile model;
-  HardwareProfile hardware;
-  PolicyOptions options;
-  FaultPlan faults;
-
-  // Replays the case with its history checked; fails when the checker's verdict is not the one
-  // expected: a correct run for a policy, a caught fault under --inject.
-  Result<Verdict> Judge(const FuzzCase& c) const {
-    SimConfig config;
-    config.model = model;
-    config.hardware = hardware;
-    config.budget_bytes = c.budget_bytes;
-    config.seed = c.seed;
-    config.faults = faults;
-    CpuBackend cpu;
-    config.backend = &cpu;
-    RWTTT_ASSIGN_OR_RETURN(CheckedRun r, RunAndCheck(c.trace, flags.policy.policy, options, config,
-                                                     "fuzz-case", flags.model));
-    Verdict v;
-    if (faults.kind != FaultKind::kNone) {
-      if (r.run.faults_injected > 0 && r.report.valid()) {
-        v.failed = true;
-        v.anomaly = "not-caught";
-        v.detail = fmt::format("checker bug: {} x {} injected and the history was judged valid",
-                               r.run.faults_injected, FaultKindName(faults.kind));
-      }
-      return v;
-    }
-    if (!r.report.valid()) {
-      v.failed = true;
-      // Fuzzing reports in detail (max_per_type > 0), so an invalid report has a first anomaly.
-      v.anomaly = std::string(AnomalyName(r.report.anomalies.front().type));
-      v.detail = r.report.anomalies.front().explanation;
-    }
-    return v;
-  }
 };
 
 // One iteration's outcome, for the summary and JUnit.
@@ -97,7 +54,7 @@ struct IterationResult {
 std::string ReplayCommand(const FuzzFlags& f, const FuzzCase& c, const std::string& trace) {
   std::string cmd =
       fmt::format("rwttt replay {} --model {} --budget-bytes {} --seed {} --policy {}", trace,
-                  f.model, c.budget_bytes, c.seed.value(), f.policy.policy);
+                  f.run.model, c.budget_bytes, c.seed.value(), f.policy.policy);
   for (const auto& p : f.policy.plugins) cmd += " --policy-plugin " + p;
   for (const auto& o : f.policy.options) cmd += " --policy-opt " + o;
   if (!f.inject.empty()) cmd += " --inject " + f.inject;
@@ -113,12 +70,12 @@ std::string JunitXml(const FuzzFlags& f, const std::vector<IterationResult>& res
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
   xml += fmt::format(
       R"(  <testsuite name="rwttt fuzz {} seed {} shard {}" tests="{}" failures="{}" time="{:.3f}">)",
-      XmlEscape(f.policy.policy), f.seed, XmlEscape(f.shard), results.size(), failures, total);
+      XmlEscape(f.policy.policy), f.run.seed, XmlEscape(f.shard), results.size(), failures, total);
   xml += "\n";
   for (const auto& r : results) {
     xml += fmt::format(
         R"(    <testcase classname="fuzz.{}" name="seed {} iteration {}" time="{:.3f}")",
-        XmlEscape(f.policy.policy), f.seed, r.iteration, r.seconds);
+        XmlEscape(f.policy.policy), f.run.seed, r.iteration, r.seconds);
     if (!r.verdict.failed) {
       xml += "/>\n";
       continue;
@@ -133,21 +90,64 @@ std::string JunitXml(const FuzzFlags& f, const std::vector<IterationResult>& res
   return xml;
 }
 
+// Shrinks the failing case `c` of `result`, prints the finding, and saves the shrunk trace under
+// --out with the command that replays it (or, when it cannot be saved, prints its requests).
+void ShrinkAndSave(const FuzzFlags& f, const ModelProfile& model, const Judge& judge,
+                   const FuzzCase& c, IterationResult& result) {
+  const Verdict& v = result.verdict;
+  std::uint64_t tries = 0;
+  const FuzzCase small = Shrink(c, v, judge, &tries);
+  std::uint64_t steps = 0;
+  for (const Request& r : small.trace) {
+    steps += ProgramStepCount(r.prompt_tokens, r.output_tokens, model.chunk);
+  }
+  // The finding is printed first: a trace that cannot be saved must not hide it.
+  std::printf("FAIL seed %llu iteration %llu: %s%s%s\n",
+              static_cast<unsigned long long>(f.run.seed),
+              static_cast<unsigned long long>(result.iteration), v.anomaly.c_str(),
+              v.detail.empty() ? "" : ": ", v.detail.c_str());
+  std::fflush(stdout);
+  std::error_code ec;
+  std::filesystem::create_directories(f.out, ec);
+  const std::string path =
+      fmt::format("{}/fuzz-seed{}-iter{}.jsonl", f.out, f.run.seed, result.iteration);
+  result.reproduce = ReplayCommand(f, small, path);
+  if (const Status saved = WriteTrace(small.trace, path); saved.ok()) {
+    result.saved = path;
+    std::printf("  shrunk from %zu requests to %zu (%llu steps) in %llu tries: %s\n",
+                c.trace.size(), small.trace.size(), static_cast<unsigned long long>(steps),
+                static_cast<unsigned long long>(tries), path.c_str());
+    std::printf("  reproduce: %s\n", result.reproduce.c_str());
+  } else {
+    result.saved = "not saved: " + saved.error().ToString();
+    std::printf(
+        "  shrunk from %zu requests to %zu (%llu steps) in %llu tries, but the trace "
+        "could not be saved: %s\n",
+        c.trace.size(), small.trace.size(), static_cast<unsigned long long>(steps),
+        static_cast<unsigned long long>(tries), saved.error().ToString().c_str());
+    std::printf("  its requests:\n");
+    for (const Request& r : small.trace) std::printf("    %s\n", FormatRequest(r).c_str());
+  }
+}
+
 Result<int> RunFuzz(const FuzzFlags& f) {
-  RWTTT_ASSIGN_OR_RETURN(PolicyOptions options, PreparePolicy(f.policy));
-  RWTTT_ASSIGN_OR_RETURN(auto shard, ParseShard(f.shard));
-  Fuzzer fuzzer{f, {}, {}, options, {}};
-  RWTTT_ASSIGN_OR_RETURN(fuzzer.model, LoadModelProfile(f.model));
-  RWTTT_ASSIGN_OR_RETURN(fuzzer.hardware, LoadHardwareProfile("h100-sxm"));
+  FuzzTarget target;
+  RWTTT_ASSIGN_OR_RETURN(target.policy, PreparePolicy(f.policy));
+  constexpr FieldFlag kShardFlag[] = {{"shard", "--shard"}};
+  RWTTT_ASSIGN_OR_RETURN(auto shard, NameFlags(ParseShard(f.shard), kShardFlag));
+  RWTTT_ASSIGN_OR_RETURN(RunConfig run, ResolveRunConfig(f.run));
+  target.model = std::move(run.model);
+  target.model_spec = f.run.model;
+  target.hardware = std::move(run.hardware);
   if (!f.inject.empty()) {
-    RWTTT_ASSIGN_OR_RETURN(fuzzer.faults, ParseFaultPlan(f.inject));
+    RWTTT_ASSIGN_OR_RETURN(target.faults, ParseFaultPlan(f.inject));
   }
   FuzzSpace space;
-  space.model = fuzzer.model;
+  space.model = target.model;
   space.max_owners = f.max_owners;
-  space.shared_weight_bytes = fuzzer.model.shared_weight_bytes();
-  space.state_bytes = fuzzer.model.state_bytes();
-  const Judge judge = [&](const FuzzCase& c) { return fuzzer.Judge(c); };
+  space.shared_weight_bytes = target.model.shared_weight_bytes();
+  space.state_bytes = target.model.state_bytes();
+  const Judge judge = [&](const FuzzCase& c) { return JudgeFuzzCase(target, c); };
   // The JUnit file is opened before any work: an unwritable path fails now.
   std::unique_ptr<OutputFile> junit;
   if (!f.junit.empty()) {
@@ -166,45 +166,17 @@ Result<int> RunFuzz(const FuzzFlags& f) {
                    f.time_budget_s, results.size());
       break;
     }
-    const FuzzCase c = MakeFuzzCase(space, Seed{f.seed}, i);
+    const FuzzCase c = MakeFuzzCase(space, run.seed, i);
     const auto t0 = std::chrono::steady_clock::now();
     RWTTT_ASSIGN_OR_RETURN(Verdict v, judge(c));
-    results.push_back(
-        {i, v, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), {},
-         {}});
+    results.push_back({i,
+                       v,
+                       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                       {},
+                       {}});
     if (!v.failed) continue;
     ++failures;
-    std::uint64_t tries = 0;
-    const FuzzCase small = Shrink(c, v, judge, &tries);
-    std::uint64_t steps = 0;
-    for (const Request& r : small.trace) {
-      steps += ProgramStepCount(r.prompt_tokens, r.output_tokens, fuzzer.model.chunk);
-    }
-    // The finding is printed first: a trace that cannot be saved must not hide it.
-    std::printf("FAIL seed %llu iteration %llu: %s%s%s\n", static_cast<unsigned long long>(f.seed),
-                static_cast<unsigned long long>(i), v.anomaly.c_str(), v.detail.empty() ? "" : ": ",
-                v.detail.c_str());
-    std::fflush(stdout);
-    std::error_code ec;
-    std::filesystem::create_directories(f.out, ec);
-    const std::string path = fmt::format("{}/fuzz-seed{}-iter{}.jsonl", f.out, f.seed, i);
-    IterationResult& result = results.back();
-    result.reproduce = ReplayCommand(f, small, path);
-    if (const Status saved = WriteTrace(small.trace, path); saved.ok()) {
-      result.saved = path;
-      std::printf("  shrunk from %zu requests to %zu (%llu steps) in %llu tries: %s\n",
-                  c.trace.size(), small.trace.size(), static_cast<unsigned long long>(steps),
-                  static_cast<unsigned long long>(tries), path.c_str());
-      std::printf("  reproduce: %s\n", result.reproduce.c_str());
-    } else {
-      result.saved = "not saved: " + saved.error().ToString();
-      std::printf("  shrunk from %zu requests to %zu (%llu steps) in %llu tries, but the trace "
-                  "could not be saved: %s\n",
-                  c.trace.size(), small.trace.size(), static_cast<unsigned long long>(steps),
-                  static_cast<unsigned long long>(tries), saved.error().ToString().c_str());
-      std::printf("  its requests:\n");
-      for (const Request& r : small.trace) std::printf("    %s\n", FormatRequest(r).c_str());
-    }
+    ShrinkAndSave(f, target.model, judge, c, results.back());
     break;  // the first failure is the one to fix; its shrunk trace is saved
   }
   const double seconds =
@@ -212,8 +184,8 @@ Result<int> RunFuzz(const FuzzFlags& f) {
   std::printf(
       "%zu iterations of %s on %s / %s (seed %llu, shard %llu/%llu) in %.2f s: %zu passed, "
       "%llu failed\n",
-      results.size(), f.policy.policy.c_str(), f.model.c_str(), fuzzer.hardware.name.c_str(),
-      static_cast<unsigned long long>(f.seed), static_cast<unsigned long long>(shard.first),
+      results.size(), f.policy.policy.c_str(), f.run.model.c_str(), target.hardware.name.c_str(),
+      static_cast<unsigned long long>(f.run.seed), static_cast<unsigned long long>(shard.first),
       static_cast<unsigned long long>(shard.second), seconds, results.size() - failures,
       static_cast<unsigned long long>(failures));
   if (junit) {
@@ -232,14 +204,12 @@ Command AddFuzzCommand(CLI::App& app) {
   AddWhole(fuzz, "--iterations", flags->iterations, "Workloads to try",
            {.min = 1, .max = kMaxFuzzIterations})
       ->capture_default_str();
-  AddWhole(fuzz, "--seed", flags->seed, "Seed of the workloads", kSeedRange)
-      ->capture_default_str();
+  AddRunFlags(fuzz, flags->run,
+              {.hardware = false, .budget = nullptr, .seed = "Seed of the workloads"});
   AddPolicyOptions(fuzz, flags->policy);
   fuzz->add_option(
       "--inject", flags->inject,
       "Inject a fault KIND[@RATE] in every run: each must be caught (fuzz the checker)");
-  fuzz->add_option("--model", flags->model, "Model profile (small shapes keep fuzzing fast)")
-      ->capture_default_str();
   AddWhole(fuzz, "--max-owners", flags->max_owners, "Most requests in one workload",
            {.min = 1, .max = kMaxFuzzOwners})
       ->capture_default_str();

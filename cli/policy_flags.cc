@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <set>
+#include <utility>
 
 #include "sim/policy_plugin.h"
 #include "sim/policy_registry.h"
@@ -32,30 +33,15 @@ Result<PolicyOptions> ParsePolicyOptions(const std::vector<std::string>& pairs) 
     for (const std::string& earlier : pairs) {
       if (&earlier == &pair) break;
       if (earlier.compare(0, key.size() + 1, key + "=") == 0) {
-        return Error::Usage(fmt::format("--policy-opt {}: the key {} is given twice ({} before); "
-                                        "give each key once",
-                                        pair, key, earlier));
+        return Error::Usage(
+            fmt::format("--policy-opt {}: the key {} is given twice ({} before); "
+                        "give each key once",
+                        pair, key, earlier));
       }
     }
     options.Set(key, pair.substr(eq + 1));
   }
   return options;
-}
-
-PolicySpec ParsePolicySpec(const std::string& spec) {
-  PolicySpec out;
-  const auto colon = spec.find(':');
-  out.name = spec.substr(0, colon);
-  if (colon == std::string::npos) return out;
-  const std::string rest = spec.substr(colon + 1);
-  std::size_t start = 0;
-  while (start <= rest.size()) {
-    const auto comma = rest.find(',', start);
-    out.options.push_back(rest.substr(start, comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
 }
 
 Status LoadPlugins(const std::vector<std::string>& paths) {
@@ -68,13 +54,31 @@ Status LoadPlugins(const std::vector<std::string>& paths) {
   return OkStatus();
 }
 
-Result<PolicyOptions> PreparePolicy(const PolicyFlags& flags) {
+Result<PolicySpec> PreparePolicy(const PolicyFlags& flags) {
   RWTTT_TRY(LoadPlugins(flags.plugins));
   RWTTT_ASSIGN_OR_RETURN(PolicyOptions options, ParsePolicyOptions(flags.options));
   // Fail early on a bad name or option key, before any trace is read.
   RWTTT_ASSIGN_OR_RETURN(auto probe, MakePolicy(flags.policy, options));
   (void)probe;
-  return options;
+  return PolicySpec{flags.policy, std::move(options)};
+}
+
+Result<PolicySpec> ParsePolicySpec(const std::string& spec, const std::vector<std::string>& extra) {
+  PolicyFlags flags;
+  const auto colon = spec.find(':');
+  flags.policy = spec.substr(0, colon);
+  if (colon != std::string::npos) {
+    const std::string rest = spec.substr(colon + 1);
+    std::size_t start = 0;
+    while (start <= rest.size()) {
+      const auto comma = rest.find(',', start);
+      flags.options.push_back(rest.substr(start, comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  flags.options.insert(flags.options.end(), extra.begin(), extra.end());
+  return PreparePolicy(flags);
 }
 
 }  // namespace rwttt::cli

@@ -10,22 +10,25 @@
 #include <string>
 #include <vector>
 
+#include "checker/check_report.h"
 #include "checker/history_checker.h"
-#include "checker/history_writer.h"
 #include "cli/command.h"
-#include "cli/numeric_flags.h"
 #include "cli/policy_flags.h"
+#include "cli/run_flags.h"
 #include "cli/trace_input_options.h"
 #include "core/hardware_profile.h"
 #include "core/json_writer.h"
 #include "core/model_profile.h"
 #include "core/output_file.h"
-#include "gpu/backend_registry.h"
-#include "sim/history_sinks.h"
+#include "harness/policy_spec.h"
+#include "harness/run_sinks.h"
+#include "sim/fault_injector.h"
+#include "sim/metrics.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
 #include "sim/timeline.h"
 #include "traces/native_trace.h"
+#include "traces/trace_format.h"
 
 namespace rwttt::cli {
 namespace {
@@ -33,16 +36,9 @@ namespace {
 struct ReplayFlags {
   std::string trace;
   PolicyFlags policy;
-  std::string model = "inplace-ttt-4b";
-  std::string hardware = "h100-sxm";
-  double budget_gib = 0;
-  std::uint64_t budget_bytes = 0;
-  std::uint64_t seed = 0;
+  RunFlags run;
   std::string timeline;
   std::string history;
-  std::string backend = "auto";
-  int threads = 0;
-  std::string timing = "model";
   std::string inject;
   bool check = false;
   bool json = false;
@@ -126,81 +122,115 @@ void ShowProgress(const Progress& p) {
   std::fflush(stderr);
 }
 
-Result<int> RunReplay(ReplayFlags f) {
-  f.input.seed = f.seed;  // --sample draws from the run's seed
-  RWTTT_ASSIGN_OR_RETURN(LoadedTrace loaded, LoadTraceFromFlags(f.trace, f.input));
-  const std::vector<Request>& trace = loaded.requests;
+// What one replay runs: the simulator's configuration (no backend, sinks or observers yet) and
+// the policy.
+struct Replay {
   SimConfig config;
-  RWTTT_ASSIGN_OR_RETURN(config.model, LoadModelProfile(f.model));
-  RWTTT_ASSIGN_OR_RETURN(config.hardware, LoadHardwareProfile(f.hardware));
-  RWTTT_ASSIGN_OR_RETURN(config.budget_bytes,
-                         ResolveBudget(f.budget_gib, f.budget_bytes, config.hardware));
-  config.seed = Seed{f.seed};
-  RWTTT_ASSIGN_OR_RETURN(config.policy_options, PreparePolicy(f.policy));
-  RWTTT_ASSIGN_OR_RETURN(auto policy, MakePolicy(f.policy.policy, config.policy_options));
-  if (!f.inject.empty()) {
-    RWTTT_ASSIGN_OR_RETURN(config.faults, ParseFaultPlan(f.inject));
-  }
+  PolicySpec policy;
+  std::unique_ptr<Policy> scheduler;
+};
 
-  // Math runs only when something needs its results: digests in the history, or measured time.
-  const bool math = !f.history.empty() || f.check || f.timing == "measured";
-  config.measured_timing = f.timing == "measured";
-  std::unique_ptr<Backend> backend;
-  std::string backend_name = "none";
-  if (math) {
-    RWTTT_ASSIGN_OR_RETURN(
-        gpu::BackendChoice choice,
-        gpu::MakeBackend(f.backend, {.threads = f.threads, .model = &config.model}));
-    std::fprintf(stderr, "rwttt: %s\n", choice.note.c_str());
-    backend = std::move(choice.backend);
-    backend_name = std::string(backend->name());
-    config.backend = backend.get();
+// The run flags, the policy and --inject, checked in that order.
+Result<Replay> PrepareReplay(const ReplayFlags& f) {
+  Replay r;
+  RWTTT_ASSIGN_OR_RETURN(RunConfig run, ResolveRunConfig(f.run));
+  RWTTT_ASSIGN_OR_RETURN(r.config.budget_bytes, RunBudget(f.run, run.hardware));
+  r.config.model = std::move(run.model);
+  r.config.hardware = std::move(run.hardware);
+  r.config.seed = run.seed;
+  r.config.measured_timing = run.timing == Timing::kMeasured;
+  RWTTT_ASSIGN_OR_RETURN(r.policy, PreparePolicy(f.policy));
+  r.config.policy_options = r.policy.options;
+  RWTTT_ASSIGN_OR_RETURN(r.scheduler, MakePolicy(r.policy.name, r.policy.options));
+  if (!f.inject.empty()) {
+    RWTTT_ASSIGN_OR_RETURN(r.config.faults, ParseFaultPlan(f.inject));
   }
+  return r;
+}
+
+// --history and --check as sinks of `sinks`. Everything the history's header names is found from
+// the history's folder, so that `rwttt check` alone re-checks it from any working directory
+// (docs/checker.md#what-the-header-names); the checker is told the trace as given.
+Status AddSinks(const ReplayFlags& f, const std::vector<Request>& trace, const SimConfig& config,
+                const std::string& backend_name, RunSinks& sinks) {
   RWTTT_ASSIGN_OR_RETURN(const TraceLoadOptions load_options, ToLoadOptions(f.input));
+  RWTTT_ASSIGN_OR_RETURN(const TraceFormat format, ParseTraceFormat(f.input.format));
   const bool trace_as_replayed =
-      f.input.format == "native" && !load_options.shaping.any() && f.trace != "-";
+      format == TraceFormat::kNative && !load_options.shaping.any() && f.trace != "-";
   HistoryHeader header;
   header.policy = f.policy.policy;
   header.backend = backend_name;
-  header.seed = f.seed;
-  header.model = f.model;
-  header.hardware = f.hardware;
+  header.seed = f.run.seed;
+  header.model = f.run.model;
+  header.hardware = f.run.hardware;
   header.chunk = config.model.chunk;
-  TeeSink sinks;
-  std::unique_ptr<HistoryWriter> history;
-  std::unique_ptr<HistoryWriterSink> history_sink;
   if (!f.history.empty()) {
-    // Everything the header names is found from the history's folder, so that `rwttt check`
-    // alone re-checks it from any working directory (docs/checker.md#what-the-header-names).
     RWTTT_ASSIGN_OR_RETURN(header.model,
-                           ProfileForHeader(f.model, ModelPresetNames(), f.history, "model",
+                           ProfileForHeader(f.run.model, ModelPresetNames(), f.history, "model",
                                             ModelProfileToJson(config.model)));
-    RWTTT_ASSIGN_OR_RETURN(
-        header.hardware, ProfileForHeader(f.hardware, HardwarePresetNames(), f.history, "hardware",
-                                          HardwareProfileToJson(config.hardware)));
+    RWTTT_ASSIGN_OR_RETURN(header.hardware,
+                           ProfileForHeader(f.run.hardware, HardwarePresetNames(), f.history,
+                                            "hardware", HardwareProfileToJson(config.hardware)));
     if (trace_as_replayed && IsValidUtf8(PathFromHistory(f.trace, {}, f.history))) {
       header.trace = PathFromHistory(f.trace, {}, f.history);
     } else {
       RWTTT_ASSIGN_OR_RETURN(header.trace, SaveWorkloadBeside(trace, f.history));
     }
-    RWTTT_ASSIGN_OR_RETURN(history, HistoryWriter::Create(f.history, header));
-    history_sink = std::make_unique<HistoryWriterSink>(*history);
-    sinks.Add(history_sink.get());
+    RWTTT_TRY(sinks.WriteTo(f.history, header));
   }
-  std::unique_ptr<HistoryChecker> checker;
-  std::unique_ptr<HistoryCheckerSink> checker_sink;
   if (f.check) {
     HistoryHeader check_header = header;
     check_header.trace = f.trace;
-    CheckOptions options;
-    options.inputs.trace = trace;
-    options.inputs.trace_note = f.trace;
-    options.inputs.model = config.model;
-    checker = std::make_unique<HistoryChecker>(check_header, std::move(options));
-    checker_sink = std::make_unique<HistoryCheckerSink>(*checker);
-    sinks.Add(checker_sink.get());
+    sinks.Check(check_header, InMemoryCheck(trace, f.trace, config.model));
   }
-  if (!sinks.empty()) config.history = &sinks;
+  return OkStatus();
+}
+
+// The replay's report on stdout: text, or one JSON object with --json.
+void PrintReport(const ReplayFlags& f, const SimConfig& config, const std::string& backend_name,
+                 const RunResult& run, const std::optional<CheckReport>& report) {
+  if (f.json) {
+    std::puts(fmt::format(R"({{"trace":{},"policy":{},"model":{},"hardware":{},"seed":{},)"
+                          R"("backend":{},"timing":{},"faults_injected":{},"metrics":{}{}}})",
+                          JsonString(f.trace), JsonString(f.policy.policy),
+                          JsonString(config.model.name), JsonString(config.hardware.name),
+                          f.run.seed, JsonString(backend_name), JsonString(f.run.timing),
+                          run.faults_injected, MetricsToJson(run.metrics),
+                          report ? ",\"check\":" + RenderJson(*report) : "")
+                  .c_str());
+    return;
+  }
+  std::fputs(fmt::format("policy           {} on {} / {}, seed {}\n", f.policy.policy,
+                         config.model.name, config.hardware.name, f.run.seed)
+                 .c_str(),
+             stdout);
+  std::fputs(FormatMetrics(run.metrics).c_str(), stdout);
+  if (config.faults.kind != FaultKind::kNone) {
+    std::fputs(fmt::format("faults injected  {} x {}\n", run.faults_injected,
+                           FaultKindName(config.faults.kind))
+                   .c_str(),
+               stdout);
+  }
+  if (report) std::fputs(("\n" + RenderText(*report)).c_str(), stdout);
+}
+
+Result<int> RunReplay(ReplayFlags f) {
+  f.input.seed = f.run.seed;  // --sample draws from the run's seed
+  RWTTT_ASSIGN_OR_RETURN(LoadedTrace loaded, LoadTraceFromFlags(f.trace, f.input));
+  const std::vector<Request>& trace = loaded.requests;
+  RWTTT_ASSIGN_OR_RETURN(Replay replay, PrepareReplay(f));
+  SimConfig& config = replay.config;
+
+  // Math runs only when something needs its results: digests in the history, or measured time.
+  std::unique_ptr<Backend> backend;
+  if (!f.history.empty() || f.check || config.measured_timing) {
+    RWTTT_ASSIGN_OR_RETURN(backend, MakeRunBackend(f.run, config.model));
+    config.backend = backend.get();
+  }
+  const std::string backend_name = backend ? std::string(backend->name()) : "none";
+  RunSinks sinks;
+  RWTTT_TRY(AddSinks(f, trace, config, backend_name, sinks));
+  config.history = sinks.sink();
   std::unique_ptr<TimelineWriter> timeline;
   if (!f.timeline.empty()) {
     RWTTT_ASSIGN_OR_RETURN(timeline, TimelineWriter::Create(f.timeline));
@@ -209,36 +239,11 @@ Result<int> RunReplay(ReplayFlags f) {
   const bool progress = ::isatty(STDERR_FILENO) != 0;
   if (progress) config.progress = ShowProgress;
 
-  RWTTT_ASSIGN_OR_RETURN(RunResult run, Simulate(trace, *policy, config));
+  RWTTT_ASSIGN_OR_RETURN(RunResult run, Simulate(trace, *replay.scheduler, config));
   if (progress) std::fputs("\r\033[K", stderr);
   if (timeline) RWTTT_TRY(timeline->Commit());
-  if (history) RWTTT_TRY(history->Commit());
-  std::optional<CheckReport> report;
-  if (checker) report = checker->Finish();
-
-  if (f.json) {
-    std::puts(fmt::format(R"({{"trace":{},"policy":{},"model":{},"hardware":{},"seed":{},)"
-                          R"("backend":{},"timing":{},"faults_injected":{},"metrics":{}{}}})",
-                          JsonString(f.trace), JsonString(f.policy.policy),
-                          JsonString(config.model.name), JsonString(config.hardware.name), f.seed,
-                          JsonString(backend_name), JsonString(f.timing), run.faults_injected,
-                          MetricsToJson(run.metrics),
-                          report ? ",\"check\":" + RenderJson(*report) : "")
-                  .c_str());
-  } else {
-    std::fputs(fmt::format("policy           {} on {} / {}, seed {}\n", f.policy.policy,
-                           config.model.name, config.hardware.name, f.seed)
-                   .c_str(),
-               stdout);
-    std::fputs(FormatMetrics(run.metrics).c_str(), stdout);
-    if (config.faults.kind != FaultKind::kNone) {
-      std::fputs(fmt::format("faults injected  {} x {}\n", run.faults_injected,
-                             FaultKindName(config.faults.kind))
-                     .c_str(),
-                 stdout);
-    }
-    if (report) std::fputs(("\n" + RenderText(*report)).c_str(), stdout);
-  }
+  RWTTT_ASSIGN_OR_RETURN(const std::optional<CheckReport> report, sinks.Finish());
+  PrintReport(f, config, backend_name, run, report);
   return report && !report->valid() ? kExitViolation : kExitOk;
 }
 
@@ -252,33 +257,16 @@ Command AddReplayCommand(CLI::App& app) {
                    "Trace file (native JSONL, or --format azure|burstgpt|mooncake; .zst ok)")
       ->required();
   AddPolicyOptions(replay, flags->policy);
-  replay->add_option("--model", flags->model, "Model profile: a preset or a JSON file")
-      ->capture_default_str();
-  replay->add_option("--hardware", flags->hardware, "Hardware profile: a preset or a JSON file")
-      ->capture_default_str();
-  auto* budget = AddReal(replay, "--budget", flags->budget_gib,
-                         "Memory budget in GiB (default: the hardware's memory)", kBudgetGibRange);
-  AddWhole(replay, "--budget-bytes", flags->budget_bytes, "Memory budget in bytes, exactly",
-           kBudgetBytesRange)
-      ->excludes(budget);
-  AddWhole(replay, "--seed", flags->seed, "Seed of every random choice and input", kSeedRange)
-      ->capture_default_str();
+  AddRunFlags(
+      replay, flags->run,
+      {.budget_bytes = true,
+       .backend = "Where the math runs when the history or --timing measured needs it",
+       .threads = true,
+       .timing = "Batch durations: the cost model, or the kernels' wall time (benchmarks)"});
   replay->add_option("--timeline", flags->timeline,
                      "Write a Chrome Trace Event timeline (opens in Perfetto)");
   replay->add_option("--history", flags->history,
                      "Write the execution history (format v1, docs/checker.md; .zst compresses)");
-  replay
-      ->add_option("--backend", flags->backend,
-                   "Where the math runs when the history or --timing measured needs it")
-      ->check(CLI::IsMember(gpu::BackendNames()))
-      ->capture_default_str();
-  AddWhole(replay, "--threads", flags->threads, "omp backend threads",
-           {.min = 0, .max = MaxThreads(), .zero = "one per core"});
-  replay
-      ->add_option("--timing", flags->timing,
-                   "Batch durations: the cost model, or the kernels' wall time (benchmarks)")
-      ->check(CLI::IsMember({"model", "measured"}))
-      ->capture_default_str();
   replay->add_option(
       "--inject", flags->inject,
       "Inject a fault KIND[@RATE] to test the checker (see docs/checker.md): " + [] {

@@ -79,8 +79,11 @@ Result<TraceLoadOptions> ToLoadOptions(const TraceInputFlags& f) {
   o.skip_bad_rows = f.skip_bad_rows;
   const bool burstgpt_options =
       !f.burstgpt_models.empty() || !f.burstgpt_log_types.empty() || f.burstgpt_keep_failed;
-  if (burstgpt_options && f.format != "burstgpt") {
-    return Error::Usage("--burstgpt-* options need the burstgpt format");
+  if (burstgpt_options) {
+    RWTTT_ASSIGN_OR_RETURN(const TraceFormat format, ParseTraceFormat(f.format));
+    if (format != TraceFormat::kBurstGpt) {
+      return Error::Usage("--burstgpt-* options need the burstgpt format");
+    }
   }
   return o;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds rwttt's libFuzzer targets with clang into ./build-fuzz (fuzz/CMakeLists.txt), generates
+# Builds rwttt's libFuzzer targets with clang into ./build-fuzz (readers_fuzz/CMakeLists.txt), generates
 # their seed corpora with the rwttt CLI, and runs each target for a fixed number of executions.
 #
 #   scripts/fuzz.sh                        # every target, -runs=20000 each
@@ -49,7 +49,7 @@ fi
 clangc=${clangxx/clang++/clang}
 
 # Build.
-CXX=$clangxx CC=$clangc cmake -S fuzz -B "$build_dir" -G Ninja >/dev/null
+CXX=$clangxx CC=$clangc cmake -S readers_fuzz -B "$build_dir" -G Ninja >/dev/null
 cmake --build "$build_dir" --parallel "$(nproc)"
 [ "$build_only" -eq 0 ] || exit 0
 build_dir=$(cd "$build_dir" && pwd)
@@ -95,7 +95,7 @@ for spec in fixed:128 uniform:1:300 lognormal:40:1 lost-update@0.2 stale-read to
   printf '%s' "$spec" > "$seeds/spec_fuzzer/$i"; i=$((i + 1))
 done
 
-# Run. Each target in its own temporary directory (fuzz/fuzz_support.h), inputs up to 4 KiB, a
+# Run. Each target in its own temporary directory (readers_fuzz/fuzz_support.h), inputs up to 4 KiB, a
 # hang after 10 s and 2 GiB of memory are failures.
 failed=()
 for t in "${targets[@]}"; do

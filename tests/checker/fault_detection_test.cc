@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/cpu_backend.h"
-#include "sim/checked_run.h"
+#include "harness/checked_run.h"
 #include "sim/fault_injector.h"
 
 namespace rwttt {
@@ -32,7 +32,7 @@ CheckedRun RunPolicy(const std::string& policy, FaultKind kind) {
   config.faults = FaultPlan{kind, 0.2};
   CpuBackend cpu;
   config.backend = &cpu;
-  Result<CheckedRun> r = RunAndCheck(Workload(), policy, {}, config, "t.jsonl", "tiny");
+  Result<CheckedRun> r = RunAndCheck(Workload(), {policy, {}}, config, "t.jsonl", "tiny");
   EXPECT_TRUE(r.ok()) << r.error().ToString();
   return std::move(r).value();
 }

@@ -1,4 +1,4 @@
-#include "sim/fuzz.h"
+#include "harness/fuzz.h"
 
 #include <algorithm>
 #include <charconv>
@@ -174,7 +174,8 @@ Result<std::pair<std::uint64_t, std::uint64_t>> ParseShard(std::string_view spec
   };
   if (slash == std::string_view::npos || !parse(spec.substr(0, slash), k) ||
       !parse(spec.substr(slash + 1), n) || k < 1 || k > n) {
-    return Error::Usage("--shard '" + std::string(spec) + "': expected K/N with 1 <= K <= N");
+    return Error{ErrorCode::kUsage, "'" + std::string(spec) + "': expected K/N with 1 <= K <= N",
+                 SourceLoc{"", 0, "shard"}};
   }
   return std::pair{k, n};
 }

@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "fuzz/fuzz_support.h"
+#include "harness/fuzz.h"
 #include "sim/fault_injector.h"
-#include "sim/fuzz.h"
 #include "traces/length_distribution.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -11,16 +11,16 @@
 #include <cstdint>
 #include <span>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "core/backend.h"
 #include "core/hardware_profile.h"
 #include "core/model_profile.h"
-#include "core/units.h"
 #include "core/request.h"
 #include "core/result.h"
 #include "core/strong_types.h"
+#include "core/units.h"
+#include "harness/policy_spec.h"
 #include "sim/simulator.h"
 
 namespace rwttt {
@@ -32,18 +32,10 @@ inline constexpr double kPaperRwtttVsReplicas = 3.44;
 inline constexpr double kPaperBudgetGib = 33.53;
 inline constexpr std::uint32_t kPaperStreams = 8;
 
-// A policy as the experiment runs it: its registry name and its `--policy-opt` pairs.
-struct PolicyChoice {
-  std::string name;
-  std::vector<std::pair<std::string, std::string>> options;
-  // The flags that select it in `rwttt replay`, e.g. "--policy sequential --policy-opt slice=1".
-  std::string ReplayFlags() const;
-};
-
 // The paper's three systems, in table order: rwttt; sequential, switching owner (and swapping
 // fast weights) after every step so that all streams progress (slice=1); replicas, as many copies
 // as the budget holds.
-std::vector<PolicyChoice> PaperPolicies();
+std::vector<PolicySpec> PaperPolicies();
 
 // The paper's figure for `policy` (tok/s, ratio to sequential, ratio to replicas); 0 for others.
 struct PaperFigure {
@@ -71,7 +63,7 @@ struct PaperSetup {
   bool measured_timing = false;
   // More rows after the paper's three: a user's schedulers (`--policy` with `--policy-plugin`),
   // under the same workload and budget. They have no paper figure.
-  std::vector<PolicyChoice> extra_policies;
+  std::vector<PolicySpec> extra_policies;
 };
 
 // The budget the paper's headroom gives `streams` owners of `model`: 33.53 GiB for eight of
@@ -79,13 +71,16 @@ struct PaperSetup {
 // (shared weights + streams x state) for any other model or stream count.
 double PaperBudgetGib(const ModelProfile& model, std::uint32_t streams);
 
+// The budget `setup` runs under, in GiB: its budget_gib, or PaperBudgetGib() when that is 0.
+double SetupBudgetGib(const PaperSetup& setup);
+
 // `streams` requests, ids 0.., all arriving at 0 ns with the given lengths.
 std::vector<Request> PaperWorkload(std::uint32_t streams, std::uint32_t prompt_tokens,
                                    std::uint32_t output_tokens);
 
-// One policy's run: the simulator's metrics and the decode-only throughput (sim/decode_meter.h).
+// One policy's run: the simulator's metrics and the decode-only throughput (decode_meter.h).
 struct PolicyRun {
-  PolicyChoice policy;
+  PolicySpec policy;
   RunResult run;
   double decode_tokens_per_s = 0;
   std::uint64_t decode_tokens = 0;
@@ -94,7 +89,7 @@ struct PolicyRun {
 
 // Runs `trace` through `policy` under the setup's model, hardware, budget, seed and timing.
 // Errors: those of MakePolicy and Simulate (an impossible budget names the policy and sizes).
-Result<PolicyRun> RunPolicy(std::span<const Request> trace, const PolicyChoice& policy,
+Result<PolicyRun> RunPolicy(std::span<const Request> trace, const PolicySpec& policy,
                             const PaperSetup& setup, std::uint64_t budget_bytes);
 
 // What memory bandwidth alone allows when `streams` owners decode together: each step reads the
@@ -119,8 +114,10 @@ struct PaperTable {
   const PolicyRun& row(std::string_view policy) const;
 };
 
-// Validates the setup (streams >= 1, lengths >= 1, a budget that holds the weights and one
-// owner's state) and runs the three policies on PaperWorkload(). Errors are Usage/Input values.
+// Validates the setup (streams in [1, 4096], lengths >= 1, a budget that holds the weights and one
+// owner's state) and runs the three policies on PaperWorkload(). Errors are Usage/Input values;
+// one about a bad setup field names it in Error::where.field ("streams", "budget_gib",
+// "prompt_tokens and output_tokens"), its message starting after the name.
 Result<PaperTable> RunPaperExperiment(const PaperSetup& setup);
 
 }  // namespace rwttt

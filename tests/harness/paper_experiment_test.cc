@@ -1,7 +1,7 @@
 // The paper experiment as a library: the calibrated figures, the budget, the roofline, the
 // decode-only meter and the sweep (docs/paper-reproduction.md). Model timing only: no test here
 // reads a clock.
-#include "sim/paper_experiment.h"
+#include "harness/paper_experiment.h"
 
 #include <gtest/gtest.h>
 
@@ -9,9 +9,9 @@
 
 #include "core/hardware_profile.h"
 #include "core/model_profile.h"
-#include "sim/decode_meter.h"
-#include "sim/paper_report.h"
-#include "sim/sweep.h"
+#include "harness/decode_meter.h"
+#include "harness/paper_report.h"
+#include "harness/sweep.h"
 
 namespace rwttt {
 namespace {

@@ -30,7 +30,6 @@ class DecodeMeter final : public BatchObserver {
   void OnBatch(const BatchRecord& batch) override;
 
   std::uint64_t decode_tokens() const { return decode_tokens_; }
-  std::uint64_t decode_batches() const { return decode_batches_; }
   // Nanoseconds covered by decode batches, overlapping intervals counted once.
   std::int64_t decode_ns() const;
   // decode_tokens / decode time, in tokens per second; 0 when no decode step ran.
@@ -39,7 +38,6 @@ class DecodeMeter final : public BatchObserver {
  private:
   std::unordered_map<std::uint64_t, std::uint32_t> prompt_of_;  // owner id -> prompt tokens
   std::uint64_t decode_tokens_ = 0;
-  std::uint64_t decode_batches_ = 0;
   std::int64_t closed_ns_ = 0;                  // length of the finished part of the union
   std::int64_t open_start_ = 0, open_end_ = 0;  // the interval still growing; empty when equal
   std::int64_t last_start_ = 0;

@@ -1,5 +1,5 @@
 // Fuzz case generation and shrinking, with judges whose answers are known.
-#include "sim/fuzz.h"
+#include "harness/fuzz.h"
 
 #include <gtest/gtest.h>
 

@@ -58,13 +58,13 @@ FuzzCase MakeFuzzCase(const FuzzSpace& space, Seed seed, std::uint64_t iteration
 FuzzCase Shrink(const FuzzCase& failing, const Verdict& failure, const Judge& judge,
                 std::uint64_t* tries = nullptr);
 
-// --shard K/N: whether `iteration` belongs to shard K (1-based) of N. Shards are disjoint and
-// cover every iteration.
+// Whether `iteration` belongs to shard K (1-based) of N (a campaign split over N machines). Shards
+// are disjoint and cover every iteration.
 inline bool InShard(std::uint64_t iteration, std::uint64_t k, std::uint64_t n) {
   return iteration % n == k - 1;
 }
 
-// Parses "K/N" with 1 <= K <= N.
+// Parses "K/N" with 1 <= K <= N. A Usage error names the field "shard" (Error::where.field).
 Result<std::pair<std::uint64_t, std::uint64_t>> ParseShard(std::string_view spec);
 
 }  // namespace rwttt

@@ -14,7 +14,7 @@
 #include "core/model_profile.h"
 #include "core/result.h"
 #include "core/strong_types.h"
-#include "sim/paper_experiment.h"
+#include "harness/paper_experiment.h"
 
 namespace rwttt {
 
@@ -23,7 +23,7 @@ struct SweepOptions {
   HardwareProfile hardware;
   std::vector<std::uint32_t> streams = {1, 2, 4, 8, 16, 32, 64};
   std::vector<std::uint32_t> chunks = {128, 512, 2048};
-  std::vector<PolicyChoice> policies = PaperPolicies();
+  std::vector<PolicySpec> policies = PaperPolicies();
   std::uint32_t prompt_tokens = 128;
   std::uint32_t output_tokens = 512;
   double budget_gib = 0;  // 0: the hardware's memory (the whole device)
@@ -35,7 +35,7 @@ struct SweepRow {
   std::string policy;
   std::uint32_t streams = 0;
   std::uint32_t chunk = 0;
-  double decode_tokens_per_s = 0;  // sim/decode_meter.h
+  double decode_tokens_per_s = 0;  // harness/decode_meter.h
   double tokens_per_s = 0;         // output tokens / makespan, prefill included
   // Undefined without samples (one output token has no TPOT or ITL): empty in the CSV.
   std::optional<double> tpot_p50_ms;
@@ -47,7 +47,9 @@ struct SweepRow {
 };
 
 // Every point, policies outermost, then chunks, then streams. Errors: an empty list, a zero
-// stream count or chunk, a budget that cannot hold one owner (named), a policy's own errors.
+// stream count or chunk, a budget that cannot hold one owner (named), a policy's own errors. One
+// about a bad option names it in Error::where.field ("streams", "chunks", "budget_gib",
+// "prompt_tokens and output_tokens"), its message starting after the name.
 Result<std::vector<SweepRow>> RunSweep(const SweepOptions& options);
 
 // A header line "policy,streams,chunk,decode_tok_s,tok_s,tpot_p50_ms,tpot_p99_ms,lanes,

@@ -1,4 +1,4 @@
-#include "sim/paper_experiment.h"
+#include "harness/paper_experiment.h"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,7 @@
 
 #include "core/check.h"
 #include "core/step_cost.h"
-#include "sim/decode_meter.h"
+#include "harness/decode_meter.h"
 #include "sim/policy_registry.h"
 
 namespace rwttt {
@@ -20,16 +20,17 @@ double FootprintBytes(const ModelProfile& m, std::uint32_t streams) {
          static_cast<double>(streams) * static_cast<double>(m.state_bytes());
 }
 
-}  // namespace
-
-std::string PolicyChoice::ReplayFlags() const {
-  std::string flags = "--policy " + name;
-  for (const auto& [key, value] : options) flags += " --policy-opt " + key + "=" + value;
-  return flags;
+// A bad setup field: `field` names it, `message` says what it must be.
+Error SetupError(const char* field, const char* message) {
+  return Error{ErrorCode::kUsage, message, SourceLoc{"", 0, field}};
 }
 
-std::vector<PolicyChoice> PaperPolicies() {
-  return {{"rwttt", {}}, {"sequential", {{"slice", "1"}}}, {"replicas", {}}};
+}  // namespace
+
+std::vector<PolicySpec> PaperPolicies() {
+  PolicySpec sequential{"sequential", {}};
+  sequential.options.Set("slice", "1");
+  return {{"rwttt", {}}, std::move(sequential), {"replicas", {}}};
 }
 
 PaperFigure PaperFigureFor(std::string_view policy) {
@@ -61,6 +62,10 @@ double PaperBudgetGib(const ModelProfile& model, std::uint32_t streams) {
   return kPaperBudgetGib * footprint / reference;
 }
 
+double SetupBudgetGib(const PaperSetup& setup) {
+  return setup.budget_gib > 0 ? setup.budget_gib : PaperBudgetGib(setup.model, setup.streams);
+}
+
 std::vector<Request> PaperWorkload(std::uint32_t streams, std::uint32_t prompt_tokens,
                                    std::uint32_t output_tokens) {
   std::vector<Request> trace;
@@ -75,7 +80,7 @@ std::vector<Request> PaperWorkload(std::uint32_t streams, std::uint32_t prompt_t
   return trace;
 }
 
-Result<PolicyRun> RunPolicy(std::span<const Request> trace, const PolicyChoice& choice,
+Result<PolicyRun> RunPolicy(std::span<const Request> trace, const PolicySpec& choice,
                             const PaperSetup& setup, std::uint64_t budget_bytes) {
   SimConfig config;
   config.model = setup.model;
@@ -84,7 +89,7 @@ Result<PolicyRun> RunPolicy(std::span<const Request> trace, const PolicyChoice& 
   config.seed = setup.seed;
   config.backend = setup.backend;
   config.measured_timing = setup.measured_timing;
-  for (const auto& [key, value] : choice.options) config.policy_options.Set(key, value);
+  config.policy_options = choice.options;
   RWTTT_ASSIGN_OR_RETURN(auto policy, MakePolicy(choice.name, config.policy_options));
   DecodeMeter meter(trace);
   config.observer = &meter;
@@ -115,28 +120,32 @@ const PolicyRun& PaperTable::row(std::string_view policy) const {
 }
 
 Result<PaperTable> RunPaperExperiment(const PaperSetup& setup) {
-  if (setup.streams == 0) return Error::Usage("--streams must be at least 1");
-  if (setup.streams > 4096) return Error::Usage("--streams must be at most 4096");
+  if (setup.streams == 0) return SetupError("streams", "must be at least 1");
+  if (setup.streams > 4096) return SetupError("streams", "must be at most 4096");
   if (setup.prompt_tokens == 0 || setup.output_tokens == 0) {
-    return Error::Usage("--prompt and --output must be at least 1 token");
+    return SetupError("prompt_tokens and output_tokens", "must be at least 1 token");
   }
   if (setup.budget_gib < 0 || !std::isfinite(setup.budget_gib)) {
-    return Error::Usage("--budget must be a positive number of GiB");
+    return SetupError("budget_gib", "must be a positive number of GiB");
   }
   PaperTable table;
   table.setup = setup;
   table.setup.backend = nullptr;
   if (setup.backend != nullptr) table.backend = std::string(setup.backend->name());
-  table.budget_gib =
-      setup.budget_gib > 0 ? setup.budget_gib : PaperBudgetGib(setup.model, setup.streams);
+  table.budget_gib = SetupBudgetGib(setup);
   table.budget_bytes = GibToBytes(table.budget_gib);
-  RWTTT_TRY(CheckOneOwnerFits(setup.model, table.budget_bytes,
-                              fmt::format("--budget {} GiB", table.budget_gib)));
+  if (Status fits = CheckOneOwnerFits(setup.model, table.budget_bytes,
+                                      fmt::format("{} GiB", table.budget_gib));
+      !fits.ok()) {
+    Error e = std::move(fits).error();
+    e.where.field = "budget_gib";
+    return e;
+  }
   const std::vector<Request> trace =
       PaperWorkload(setup.streams, setup.prompt_tokens, setup.output_tokens);
-  std::vector<PolicyChoice> policies = PaperPolicies();
+  std::vector<PolicySpec> policies = PaperPolicies();
   policies.insert(policies.end(), setup.extra_policies.begin(), setup.extra_policies.end());
-  for (const PolicyChoice& choice : policies) {
+  for (const PolicySpec& choice : policies) {
     RWTTT_ASSIGN_OR_RETURN(PolicyRun run, RunPolicy(trace, choice, setup, table.budget_bytes));
     table.rows.push_back(std::move(run));
   }

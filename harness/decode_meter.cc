@@ -1,4 +1,4 @@
-#include "sim/decode_meter.h"
+#include "harness/decode_meter.h"
 
 #include <algorithm>
 
@@ -29,7 +29,6 @@ void DecodeMeter::OnBatch(const BatchRecord& batch) {
     }
   }
   if (!decode) return;
-  ++decode_batches_;
   const std::int64_t start = batch.start.value();
   const std::int64_t end = batch.end.value();
   if (open_end_ > open_start_ && start <= open_end_) {

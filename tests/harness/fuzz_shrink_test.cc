@@ -4,8 +4,8 @@
 
 #include "core/cpu_backend.h"
 #include "core/program.h"
-#include "sim/checked_run.h"
-#include "sim/fuzz.h"
+#include "harness/checked_run.h"
+#include "harness/fuzz.h"
 #include "tests/support/test_files.h"
 #include "traces/native_trace.h"
 
@@ -26,7 +26,7 @@ TEST(FuzzShrink, NaiveShrinksToTwoOwnersAndTheSavedTraceReproduces) {
     config.seed = c.seed;
     CpuBackend cpu;
     config.backend = &cpu;
-    RWTTT_ASSIGN_OR_RETURN(CheckedRun r, RunAndCheck(c.trace, "naive", {}, config, "t", "tiny"));
+    RWTTT_ASSIGN_OR_RETURN(CheckedRun r, RunAndCheck(c.trace, {"naive", {}}, config, "t", "tiny"));
     if (r.report.valid()) return Verdict{};
     return Verdict{true, std::string(AnomalyName(r.report.anomalies.front().type)),
                    r.report.anomalies.front().explanation};

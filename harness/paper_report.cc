@@ -1,4 +1,4 @@
-#include "sim/paper_report.h"
+#include "harness/paper_report.h"
 
 #include <fmt/format.h>
 
@@ -37,13 +37,8 @@ std::string JsonError(double ours, double paper) {
 
 // The row's label: the policy name, with its options for a user's extra row.
 std::string RowName(const PaperTable& t, std::size_t i) {
-  const PolicyChoice& p = t.rows[i].policy;
-  if (i < PaperPolicies().size() || p.options.empty()) return p.name;
-  std::string name = p.name;
-  for (std::size_t k = 0; k < p.options.size(); ++k) {
-    name += (k == 0 ? ":" : ",") + p.options[k].first + "=" + p.options[k].second;
-  }
-  return name;
+  const PolicySpec& p = t.rows[i].policy;
+  return i < PaperPolicies().size() ? p.name : p.Label();
 }
 
 // A paper figure and our error against it, or "-" and "" for a row the paper has no figure for.

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "sim/paper_experiment.h"
+#include "harness/paper_experiment.h"
 
 namespace rwttt {
 

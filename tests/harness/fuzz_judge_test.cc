@@ -1,0 +1,96 @@
+// The verdict `rwttt fuzz` gives a workload, called directly: a failing policy is named after its
+// first anomaly; under injected faults a valid history is the failure ("not-caught").
+#include "harness/fuzz_judge.h"
+
+#include <gtest/gtest.h>
+
+#include "core/cpu_backend.h"
+
+namespace rwttt {
+namespace {
+
+CheckedRun Invalid(AnomalyType type, std::string explanation) {
+  CheckedRun r;
+  r.report.counts[Index(type)] = 1;
+  r.report.anomalies.push_back(Anomaly{type, 0, {1, 2}, std::move(explanation), std::nullopt});
+  return r;
+}
+
+TEST(JudgeCheckedRun, WithoutFaultsAnInvalidHistoryFailsNamedByItsFirstAnomaly) {
+  EXPECT_FALSE(JudgeCheckedRun(CheckedRun{}, FaultPlan{}).failed);
+  const Verdict v = JudgeCheckedRun(Invalid(AnomalyType::kLostUpdate, "two commits"), FaultPlan{});
+  EXPECT_TRUE(v.failed);
+  EXPECT_EQ(v.anomaly, "lost-update");
+  EXPECT_EQ(v.detail, "two commits");
+}
+
+TEST(JudgeCheckedRun, UnderFaultsOnlyAnInjectedFaultJudgedValidFails) {
+  const FaultPlan stale{FaultKind::kStaleRead, 0.5};
+  CheckedRun valid;
+  valid.run.faults_injected = 3;
+  const Verdict missed = JudgeCheckedRun(valid, stale);
+  EXPECT_TRUE(missed.failed);
+  EXPECT_EQ(missed.anomaly, "not-caught");
+  EXPECT_EQ(missed.detail, "checker bug: 3 x stale-read injected and the history was judged valid");
+  CheckedRun caught = Invalid(AnomalyType::kLostUpdate, "caught");
+  caught.run.faults_injected = 3;
+  EXPECT_FALSE(JudgeCheckedRun(caught, stale).failed);
+  valid.run.faults_injected = 0;  // nothing was injected: nothing to catch
+  EXPECT_FALSE(JudgeCheckedRun(valid, stale).failed);
+}
+
+FuzzTarget Target(const std::string& policy, FaultPlan faults = {}) {
+  FuzzTarget t;
+  t.policy = {policy, {}};
+  t.model = LoadModelProfile("tiny").value();
+  t.model_spec = "tiny";
+  t.hardware = LoadHardwareProfile("h100-sxm").value();
+  t.faults = faults;
+  return t;
+}
+
+FuzzSpace Space(const ModelProfile& model) {
+  FuzzSpace s;
+  s.model = model;
+  s.shared_weight_bytes = model.shared_weight_bytes();
+  s.state_bytes = model.state_bytes();
+  return s;
+}
+
+TEST(JudgeFuzzCase, NaiveFailsRwtttPassesAndInjectedFaultsAreCaught) {
+  const FuzzTarget naive = Target("naive");
+  const FuzzTarget rwttt = Target("rwttt");
+  const FuzzTarget injected = Target("rwttt", FaultPlan{FaultKind::kStaleRead, 0.5});
+  const FuzzSpace space = Space(naive.model);
+  int naive_failures = 0;
+  int injected_runs = 0;  // cases where a fault struck, so that "caught" is not vacuous
+  for (std::uint64_t i = 0; i < 20; ++i) {
+    const FuzzCase c = MakeFuzzCase(space, Seed{5}, i);
+    const Verdict n = JudgeFuzzCase(naive, c).value();
+    if (n.failed) {
+      ++naive_failures;
+      EXPECT_NE(n.anomaly, "not-caught");
+      EXPECT_FALSE(n.detail.empty());
+    }
+    EXPECT_FALSE(JudgeFuzzCase(rwttt, c).value().failed) << "iteration " << i;
+    EXPECT_FALSE(JudgeFuzzCase(injected, c).value().failed) << "iteration " << i;
+    CpuBackend cpu;
+    SimConfig config;
+    config.model = injected.model;
+    config.hardware = injected.hardware;
+    config.budget_bytes = c.budget_bytes;
+    config.seed = c.seed;
+    config.faults = injected.faults;
+    config.backend = &cpu;
+    const CheckedRun r = RunAndCheck(c.trace, injected.policy, config, "fuzz-case", "tiny").value();
+    if (r.run.faults_injected > 0) {
+      ++injected_runs;
+      EXPECT_FALSE(r.report.valid()) << "iteration " << i;
+    }
+  }
+  EXPECT_GT(naive_failures, 0);
+  EXPECT_GT(injected_runs, 0);
+}
+
+}  // namespace
+}  // namespace rwttt
