@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "checker/history_reader.h"
-#include "fuzz/fuzz_support.h"
+#include "readers_fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string path = rwttt::fuzz::WriteInput(data, size, RWTTT_FUZZ_HISTORY_NAME);

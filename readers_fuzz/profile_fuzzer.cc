@@ -7,7 +7,7 @@
 
 #include "core/hardware_profile.h"
 #include "core/model_profile.h"
-#include "fuzz/fuzz_support.h"
+#include "readers_fuzz/fuzz_support.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view json(reinterpret_cast<const char*>(data), size);

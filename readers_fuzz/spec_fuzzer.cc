@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "fuzz/fuzz_support.h"
 #include "harness/fuzz.h"
+#include "readers_fuzz/fuzz_support.h"
 #include "sim/fault_injector.h"
 #include "traces/length_distribution.h"
 

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "fuzz/fuzz_support.h"
+#include "readers_fuzz/fuzz_support.h"
 #include "traces/native_trace.h"
 #include "traces/trace_loader.h"
 

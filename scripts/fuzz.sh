@@ -43,7 +43,7 @@ for c in clang++ clang++-14; do
   if command -v "$c" >/dev/null; then clangxx=$(command -v "$c"); break; fi
 done
 if [ -z "$clangxx" ]; then
-  echo "rwttt fuzz: no clang++ found (Debian: clang-14 libclang-rt-14-dev); nothing built" >&2
+  echo "readers_fuzz: no clang++ found (Debian: clang-14 libclang-rt-14-dev); nothing built" >&2
   exit 3
 fi
 clangc=${clangxx/clang++/clang}
@@ -107,12 +107,12 @@ for t in "${targets[@]}"; do
   start=$SECONDS
   if "$build_dir/$t" "${args[@]}" "${extra[@]}" "$build_dir/corpus/$t" "$seeds/$t" \
       > "$build_dir/$t.log" 2>&1; then
-    echo "rwttt fuzz: $t ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' \
+    echo "readers_fuzz: $t ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' \
       "$build_dir/$t.log" | grep -o '[0-9]*$') runs, $((SECONDS - start)) s)"
   else
-    echo "rwttt fuzz: $t FAILED; see $build_dir/$t.log and $build_dir/crashes/" >&2
+    echo "readers_fuzz: $t FAILED; see $build_dir/$t.log and $build_dir/crashes/" >&2
     tail -n 40 "$build_dir/$t.log" >&2
     failed+=("$t")
   fi
 done
-[ ${#failed[@]} -eq 0 ] || { echo "rwttt fuzz: failed: ${failed[*]}" >&2; exit 1; }
+[ ${#failed[@]} -eq 0 ] || { echo "readers_fuzz: failed: ${failed[*]}" >&2; exit 1; }
