@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <new>
+#include <variant>
 
 #include "core/check.h"
 #include "core/host_memory.h"
@@ -16,10 +17,9 @@ namespace rwttt {
 Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, Seed seed) {
   const std::uint64_t n_ttt = model.ttt_layers.size();
   const std::uint64_t layer_elems = model.layer_state_elems();
-  const std::uint64_t mlp_elems = std::uint64_t{model.d_model} * model.d_ff;
   // Shared W_up (In-Place TTT, low-rank) and W_down (low-rank) of each TTT layer.
-  const std::uint64_t up_elems = model.state_kind == StateKind::kLactSwiglu ? 0 : mlp_elems;
-  const std::uint64_t down_elems = model.state_kind == StateKind::kLowRank ? mlp_elems : 0;
+  const std::uint64_t up_elems = model.shared_up_elems();
+  const std::uint64_t down_elems = model.shared_down_elems();
   // Everything is held as fp32 here, whatever the dtypes: shared weights, base state, the slots.
   const std::uint64_t bytes =
       ((1 + std::uint64_t{num_slots}) * layer_elems + up_elems + down_elems) * n_ttt *
@@ -31,6 +31,8 @@ Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, See
   state_bf16_ = model.state_dtype == DType::kBf16;
   run_key_ = RunKey(seed.value());
   layer_elems_ = layer_elems;
+  up_elems_ = up_elems;
+  down_elems_ = down_elems;
   const std::uint32_t d = model.d_model;
   const std::uint32_t f = model.d_ff;
   try {
@@ -58,22 +60,37 @@ Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, See
     for (std::uint64_t e = 0; e < down_elems; ++e) {  // [d_ff][d_model]
       down_[p * down_elems + e] = RoundAct(BaseWeight(run_key_, layer, e / d, e % d, f));
     }
-    float* base = base_.data() + p * layer_elems;
-    for (std::uint64_t e = 0; e < layer_elems; ++e) {
-      switch (model.state_kind) {
-        case StateKind::kInplaceTtt:  // [d_ff][d_model]
-          base[e] = RoundState(BaseWeight(run_key_, layer, e / d, e % d, f));
-          break;
-        case StateKind::kLactSwiglu:
-          base[e] = RoundState(LactBaseElement(LactShapeOf(model), run_key_, layer, e));
-          break;
-        case StateKind::kLowRank:
-          base[e] = RoundState(LowRankBaseElement(LowRankShapeOf(model), run_key_, layer, e));
-          break;
-      }
-    }
+    std::visit([&](const auto& kind) { FillBase(kind, p); }, model_.state_kind);
   }
   return OkStatus();
+}
+
+void CpuBackend::FillBase(const InplaceTttKind&, std::uint32_t position) {
+  const std::uint32_t layer = model_.ttt_layers[position];
+  const std::uint32_t d = model_.d_model;
+  const std::uint32_t f = model_.d_ff;
+  float* base = base_.data() + position * layer_elems_;
+  for (std::uint64_t e = 0; e < layer_elems_; ++e) {  // W_down [d_ff][d_model]
+    base[e] = RoundState(BaseWeight(run_key_, layer, e / d, e % d, f));
+  }
+}
+
+void CpuBackend::FillBase(const LactSwigluKind& kind, std::uint32_t position) {
+  const LactShape shape = MathShapeOf(model_, kind);
+  const std::uint32_t layer = model_.ttt_layers[position];
+  float* base = base_.data() + position * layer_elems_;
+  for (std::uint64_t e = 0; e < layer_elems_; ++e) {
+    base[e] = RoundState(BaseStateElement(shape, run_key_, layer, e));
+  }
+}
+
+void CpuBackend::FillBase(const LowRankKind& kind, std::uint32_t position) {
+  const LowRankShape shape = MathShapeOf(model_, kind);
+  const std::uint32_t layer = model_.ttt_layers[position];
+  float* base = base_.data() + position * layer_elems_;
+  for (std::uint64_t e = 0; e < layer_elems_; ++e) {
+    base[e] = RoundState(BaseStateElement(shape, run_key_, layer, e));
+  }
 }
 
 void CpuBackend::InitSlot(std::uint32_t slot) {
@@ -91,20 +108,16 @@ void CpuBackend::CopySlot(std::uint32_t from, std::uint32_t to) {
 void CpuBackend::RunBatch(std::span<const BatchItem> items, std::span<ItemResult> results) {
   RWTTT_CHECK(items.size() == results.size());
   // One item at a time, in item order: the semantics every batched backend must reproduce.
-  for (std::size_t n = 0; n < items.size(); ++n) {
-    RWTTT_CHECK(items[n].slot < slots_.size() && initialised_[items[n].slot])
-        << "item " << n << " uses slot " << items[n].slot << " which is not initialised";
-    const bool read = items[n].effect == Effect::kRead;
-    switch (model_.state_kind) {
-      case StateKind::kInplaceTtt:
-        results[n] = read ? Read(items[n]) : Write(items[n]);
-        break;
-      case StateKind::kLactSwiglu:
-      case StateKind::kLowRank:
-        results[n] = read ? ReadKind(items[n]) : WriteKind(items[n]);
-        break;
-    }
-  }
+  std::visit(
+      [&](const auto& kind) {
+        for (std::size_t n = 0; n < items.size(); ++n) {
+          RWTTT_CHECK(items[n].slot < slots_.size() && initialised_[items[n].slot])
+              << "item " << n << " uses slot " << items[n].slot << " which is not initialised";
+          const bool read = items[n].effect == Effect::kRead;
+          results[n] = read ? Read(kind, items[n]) : Write(kind, items[n]);
+        }
+      },
+      model_.state_kind);
 }
 
 namespace {
@@ -182,7 +195,7 @@ RWTTT_HOST_CLONES void CpuBackend::Activation(std::uint64_t token_key, std::uint
                                               float* h) {
   const std::uint32_t d = model_.d_model;
   const std::uint32_t f = model_.d_ff;
-  const float* up = up_.data() + position * std::uint64_t{d} * f;
+  const float* up = up_.data() + position * up_elems_;
   float* x = x_.data();
   InputRow(token_key, owner_lo, token, model_.ttt_layers[position], d, x);
   RoundRow(act_bf16_, x, d);
@@ -191,7 +204,7 @@ RWTTT_HOST_CLONES void CpuBackend::Activation(std::uint64_t token_key, std::uint
   RoundRow(act_bf16_, h, f);
 }
 
-RWTTT_HOST_CLONES ItemResult CpuBackend::Read(const BatchItem& item) {
+RWTTT_HOST_CLONES ItemResult CpuBackend::Read(const InplaceTttKind&, const BatchItem& item) {
   const std::uint32_t d = model_.d_model;
   const std::uint32_t f = model_.d_ff;
   const std::uint32_t n_ttt = model_.ttt_layers.size();
@@ -223,68 +236,85 @@ ItemResult CpuBackend::ReadResult(const BatchItem& item, const std::vector<float
   return result;
 }
 
-RWTTT_HOST_CLONES ItemResult CpuBackend::ReadKind(const BatchItem& item) {
-  const std::uint32_t d = model_.d_model;
+template <typename Kind>
+ItemResult CpuBackend::Read(const Kind& kind, const BatchItem& item) {
   const std::uint64_t key = TokenKey(item.input_seed, item.carry, item.owner.value());
   const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
-  const bool lact = model_.state_kind == StateKind::kLactSwiglu;
-  const LactShape ls = LactShapeOf(model_);
-  const LowRankShape rs = LowRankShapeOf(model_);
-  std::vector<float> scratch(lact ? ls.read_scratch() : rs.read_scratch());
-  std::vector<float> out(d);
+  const auto shape = MathShapeOf(model_, kind);
+  std::vector<float> scratch(shape.read_scratch());
+  std::vector<float> out(model_.d_model);
   std::vector<float> y;  // [tokens][ttt layers][d_model]
   for (std::uint32_t t = item.first_token; t < item.end_token; ++t) {
     for (std::uint32_t p = 0; p < model_.ttt_layers.size(); ++p) {
-      const std::uint32_t layer = model_.ttt_layers[p];
-      const float* w = Layer(item.slot, p);
-      if (lact) {
-        for (std::uint32_t head = 0; head < ls.heads; ++head) {
-          LactReadHead(ls, w + head * ls.head_elems(), {key, owner_lo, t, layer, head},
-                       scratch.data(), out.data() + head * ls.head_dim);
-        }
-      } else {
-        LowRankRead(rs, up_.data() + p * std::uint64_t{d} * model_.d_ff,
-                    down_.data() + p * std::uint64_t{d} * model_.d_ff, w, key, owner_lo, t, layer,
-                    scratch.data(), out.data());
-      }
+      ReadLayer(shape, p, key, owner_lo, t, Layer(item.slot, p), scratch.data(), out.data());
       for (const float v : out) y.push_back(RoundAct(v));
     }
   }
   return ReadResult(item, y);
 }
 
-ItemResult CpuBackend::WriteKind(const BatchItem& item) {
-  const std::uint64_t mlp_elems = std::uint64_t{model_.d_model} * model_.d_ff;
+RWTTT_HOST_CLONES void CpuBackend::ReadLayer(const LactShape& ls, std::uint32_t position,
+                                             std::uint64_t key, std::uint32_t owner_lo,
+                                             std::uint32_t token, const float* w, float* scratch,
+                                             float* out) {
+  const std::uint32_t layer = model_.ttt_layers[position];
+  for (std::uint32_t head = 0; head < ls.heads; ++head) {
+    LactReadHead(ls, w + head * ls.head_elems(), {key, owner_lo, token, layer, head}, scratch,
+                 out + head * ls.head_dim);
+  }
+}
+
+RWTTT_HOST_CLONES void CpuBackend::ReadLayer(const LowRankShape& rs, std::uint32_t position,
+                                             std::uint64_t key, std::uint32_t owner_lo,
+                                             std::uint32_t token, const float* w, float* scratch,
+                                             float* out) {
+  LowRankRead(rs, up_.data() + position * up_elems_, down_.data() + position * down_elems_, w, key,
+              owner_lo, token, model_.ttt_layers[position], scratch, out);
+}
+
+template <typename Kind>
+ItemResult CpuBackend::Write(const Kind& kind, const BatchItem& item) {
   const std::uint32_t n_ttt = model_.ttt_layers.size();
   const std::uint64_t key = TokenKey(item.input_seed, item.carry, item.owner.value());
   const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
-  const bool lact = model_.state_kind == StateKind::kLactSwiglu;
-  const LactShape ls = LactShapeOf(model_);
-  const LowRankShape rs = LowRankShapeOf(model_);
-  std::vector<float> scratch(lact ? ls.write_scratch() : rs.write_scratch());
+  const auto shape = MathShapeOf(model_, kind);
+  std::vector<float> scratch(shape.write_scratch());
   for (std::uint32_t p = 0; p < n_ttt; ++p) {
     if (!WriteUpdatesLayer(item.torn, p, n_ttt)) continue;
     const std::uint32_t layer = model_.ttt_layers[p];
-    float* w = Layer(item.slot, p);
-    if (lact) {
-      const float* base = base_.data() + p * layer_elems_;
-      for (std::uint32_t head = 0; head < ls.heads; ++head) {
-        const std::uint64_t at = head * ls.head_elems();
-        LactWriteHead(ls, w + at, base + at, {key, owner_lo, 0, layer, head}, item.first_token,
-                      item.end_token, scratch.data());
-      }
-    } else {
-      LowRankWrite(rs, up_.data() + p * mlp_elems, down_.data() + p * mlp_elems, w, key, owner_lo,
-                   item.first_token, item.end_token, layer, scratch.data());
-    }
+    WriteLayer(shape, p, layer, key, owner_lo, item, scratch.data());
   }
+  return WriteResult(item);
+}
+
+void CpuBackend::WriteLayer(const LactShape& ls, std::uint32_t position, std::uint32_t layer,
+                            std::uint64_t key, std::uint32_t owner_lo, const BatchItem& item,
+                            float* scratch) {
+  float* w = Layer(item.slot, position);
+  const float* base = base_.data() + position * layer_elems_;
+  for (std::uint32_t head = 0; head < ls.heads; ++head) {
+    const std::uint64_t at = head * ls.head_elems();
+    LactWriteHead(ls, w + at, base + at, {key, owner_lo, 0, layer, head}, item.first_token,
+                  item.end_token, scratch);
+  }
+}
+
+void CpuBackend::WriteLayer(const LowRankShape& rs, std::uint32_t position, std::uint32_t layer,
+                            std::uint64_t key, std::uint32_t owner_lo, const BatchItem& item,
+                            float* scratch) {
+  LowRankWrite(rs, up_.data() + position * up_elems_, down_.data() + position * down_elems_,
+               Layer(item.slot, position), key, owner_lo, item.first_token, item.end_token, layer,
+               scratch);
+}
+
+ItemResult CpuBackend::WriteResult(const BatchItem& item) {
   ItemResult result;
   result.state_digest = StateDigest(item.slot);
   result.carry = item.carry;
   return result;
 }
 
-RWTTT_HOST_CLONES ItemResult CpuBackend::Write(const BatchItem& item) {
+RWTTT_HOST_CLONES ItemResult CpuBackend::Write(const InplaceTttKind&, const BatchItem& item) {
   const std::uint32_t d = model_.d_model;
   const std::uint32_t f = model_.d_ff;
   const std::uint32_t n_ttt = model_.ttt_layers.size();
@@ -316,10 +346,7 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Write(const BatchItem& item) {
         row[j] = RoundAs(state_bf16_, UpdatedWeight(row[j], acc_[j], eta));
     }
   }
-  ItemResult result;
-  result.state_digest = StateDigest(item.slot);
-  result.carry = item.carry;
-  return result;
+  return WriteResult(item);
 }
 
 }  // namespace rwttt

@@ -16,6 +16,9 @@
 
 namespace rwttt {
 
+struct LactShape;     // core/lact_math.h
+struct LowRankShape;  // core/low_rank_math.h
+
 class CpuBackend final : public Backend {
  public:
   std::string_view name() const override { return "cpu"; }
@@ -37,24 +40,47 @@ class CpuBackend final : public Backend {
   float RoundAct(float v) const;    // to the profile's dtype
   float RoundState(float v) const;  // to the profile's state_dtype
   // h = silu(x · W_up) of one token at TTT layer `position`, rounded to dtype: h[0, d_ff).
-  // Uses x_ as scratch.
+  // Uses x_ as scratch. REQUIRES: the kind holds a shared W_up (up_elems_ > 0).
   void Activation(std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
                   std::uint32_t position, float* h);
-  // In-Place TTT's READ and WRITE.
-  ItemResult Read(const BatchItem& item);
-  ItemResult Write(const BatchItem& item);
-  // LaCT's and low-rank's, through core/lact_math.h and core/low_rank_math.h.
-  ItemResult ReadKind(const BatchItem& item);
-  ItemResult WriteKind(const BatchItem& item);
+  // One TTT layer's state at version 0 (base_ at `position`), by the kind's rule.
+  void FillBase(const InplaceTttKind& kind, std::uint32_t position);
+  void FillBase(const LactSwigluKind& kind, std::uint32_t position);
+  void FillBase(const LowRankKind& kind, std::uint32_t position);
+  // In-Place TTT's READ and WRITE of one item, in loops over core/ttt_math.h.
+  ItemResult Read(const InplaceTttKind& kind, const BatchItem& item);
+  ItemResult Write(const InplaceTttKind& kind, const BatchItem& item);
+  // Any other kind's, TTT layer by layer through its math shape (core/state_shapes.h): the
+  // ReadLayer and WriteLayer overloads below. RunBatch picks the kind once a batch.
+  template <typename Kind>
+  ItemResult Read(const Kind& kind, const BatchItem& item);
+  template <typename Kind>
+  ItemResult Write(const Kind& kind, const BatchItem& item);
+  // out[0, d_model): one token's READ output at TTT layer `position` from its state `w`.
+  void ReadLayer(const LactShape& s, std::uint32_t position, std::uint64_t key,
+                 std::uint32_t owner_lo, std::uint32_t token, const float* w, float* scratch,
+                 float* out);
+  void ReadLayer(const LowRankShape& s, std::uint32_t position, std::uint64_t key,
+                 std::uint32_t owner_lo, std::uint32_t token, const float* w, float* scratch,
+                 float* out);
+  // The WRITE of `item`'s chunk to its slot's state at TTT layer `position` (model layer `layer`).
+  void WriteLayer(const LactShape& s, std::uint32_t position, std::uint32_t layer,
+                  std::uint64_t key, std::uint32_t owner_lo, const BatchItem& item, float* scratch);
+  void WriteLayer(const LowRankShape& s, std::uint32_t position, std::uint32_t layer,
+                  std::uint64_t key, std::uint32_t owner_lo, const BatchItem& item, float* scratch);
   // The digest and carry of a READ's outputs y[tokens][ttt layers][d_model] (rounded).
   ItemResult ReadResult(const BatchItem& item, const std::vector<float>& y);
+  // A WRITE's result: the slot's state digest after it, the carry unchanged.
+  ItemResult WriteResult(const BatchItem& item);
   float* Layer(std::uint32_t slot, std::uint32_t position);
 
   ModelProfile model_;
   std::uint64_t run_key_ = 0;
   std::uint64_t layer_elems_ = 0;  // ModelProfile::layer_state_elems()
-  std::vector<float> up_;          // [ttt layers][d_model][d_ff], rounded to dtype (not for LaCT)
-  std::vector<float> down_;        // [ttt layers][d_ff][d_model], rounded to dtype (low-rank only)
+  std::uint64_t up_elems_ = 0;     // ModelProfile::shared_up_elems(): d_model * d_ff or 0
+  std::uint64_t down_elems_ = 0;   // ModelProfile::shared_down_elems(): d_ff * d_model or 0
+  std::vector<float> up_;          // [ttt layers][up_elems_]: W_up [d_model][d_ff], as dtype
+  std::vector<float> down_;        // [ttt layers][down_elems_]: W_down [d_ff][d_model], as dtype
   std::vector<float> base_;  // [ttt layers][layer_elems]: the state at version 0, as state_dtype
   std::vector<std::vector<float>> slots_;  // [num_slots][ttt layers][layer_elems]
   std::vector<bool> initialised_;          // [num_slots]

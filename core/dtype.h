@@ -1,6 +1,7 @@
 // Storage types of weights, states and activations.
 //
-//   DTypeBytes(DType::kBf16) == 2;  ParseDType("fp32") -> DType::kFp32
+//   static_assert(DTypeBytes(DType::kBf16) == 2);
+//   std::optional<DType> t = ParseDType("fp32");  // DType::kFp32; nullopt for an unknown name
 #pragma once
 
 #include <cstdint>

@@ -14,6 +14,7 @@
 
 #include "core/dtype.h"
 #include "core/result.h"
+#include "core/units.h"
 
 namespace rwttt {
 
@@ -37,7 +38,7 @@ struct HardwareProfile {
   std::int64_t layer_overhead_ns = 0;   // per-layer framework cost inside a launch
 
   std::uint64_t memory_bytes() const {
-    return static_cast<std::uint64_t>(memory_gib * 1073741824.0);
+    return static_cast<std::uint64_t>(memory_gib * kBytesPerGib);
   }
   double bandwidth_bytes_per_ns() const { return memory_bandwidth_gbs; }  // 1e9 B/s == 1 B/ns
   double peak_flops_per_ns(DType t) const {

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <string>
 
+#include "core/units.h"
+
 namespace rwttt {
 
 std::uint64_t AvailableHostMemoryBytes() {
@@ -29,7 +31,7 @@ Status CheckMemoryFits(std::uint64_t bytes, std::uint64_t available, std::string
                        std::string_view memory) {
   if (bytes <= available) return OkStatus();
   return Error::Unavailable(fmt::format("{} needs {:.3f} GiB of {}; {:.3f} GiB available", what,
-                                        bytes / 1073741824.0, memory, available / 1073741824.0));
+                                        bytes / kBytesPerGib, memory, available / kBytesPerGib));
 }
 
 }  // namespace rwttt

@@ -44,6 +44,17 @@ Result<std::uint64_t> GetUint(simdjson::ondemand::value value, const SourceLoc& 
   return WrongType(value, "a non-negative integer", at);
 }
 
+Result<std::uint32_t> GetUintInRange(simdjson::ondemand::value value, const SourceLoc& at,
+                                     std::uint32_t min, std::uint32_t max) {
+  RWTTT_ASSIGN_OR_RETURN(const std::uint64_t n, GetUint(value, at));
+  if (n < min || n > max) {
+    return Error::Input("must be in [" + std::to_string(min) + ", " + std::to_string(max) +
+                            "], found " + std::to_string(n),
+                        at);
+  }
+  return static_cast<std::uint32_t>(n);
+}
+
 Result<std::int64_t> GetInt(simdjson::ondemand::value value, const SourceLoc& at) {
   std::int64_t out = 0;
   if (value.get_int64().get(out) == simdjson::SUCCESS) return out;

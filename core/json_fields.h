@@ -1,6 +1,6 @@
 // Typed reads of JSON values with errors that name the file, line and field.
 //
-//   RWTTT_ASSIGN_OR_RETURN(std::uint64_t n, json::GetUint(field.value(), at_field));
+//   RWTTT_ASSIGN_OR_RETURN(std::uint64_t n, json::GetUint(value, at));  // at names file and field
 //
 // Used by every JSON reader of the project (profiles, traces, histories) so that one kind of
 // mistake gets one wording everywhere.
@@ -19,11 +19,21 @@ namespace rwttt::json {
 Result<std::uint64_t> GetUint(simdjson::ondemand::value value, const SourceLoc& at);
 Result<std::int64_t> GetInt(simdjson::ondemand::value value, const SourceLoc& at);
 Result<double> GetDouble(simdjson::ondemand::value value, const SourceLoc& at);
+// An unsigned integer in [min, max]; else "must be in [min, max], found n".
+Result<std::uint32_t> GetUintInRange(simdjson::ondemand::value value, const SourceLoc& at,
+                                     std::uint32_t min, std::uint32_t max);
 Result<bool> GetBool(simdjson::ondemand::value value, const SourceLoc& at);
 // The string is copied: ondemand views die with the next read.
 Result<std::string> GetString(simdjson::ondemand::value value, const SourceLoc& at);
 // True when the value is JSON null (and consumes it).
 bool IsNull(simdjson::ondemand::value& value);
+
+// One field of an object being read: its value, and where it is (`at.field` is its key). Lets a
+// header that must not see simdjson declare a field reader (core/state_kind_base.h).
+struct Field {
+  simdjson::ondemand::value value;
+  const SourceLoc& at;
+};
 
 // A SourceLoc for `field` at the same file and line as `at`.
 inline SourceLoc AtField(const SourceLoc& at, std::string_view field) {

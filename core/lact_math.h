@@ -8,8 +8,8 @@
 // optionally orthogonalised by Muon's Newton–Schulz iteration and followed by a weight-norm step
 // that restores each row's norm to its value at version 0. docs/kernels.md#lact derives it.
 //
-//   LactShape s = LactShapeOf(model);
-//   LactReadHead(s, head_state, inputs, scratch, out);   // o = f(q) for one token and head
+//   const LactShape s = MathShapeOf(model, std::get<LactSwigluKind>(model.state_kind));
+//   LactReadHead(s, head_state, LactTokenKey{key, owner_lo, token, layer, head}, scratch, out);
 //
 // Same rules as core/ttt_math.h: fp32 accumulation with Mac() in the documented order, + - * /
 // and SqrtF only, fixed iteration counts, so every backend computes the same bits.
@@ -22,7 +22,8 @@
 
 namespace rwttt {
 
-// What the LaCT math needs of a profile (ModelProfile::lact_* fields, core/model_profile.h).
+// What the LaCT math needs of a profile: its LactSwigluKind's parameters (core/lact_swiglu_kind.h)
+// and its dtypes and learning rate, read off once by MathShapeOf (core/state_shapes.h).
 struct LactShape {
   std::uint32_t heads = 0;
   std::uint32_t head_dim = 0;  // d_model / heads: q, k, v and f's input and output per head

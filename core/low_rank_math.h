@@ -8,8 +8,8 @@
 // over the chunk (v_t the projection's target): A += η Inᵀ (V Bᵀ), B += η (In A)ᵀ V, both from
 // the old A and B. docs/kernels.md#low-rank derives it.
 //
-//   LowRankShape s = LowRankShapeOf(model);
-//   LowRankForward(s, up, down, state, x, scratch, y);
+//   const LowRankShape s = MathShapeOf(model, std::get<LowRankKind>(model.state_kind));
+//   LowRankForward(s, up, down, state, x, h, z, y);   // h = silu(u) and y, for one token
 //
 // Layout of one TTT layer's state: [up: A [d_model][r], B [r][d_ff]] then [down: A [d_ff][r],
 // B [r][d_model]], each present when chosen. Same rules as core/ttt_math.h.
@@ -22,6 +22,8 @@
 
 namespace rwttt {
 
+// What the low-rank math needs of a profile: its LowRankKind's parameters (core/low_rank_kind.h),
+// its dims, dtypes and learning rate, read off once by MathShapeOf (core/state_shapes.h).
 struct LowRankShape {
   std::uint32_t d_model = 0;
   std::uint32_t d_ff = 0;

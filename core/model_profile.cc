@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
+#include <utility>
 
 #include "core/json_fields.h"
 #include "core/json_writer.h"
@@ -74,17 +74,7 @@ const std::map<std::string, std::string, std::less<>>& Presets() {
   return *presets;
 }
 
-constexpr std::uint32_t kMaxDim = 1u << 20;
 constexpr std::uint32_t kMaxLayers = 4096;
-
-Result<std::uint32_t> GetBoundedU32(simdjson::ondemand::value v, const SourceLoc& at,
-                                    std::uint32_t min, std::uint32_t max) {
-  RWTTT_ASSIGN_OR_RETURN(std::uint64_t n, json::GetUint(v, at));
-  if (n < min || n > max) {
-    return Error::Input(fmt::format("must be in [{}, {}], found {}", min, max, n), at);
-  }
-  return static_cast<std::uint32_t>(n);
-}
 
 Result<DType> GetDType(simdjson::ondemand::value v, const SourceLoc& at) {
   RWTTT_ASSIGN_OR_RETURN(std::string s, json::GetString(v, at));
@@ -108,110 +98,131 @@ Status GetTttLayers(simdjson::ondemand::value v, const SourceLoc& at, bool& all,
   for (auto element : array) {
     simdjson::ondemand::value item;
     if (element.get(item) != simdjson::SUCCESS) return Error::Input("malformed array", at);
-    RWTTT_ASSIGN_OR_RETURN(std::uint32_t layer, GetBoundedU32(item, at, 0, kMaxLayers - 1));
+    RWTTT_ASSIGN_OR_RETURN(std::uint32_t layer, json::GetUintInRange(item, at, 0, kMaxLayers - 1));
     out.push_back(layer);
   }
   return OkStatus();
 }
 
-// "projections": a non-empty array of distinct "up" and "down".
-Status GetProjections(simdjson::ondemand::value v, const SourceLoc& at, bool& up, bool& down) {
-  simdjson::ondemand::array array;
-  if (v.get_array().get(array) != simdjson::SUCCESS) {
-    return Error::Input(R"(expected an array of "up" and "down")", at);
+// What the field loop of ParseModelProfile gathers beyond the profile itself.
+struct ProfileReading {
+  ProfileFieldSet seen;
+  StateKind chosen;         // the state_kind field's kind, its fields unread
+  StateKindFields kind;     // every kind's fields, as given
+  bool all_layers = false;  // ttt_layers was "all"
+};
+
+// Reads one top-level field into `m` or `r`; its errors name the field.
+Status ReadField(std::string_view key, simdjson::ondemand::value v, const SourceLoc& f,
+                 ModelProfile& m, ProfileReading& r) {
+  if (!r.seen.insert(std::string(key)).second) return Error::Input("duplicate field", f);
+  if (key == "name") {
+    RWTTT_ASSIGN_OR_RETURN(m.name, json::GetString(v, f));
+  } else if (key == "state_kind") {
+    RWTTT_ASSIGN_OR_RETURN(const std::string kind, json::GetString(v, f));
+    RWTTT_ASSIGN_OR_RETURN(r.chosen, ParseStateKindName(kind, f));
+  } else if (key == "d_model") {
+    RWTTT_ASSIGN_OR_RETURN(m.d_model, json::GetUintInRange(v, f, 1, kMaxModelDim));
+  } else if (key == "d_ff") {
+    RWTTT_ASSIGN_OR_RETURN(m.d_ff, json::GetUintInRange(v, f, 1, kMaxModelDim));
+  } else if (key == "layers") {
+    RWTTT_ASSIGN_OR_RETURN(m.layers, json::GetUintInRange(v, f, 1, kMaxLayers));
+  } else if (key == "ttt_layers") {
+    RWTTT_TRY(GetTttLayers(v, f, r.all_layers, m.ttt_layers));
+  } else if (key == "chunk") {
+    RWTTT_ASSIGN_OR_RETURN(m.chunk, json::GetUintInRange(v, f, 1, 1u << 30));
+  } else if (key == "dtype") {
+    RWTTT_ASSIGN_OR_RETURN(m.dtype, GetDType(v, f));
+  } else if (key == "state_dtype") {
+    RWTTT_ASSIGN_OR_RETURN(m.state_dtype, GetDType(v, f));
+  } else if (key == "learning_rate") {
+    RWTTT_ASSIGN_OR_RETURN(double lr, json::GetDouble(v, f));
+    if (!(lr > 0 && lr < 1)) return Error::Input("must be in (0, 1)", f);
+    m.learning_rate = static_cast<float>(lr);
+  } else if (key == "params") {
+    RWTTT_ASSIGN_OR_RETURN(m.params, json::GetUint(v, f));
+  } else if (r.kind.IsKindField(key)) {
+    RWTTT_TRY(r.kind.Read(json::Field{v, f}));
+  } else {
+    return Error::Input("unknown field (see docs/formats.md#model-profile)", f);
   }
-  for (auto element : array) {
-    std::string_view name;
-    if (element.get_string().get(name) != simdjson::SUCCESS || (name != "up" && name != "down")) {
-      return Error::Input(R"(expected an array of "up" and "down")", at);
-    }
-    bool& flag = name == "up" ? up : down;
-    if (flag) return Error::Input("a projection is listed twice", at);
-    flag = true;
-  }
-  if (!up && !down) return Error::Input("at least one projection is needed", at);
   return OkStatus();
 }
 
-// Checks the fields of the profile's state kind: present when required, absent when they belong
-// to another kind, and consistent with the shapes.
-Status CheckKindFields(ModelProfile& m, const std::set<std::string, std::less<>>& seen,
-                       const std::string& source) {
-  const bool lact = m.state_kind == StateKind::kLactSwiglu;
-  const bool low_rank = m.state_kind == StateKind::kLowRank;
-  for (const char* field : {"heads", "fast_dim", "muon", "weight_norm"}) {
-    if (!lact && seen.contains(field)) {
-      return Error::Input("only for state_kind lact-swiglu", {source, 0, field});
-    }
+// ttt_layers expanded from "all", sorted, distinct, non-empty and within the model's layers.
+Status ResolveTttLayers(ModelProfile& m, bool all_layers, const std::string& source) {
+  if (all_layers) {
+    for (std::uint32_t l = 0; l < m.layers; ++l) m.ttt_layers.push_back(l);
   }
-  for (const char* field : {"rank", "projections"}) {
-    if (!low_rank && seen.contains(field)) {
-      return Error::Input("only for state_kind low-rank", {source, 0, field});
-    }
+  std::sort(m.ttt_layers.begin(), m.ttt_layers.end());
+  if (std::adjacent_find(m.ttt_layers.begin(), m.ttt_layers.end()) != m.ttt_layers.end()) {
+    return Error::Input("a layer is listed twice", {source, 0, "ttt_layers"});
   }
-  if (lact) {
-    for (const char* required : {"heads", "fast_dim"}) {
-      if (!seen.contains(required)) {
-        return Error::Input("missing required field (state_kind lact-swiglu)",
-                            {source, 0, required});
-      }
-    }
-    if (m.d_model % m.heads != 0) {
-      return Error::Input(fmt::format("must divide d_model ({})", m.d_model), {source, 0, "heads"});
-    }
-    // LactBaseElement's draw index (head * 3 + m) * max_dim + col must stay below 2^30.
-    const std::uint64_t max_dim = std::max(m.head_dim(), m.fast_dim);
-    if (std::uint64_t{m.heads} * 3 * max_dim >= (1ull << 30)) {
-      return Error::Input("heads * 3 * max(head_dim, fast_dim) must be below 2^30",
-                          {source, 0, "fast_dim"});
-    }
+  if (m.ttt_layers.empty())
+    return Error::Input("at least one TTT layer is needed", {source, 0, "ttt_layers"});
+  if (m.ttt_layers.back() >= m.layers) {
+    return Error::Input(fmt::format("layer {} does not exist: the model has {} layers",
+                                    m.ttt_layers.back(), m.layers),
+                        {source, 0, "ttt_layers"});
   }
-  if (low_rank) {
-    if (!seen.contains("rank")) {
-      return Error::Input("missing required field (state_kind low-rank)", {source, 0, "rank"});
-    }
-    if (!seen.contains("projections")) m.low_rank_down = true;  // the default: W_down only
+  return OkStatus();
+}
+
+// params defaulted when absent (the MLP's W_up and W_down, plus initial states beyond the MLP),
+// and otherwise large enough to hold the initial states the owners' copies replace.
+Status ResolveParams(ModelProfile& m, const std::string& source) {
+  const std::uint64_t replaced =
+      m.state_replaces_params() ? m.layer_state_elems() * m.ttt_layers.size() : 0;
+  const std::uint64_t mlp = std::uint64_t{m.layers} * 2 * m.d_model * m.d_ff;
+  const bool beyond_mlp = std::visit(
+      [](const auto& k) { return std::decay_t<decltype(k)>::kStateBeyondMlp; }, m.state_kind);
+  if (m.params == 0) {
+    m.params = mlp + (beyond_mlp ? replaced : 0);
+  } else if (m.params < replaced) {
+    return Error::Input(
+        fmt::format("{} parameters cannot hold the TTT layers' initial fast weights ({} "
+                    "parameters)",
+                    m.params, replaced),
+        {source, 0, "params"});
   }
   return OkStatus();
 }
 
 }  // namespace
 
-std::string_view StateKindName(StateKind kind) {
-  switch (kind) {
-    case StateKind::kInplaceTtt:
-      return "inplace-ttt";
-    case StateKind::kLactSwiglu:
-      return "lact-swiglu";
-    case StateKind::kLowRank:
-      return "low-rank";
-  }
-  return "?";
+namespace {
+
+// f(kind) for the profile's kind type K: the one dispatch of the size accessors below.
+template <typename F>
+auto OnKind(const ModelProfile& m, F&& f) {
+  return std::visit(std::forward<F>(f), m.state_kind);
 }
 
+}  // namespace
+
 std::uint64_t ModelProfile::layer_state_elems() const {
-  switch (state_kind) {
-    case StateKind::kInplaceTtt:
-      return std::uint64_t{d_ff} * d_model;
-    case StateKind::kLactSwiglu:
-      return 3ull * d_model * fast_dim;
-    case StateKind::kLowRank:
-      return std::uint64_t{rank} * (std::uint64_t{d_model} + d_ff) *
-             ((low_rank_up ? 1 : 0) + (low_rank_down ? 1 : 0));
-  }
-  return 0;
+  return OnKind(*this, [&](const auto& k) { return k.layer_state_elems(dims()); });
 }
 
 std::uint32_t ModelProfile::state_block_elems() const {
-  switch (state_kind) {
-    case StateKind::kInplaceTtt:
-      return d_model;
-    case StateKind::kLactSwiglu:
-      return head_dim();
-    case StateKind::kLowRank:
-      return rank;
-  }
-  return 1;
+  return OnKind(*this, [&](const auto& k) { return k.state_block_elems(dims()); });
+}
+
+bool ModelProfile::state_replaces_params() const {
+  return OnKind(*this,
+                [](const auto& k) { return std::decay_t<decltype(k)>::kStateReplacesParams; });
+}
+
+std::uint64_t ModelProfile::shared_up_elems() const {
+  const bool held =
+      OnKind(*this, [](const auto& k) { return std::decay_t<decltype(k)>::kSharedUp; });
+  return held ? dims().mlp_elems() : 0;
+}
+
+std::uint64_t ModelProfile::shared_down_elems() const {
+  const bool held =
+      OnKind(*this, [](const auto& k) { return std::decay_t<decltype(k)>::kSharedDown; });
+  return held ? dims().mlp_elems() : 0;
 }
 
 std::uint64_t ModelProfile::shared_weight_bytes() const {
@@ -238,100 +249,19 @@ Result<std::string> ModelPresetJson(std::string_view name) {
 Result<ModelProfile> ParseModelProfile(std::string_view json, const std::string& source) {
   simdjson::ondemand::parser parser;
   const simdjson::padded_string padded(json);
-  const SourceLoc at{source, 0, ""};
   ModelProfile m;
-  bool all_layers = false;
-  bool has_ttt_layers = false;
-  std::set<std::string, std::less<>> seen;
-  RWTTT_TRY(json::ForEachField(
-      parser, padded, at,
-      [&](std::string_view key, simdjson::ondemand::value v, const SourceLoc& f) -> Status {
-        if (!seen.insert(std::string(key)).second) return Error::Input("duplicate field", f);
-        if (key == "name") {
-          RWTTT_ASSIGN_OR_RETURN(m.name, json::GetString(v, f));
-        } else if (key == "state_kind") {
-          RWTTT_ASSIGN_OR_RETURN(std::string kind, json::GetString(v, f));
-          if (kind == "inplace-ttt") {
-            m.state_kind = StateKind::kInplaceTtt;
-          } else if (kind == "lact-swiglu") {
-            m.state_kind = StateKind::kLactSwiglu;
-          } else if (kind == "low-rank") {
-            m.state_kind = StateKind::kLowRank;
-          } else {
-            return Error::Input(
-                "unknown state_kind '" + kind + "' (expected inplace-ttt, lact-swiglu or low-rank)",
-                f);
-          }
-        } else if (key == "d_model") {
-          RWTTT_ASSIGN_OR_RETURN(m.d_model, GetBoundedU32(v, f, 1, kMaxDim));
-        } else if (key == "d_ff") {
-          RWTTT_ASSIGN_OR_RETURN(m.d_ff, GetBoundedU32(v, f, 1, kMaxDim));
-        } else if (key == "layers") {
-          RWTTT_ASSIGN_OR_RETURN(m.layers, GetBoundedU32(v, f, 1, kMaxLayers));
-        } else if (key == "ttt_layers") {
-          has_ttt_layers = true;
-          RWTTT_TRY(GetTttLayers(v, f, all_layers, m.ttt_layers));
-        } else if (key == "chunk") {
-          RWTTT_ASSIGN_OR_RETURN(m.chunk, GetBoundedU32(v, f, 1, 1u << 30));
-        } else if (key == "dtype") {
-          RWTTT_ASSIGN_OR_RETURN(m.dtype, GetDType(v, f));
-        } else if (key == "state_dtype") {
-          RWTTT_ASSIGN_OR_RETURN(m.state_dtype, GetDType(v, f));
-        } else if (key == "learning_rate") {
-          RWTTT_ASSIGN_OR_RETURN(double lr, json::GetDouble(v, f));
-          if (!(lr > 0 && lr < 1)) return Error::Input("must be in (0, 1)", f);
-          m.learning_rate = static_cast<float>(lr);
-        } else if (key == "params") {
-          RWTTT_ASSIGN_OR_RETURN(m.params, json::GetUint(v, f));
-        } else if (key == "heads") {
-          RWTTT_ASSIGN_OR_RETURN(m.heads, GetBoundedU32(v, f, 1, kMaxDim));
-        } else if (key == "fast_dim") {
-          RWTTT_ASSIGN_OR_RETURN(m.fast_dim, GetBoundedU32(v, f, 1, kMaxDim));
-        } else if (key == "muon") {
-          RWTTT_ASSIGN_OR_RETURN(m.muon, json::GetBool(v, f));
-        } else if (key == "weight_norm") {
-          RWTTT_ASSIGN_OR_RETURN(m.weight_norm, json::GetBool(v, f));
-        } else if (key == "rank") {
-          RWTTT_ASSIGN_OR_RETURN(m.rank, GetBoundedU32(v, f, 1, kMaxDim));
-        } else if (key == "projections") {
-          RWTTT_TRY(GetProjections(v, f, m.low_rank_up, m.low_rank_down));
-        } else {
-          return Error::Input("unknown field (see docs/formats.md#model-profile)", f);
-        }
-        return OkStatus();
-      }));
-  for (const char* required : {"name", "d_model", "d_ff", "layers", "chunk", "learning_rate"}) {
-    if (!seen.contains(required))
+  ProfileReading r;
+  RWTTT_TRY(json::ForEachField(parser, padded, SourceLoc{source, 0, ""},
+                               [&](std::string_view key, simdjson::ondemand::value v,
+                                   const SourceLoc& f) { return ReadField(key, v, f, m, r); }));
+  for (const char* required :
+       {"name", "d_model", "d_ff", "layers", "chunk", "learning_rate", "ttt_layers"}) {
+    if (!r.seen.contains(required))
       return Error::Input("missing required field", {source, 0, required});
   }
-  if (!has_ttt_layers) return Error::Input("missing required field", {source, 0, "ttt_layers"});
-  RWTTT_TRY(CheckKindFields(m, seen, source));
-  if (all_layers) {
-    for (std::uint32_t l = 0; l < m.layers; ++l) m.ttt_layers.push_back(l);
-  }
-  std::sort(m.ttt_layers.begin(), m.ttt_layers.end());
-  if (std::adjacent_find(m.ttt_layers.begin(), m.ttt_layers.end()) != m.ttt_layers.end()) {
-    return Error::Input("a layer is listed twice", {source, 0, "ttt_layers"});
-  }
-  if (m.ttt_layers.empty())
-    return Error::Input("at least one TTT layer is needed", {source, 0, "ttt_layers"});
-  if (m.ttt_layers.back() >= m.layers) {
-    return Error::Input(fmt::format("layer {} does not exist: the model has {} layers",
-                                    m.ttt_layers.back(), m.layers),
-                        {source, 0, "ttt_layers"});
-  }
-  const std::uint64_t replaced =
-      m.state_replaces_params() ? m.layer_state_elems() * m.ttt_layers.size() : 0;
-  const std::uint64_t mlp = std::uint64_t{m.layers} * 2 * m.d_model * m.d_ff;
-  if (m.params == 0) {
-    m.params = mlp + (m.state_kind == StateKind::kLactSwiglu ? replaced : 0);
-  } else if (m.params < replaced) {
-    return Error::Input(
-        fmt::format("{} parameters cannot hold the TTT layers' initial fast weights ({} "
-                    "parameters)",
-                    m.params, replaced),
-        {source, 0, "params"});
-  }
+  RWTTT_ASSIGN_OR_RETURN(m.state_kind, r.kind.Take(r.chosen, m.dims(), r.seen, source));
+  RWTTT_TRY(ResolveTttLayers(m, r.all_layers, source));
+  RWTTT_TRY(ResolveParams(m, source));
   return m;
 }
 
@@ -345,15 +275,7 @@ std::string ModelProfileToJson(const ModelProfile& m) {
   std::string layers;
   for (std::uint32_t l : m.ttt_layers) layers += (layers.empty() ? "" : ",") + std::to_string(l);
   std::string kind_fields;
-  if (m.state_kind == StateKind::kLactSwiglu) {
-    kind_fields = fmt::format(R"(,"heads":{},"fast_dim":{},"muon":{},"weight_norm":{})", m.heads,
-                              m.fast_dim, m.muon, m.weight_norm);
-  } else if (m.state_kind == StateKind::kLowRank) {
-    const char* projections = m.low_rank_up && m.low_rank_down ? R"("up","down")"
-                              : m.low_rank_up                  ? R"("up")"
-                                                               : R"("down")";
-    kind_fields = fmt::format(R"(,"rank":{},"projections":[{}])", m.rank, projections);
-  }
+  std::visit([&](const auto& k) { k.AppendJson(kind_fields); }, m.state_kind);
   return fmt::format(
       R"({{"name":{},"state_kind":"{}","d_model":{},"d_ff":{},"layers":{},)"
       R"("ttt_layers":[{}],"chunk":{},"dtype":"{}","state_dtype":"{}","learning_rate":{},)"

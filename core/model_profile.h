@@ -6,7 +6,7 @@
 //
 // JSON fields (docs/formats.md#model-profile): name, state_kind, d_model, d_ff, layers,
 // ttt_layers ("all" or a list), chunk, dtype, state_dtype, learning_rate, params (optional);
-// lact-swiglu: heads, fast_dim, muon, weight_norm; low-rank: rank, projections.
+// and the fields of the state kind (LactSwigluKind::kFields, LowRankKind::kFields).
 #pragma once
 
 #include <cstdint>
@@ -16,26 +16,16 @@
 
 #include "core/dtype.h"
 #include "core/result.h"
+#include "core/state_kind.h"
 
 namespace rwttt {
 
-// What an owner's TTT state is (docs/kernels.md). The history format and every policy are the same
-// for all kinds; the math (core/ttt_math.h, lact_math.h, low_rank_math.h) and costs differ.
-enum class StateKind : std::uint8_t {
-  kInplaceTtt,  // In-Place TTT: each TTT layer's W_down [d_ff x d_model] is the owner's fast weight
-  kLactSwiglu,  // LaCT: per head, a SwiGLU fast-weight MLP (W0, W1, W2), updated per large chunk
-  kLowRank,     // LoRA-style TTT: a rank-r delta A·B on the chosen projections of each TTT layer
-};
-
-// "inplace-ttt", "lact-swiglu" or "low-rank".
-std::string_view StateKindName(StateKind kind);
-
 // ParseModelProfile validates every field; a profile built in code must keep the same rules
-// (ttt_layers sorted, distinct and in range; heads dividing d_model and fast_dim >= 1 for LaCT;
-// rank >= 1 and at least one projection for low-rank), which the backends rely on.
+// (ttt_layers sorted, distinct and in range; and each kind's, e.g. heads dividing d_model for
+// LaCT, rank >= 1 and at least one projection for low-rank), which the backends rely on.
 struct ModelProfile {
   std::string name;
-  StateKind state_kind = StateKind::kInplaceTtt;
+  StateKind state_kind;  // its kind and the kind's own parameters (core/state_kind.h)
   std::uint32_t d_model = 0;
   std::uint32_t d_ff = 0;
   std::uint32_t layers = 0;
@@ -49,27 +39,19 @@ struct ModelProfile {
   // W_down), plus the TTT layers' initial fast weights for lact-swiglu, when absent.
   std::uint64_t params = 0;
 
-  // lact-swiglu: fast-weight heads (dividing d_model), f's hidden width per head, Muon's
-  // orthogonalisation of each update, and the weight norm after it.
-  std::uint32_t heads = 0;
-  std::uint32_t fast_dim = 0;
-  bool muon = false;
-  bool weight_norm = true;
-  // low-rank: the rank and which projections of each TTT layer's MLP carry a delta.
-  std::uint32_t rank = 0;
-  bool low_rank_up = false;
-  bool low_rank_down = false;
-
-  // Elements of one TTT layer's state: In-Place TTT d_ff * d_model; LaCT 3 * d_model * fast_dim;
-  // low-rank rank * (d_model + d_ff) per chosen projection.
+  MlpDims dims() const { return {d_model, d_ff}; }
+  // Elements of one TTT layer's state (the kind's layer_state_elems).
   std::uint64_t layer_state_elems() const;
   // Elements per state fingerprint (core/ttt_math.h); divides layer_state_elems(): In-Place TTT a
   // row of W_down (d_model), LaCT head_dim, low-rank the rank.
   std::uint32_t state_block_elems() const;
-  std::uint32_t head_dim() const { return heads == 0 ? 0 : d_model / heads; }
   // Whether the owners' states replace shared parameters (In-Place TTT's W_down, LaCT's initial
   // fast weights) rather than add to them (low-rank deltas).
-  bool state_replaces_params() const { return state_kind != StateKind::kLowRank; }
+  bool state_replaces_params() const;
+  // Elements of the shared W_up [d_model][d_ff] and W_down [d_ff][d_model] the backends hold per
+  // TTT layer: d_model * d_ff when the kind's math uses it, else 0.
+  std::uint64_t shared_up_elems() const;
+  std::uint64_t shared_down_elems() const;
   std::uint64_t layer_state_bytes() const { return layer_state_elems() * DTypeBytes(state_dtype); }
   // Bytes of one owner's TttState: every TTT layer's fast weight.
   std::uint64_t state_bytes() const { return layer_state_bytes() * ttt_layers.size(); }

@@ -1,7 +1,7 @@
 // The one source of randomness: Random123's Philox4x32-10, a counter-based generator that gives
 // the same bits on host and device for the same (key, counter).
 //
-//   PhiloxBlock bits = PhiloxBits(seed, {owner_lo, token, layer, index});
+//   PhiloxBlock bits = PhiloxBits(seed, owner_lo, token, layer, index);  // the counter's 4 words
 //   float u = UnitFloat(bits[0]);   // in (0, 1)
 //
 // Callers pack what identifies a draw into the counter; nothing is stateful, so draws can be made

@@ -1,6 +1,7 @@
 // A request of a trace: one owner's arrival and the lengths of its prompt and output.
 //
-//   Request r{.id = OwnerId{0}, .arrival = Nanos{0}, .prompt_tokens = 128, .output_tokens = 64};
+//   Request r{.id = OwnerId{0}, .arrival = Nanos{0}, .prompt_tokens = 128, .output_tokens = 64,
+//             .seed = std::nullopt};  // nullopt: the run's seed keys its inputs
 #pragma once
 
 #include <cstdint>

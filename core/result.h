@@ -1,8 +1,8 @@
 // Result<T>: a value or an Error (core/error.h), as Abseil's StatusOr.
 //
-//   Result<Trace> t = ReadTrace(path);
-//   if (!t.ok()) return t.error();
-//   RWTTT_ASSIGN_OR_RETURN(auto trace, ReadTrace(path));   // the same, in one line
+//   Result<ModelProfile> m = LoadModelProfile(path);
+//   if (!m.ok()) return m.error();
+//   RWTTT_ASSIGN_OR_RETURN(ModelProfile model, LoadModelProfile(path));   // the same, in one line
 #pragma once
 
 #include <utility>

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <variant>
 
 namespace rwttt {
 
@@ -28,39 +29,51 @@ double NewtonSchulzFlops(std::uint32_t rows, std::uint32_t cols) {
   return 5.0 * (4.0 * p * p * q + 2.0 * p * p * p) + 2.0 * p * q;
 }
 
+namespace {
+
+// A WRITE's token bytes and FLOPs for each kind; act: bytes per activation, elems: one layer's
+// state elements.
+void AddWriteWork(const ModelProfile& m, const InplaceTttKind&, double act, double elems,
+                  LayerWork& w) {
+  const double chunk = m.chunk;
+  w.token_bytes = chunk * (m.d_ff + m.d_model) * act;
+  w.flops = 2.0 * chunk * elems + elems;
+}
+
+void AddWriteWork(const ModelProfile& m, const LactSwigluKind& k, double act, double elems,
+                  LayerWork& w) {
+  const double chunk = m.chunk;
+  // Keys, values and three learning rates per head per token.
+  w.token_bytes = chunk * (2.0 * m.d_model + 3.0 * k.heads) * act;
+  // Forward with the keys (4 D H per head) and the backward (8 D H), D H summed over heads
+  // being d_model * fast_dim; then the add and the weight norm (about 4 per element).
+  w.flops = 12.0 * chunk * m.d_model * k.fast_dim + 5.0 * elems;
+  if (k.muon) {
+    const std::uint32_t head_dim = k.head_dim(m.dims());
+    w.flops += k.heads * (2.0 * NewtonSchulzFlops(k.fast_dim, head_dim) +
+                          NewtonSchulzFlops(head_dim, k.fast_dim));
+  }
+}
+
+void AddWriteWork(const ModelProfile& m, const LowRankKind& k, double act, double elems,
+                  LayerWork& w) {
+  const double chunk = m.chunk;
+  // Each projection's input and target per token: x and its d_ff target (up), h and its
+  // d_model target (down); P, Q, dA, dB cost 4 r (in + out) per token; then the add.
+  const double per_projection = m.d_model + m.d_ff;
+  const double projections = (k.up ? 1 : 0) + (k.down ? 1 : 0);
+  w.token_bytes = chunk * per_projection * projections * act;
+  w.flops = 4.0 * chunk * elems + 2.0 * elems;
+}
+
+}  // namespace
+
 LayerWork WriteLayerWork(const ModelProfile& m) {
   const double act = DTypeBytes(m.dtype);
   const double elems = static_cast<double>(m.layer_state_elems());
-  const double chunk = m.chunk;
   LayerWork w;
   w.owner_bytes = 2.0 * elems * DTypeBytes(m.state_dtype);
-  switch (m.state_kind) {
-    case StateKind::kInplaceTtt:
-      w.token_bytes = chunk * (m.d_ff + m.d_model) * act;
-      w.flops = 2.0 * chunk * elems + elems;
-      break;
-    case StateKind::kLactSwiglu: {
-      // Keys, values and three learning rates per head per token.
-      w.token_bytes = chunk * (2.0 * m.d_model + 3.0 * m.heads) * act;
-      // Forward with the keys (4 D H per head) and the backward (8 D H), D H summed over heads
-      // being d_model * fast_dim; then the add and the weight norm (about 4 per element).
-      w.flops = 12.0 * chunk * m.d_model * m.fast_dim + 5.0 * elems;
-      if (m.muon) {
-        w.flops += m.heads * (2.0 * NewtonSchulzFlops(m.fast_dim, m.head_dim()) +
-                              NewtonSchulzFlops(m.head_dim(), m.fast_dim));
-      }
-      break;
-    }
-    case StateKind::kLowRank: {
-      // Each projection's input and target per token: x and its d_ff target (up), h and its
-      // d_model target (down); P, Q, dA, dB cost 4 r (in + out) per token; then the add.
-      const double per_projection = m.d_model + m.d_ff;
-      const double projections = (m.low_rank_up ? 1 : 0) + (m.low_rank_down ? 1 : 0);
-      w.token_bytes = chunk * per_projection * projections * act;
-      w.flops = 4.0 * chunk * elems + 2.0 * elems;
-      break;
-    }
-  }
+  std::visit([&](const auto& kind) { AddWriteWork(m, kind, act, elems, w); }, m.state_kind);
   return w;
 }
 

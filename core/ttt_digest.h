@@ -15,7 +15,9 @@ namespace rwttt {
 // y[token][ttt layer][d_model], tokens ascending.
 std::uint64_t OutputDigest(const void* bytes, std::size_t size);
 
-// XXH3-64 of a state's row fingerprints (core/ttt_math.h), [num_ttt_layers][d_ff] in that order.
+// XXH3-64 of a state's block fingerprints (FingerprintStart/FingerprintAbsorb, core/ttt_math.h):
+// one per block of ModelProfile::state_block_elems() elements, [ttt layers][blocks per layer] in
+// that order (for In-Place TTT a block is a row of W_down: [ttt layers][d_ff]).
 std::uint64_t StateDigestOfFingerprints(std::span<const std::uint64_t> fingerprints);
 
 // The carry after a READ: XXH3-64 of its out_digest, seeded with the carry before it. A WRITE

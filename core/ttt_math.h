@@ -279,10 +279,11 @@ RWTTT_HD bool WriteUpdatesLayer(bool torn, std::uint32_t position, std::uint32_t
 // state out. Each block of ModelProfile::state_block_elems() consecutive elements of each TTT
 // layer (In-Place TTT: a row W[i][0..d_model)) folds into a 64-bit fingerprint; the host
 // hashes the fingerprint array with XXH3 (core/ttt_digest.h). Every fold step is a bijection of
-// the running value, so changing any single element always changes its row's fingerprint.
+// the running value, so changing any single element always changes its block's fingerprint.
 
-RWTTT_HD std::uint64_t FingerprintStart(std::uint32_t position, std::uint32_t row) {
-  return Mix64(((static_cast<std::uint64_t>(position) << 32) | row) + 0x2545F4914F6CDD1Dull);
+// The fingerprint of block `block` of TTT layer `position` before any element is absorbed.
+RWTTT_HD std::uint64_t FingerprintStart(std::uint32_t position, std::uint32_t block) {
+  return Mix64(((static_cast<std::uint64_t>(position) << 32) | block) + 0x2545F4914F6CDD1Dull);
 }
 RWTTT_HD std::uint64_t FingerprintAbsorb(std::uint64_t h, std::uint32_t word) {
   h = (h ^ word) * 0x9E3779B97F4A7C15ull;

@@ -11,6 +11,7 @@
 
 namespace rwttt {
 
+// Bytes in a GiB (2^30): every GiB conversion and report in core/ uses it.
 inline constexpr double kBytesPerGib = 1073741824.0;
 // The largest memory size in GiB whose bytes fit 64 bits (2^34 GiB is 2^64 bytes).
 inline constexpr double kMaxGib = 17179869183.0;

@@ -9,7 +9,10 @@
 // up-project them through the shared W_up (read once per kUpToks tokens of the whole batch), then
 // down-project each slot's tokens through the slot's fast weight (read once per tile of that
 // slot's tokens). Outputs come back to the host only to be hashed; states never do: their digests
-// come from row fingerprints computed where the state lives.
+// come from block fingerprints (one per ModelProfile::state_block_elems() elements, eight blocks
+// folded side by side by FingerprintFunctor) computed where the state lives. The state kind is
+// visited once per part: In-Place TTT runs the tiled kernels of batched_kernels.cuh, the other
+// kinds the functors of state_kind_kernels.cuh, templated on their math shape.
 #pragma once
 
 #include <thrust/copy.h>
@@ -21,6 +24,7 @@
 #include <exception>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "core/backend.h"
@@ -50,10 +54,9 @@ class BatchedBackend final : public Backend {
     num_ttt_ = static_cast<std::uint32_t>(model.ttt_layers.size());
     layer_elems_ = model.layer_state_elems();
     slot_elems_ = layer_elems_ * num_ttt_;
-    const std::uint64_t mlp_elems = std::uint64_t{model.d_model} * model.d_ff;
     // Shared W_up (In-Place TTT, low-rank) and W_down (low-rank) of each TTT layer.
-    up_elems_ = model.state_kind == StateKind::kLactSwiglu ? 0 : mlp_elems;
-    down_elems_ = model.state_kind == StateKind::kLowRank ? mlp_elems : 0;
+    up_elems_ = model.shared_up_elems();
+    down_elems_ = model.shared_down_elems();
     num_slots_ = 0;  // until the allocation succeeds, no slot may be used
     initialised_.clear();
     const std::uint64_t a_bytes = DTypeBytes(model.dtype);
@@ -91,12 +94,8 @@ class BatchedBackend final : public Backend {
         Launch(down_elems_, GenWeightFunctor<A>{Ptr<A>(down_) + p * down_elems_, run_key, layer, f,
                                                 d, d, f, false});
         S* base = Ptr<S>(base_) + p * layer_elems_;
-        if (model.state_kind == StateKind::kInplaceTtt) {
-          Launch(layer_elems_, GenWeightFunctor<S>{base, run_key, layer, f, d, d, f, false});
-        } else {
-          Launch(layer_elems_, GenStateFunctor<S>{base, run_key, layer, model.state_kind,
-                                                  LactShapeOf(model), LowRankShapeOf(model)});
-        }
+        std::visit([&](const auto& kind) { GenBase(kind, base, run_key, layer); },
+                   model.state_kind);
       }
     });
     return OkStatus();
@@ -137,12 +136,12 @@ class BatchedBackend final : public Backend {
           using A = decltype(a);
           using S = decltype(s);
           const bool read = part.effect == Effect::kRead;
-          if (model_.state_kind == StateKind::kInplaceTtt) {
-            read ? RunRead<A, S>(part, items, results) : RunWrite<A, S>(part, items, results);
-          } else {
-            read ? RunKindRead<A, S>(part, items, results)
-                 : RunKindWrite<A, S>(part, items, results);
-          }
+          std::visit(
+              [&](const auto& kind) {
+                read ? RunRead<A, S>(kind, part, items, results)
+                     : RunWrite<A, S>(kind, part, items, results);
+              },
+              model_.state_kind);
         });
       }
     } catch (const std::exception& e) {
@@ -253,8 +252,22 @@ class BatchedBackend final : public Backend {
     Grow(h_, n * model_.d_ff * a_bytes);
   }
 
+  // The base state of TTT layer `layer`: In-Place TTT's W_down draws, or the kind's math shape's
+  // BaseStateElement (a kernel templated on the shape).
+  template <typename S>
+  void GenBase(const InplaceTttKind&, S* base, std::uint64_t run_key, std::uint32_t layer) {
+    const std::uint32_t d = model_.d_model, f = model_.d_ff;
+    Launch(layer_elems_, GenWeightFunctor<S>{base, run_key, layer, f, d, d, f, false});
+  }
+  template <typename Kind, typename S>
+  void GenBase(const Kind& kind, S* base, std::uint64_t run_key, std::uint32_t layer) {
+    const auto shape = MathShapeOf(model_, kind);
+    Launch(layer_elems_, GenStateFunctor<S, decltype(shape)>{base, run_key, layer, shape});
+  }
+
+  // In-Place TTT's READ: tiled up- and down-projections (gpu/internal/batched_kernels.cuh).
   template <typename A, typename S>
-  void RunRead(const BatchPart& part, std::span<const BatchItem> items,
+  void RunRead(const InplaceTttKind&, const BatchPart& part, std::span<const BatchItem> items,
                std::span<ItemResult> results) {
     const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
     UploadTokens(part, sizeof(A));
@@ -310,61 +323,71 @@ class BatchedBackend final : public Backend {
     return Ptr<float>(scratch_);
   }
 
-  // LaCT and low-rank READ: per TTT layer, one call per (token, head) or token.
-  template <typename A, typename S>
-  void RunKindRead(const BatchPart& part, std::span<const BatchItem> items,
-                   std::span<ItemResult> results) {
+  // Any other kind's READ: per TTT layer, one launch of its math shape's read functor.
+  template <typename A, typename S, typename Kind>
+  void RunRead(const Kind& kind, const BatchPart& part, std::span<const BatchItem> items,
+               std::span<ItemResult> results) {
     const std::uint64_t n = part.num_tokens();
     const PartTokens tokens = UploadPartTokens(part);
     const std::uint64_t row_bytes = std::uint64_t{num_ttt_} * model_.d_model * sizeof(A);
     Grow(y_, n * row_bytes);
-    const LactShape ls = LactShapeOf(model_);
-    const LowRankShape rs = LowRankShapeOf(model_);
-    for (std::uint32_t p = 0; p < num_ttt_; ++p) {
-      const std::uint32_t layer = model_.ttt_layers[p];
-      if (model_.state_kind == StateKind::kLactSwiglu) {
-        const std::uint64_t units = n * ls.heads;
-        Launch(units, LactReadFunctor<A, S>{ls, tokens, Ptr<S>(state_), Ptr<A>(y_),
-                                            Scratch(units * (ls.read_scratch() + ls.head_dim)),
-                                            slot_elems_, p * layer_elems_, layer, p, num_ttt_});
-      } else {
-        Launch(n, LowRankReadFunctor<A, S>{
-                      rs, tokens, Ptr<A>(up_) + p * up_elems_, Ptr<A>(down_) + p * down_elems_,
-                      Ptr<S>(state_), Ptr<A>(y_), Scratch(n * (rs.read_scratch() + rs.d_model)),
-                      slot_elems_, p * layer_elems_, layer, p, num_ttt_});
-      }
-    }
+    const auto shape = MathShapeOf(model_, kind);
+    for (std::uint32_t p = 0; p < num_ttt_; ++p) LaunchRead<A, S>(shape, tokens, n, p);
     ReadResults(part, items, results, row_bytes);
   }
 
-  // LaCT and low-rank WRITE: per TTT layer, one call per (item, head) or item.
+  // The READ of TTT layer p for the part's n tokens: one call per (token, head) for LaCT, per
+  // token for low-rank.
   template <typename A, typename S>
-  void RunKindWrite(const BatchPart& part, std::span<const BatchItem> items,
-                    std::span<ItemResult> results) {
+  void LaunchRead(const LactShape& ls, const PartTokens& tokens, std::uint64_t n, std::uint32_t p) {
+    const std::uint64_t units = n * ls.heads;
+    Launch(units,
+           LactReadFunctor<A, S>{ls, tokens, Ptr<S>(state_), Ptr<A>(y_),
+                                 Scratch(units * (ls.read_scratch() + ls.head_dim)), slot_elems_,
+                                 p * layer_elems_, model_.ttt_layers[p], p, num_ttt_});
+  }
+  template <typename A, typename S>
+  void LaunchRead(const LowRankShape& rs, const PartTokens& tokens, std::uint64_t n,
+                  std::uint32_t p) {
+    Launch(n, LowRankReadFunctor<A, S>{rs, tokens, Ptr<A>(up_) + p * up_elems_,
+                                       Ptr<A>(down_) + p * down_elems_, Ptr<S>(state_), Ptr<A>(y_),
+                                       Scratch(n * (rs.read_scratch() + rs.d_model)), slot_elems_,
+                                       p * layer_elems_, model_.ttt_layers[p], p, num_ttt_});
+  }
+
+  // Any other kind's WRITE: per TTT layer, one launch of its math shape's write functor.
+  template <typename A, typename S, typename Kind>
+  void RunWrite(const Kind& kind, const BatchPart& part, std::span<const BatchItem> items,
+                std::span<ItemResult> results) {
     const std::uint64_t num_items = part.items.size();
     const PartTokens tokens = UploadPartTokens(part);
-    const LactShape ls = LactShapeOf(model_);
-    const LowRankShape rs = LowRankShapeOf(model_);
-    for (std::uint32_t p = 0; p < num_ttt_; ++p) {
-      const std::uint32_t layer = model_.ttt_layers[p];
-      if (model_.state_kind == StateKind::kLactSwiglu) {
-        const std::uint64_t units = num_items * ls.heads;
-        Launch(units, LactWriteFunctor<S>{ls, tokens, Ptr<S>(state_), Ptr<S>(base_),
-                                          Scratch(units * ls.write_scratch()), slot_elems_,
-                                          p * layer_elems_, layer, p, num_ttt_});
-      } else {
-        Launch(num_items,
-               LowRankWriteFunctor<A, S>{rs, tokens, Ptr<A>(up_) + p * up_elems_,
-                                         Ptr<A>(down_) + p * down_elems_, Ptr<S>(state_),
-                                         Scratch(num_items * rs.write_scratch()), slot_elems_,
-                                         p * layer_elems_, layer, p, num_ttt_});
-      }
-    }
+    const auto shape = MathShapeOf(model_, kind);
+    for (std::uint32_t p = 0; p < num_ttt_; ++p) LaunchWrite<A, S>(shape, tokens, num_items, p);
     WriteResults(part, items, results);
   }
 
+  // The WRITE of TTT layer p for the part's items: one call per (item, head) for LaCT, per item
+  // for low-rank.
   template <typename A, typename S>
-  void RunWrite(const BatchPart& part, std::span<const BatchItem> items,
+  void LaunchWrite(const LactShape& ls, const PartTokens& tokens, std::uint64_t num_items,
+                   std::uint32_t p) {
+    const std::uint64_t units = num_items * ls.heads;
+    Launch(units, LactWriteFunctor<S>{ls, tokens, Ptr<S>(state_), Ptr<S>(base_),
+                                      Scratch(units * ls.write_scratch()), slot_elems_,
+                                      p * layer_elems_, model_.ttt_layers[p], p, num_ttt_});
+  }
+  template <typename A, typename S>
+  void LaunchWrite(const LowRankShape& rs, const PartTokens& tokens, std::uint64_t num_items,
+                   std::uint32_t p) {
+    Launch(num_items, LowRankWriteFunctor<A, S>{
+                          rs, tokens, Ptr<A>(up_) + p * up_elems_, Ptr<A>(down_) + p * down_elems_,
+                          Ptr<S>(state_), Scratch(num_items * rs.write_scratch()), slot_elems_,
+                          p * layer_elems_, model_.ttt_layers[p], p, num_ttt_});
+  }
+
+  // In-Place TTT's WRITE: the rank-C update of W_down, tiled (gpu/internal/batched_kernels.cuh).
+  template <typename A, typename S>
+  void RunWrite(const InplaceTttKind&, const BatchPart& part, std::span<const BatchItem> items,
                 std::span<ItemResult> results) {
     const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
     const auto num_items = static_cast<std::uint32_t>(part.items.size());

@@ -12,25 +12,21 @@
 
 #include "core/lact_math.h"
 #include "core/low_rank_math.h"
-#include "core/model_profile.h"
+#include "core/state_shapes.h"
 #include "core/ttt_math.h"
 
 namespace rwttt::gpu::internal {
 
-// Element e of one TTT layer's state at version 0, for LaCT or low-rank.
-template <typename S>
+// Element e of one TTT layer's state at version 0, for a kind with a math shape (LactShape,
+// LowRankShape): the kernel is templated on the shape, so no call branches on the kind.
+template <typename S, typename Shape>
 struct GenStateFunctor {
   S* out;  // [layer_elems] of one layer
   std::uint64_t run_key;
   std::uint32_t layer;
-  StateKind kind;
-  LactShape lact;
-  LowRankShape low_rank;
+  Shape shape;
   RWTTT_HD void operator()(std::uint64_t e) const {
-    const float v = kind == StateKind::kLactSwiglu
-                        ? LactBaseElement(lact, run_key, layer, e)
-                        : LowRankBaseElement(low_rank, run_key, layer, e);
-    Store(out + e, v);
+    Store(out + e, BaseStateElement(shape, run_key, layer, e));
   }
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <variant>
 
 #include "core/cpu_backend.h"
 #include "core/program.h"
@@ -35,33 +36,35 @@ ModelProfile SmallProfile(std::uint32_t d_model, std::uint32_t d_ff, std::uint32
 }
 
 void GenStateKind(ModelProfile& m) {
-  m.state_kind =
-      *rc::gen::element(StateKind::kInplaceTtt, StateKind::kLactSwiglu, StateKind::kLowRank);
-  if (m.state_kind == StateKind::kLactSwiglu) {
-    m.heads = *rc::gen::inRange<std::uint32_t>(1, 4);
-    m.d_model = m.heads * *rc::gen::inRange<std::uint32_t>(1, 7);  // heads divide d_model
-    m.fast_dim = *rc::gen::inRange<std::uint32_t>(1, 11);
-    m.muon = *rc::gen::arbitrary<bool>();
-    m.weight_norm = *rc::gen::arbitrary<bool>();
-  } else if (m.state_kind == StateKind::kLowRank) {
-    m.rank = *rc::gen::inRange<std::uint32_t>(1, 5);
-    m.low_rank_up = *rc::gen::arbitrary<bool>();
-    m.low_rank_down = !m.low_rank_up || *rc::gen::arbitrary<bool>();
+  // The index into StateKind's alternatives: in-place, LaCT, low-rank.
+  const int kind = *rc::gen::element(0, 1, 2);
+  if (kind == 1) {
+    LactSwigluKind lact;
+    lact.heads = *rc::gen::inRange<std::uint32_t>(1, 4);
+    m.d_model = lact.heads * *rc::gen::inRange<std::uint32_t>(1, 7);  // heads divide d_model
+    lact.fast_dim = *rc::gen::inRange<std::uint32_t>(1, 11);
+    lact.muon = *rc::gen::arbitrary<bool>();
+    lact.weight_norm = *rc::gen::arbitrary<bool>();
+    m.state_kind = lact;
+  } else if (kind == 2) {
+    LowRankKind low_rank;
+    low_rank.rank = *rc::gen::inRange<std::uint32_t>(1, 5);
+    low_rank.up = *rc::gen::arbitrary<bool>();
+    low_rank.down = !low_rank.up || *rc::gen::arbitrary<bool>();
+    m.state_kind = low_rank;
+  } else {
+    m.state_kind = InplaceTttKind{};
   }
 }
 
-ModelProfile WithStateKind(ModelProfile m, StateKind kind) {
-  m.state_kind = kind;
-  if (kind == StateKind::kLactSwiglu) {
-    m.heads = 2;
+ModelProfile WithStateKind(ModelProfile m, const StateKind& kind) {
+  if (std::holds_alternative<LactSwigluKind>(kind)) {
     m.d_model = 2 * ((m.d_model + 1) / 2);
-    m.fast_dim = 5;
-    m.muon = true;
-    m.weight_norm = true;
-  } else if (kind == StateKind::kLowRank) {
-    m.rank = 3;
-    m.low_rank_up = true;
-    m.low_rank_down = true;
+    m.state_kind = LactSwigluKind{.heads = 2, .fast_dim = 5, .muon = true, .weight_norm = true};
+  } else if (std::holds_alternative<LowRankKind>(kind)) {
+    m.state_kind = LowRankKind{.rank = 3, .up = true, .down = true};
+  } else {
+    m.state_kind = kind;
   }
   return m;
 }

@@ -38,7 +38,7 @@ void GenStateKind(ModelProfile& m);
 
 // `m` as a fixed small instance of `kind` (LaCT: 2 heads, fast_dim 5, Muon and the weight norm;
 // low-rank: rank 3 on both projections).
-ModelProfile WithStateKind(ModelProfile m, StateKind kind);
+ModelProfile WithStateKind(ModelProfile m, const StateKind& kind);
 
 // Runs every owner's program on `backend` (Reset to the case's model with one slot per owner in a
 // random assignment), forming each batch from a random non-empty subset of ready owners whose next

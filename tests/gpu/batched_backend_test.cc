@@ -131,9 +131,9 @@ TEST_P(ReadWriteEffects, TornWriteDiffersFromFullWrite) {
 
 INSTANTIATE_TEST_SUITE_P(BackendsAndKinds, ReadWriteEffects,
                          ::testing::Combine(::testing::Values("cpu", "omp"),
-                                            ::testing::Values(StateKind::kInplaceTtt,
-                                                              StateKind::kLactSwiglu,
-                                                              StateKind::kLowRank)));
+                                            ::testing::Values(StateKind{InplaceTttKind{}},
+                                                              StateKind{LactSwigluKind{}},
+                                                              StateKind{LowRankKind{}})));
 
 TEST(PlanBatch, CorrectBatchIsOnePartGroupedBySlot) {
   std::vector<BatchItem> items;

@@ -83,7 +83,7 @@ TEST(CostModel, LactWriteIsComputeBoundAtItsChunkWhereInplaceIsNot) {
 TEST(CostModel, MuonAddsItsNewtonSchulzFlops) {
   ModelProfile m = LoadModelProfile("lact-1b").value();
   const LayerWork plain = WriteLayerWork(m);
-  m.muon = true;
+  std::get<LactSwigluKind>(m.state_kind).muon = true;
   const LayerWork muon = WriteLayerWork(m);
   // Four heads, three 512 x 512 matrices each, 5 * (4 + 2) * 512^3 + 2 * 512^2 FLOPs apiece.
   const double ns = 5.0 * 6.0 * 512.0 * 512.0 * 512.0 + 2.0 * 512.0 * 512.0;
