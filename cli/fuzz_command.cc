@@ -17,7 +17,7 @@
 #include "core/program.h"
 #include "core/xml_escape.h"
 #include "sim/checked_run.h"
-#include "sim/fault_injector.h"
+#include "sim/faults/fault_injector.h"
 #include "sim/fuzz.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"

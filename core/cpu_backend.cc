@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -86,6 +87,14 @@ void CpuBackend::CopySlot(std::uint32_t from, std::uint32_t to) {
   RWTTT_CHECK(from < slots_.size() && to < slots_.size() && initialised_[from] && initialised_[to])
       << "CopySlot(" << from << ", " << to << ")";
   slots_[to] = slots_[from];
+}
+
+void CpuBackend::CopyLayers(std::uint32_t from, std::uint32_t to, std::uint32_t first,
+                            std::uint32_t end) {
+  RWTTT_CHECK(from < slots_.size() && to < slots_.size() && initialised_[from] &&
+              initialised_[to] && first <= end && end <= model_.ttt_layers.size())
+      << "CopyLayers(" << from << ", " << to << ", " << first << ", " << end << ")";
+  std::copy(Layer(from, first), Layer(from, end), Layer(to, first));
 }
 
 void CpuBackend::RunBatch(std::span<const BatchItem> items, std::span<ItemResult> results) {
@@ -263,7 +272,6 @@ ItemResult CpuBackend::WriteKind(const BatchItem& item) {
   const LowRankShape rs = LowRankShapeOf(model_);
   std::vector<float> scratch(lact ? ls.write_scratch() : rs.write_scratch());
   for (std::uint32_t p = 0; p < n_ttt; ++p) {
-    if (!WriteUpdatesLayer(item.torn, p, n_ttt)) continue;
     const std::uint32_t layer = model_.ttt_layers[p];
     float* w = Layer(item.slot, p);
     if (lact) {
@@ -297,7 +305,6 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Write(const BatchItem& item) {
   ht.resize(std::uint64_t{tokens} * f);
   vs.resize(std::uint64_t{tokens} * d);
   for (std::uint32_t p = 0; p < n_ttt; ++p) {
-    if (!WriteUpdatesLayer(item.torn, p, n_ttt)) continue;
     const std::uint32_t layer = model_.ttt_layers[p];
     for (std::uint32_t c = 0; c < tokens; ++c) {
       const std::uint32_t t = item.first_token + c;

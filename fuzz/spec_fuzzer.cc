@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "fuzz/fuzz_support.h"
-#include "sim/fault_injector.h"
+#include "sim/faults/fault_injector.h"
 #include "sim/fuzz.h"
 #include "traces/length_distribution.h"
 

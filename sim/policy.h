@@ -52,13 +52,19 @@ struct PolicyContext {
   const PolicyOptions& options;
 };
 
+// Where admitted owners' states live.
+enum class SlotMode : std::uint8_t {
+  kPerOwner,  // each admitted owner its own slot, reused after it finishes: the right answer
+  kShared,    // every owner reads and updates slot 0 (the naive engine, wrong on purpose)
+};
+
 // What a policy pins on the device and how it runs (DESIGN §3).
 struct DeviceLayout {
   std::uint32_t lanes = 1;        // batches that may run at once (replicas: one per copy)
   std::uint64_t fixed_bytes = 0;  // weights (times copies) and buffers, pinned for the run
   std::uint64_t owner_bytes = 0;  // memory each admitted owner pins until its program ends
   std::uint64_t max_admitted = std::numeric_limits<std::uint64_t>::max();
-  bool shared_slot = false;  // every owner reads and updates slot 0 (the naive engine)
+  SlotMode slot_mode = SlotMode::kPerOwner;
 };
 
 // An owner whose current step is ready, and since when.

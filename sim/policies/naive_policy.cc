@@ -10,7 +10,7 @@ Result<DeviceLayout> NaivePolicy::Configure(const PolicyContext& context) {
   // One copy of the weights, whose W_down every owner reads and updates.
   layout.fixed_bytes = context.model.shared_weight_bytes() + context.model.state_bytes();
   layout.owner_bytes = 0;
-  layout.shared_slot = true;
+  layout.slot_mode = SlotMode::kShared;
   if (layout.fixed_bytes > context.budget_bytes) {
     return Error::Input(
         fmt::format("policy naive: the model ({} bytes) exceeds the memory budget "

@@ -14,7 +14,7 @@
 #include "checker/history_writer.h"
 #include "core/cpu_backend.h"
 #include "core/model_profile.h"
-#include "sim/fault_injector.h"
+#include "sim/faults/fault_injector.h"
 #include "sim/fuzz.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
