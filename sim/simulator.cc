@@ -362,7 +362,7 @@ Result<RunResult> Run::Go() {
   }
   layout_ = *layout;
   RWTTT_CHECK(layout_.lanes >= 1);
-  if (layout_.fixed_bytes + layout_.owner_bytes > config_.budget_bytes && !trace_.empty()) {
+  if (!layout_.fits(config_.budget_bytes) && !trace_.empty()) {
     return Error::Input(fmt::format(
         "request {} can never be admitted: the policy pins {} bytes and each owner needs {} more, "
         "over the {}-byte memory budget",
