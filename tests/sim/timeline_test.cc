@@ -26,7 +26,7 @@ TEST(TimelineWriter, WritesOneBatchEventPerBatchAndOneStepEventPerStep) {
   timeline->OnBatch(BatchRecord{4, 1, Nanos{2000}, Nanos{3500}, 64, first});
   timeline->OnBatch(BatchRecord{5, 1, Nanos{3500}, Nanos{4000}, 0, second});
   ASSERT_TRUE(timeline->Commit().ok());
-  const std::string json = ReadFile(path);
+  const std::string json = testing::ReadFile(path);
   EXPECT_EQ(json.rfind("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n", 0), 0u);
   EXPECT_EQ(json.substr(json.size() - 4), "\n]}\n");
   EXPECT_NE(json.find(R"({"name":"MIXED x2","cat":"batch","ph":"X","ts":2.000,"dur":1.500,)"
@@ -34,8 +34,8 @@ TEST(TimelineWriter, WritesOneBatchEventPerBatchAndOneStepEventPerStep) {
             std::string::npos);
   EXPECT_NE(json.find(R"("name":"READ x1","cat":"batch")"), std::string::npos);
   // Owner tracks are dense, in order of first appearance; a 64-bit id stays exact as text.
-  EXPECT_NE(json.find(R"({"name":"READ v2 [16,20)","cat":"step","ph":"X","ts":2.000,"dur":1.500,)"
-                      R"("pid":1,"tid":0,"args":{"owner":"7","step":10,"batch":4,"slot":3}})"),
+  EXPECT_NE(json.find(R"J({"name":"READ v2 [16,20)","cat":"step","ph":"X","ts":2.000,"dur":1.500,)J"
+                      R"J("pid":1,"tid":0,"args":{"owner":"7","step":10,"batch":4,"slot":3}})J"),
             std::string::npos);
   EXPECT_NE(json.find(R"("args":{"name":"owner 9223372036854775808"})"), std::string::npos);
   EXPECT_NE(json.find(R"("tid":1,"args":{"owner":"9223372036854775808","step":11)"),
