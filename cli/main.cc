@@ -8,7 +8,10 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/flag_errors.h"
 #include "core/output_file.h"
+#include "sim/faults/fault_injector.h"
+#include "sim/policy.h"
 
 namespace {
 
@@ -56,7 +59,11 @@ int main(int argc, char** argv) {
     if (!command.app->parsed()) continue;
     rwttt::Result<int> result = command.run();
     if (!result.ok()) {
-      std::fprintf(stderr, "rwttt: error: %s\n", result.error().ToString().c_str());
+      // Fields every command sets the same way are said with their flag (cli/flag_errors.h).
+      constexpr rwttt::cli::FieldFlag kSharedFlags[] = {
+          {rwttt::kPolicyOptionsField, "--policy-opt"}, {rwttt::kFaultPlanField, "--inject"}};
+      const rwttt::Error error = rwttt::cli::NameFlag(result.error(), kSharedFlags);
+      std::fprintf(stderr, "rwttt: error: %s\n", error.ToString().c_str());
       return kExitBadInput;
     }
     return *result;

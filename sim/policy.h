@@ -70,6 +70,10 @@ struct PolicyOptionInfo {
   }
 };
 
+// The field a malformed option value's Error names (`Error::where.field`); its message is
+// "key=value: expected ...". The CLI says the field as `--policy-opt`.
+inline constexpr std::string_view kPolicyOptionsField = "policy_options";
+
 // `--policy-opt key=value` pairs. Typed getters fail on a malformed value; the registry rejects
 // keys a policy did not declare.
 class PolicyOptions {

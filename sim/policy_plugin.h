@@ -23,7 +23,7 @@ namespace rwttt {
 
 // Bumped whenever sim/policy.h or sim/policy_registry.h change in a way a built plugin would
 // notice.
-inline constexpr int kPolicyPluginAbi = 1;
+inline constexpr int kPolicyPluginAbi = 2;  // 2: PolicyOptionInfo declares type, default, range
 
 // The host's registry, as handed to a plugin.
 using RegisterPolicyFn = Status (*)(PolicyInfo info);

@@ -19,6 +19,17 @@ std::vector<PolicyInfo>& Registry() {
 
 }  // namespace
 
+namespace {
+
+// A malformed option value, at the field `policy_options` (the CLI says it as --policy-opt).
+Error PolicyOptionError(std::string message) {
+  Error error = Error::Usage(std::move(message));
+  error.where.field = std::string(kPolicyOptionsField);
+  return error;
+}
+
+}  // namespace
+
 Result<std::uint64_t> PolicyOptions::GetUint(std::string_view key, std::uint64_t fallback,
                                              std::uint64_t min, std::uint64_t max) const {
   auto it = values_.find(key);
@@ -27,9 +38,8 @@ Result<std::uint64_t> PolicyOptions::GetUint(std::string_view key, std::uint64_t
   std::uint64_t value = 0;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (ec != std::errc() || ptr != s.data() + s.size() || value < min || value > max) {
-    return Error::Usage("--policy-opt " + std::string(key) + "=" + s +
-                        ": expected an integer in [" + std::to_string(min) + ", " +
-                        std::to_string(max) + "]");
+    return PolicyOptionError(std::string(key) + "=" + s + ": expected an integer in [" +
+                             std::to_string(min) + ", " + std::to_string(max) + "]");
   }
   return value;
 }
@@ -41,8 +51,7 @@ Result<std::string> PolicyOptions::GetChoice(std::string_view key, std::string f
   if (std::find(choices.begin(), choices.end(), it->second) != choices.end()) return it->second;
   std::string list;
   for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-  return Error::Usage("--policy-opt " + std::string(key) + "=" + it->second + ": expected one of " +
-                      list);
+  return PolicyOptionError(std::string(key) + "=" + it->second + ": expected one of " + list);
 }
 
 Status RegisterPolicy(PolicyInfo info) {

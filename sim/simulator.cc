@@ -83,11 +83,25 @@ class Run final : public ReadyView {
   ReadyStep MakeReadyStep(std::uint32_t index) const;
   std::int64_t IndexOf(OwnerId id) const;
 
+  // Go's steps: the policy's layout, the slots and executor, the owners by id, then one instant
+  // of virtual time at a time (arrivals, completions, admission, batches), then the result.
+  Status ConfigureLayout();
+  Status BeginExecutor();
+  Status IndexOwners();
+  Status RunNextInstant();
+  RunResult MakeResult();
+
   void Admit();
   void MakeReady(std::vector<std::uint32_t>& owners);
   void Unready(std::uint32_t index);
   void Finish(std::uint32_t index);
+  // Forms a batch on every idle lane: the policy's plan, checked and turned into items (one per
+  // planned step), then timed and handed to the executor.
   Status Dispatch();
+  Status DispatchLane(std::uint32_t lane);
+  Status AddPlannedStep(std::uint32_t lane, std::size_t k, std::vector<ExecItem>& items,
+                        BatchShape& shape);
+  Status Launch(std::uint32_t lane, std::vector<ExecItem>& items, const BatchShape& shape);
   void CompleteLane(std::uint32_t lane);
 
   std::span<const Request> trace_;
@@ -241,81 +255,95 @@ void Run::Admit() {
 
 Status Run::Dispatch() {
   for (std::uint32_t lane = 0; lane < layout_.lanes; ++lane) {
-    if (busy_[lane]) continue;
-    plan_.clear();
-    policy_.NextBatch(*this, lane, plan_);
-    if (plan_.owners.empty()) continue;
-    ++epoch_;
-    std::vector<ExecItem>& items = lane_items_[lane];
-    items.clear();
-    BatchShape shape;
-    shape.swap_bytes = plan_.swap_bytes;
-    if (!plan_.slots.empty() && plan_.slots.size() != plan_.owners.size()) {
-      return Error::Usage(fmt::format("the policy gave {} slots for {} owners at {} ns",
-                                      plan_.slots.size(), plan_.owners.size(), now_.value()));
-    }
-    for (std::size_t k = 0; k < plan_.owners.size(); ++k) {
-      const OwnerId id = plan_.owners[k];
-      const std::int64_t found = IndexOf(id);
-      if (found >= 0 && owners_[found].mark == epoch_) {
-        return Error::Usage(fmt::format("the policy put owner {} twice in one batch at {} ns",
-                                        id.value(), now_.value()));
-      }
-      if (found < 0 || owners_[found].phase != Phase::kReady) {
-        return Error::Usage(
-            fmt::format("the policy put owner {} in a batch on lane {} at {} ns, "
-                        "but it has no ready step",
-                        id.value(), lane, now_.value()));
-      }
-      const auto index = static_cast<std::uint32_t>(found);
-      Owner& o = owners_[index];
-      o.mark = epoch_;
-      const Step& step = o.step;
-      const Request& r = trace_[index];
-      ExecItem& item = items.emplace_back(ExecItem{index, step, o.slot,
-                                                   r.seed ? r.seed->value() : config_.seed.value(),
-                                                   step_ids_++, step.tag.version.Next()});
-      if (!plan_.slots.empty()) {
-        if (plan_.slots[k] >= slots_->num_slots()) {
-          return Error::Usage(fmt::format("the policy placed owner {} in slot {}, but there are {}",
-                                          id.value(), plan_.slots[k], slots_->num_slots()));
-        }
-        item.slot = plan_.slots[k];
-      }
-      if (step.is_read()) {
-        ++shape.read_steps;
-        shape.read_tokens += step.tokens();
-      } else {
-        ++shape.write_steps;
-      }
-      Unready(index);
-    }
-    faults_->OnDispatch(items, *slots_);
-    shape.read_slots = slots_->SlotsTouched(shape.read_steps);
-    shape.write_slots = slots_->SlotsTouched(shape.write_steps);
-    const Nanos duration = cost_.BatchTime(shape, busy_count_ + 1);
-    if (duration.value() > INT64_MAX - now_.value()) {
-      const std::uint32_t first = items.front().owner_index;
-      return Error::Input(fmt::format(
-          "request {} (the trace's request #{}) would run past the simulator's 2^63 ns clock: its "
-          "batch starts at {} ns and takes {} ns on {}",
-          trace_[first].id.value(), first + 1, now_.value(), duration.value(),
-          config_.hardware.name));
-    }
-    const Nanos model_end = now_ + duration;
-    const std::uint64_t batch_id = batch_ids_++;
-    const Nanos end = executor_.Dispatch(items, batch_id, now_, model_end);
-    metrics_.OnBatch(items.size(), shape.read_tokens, end - now_);
-    if (config_.observer != nullptr) {
-      batch_steps_.clear();
-      for (const ExecItem& it : items) batch_steps_.push_back({it.step_id, it.step, it.slot});
-      config_.observer->OnBatch(
-          BatchRecord{batch_id, lane, now_, end, plan_.swap_bytes, batch_steps_});
-    }
-    busy_[lane] = true;
-    ++busy_count_;
-    completions_.push(Completion{end, completion_seq_++, lane});
+    if (!busy_[lane]) RWTTT_TRY(DispatchLane(lane));
   }
+  return OkStatus();
+}
+
+Status Run::DispatchLane(std::uint32_t lane) {
+  plan_.clear();
+  policy_.NextBatch(*this, lane, plan_);
+  if (plan_.owners.empty()) return OkStatus();
+  ++epoch_;
+  std::vector<ExecItem>& items = lane_items_[lane];
+  items.clear();
+  BatchShape shape;
+  shape.swap_bytes = plan_.swap_bytes;
+  if (!plan_.slots.empty() && plan_.slots.size() != plan_.owners.size()) {
+    return Error::Usage(fmt::format("the policy gave {} slots for {} owners at {} ns",
+                                    plan_.slots.size(), plan_.owners.size(), now_.value()));
+  }
+  for (std::size_t k = 0; k < plan_.owners.size(); ++k) {
+    RWTTT_TRY(AddPlannedStep(lane, k, items, shape));
+  }
+  faults_->OnDispatch(items, *slots_);
+  shape.read_slots = slots_->SlotsTouched(shape.read_steps);
+  shape.write_slots = slots_->SlotsTouched(shape.write_steps);
+  return Launch(lane, items, shape);
+}
+
+Status Run::AddPlannedStep(std::uint32_t lane, std::size_t k, std::vector<ExecItem>& items,
+                           BatchShape& shape) {
+  const OwnerId id = plan_.owners[k];
+  const std::int64_t found = IndexOf(id);
+  if (found >= 0 && owners_[found].mark == epoch_) {
+    return Error::Usage(fmt::format("the policy put owner {} twice in one batch at {} ns",
+                                    id.value(), now_.value()));
+  }
+  if (found < 0 || owners_[found].phase != Phase::kReady) {
+    return Error::Usage(
+        fmt::format("the policy put owner {} in a batch on lane {} at {} ns, "
+                    "but it has no ready step",
+                    id.value(), lane, now_.value()));
+  }
+  const auto index = static_cast<std::uint32_t>(found);
+  Owner& o = owners_[index];
+  o.mark = epoch_;
+  const Step& step = o.step;
+  const Request& r = trace_[index];
+  ExecItem& item = items.emplace_back(ExecItem{index, step, o.slot,
+                                               r.seed ? r.seed->value() : config_.seed.value(),
+                                               step_ids_++, step.tag.version.Next()});
+  if (!plan_.slots.empty()) {
+    if (plan_.slots[k] >= slots_->num_slots()) {
+      return Error::Usage(fmt::format("the policy placed owner {} in slot {}, but there are {}",
+                                      id.value(), plan_.slots[k], slots_->num_slots()));
+    }
+    item.slot = plan_.slots[k];
+  }
+  if (step.is_read()) {
+    ++shape.read_steps;
+    shape.read_tokens += step.tokens();
+  } else {
+    ++shape.write_steps;
+  }
+  Unready(index);
+  return OkStatus();
+}
+
+Status Run::Launch(std::uint32_t lane, std::vector<ExecItem>& items, const BatchShape& shape) {
+  const Nanos duration = cost_.BatchTime(shape, busy_count_ + 1);
+  if (duration.value() > INT64_MAX - now_.value()) {
+    const std::uint32_t first = items.front().owner_index;
+    return Error::Input(fmt::format(
+        "request {} (the trace's request #{}) would run past the simulator's 2^63 ns clock: its "
+        "batch starts at {} ns and takes {} ns on {}",
+        trace_[first].id.value(), first + 1, now_.value(), duration.value(),
+        config_.hardware.name));
+  }
+  const Nanos model_end = now_ + duration;
+  const std::uint64_t batch_id = batch_ids_++;
+  const Nanos end = executor_.Dispatch(items, batch_id, now_, model_end);
+  metrics_.OnBatch(items.size(), shape.read_tokens, end - now_);
+  if (config_.observer != nullptr) {
+    batch_steps_.clear();
+    for (const ExecItem& it : items) batch_steps_.push_back({it.step_id, it.step, it.slot});
+    config_.observer->OnBatch(
+        BatchRecord{batch_id, lane, now_, end, plan_.swap_bytes, batch_steps_});
+  }
+  busy_[lane] = true;
+  ++busy_count_;
+  completions_.push(Completion{end, completion_seq_++, lane});
   return OkStatus();
 }
 
@@ -349,6 +377,21 @@ void Run::CompleteLane(std::uint32_t lane) {
 }
 
 Result<RunResult> Run::Go() {
+  RWTTT_TRY(ConfigureLayout());
+  RWTTT_TRY(BeginExecutor());
+  RWTTT_TRY(IndexOwners());
+  lane_items_.resize(layout_.lanes);
+  busy_.assign(layout_.lanes, false);
+  memory_ = layout_.fixed_bytes;
+  metrics_.OnMemory(memory_);
+  next_progress_ = config_.progress_every;
+  while (next_arrival_ < trace_.size() || !completions_.empty()) RWTTT_TRY(RunNextInstant());
+  RWTTT_CHECK(finished_ == trace_.size()) << finished_ << " of " << trace_.size() << " finished";
+  faults_->OnRunEnd();
+  return MakeResult();
+}
+
+Status Run::ConfigureLayout() {
   Result<DeviceLayout> layout = policy_.Configure(
       PolicyContext{config_.model, config_.hardware, config_.budget_bytes, config_.policy_options});
   if (!layout.ok()) {
@@ -368,6 +411,10 @@ Result<RunResult> Run::Go() {
         "over the {}-byte memory budget",
         trace_.front().id.value(), layout_.fixed_bytes, layout_.owner_bytes, config_.budget_bytes));
   }
+  return OkStatus();
+}
+
+Status Run::BeginExecutor() {
   // Slots: at most one per owner admitted at once.
   std::uint64_t slots = trace_.size();
   slots = std::min<std::uint64_t>(slots, layout_.max_admitted);
@@ -376,8 +423,10 @@ Result<RunResult> Run::Go() {
         slots, (config_.budget_bytes - layout_.fixed_bytes) / layout_.owner_bytes);
   }
   slots_.emplace(layout_.slot_mode, static_cast<std::uint32_t>(std::max<std::uint64_t>(slots, 1)));
-  RWTTT_TRY(executor_.Begin(config_.model, slots_->num_slots(), config_.seed));
+  return executor_.Begin(config_.model, slots_->num_slots(), config_.seed);
+}
 
+Status Run::IndexOwners() {
   owners_.reserve(trace_.size());
   std::uint64_t max_id = 0;
   for (const Request& r : trace_) max_id = std::max(max_id, r.id.value());
@@ -395,52 +444,49 @@ Result<RunResult> Run::Go() {
           fmt::format("request {} arrives before the one listed before it", trace_[i].id.value()));
     }
   }
-  lane_items_.resize(layout_.lanes);
-  busy_.assign(layout_.lanes, false);
-  memory_ = layout_.fixed_bytes;
-  metrics_.OnMemory(memory_);
-  next_progress_ = config_.progress_every;
+  return OkStatus();
+}
 
-  while (next_arrival_ < trace_.size() || !completions_.empty()) {
-    Nanos t = completions_.empty() ? trace_[next_arrival_].arrival : completions_.top().time;
-    if (next_arrival_ < trace_.size()) t = std::min(t, trace_[next_arrival_].arrival);
-    RWTTT_CHECK(t >= now_) << "time went backwards: " << t.value() << " < " << now_.value();
-    now_ = t;
-    // Everything that happens at this instant, before any new batch is formed.
-    while (next_arrival_ < trace_.size() && trace_[next_arrival_].arrival == now_) {
-      const auto index = static_cast<std::uint32_t>(next_arrival_++);
-      owners_[index].phase = Phase::kQueued;
-      metrics_.OnArrival(index, now_);
-      waiting_.push_back(index);
-      ++events_;
-    }
-    while (!completions_.empty() && completions_.top().time == now_) {
-      const std::uint32_t lane = completions_.top().lane;
-      completions_.pop();
-      CompleteLane(lane);
-      ++events_;
-    }
-    Admit();
-    MakeReady(newly_ready_);
-    RWTTT_TRY(Dispatch());
-    if (busy_count_ == 0 && next_arrival_ == trace_.size() && finished_ < trace_.size()) {
-      return Error::Usage(fmt::format(
-          "the policy stalled at {} ns: {} steps are ready and {} requests wait for admission, "
-          "but it formed no batch and nothing else will happen",
-          now_.value(), count(Effect::kRead) + count(Effect::kWrite), waiting_.size()));
-    }
-    if (config_.history != nullptr && batch_ids_ >= next_health_check_) {
-      next_health_check_ = batch_ids_ + 4096;
-      RWTTT_TRY(config_.history->health());  // a full disk ends the run now, not at the end
-    }
-    if (config_.progress && step_ids_ >= next_progress_) {
-      next_progress_ = step_ids_ + config_.progress_every;
-      config_.progress(Progress{now_, finished_, trace_.size(), step_ids_});
-    }
+Status Run::RunNextInstant() {
+  Nanos t = completions_.empty() ? trace_[next_arrival_].arrival : completions_.top().time;
+  if (next_arrival_ < trace_.size()) t = std::min(t, trace_[next_arrival_].arrival);
+  RWTTT_CHECK(t >= now_) << "time went backwards: " << t.value() << " < " << now_.value();
+  now_ = t;
+  // Everything that happens at this instant, before any new batch is formed.
+  while (next_arrival_ < trace_.size() && trace_[next_arrival_].arrival == now_) {
+    const auto index = static_cast<std::uint32_t>(next_arrival_++);
+    owners_[index].phase = Phase::kQueued;
+    metrics_.OnArrival(index, now_);
+    waiting_.push_back(index);
+    ++events_;
   }
-  RWTTT_CHECK(finished_ == trace_.size()) << finished_ << " of " << trace_.size() << " finished";
-  faults_->OnRunEnd();
+  while (!completions_.empty() && completions_.top().time == now_) {
+    const std::uint32_t lane = completions_.top().lane;
+    completions_.pop();
+    CompleteLane(lane);
+    ++events_;
+  }
+  Admit();
+  MakeReady(newly_ready_);
+  RWTTT_TRY(Dispatch());
+  if (busy_count_ == 0 && next_arrival_ == trace_.size() && finished_ < trace_.size()) {
+    return Error::Usage(fmt::format(
+        "the policy stalled at {} ns: {} steps are ready and {} requests wait for admission, "
+        "but it formed no batch and nothing else will happen",
+        now_.value(), count(Effect::kRead) + count(Effect::kWrite), waiting_.size()));
+  }
+  if (config_.history != nullptr && batch_ids_ >= next_health_check_) {
+    next_health_check_ = batch_ids_ + 4096;
+    RWTTT_TRY(config_.history->health());  // a full disk ends the run now, not at the end
+  }
+  if (config_.progress && step_ids_ >= next_progress_) {
+    next_progress_ = step_ids_ + config_.progress_every;
+    config_.progress(Progress{now_, finished_, trace_.size(), step_ids_});
+  }
+  return OkStatus();
+}
 
+RunResult Run::MakeResult() {
   std::uint64_t prompt = 0;
   std::uint64_t output = 0;
   for (const Request& r : trace_) {

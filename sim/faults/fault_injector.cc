@@ -32,6 +32,17 @@ std::vector<std::string> FaultKindNames() {
   return names;
 }
 
+namespace {
+
+// A malformed plan, at the field `faults` (SimConfig::faults; the CLI says it as --inject).
+Error FaultPlanError(std::string message) {
+  Error error = Error::Usage(std::move(message));
+  error.where.field = std::string(kFaultPlanField);
+  return error;
+}
+
+}  // namespace
+
 Result<FaultPlan> ParseFaultPlan(std::string_view spec) {
   const auto at = spec.find('@');
   const std::string_view name = spec.substr(0, at);
@@ -42,15 +53,14 @@ Result<FaultPlan> ParseFaultPlan(std::string_view spec) {
   if (plan.kind == FaultKind::kNone) {
     std::string list;
     for (const auto& n : FaultKindNames()) list += (list.empty() ? "" : ", ") + n;
-    return Error::Usage("--inject '" + std::string(spec) + "': unknown fault kind (known: " + list +
-                        ")");
+    return FaultPlanError("'" + std::string(spec) + "': unknown fault kind (known: " + list + ")");
   }
   if (at != std::string_view::npos) {
     const std::string_view rate = spec.substr(at + 1);
     double r = 0;
     const auto [ptr, ec] = std::from_chars(rate.data(), rate.data() + rate.size(), r);
     if (ec != std::errc() || ptr != rate.data() + rate.size() || !(r > 0 && r <= 1)) {
-      return Error::Usage("--inject '" + std::string(spec) + "': RATE must be a number in (0, 1]");
+      return FaultPlanError("'" + std::string(spec) + "': RATE must be a number in (0, 1]");
     }
     plan.rate = r;
   }

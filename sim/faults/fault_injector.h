@@ -40,7 +40,10 @@ struct FaultPlan {
 std::string_view FaultKindName(FaultKind kind);
 // Every kind's name, in the order of the enum (kNone excluded).
 std::vector<std::string> FaultKindNames();
-// "KIND" or "KIND@RATE" with RATE in (0, 1]. A Usage error lists the kinds.
+// The field a malformed plan's Error names (`Error::where.field`); the CLI says it as --inject.
+inline constexpr std::string_view kFaultPlanField = "faults";
+
+// "KIND" or "KIND@RATE" with RATE in (0, 1]. A Usage error at kFaultPlanField lists the kinds.
 Result<FaultPlan> ParseFaultPlan(std::string_view spec);
 
 class FaultInjector {

@@ -62,7 +62,8 @@ TEST(FaultDetection, EveryInjectedFaultIsCaughtWithItsName) {
   };
   for (const auto& [kind, anomaly] : expected) {
     const CheckedRun r = RunPolicy("rwttt", kind);
-    EXPECT_GT(r.run.faults_injected, 0u) << FaultKindName(kind);
+    // More than the first injection point, which always fires: the 0.2-rate draws fire too.
+    EXPECT_GT(r.run.faults_injected, 1u) << FaultKindName(kind);
     EXPECT_GT(r.report.Count(anomaly), 0u)
         << FaultKindName(kind) << " should give " << AnomalyName(anomaly) << ":\n"
         << RenderText(r.report);

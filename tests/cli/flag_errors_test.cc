@@ -49,5 +49,38 @@ TEST(FlagErrors, TheCliNamesItsFlagsExactlyAsBefore) {
       << budget.err;
 }
 
+TEST(FlagErrors, PolicyOptionValuesAreSaidWithPolicyOpt) {
+  testing::TempDir dir;
+  const std::string trace =
+      dir.Write("t.jsonl", "{\"id\":0,\"arrival_ns\":0,\"prompt_tokens\":4,\"output_tokens\":2}\n");
+  const auto replay = testing::RunCli(
+      {"replay", trace, "--model", "tiny", "--policy", "rwttt", "--policy-opt", "max_batch=many"});
+  EXPECT_EQ(replay.exit_code, 2);
+  EXPECT_EQ(replay.err,
+            "rwttt: error: --policy-opt max_batch=many: expected an integer in [0, "
+            "18446744073709551615]\n");
+  const auto fuzz = testing::RunCli({"fuzz", "--policy", "rwttt", "--policy-opt", "prefer=newest",
+                                     "--iterations", "1", "--out", dir.File("failures")});
+  EXPECT_EQ(fuzz.exit_code, 2);
+  EXPECT_EQ(fuzz.err,
+            "rwttt: error: --policy-opt prefer=newest: expected one of oldest, largest\n");
+}
+
+TEST(FlagErrors, FaultPlansAreSaidWithInject) {
+  testing::TempDir dir;
+  const std::string trace =
+      dir.Write("t.jsonl", "{\"id\":0,\"arrival_ns\":0,\"prompt_tokens\":4,\"output_tokens\":2}\n");
+  const auto kind = testing::RunCli({"replay", trace, "--model", "tiny", "--inject", "torn@2"});
+  EXPECT_EQ(kind.exit_code, 2);
+  EXPECT_EQ(kind.err,
+            "rwttt: error: --inject 'torn@2': unknown fault kind (known: stale-read, "
+            "uncommitted-read, lost-update, cross-owner-write, early-write, duplicate-step, "
+            "torn-state)\n");
+  const auto rate =
+      testing::RunCli({"fuzz", "--model", "tiny", "--inject", "torn-state@2", "--iterations", "1"});
+  EXPECT_EQ(rate.exit_code, 2);
+  EXPECT_EQ(rate.err, "rwttt: error: --inject 'torn-state@2': RATE must be a number in (0, 1]\n");
+}
+
 }  // namespace
 }  // namespace rwttt

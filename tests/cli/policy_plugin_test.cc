@@ -25,7 +25,7 @@ TEST(Plugins, WrongAbiMissingEntryPointAndMissingFileAreExitTwo) {
   const std::string trace = Trace(dir);
   auto run = RunCli({"replay", trace, "--policy-plugin", kPlugins + "/libwrong_abi_policy.so"});
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_NE(run.err.find("ABI 42 does not match this rwttt's ABI 1"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("ABI 43 does not match this rwttt's ABI 2"), std::string::npos) << run.err;
   run = RunCli({"replay", trace, "--policy-plugin", kPlugins + "/libno_entry_point.so"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("not a policy plugin"), std::string::npos) << run.err;

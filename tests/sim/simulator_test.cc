@@ -201,8 +201,8 @@ TEST(PolicyRegistry, UnknownNamesAndOptionsAreErrorsListingWhatExists) {
   c.policy_options = bad;
   const auto r = RunPolicy("rwttt", TwoOwners(), c);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message,
-            "--policy-opt max_batch=many: expected an integer in [0, 18446744073709551615]");
+  EXPECT_EQ(r.error().ToString(),
+            "policy_options: max_batch=many: expected an integer in [0, 18446744073709551615]");
 }
 
 }  // namespace

@@ -92,7 +92,8 @@ TEST_F(Policies, RwtttRejectsABadChoiceAndABudgetTooSmall) {
   options_.Set("prefer", "newest");
   const auto bad = p.Configure(Context(OneOwner()));
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.error().message, "--policy-opt prefer=newest: expected one of oldest, largest");
+  EXPECT_EQ(bad.error().ToString(),
+            "policy_options: prefer=newest: expected one of oldest, largest");
   options_ = PolicyOptions();
   const auto small = p.Configure(Context(OneOwner() - 1));
   ASSERT_FALSE(small.ok());
@@ -156,8 +157,8 @@ TEST_F(Policies, EveryBuiltinDeclaresItsOptionsWithDefaultsAndRanges) {
   const PolicyOptionInfo wait = PolicyOptionInfo::Uint("wait", "help", 8, 2, 9);
   EXPECT_EQ(options_.GetUint(wait).value(), 8u);
   options_.Set("wait", "1");
-  EXPECT_EQ(options_.GetUint(wait).error().message,
-            "--policy-opt wait=1: expected an integer in [2, 9]");
+  EXPECT_EQ(options_.GetUint(wait).error().ToString(),
+            "policy_options: wait=1: expected an integer in [2, 9]");
 }
 
 }  // namespace
