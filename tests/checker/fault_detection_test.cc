@@ -62,8 +62,9 @@ TEST(FaultDetection, EveryInjectedFaultIsCaughtWithItsName) {
   };
   for (const auto& [kind, anomaly] : expected) {
     const CheckedRun r = RunPolicy("rwttt", kind);
-    // More than the first injection point, which always fires: the 0.2-rate draws fire too.
-    EXPECT_GT(r.run.faults_injected, 1u) << FaultKindName(kind);
+    // How many faults each kind injects, and that a run without a plan injects none, is
+    // tests/sim/fault_injection_test.cc's business; here: each is caught, by its name, in a run
+    // whose fault-free twin is valid (CorrectPoliciesPass).
     EXPECT_GT(r.report.Count(anomaly), 0u)
         << FaultKindName(kind) << " should give " << AnomalyName(anomaly) << ":\n"
         << RenderText(r.report);
