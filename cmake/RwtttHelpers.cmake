@@ -28,13 +28,16 @@ function(rwttt_set_cxx_flags target)
   endif()
 endfunction()
 
-# rwttt_add_library(NAME core SRCS a.cc b.cc HDRS a.h DEPS rwttt::x PRIVATE_DEPS y [NO_INSTALL])
+# rwttt_add_library(NAME core SRCS a.cc b.cc HDRS a.h PRIVATE_HDRS p.h DEPS rwttt::x
+#                   PRIVATE_DEPS y [NO_INSTALL])
 # makes rwttt_core, aliased rwttt::core, with includes rooted at the repository root, installed
-# with its headers into the rwttt CMake package (find_package(rwttt)) unless NO_INSTALL.
+# with its HDRS into the rwttt CMake package (find_package(rwttt)) unless NO_INSTALL. PRIVATE_HDRS
+# are headers other rwttt libraries use but installed users do not (they show third-party types):
+# compiled alone by tests/headers like the others, never installed.
 function(rwttt_add_library)
-  cmake_parse_arguments(ARG "NO_INSTALL" "NAME" "SRCS;HDRS;DEPS;PRIVATE_DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "NO_INSTALL" "NAME" "SRCS;HDRS;PRIVATE_HDRS;DEPS;PRIVATE_DEPS" ${ARGN})
   set(target rwttt_${ARG_NAME})
-  add_library(${target} STATIC ${ARG_SRCS} ${ARG_HDRS})
+  add_library(${target} STATIC ${ARG_SRCS} ${ARG_HDRS} ${ARG_PRIVATE_HDRS})
   add_library(rwttt::${ARG_NAME} ALIAS ${target})
   set_target_properties(${target} PROPERTIES EXPORT_NAME ${ARG_NAME} POSITION_INDEPENDENT_CODE ON)
   target_include_directories(${target} PUBLIC
@@ -52,7 +55,7 @@ function(rwttt_add_library)
     endforeach()
   endif()
   # tests/headers compiles every listed header alone (STYLE.md: headers include what they use).
-  foreach(hdr IN LISTS ARG_HDRS)
+  foreach(hdr IN LISTS ARG_HDRS ARG_PRIVATE_HDRS)
     file(RELATIVE_PATH hdr_path ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/${hdr})
     set_property(GLOBAL APPEND PROPERTY RWTTT_LIBRARY_HEADERS "${hdr_path}|${target}")
   endforeach()
