@@ -18,7 +18,7 @@
 #include "core/xml_escape.h"
 #include "harness/fuzz.h"
 #include "harness/fuzz_judge.h"
-#include "sim/fault_injector.h"
+#include "sim/faults/fault_injector.h"
 #include "traces/native_trace.h"
 
 namespace rwttt::cli {

@@ -9,6 +9,7 @@
 #include "core/hardware_profile.h"
 #include "core/model_profile.h"
 #include "core/profile_source.h"
+#include "core/units.h"
 
 namespace rwttt::cli {
 namespace {
@@ -59,7 +60,7 @@ Result<int> RunProfiles(const ProfilesFlags& f) {
     std::puts(fmt::format("  {:<16} {:<12} d_model {:>5}  d_ff {:>5}  layers {:>3}  chunk {:>5}  "
                           "state {:>10.3f} MiB/owner  shared weights {:>9.3f} MiB",
                           name, StateKindName(m.state_kind), m.d_model, m.d_ff, m.layers, m.chunk,
-                          m.state_bytes() / 1048576.0, m.shared_weight_bytes() / 1048576.0)
+                          m.state_bytes() / kBytesPerMib, m.shared_weight_bytes() / kBytesPerMib)
                   .c_str());
   }
   std::puts("hardware presets:");

@@ -22,7 +22,7 @@
 #include "core/output_file.h"
 #include "harness/policy_spec.h"
 #include "harness/run_sinks.h"
-#include "sim/fault_injector.h"
+#include "sim/faults/fault_injector.h"
 #include "sim/metrics.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"

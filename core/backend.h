@@ -35,9 +35,6 @@ struct BatchItem {
   // The owner's autoregressive carry: a digest of everything it produced so far. READ inputs mix
   // it in, so a corrupted state changes every later output. 0 for a fresh owner.
   std::uint64_t carry = 0;
-  // Fault injection only: apply the WRITE's update to the first half of the TTT layers and leave
-  // the rest as it was (a torn state).
-  bool torn = false;
 };
 
 struct ItemResult {
@@ -71,6 +68,12 @@ class Backend {
   // Copies one slot's state over another (sequential's swap into the single weight buffer; a
   // policy that saves an owner's state). REQUIRES: both initialised.
   virtual void CopySlot(std::uint32_t from, std::uint32_t to) = 0;
+
+  // Copies TTT layers [first, end) (0-based among the TTT layers) of one slot's state over the
+  // same layers of another, leaving the other layers of `to` as they were (sim/faults/ tears a
+  // WRITE with it). REQUIRES: both initialised; first <= end <= the model's TTT layers.
+  virtual void CopyLayers(std::uint32_t from, std::uint32_t to, std::uint32_t first,
+                          std::uint32_t end) = 0;
 };
 
 }  // namespace rwttt

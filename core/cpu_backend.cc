@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <variant>
@@ -103,6 +104,14 @@ void CpuBackend::CopySlot(std::uint32_t from, std::uint32_t to) {
   RWTTT_CHECK(from < slots_.size() && to < slots_.size() && initialised_[from] && initialised_[to])
       << "CopySlot(" << from << ", " << to << ")";
   slots_[to] = slots_[from];
+}
+
+void CpuBackend::CopyLayers(std::uint32_t from, std::uint32_t to, std::uint32_t first,
+                            std::uint32_t end) {
+  RWTTT_CHECK(from < slots_.size() && to < slots_.size() && initialised_[from] &&
+              initialised_[to] && first <= end && end <= model_.ttt_layers.size())
+      << "CopyLayers(" << from << ", " << to << ", " << first << ", " << end << ")";
+  std::copy(Layer(from, first), Layer(from, end), Layer(to, first));
 }
 
 void CpuBackend::RunBatch(std::span<const BatchItem> items, std::span<ItemResult> results) {
@@ -280,7 +289,6 @@ ItemResult CpuBackend::Write(const Kind& kind, const BatchItem& item) {
   const auto shape = MathShapeOf(model_, kind);
   std::vector<float> scratch(shape.write_scratch());
   for (std::uint32_t p = 0; p < n_ttt; ++p) {
-    if (!WriteUpdatesLayer(item.torn, p, n_ttt)) continue;
     const std::uint32_t layer = model_.ttt_layers[p];
     WriteLayer(shape, p, layer, key, owner_lo, item, scratch.data());
   }
@@ -327,7 +335,6 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Write(const InplaceTttKind&, const Batc
   ht.resize(std::uint64_t{tokens} * f);
   vs.resize(std::uint64_t{tokens} * d);
   for (std::uint32_t p = 0; p < n_ttt; ++p) {
-    if (!WriteUpdatesLayer(item.torn, p, n_ttt)) continue;
     const std::uint32_t layer = model_.ttt_layers[p];
     for (std::uint32_t c = 0; c < tokens; ++c) {
       const std::uint32_t t = item.first_token + c;

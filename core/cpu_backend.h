@@ -29,6 +29,8 @@ class CpuBackend final : public Backend {
   void RunBatch(std::span<const BatchItem> items, std::span<ItemResult> results) override;
   std::uint64_t StateDigest(std::uint32_t slot) override;
   void CopySlot(std::uint32_t from, std::uint32_t to) override;
+  void CopyLayers(std::uint32_t from, std::uint32_t to, std::uint32_t first,
+                  std::uint32_t end) override;
 
   // Tests only: flips bit `bit` (0..31 of the stored fp32 or 0..15 of the stored bf16) of
   // element `element` of TTT layer `position` of `slot`'s state.

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <variant>
 
+#include "core/units.h"
+
 namespace rwttt {
 
 LayerWork ReadLayerWork(const ModelProfile& m, bool ttt_layer, std::uint32_t tokens) {
@@ -84,8 +86,8 @@ Status CheckOneOwnerFits(const ModelProfile& m, std::uint64_t budget_bytes,
   return Error::Input(fmt::format(
       "model '{}' cannot run: shared weights ({:.3f} GiB) plus one owner's state ({:.3f} GiB) "
       "exceed the {} memory budget ({:.3f} GiB)",
-      m.name, m.shared_weight_bytes() / 1073741824.0, m.state_bytes() / 1073741824.0, budget_name,
-      budget_bytes / 1073741824.0));
+      m.name, m.shared_weight_bytes() / kBytesPerGib, m.state_bytes() / kBytesPerGib, budget_name,
+      budget_bytes / kBytesPerGib));
 }
 
 }  // namespace rwttt

@@ -268,12 +268,6 @@ RWTTT_HD_ALWAYS_INLINE void MatVec(const W* w, const float* in, std::uint32_t n,
 // WRITE: the new weight from the old one and acc = sum_t H[t][i] * V[t][j] (t ascending).
 RWTTT_HD float UpdatedWeight(float w, float acc, float eta) { return w + eta * acc; }
 
-// Whether a WRITE updates TTT layer `position` (0-based among the TTT layers): every layer, or
-// with `torn` (fault injection) only the first num_ttt_layers / 2 of them.
-RWTTT_HD bool WriteUpdatesLayer(bool torn, std::uint32_t position, std::uint32_t num_ttt_layers) {
-  return !torn || position < num_ttt_layers / 2;
-}
-
 // ---- State fingerprints ----------------------------------------------------------------------
 // A state digest must be computable where the state lives (on the device) without copying the
 // state out. Each block of ModelProfile::state_block_elems() consecutive elements of each TTT

@@ -11,8 +11,10 @@
 
 namespace rwttt {
 
-// Bytes in a GiB (2^30): every GiB conversion and report in core/ uses it.
+// Bytes in a GiB (2^30), a MiB (2^20) and a KiB: every conversion and report uses these.
 inline constexpr double kBytesPerGib = 1073741824.0;
+inline constexpr double kBytesPerMib = 1048576.0;
+inline constexpr double kBytesPerKib = 1024.0;
 // The largest memory size in GiB whose bytes fit 64 bits (2^34 GiB is 2^64 bytes).
 inline constexpr double kMaxGib = 17179869183.0;
 
@@ -27,8 +29,8 @@ inline std::uint64_t GibToBytes(double gib) {
 inline std::string FormatBytes(std::uint64_t bytes) {
   const auto b = static_cast<double>(bytes);
   if (b >= kBytesPerGib) return fmt::format("{:.3f} GiB", b / kBytesPerGib);
-  if (b >= 1048576.0) return fmt::format("{:.3f} MiB", b / 1048576.0);
-  if (b >= 1024.0) return fmt::format("{:.3f} KiB", b / 1024.0);
+  if (b >= kBytesPerMib) return fmt::format("{:.3f} MiB", b / kBytesPerMib);
+  if (b >= kBytesPerKib) return fmt::format("{:.3f} KiB", b / kBytesPerKib);
   return fmt::format("{} B", bytes);
 }
 

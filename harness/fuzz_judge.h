@@ -15,7 +15,7 @@
 #include "harness/checked_run.h"
 #include "harness/fuzz.h"
 #include "harness/policy_spec.h"
-#include "sim/fault_injector.h"
+#include "sim/faults/fault_injector.h"
 
 namespace rwttt {
 

@@ -12,9 +12,6 @@
 namespace rwttt {
 namespace {
 
-constexpr double kBytesPerMib = 1048576.0;
-constexpr double kBytesPerKib = 1024.0;
-
 // Peak memory in the unit that shows the larger of the two values best (GiB, MiB, KiB).
 MetricDelta MemoryDelta(std::uint64_t a, std::uint64_t b) {
   const double larger = static_cast<double>(std::max(a, b));

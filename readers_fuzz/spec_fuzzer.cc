@@ -6,7 +6,7 @@
 
 #include "harness/fuzz.h"
 #include "readers_fuzz/fuzz_support.h"
-#include "sim/fault_injector.h"
+#include "sim/faults/fault_injector.h"
 #include "traces/length_distribution.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -8,21 +8,13 @@
 namespace rwttt {
 
 Executor::Executor(Backend* backend, HistorySink* history, bool measure, std::size_t owners)
-    : backend_(backend),
-      history_(history),
-      measure_(measure),
-      carry_(owners, 0),
-      saved_carry_(owners, 0) {
+    : backend_(backend), history_(history), measure_(measure), carry_(owners, 0) {
   RWTTT_CHECK(!measure || backend != nullptr) << "measured timing needs a backend";
 }
 
-Status Executor::Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed, bool shadow) {
+Status Executor::Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed) {
   stamps_.assign(num_slots, Stamp{});
-  shadow_ = num_slots;
-  if (backend_ != nullptr) {
-    RWTTT_TRY(backend_->Reset(model, num_slots + (shadow ? 1 : 0), seed));
-    if (shadow) backend_->InitSlot(shadow_);
-  }
+  if (backend_ != nullptr) RWTTT_TRY(backend_->Reset(model, num_slots, seed));
   return OkStatus();
 }
 
@@ -36,28 +28,19 @@ void Executor::Admit(OwnerId owner, std::uint32_t slot, bool init_slot) {
 Nanos Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id, Nanos start,
                          Nanos model_end) {
   seen_.clear();
-  for (const ExecItem& it : items) {
-    const bool shadowed =
-        it.fault == FaultAction::kReadShadow || it.fault == FaultAction::kRestoreShadow;
-    seen_.push_back(shadowed ? shadow_stamp_ : stamps_[it.slot]);
-    if (it.fault == FaultAction::kSaveShadow) shadow_stamp_ = stamps_[it.slot];
-  }
+  for (const ExecItem& it : items) seen_.push_back(stamps_[it.slot]);
   Nanos end = model_end;
   if (backend_ != nullptr) {
     batch_items_.clear();
     for (const ExecItem& it : items) {
-      if (it.fault == FaultAction::kSaveShadow) backend_->CopySlot(it.slot, shadow_);
-      if (it.fault == FaultAction::kRestoreShadow) backend_->CopySlot(shadow_, it.slot);
       BatchItem b;
       b.owner = it.step.tag.owner;
       b.effect = it.step.tag.effect;
       b.first_token = it.step.first_token;
       b.end_token = it.step.end_token;
-      b.slot = it.fault == FaultAction::kReadShadow ? shadow_ : it.slot;
+      b.slot = it.slot;
       b.input_seed = it.input_seed;
-      b.carry = it.fault == FaultAction::kDuplicate ? saved_carry_[it.owner_index]
-                                                    : carry_[it.owner_index];
-      b.torn = it.fault == FaultAction::kTorn;
+      b.carry = carry_[it.owner_index];
       batch_items_.push_back(b);
     }
     results_.assign(items.size(), ItemResult{});
@@ -68,12 +51,7 @@ Nanos Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id
       end = start + Nanos{std::max<std::int64_t>(
                         1, std::chrono::duration_cast<std::chrono::nanoseconds>(wall).count())};
     }
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      const ExecItem& it = items[i];
-      if (it.fault == FaultAction::kDuplicate) continue;  // the retry's output is discarded
-      if (it.step.is_read()) saved_carry_[it.owner_index] = carry_[it.owner_index];
-      carry_[it.owner_index] = results_[i].carry;
-    }
+    for (std::size_t i = 0; i < items.size(); ++i) carry_[items[i].owner_index] = results_[i].carry;
   }
   if (history_ == nullptr) return end;
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -102,36 +80,9 @@ Nanos Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id
         h.state_digest = results_[i].state_digest;
       }
     }
-    Emit(h, it.fault);
+    history_->Write(h);
   }
   return end;
-}
-
-void Executor::Emit(const HistoryStep& step, FaultAction fault) {
-  if (fault == FaultAction::kHoldCommit) {
-    RWTTT_CHECK(held_.empty()) << "one held commit at a time";
-    held_.push_back(step);
-    return;
-  }
-  if (held_.empty()) {
-    history_->Write(step);
-    return;
-  }
-  if (fault == FaultAction::kReleaseHold) {
-    // The commit is recorded as ending just after this READ of the same owner started.
-    HistoryStep& write = held_.front();
-    write.end = std::max(write.end, step.start + Nanos{1});
-    held_.push_back(step);
-    Flush();
-    return;
-  }
-  held_.push_back(step);
-}
-
-void Executor::Flush() {
-  if (history_ == nullptr) return;
-  for (const HistoryStep& h : held_) history_->Write(h);
-  held_.clear();
 }
 
 void Executor::Complete(std::span<const ExecItem> items) {

@@ -30,18 +30,6 @@ class HistorySink {
   virtual Status health() const { return OkStatus(); }
 };
 
-// What fault injection (sim/fault_injector.h) asks of one item.
-enum class FaultAction : std::uint8_t {
-  kNone,
-  kSaveShadow,     // before the math, copy the slot (and its stamp) to the shadow slot
-  kReadShadow,     // READ the shadow (the state before the last commit): a stale read
-  kRestoreShadow,  // WRITE on top of the shadow's state: the previous update is lost
-  kDuplicate,      // a READ run again: same inputs, the owner's carry left as it was
-  kTorn,           // WRITE only half of the TTT layers
-  kHoldCommit,     // this WRITE's commit is recorded as ending after its owner's next READ starts
-  kReleaseHold,    // the READ that starts before the held commit ends
-};
-
 // One step of a batch, as the executor runs it.
 struct ExecItem {
   std::uint32_t owner_index = 0;  // position of the owner's request in the trace
@@ -49,8 +37,7 @@ struct ExecItem {
   std::uint32_t slot = 0;
   std::uint64_t input_seed = 0;
   std::uint64_t step_id = 0;  // assigned by the simulator, in dispatch order
-  Version commit_version;     // WRITE: the stamp it commits (normally its version + 1)
-  FaultAction fault = FaultAction::kNone;
+  Version commit_version;     // WRITE: the stamp it commits (its version + 1 unless a fault)
 };
 
 class Executor {
@@ -58,17 +45,16 @@ class Executor {
   // `backend` and `history` may be null (no math; no history). `owners`: owners in the trace.
   Executor(Backend* backend, HistorySink* history, bool measure, std::size_t owners);
 
-  // Prepares `num_slots` slots, plus the shadow slot fault injection uses when `shadow`. Fails when
-  // the backend cannot hold them.
-  Status Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed, bool shadow = false);
+  // Prepares `num_slots` slots. Fails when the backend cannot hold them.
+  Status Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed);
 
   // The owner now holds `slot`. With `init_slot`, the slot gets a fresh state stamped (owner, 0);
   // without (a shared slot already in use), it keeps its contents and stamp.
   void Admit(OwnerId owner, std::uint32_t slot, bool init_slot);
 
-  // Runs the batch's math (reading stamps and states as they are at `start`) and writes its
-  // history records. Returns the batch's end: `model_end`, or start + the measured wall time of
-  // the math when measuring.
+  // Runs the batch's math as one Backend::RunBatch of the items in order (reading stamps and
+  // states as they are at `start`) and writes its history records in item order. Returns the
+  // batch's end: `model_end`, or start + the measured wall time of the math when measuring.
   Nanos Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id, Nanos start,
                  Nanos model_end);
 
@@ -76,28 +62,17 @@ class Executor {
   // commit_version)).
   void Complete(std::span<const ExecItem> items);
 
-  // Writes any history records still held back (an uncommitted-read whose READ never came).
-  void Flush();
-
-  bool runs_math() const { return backend_ != nullptr; }
-
  private:
   struct Stamp {
     OwnerId owner;
     Version version;
   };
 
-  void Emit(const HistoryStep& step, FaultAction fault);
-
   Backend* backend_;
   HistorySink* history_;
   bool measure_;
-  std::vector<std::uint64_t> carry_;        // [owners]
-  std::vector<std::uint64_t> saved_carry_;  // [owners]: the carry before the owner's last READ
-  std::vector<Stamp> stamps_;               // [num_slots]
-  std::uint32_t shadow_ = 0;                // index of the shadow slot
-  Stamp shadow_stamp_;
-  std::vector<HistoryStep> held_;  // records waiting behind a held commit
+  std::vector<std::uint64_t> carry_;  // [owners]
+  std::vector<Stamp> stamps_;         // [num_slots]
   std::vector<BatchItem> batch_items_;
   std::vector<ItemResult> results_;
   std::vector<Stamp> seen_;

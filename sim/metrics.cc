@@ -53,41 +53,41 @@ std::string RateJson(const Metrics& m, double rate) {
 
 }  // namespace
 
-MetricsBuilder::MetricsBuilder(std::size_t requests) : owners_(requests) {
+MetricsBuilder::MetricsBuilder(std::size_t requests) : requests_(requests) {
   ttft_.reserve(requests);
   e2e_.reserve(requests);
   wait_.reserve(requests);
 }
 
-void MetricsBuilder::OnArrival(std::size_t owner, Nanos t) {
-  owners_[owner].arrival = t;
+void MetricsBuilder::OnArrival(std::size_t request_index, Nanos t) {
+  requests_[request_index].arrival = t;
   if (!any_arrival_) m_.first_arrival = t;
   any_arrival_ = true;
 }
 
-void MetricsBuilder::OnAdmit(std::size_t owner, Nanos t) {
-  owners_[owner].admitted = t;
-  wait_.push_back((t - owners_[owner].arrival).value());
+void MetricsBuilder::OnAdmit(std::size_t request_index, Nanos t) {
+  requests_[request_index].admitted = t;
+  wait_.push_back((t - requests_[request_index].arrival).value());
 }
 
-void MetricsBuilder::OnFirstToken(std::size_t owner, Nanos t) {
-  owners_[owner].first_token = t;
-  ttft_.push_back((t - owners_[owner].arrival).value());
+void MetricsBuilder::OnFirstToken(std::size_t request_index, Nanos t) {
+  requests_[request_index].first_token = t;
+  ttft_.push_back((t - requests_[request_index].arrival).value());
 }
 
-void MetricsBuilder::OnLastToken(std::size_t owner, Nanos t, std::uint32_t output_tokens) {
+void MetricsBuilder::OnLastToken(std::size_t request_index, Nanos t, std::uint32_t output_tokens) {
   if (output_tokens < 2) return;
-  tpot_.push_back((t - owners_[owner].first_token).value() / (output_tokens - 1));
+  tpot_.push_back((t - requests_[request_index].first_token).value() / (output_tokens - 1));
 }
 
-void MetricsBuilder::OnOutputToken(std::size_t owner, Nanos t) {
-  OwnerTimes& o = owners_[owner];
+void MetricsBuilder::OnOutputToken(std::size_t request_index, Nanos t) {
+  RequestTimes& o = requests_[request_index];
   if (o.last_output.value() >= 0) itl_.Add((t - o.last_output).value());
   o.last_output = t;
 }
 
-void MetricsBuilder::OnFinish(std::size_t owner, Nanos t) {
-  e2e_.push_back((t - owners_[owner].arrival).value());
+void MetricsBuilder::OnFinish(std::size_t request_index, Nanos t) {
+  e2e_.push_back((t - requests_[request_index].arrival).value());
   m_.last_completion = std::max(m_.last_completion, t);
 }
 
@@ -110,7 +110,7 @@ Metrics MetricsBuilder::Finish(std::uint64_t prompt_tokens, std::uint64_t output
   for (std::size_t size = 0; size < batch_sizes_.size(); ++size) {
     if (batch_sizes_[size] > 0) m.batch_sizes[size] = batch_sizes_[size];
   }
-  m.requests = owners_.size();
+  m.requests = requests_.size();
   m.prompt_tokens = prompt_tokens;
   m.output_tokens = output_tokens;
   m.lanes = lanes;
@@ -144,10 +144,9 @@ std::string FormatMetrics(const Metrics& m) {
   out += LatencyLine("itl", m.itl);
   out += LatencyLine("e2e", m.e2e);
   out += LatencyLine("admission wait", m.admission_wait);
-  out += m.rates_defined()
-             ? fmt::format("device busy      {:.1f}% of {} lane(s)\n", 100 * m.busy_fraction,
-                           m.lanes)
-             : fmt::format("device busy      n/a of {} lane(s)\n", m.lanes);
+  out += m.rates_defined() ? fmt::format("device busy      {:.1f}% of {} lane(s)\n",
+                                         100 * m.busy_fraction, m.lanes)
+                           : fmt::format("device busy      n/a of {} lane(s)\n", m.lanes);
   out += fmt::format("peak memory      {} of {} budget\n", FormatBytes(m.peak_memory_bytes),
                      FormatBytes(m.budget_bytes));
   out += "batch sizes     ";

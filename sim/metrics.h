@@ -23,13 +23,13 @@ struct Metrics {
   std::uint64_t output_tokens = 0;
   Nanos first_arrival{0};
   Nanos last_completion{0};
-  double makespan_s = 0;           // first arrival to last completion
+  double makespan_s = 0;  // first arrival to last completion
   // Rates over the makespan; undefined (and written n/a or null) when it is 0.
   double output_tokens_per_s = 0;  // aggregate decode throughput: output tokens / makespan
   double requests_per_s = 0;       // requests completed / makespan
   bool rates_defined() const { return makespan_s > 0; }
-  LatencySummary ttft;             // arrival to the first output token's READ completing
-  LatencySummary tpot;             // (last - first output token) / (output tokens - 1), O >= 2
+  LatencySummary ttft;  // arrival to the first output token's READ completing
+  LatencySummary tpot;  // (last - first output token) / (output tokens - 1), O >= 2
   // Inter-token latency: each gap between an owner's consecutive output tokens, so a WRITE that
   // stalls the next token shows here where TPOT averages it away. Percentiles within 1/64.
   LatencySummary itl;
@@ -46,25 +46,27 @@ struct Metrics {
 
 class MetricsBuilder {
  public:
+  // `requests`: the trace's requests. Every On* below names one by `request_index`, its position
+  // in the trace (< requests).
   explicit MetricsBuilder(std::size_t requests);
-  void OnArrival(std::size_t owner, Nanos t);
-  void OnAdmit(std::size_t owner, Nanos t);
-  void OnFirstToken(std::size_t owner, Nanos t);
-  void OnLastToken(std::size_t owner, Nanos t, std::uint32_t output_tokens);
-  // Every output token's READ completing, the first included, in time order per owner.
-  void OnOutputToken(std::size_t owner, Nanos t);
-  void OnFinish(std::size_t owner, Nanos t);
+  void OnArrival(std::size_t request_index, Nanos t);
+  void OnAdmit(std::size_t request_index, Nanos t);
+  void OnFirstToken(std::size_t request_index, Nanos t);
+  void OnLastToken(std::size_t request_index, Nanos t, std::uint32_t output_tokens);
+  // Every output token's READ completing, the first included, in time order per request.
+  void OnOutputToken(std::size_t request_index, Nanos t);
+  void OnFinish(std::size_t request_index, Nanos t);
   void OnBatch(std::uint64_t size, std::uint64_t tokens, Nanos busy);
   void OnMemory(std::uint64_t in_use);
-  // REQUIRES: every owner finished.
+  // REQUIRES: every request finished.
   Metrics Finish(std::uint64_t prompt_tokens, std::uint64_t output_tokens, std::uint32_t lanes,
                  std::uint64_t budget_bytes);
 
  private:
-  struct OwnerTimes {
+  struct RequestTimes {
     Nanos arrival{0}, admitted{0}, first_token{-1}, last_output{-1};
   };
-  std::vector<OwnerTimes> owners_;
+  std::vector<RequestTimes> requests_;  // [requests]
   std::vector<std::int64_t> ttft_, tpot_, e2e_, wait_;
   LatencyHistogram itl_;
   Metrics m_;

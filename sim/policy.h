@@ -1,8 +1,25 @@
 // Policy: a scheduler. It decides the device layout under the memory budget, and, whenever a lane
 // of the device is free, which ready owners' current steps run there next as one batch.
 //
-//   class MyPolicy : public Policy { ... };        // see sim/policies/ for the built-in four
-//   RegisterPolicy({"mine", "what it does", {"opt"}, [] { return std::make_unique<MyPolicy>(); }});
+//   class MyPolicy final : public Policy {  // see sim/policies/ for the built-in four
+//    public:
+//     Result<DeviceLayout> Configure(const PolicyContext& c) override {
+//       const DeviceLayout layout = DeviceLayout::OneCopy(c);
+//       if (!layout.fits(c.budget_bytes)) return Error::Input("mine: one owner does not fit");
+//       return layout;
+//     }
+//     void NextBatch(const ReadyView& ready, std::uint32_t, BatchPlan& plan) override {
+//       const Effect e = ready.count(Effect::kRead) > 0 ? Effect::kRead : Effect::kWrite;
+//       ready.ForEach(e, [&](const ReadyStep& s) {  // one effect, distinct owners: correct
+//         plan.owners.push_back(s.owner);
+//         return true;
+//       });
+//     }
+//   };
+//   RegisterPolicy({"mine", "what it does", {PolicyOptionInfo::Uint("opt", "what it sets", 0)},
+//                   /*expected_correct=*/true, [] { return std::make_unique<MyPolicy>(); }});
+//
+// (tests/sim/policy_example_test.cc compiles this example.)
 //
 // A policy sees only ready steps (an owner's next step, once its request has arrived, it has been
 // admitted and its previous step has completed) and never breaks the simulator's mechanics:
@@ -16,6 +33,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/hardware_profile.h"
@@ -25,6 +43,32 @@
 #include "core/strong_types.h"
 
 namespace rwttt {
+
+// One `--policy-opt` key a policy takes, declared once with its type, default and range: the
+// registry lists it and rejects keys nobody declared, and Configure parses the value from it
+// (PolicyOptions::GetUint / GetChoice of the declaration).
+struct PolicyOptionInfo {
+  std::string key;
+  std::string help;
+  // The value: an unsigned integer in [min, max], `default_uint` when absent; or, when `choices`
+  // is not empty, one of `choices`, the first when absent.
+  std::uint64_t default_uint = 0;
+  std::uint64_t min = 0;
+  std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+  std::vector<std::string> choices;
+
+  // An integer option: `key` in [min, max], `default_value` when absent.
+  static PolicyOptionInfo Uint(std::string key, std::string help, std::uint64_t default_value,
+                               std::uint64_t min = 0,
+                               std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) {
+    return PolicyOptionInfo{std::move(key), std::move(help), default_value, min, max, {}};
+  }
+  // A choice: `key` one of `choices`, the first when absent. REQUIRES: !choices.empty().
+  static PolicyOptionInfo Choice(std::string key, std::string help,
+                                 std::vector<std::string> choices) {
+    return PolicyOptionInfo{std::move(key), std::move(help), 0, 0, 0, std::move(choices)};
+  }
+};
 
 // `--policy-opt key=value` pairs. Typed getters fail on a malformed value; the registry rejects
 // keys a policy did not declare.
@@ -39,6 +83,15 @@ class PolicyOptions {
   // The value of `key`, which must be one of `choices`, or `fallback` when absent.
   Result<std::string> GetChoice(std::string_view key, std::string fallback,
                                 const std::vector<std::string>& choices) const;
+  // The value of the declared integer option, with its default and range.
+  Result<std::uint64_t> GetUint(const PolicyOptionInfo& option) const {
+    return GetUint(option.key, option.default_uint, option.min, option.max);
+  }
+  // The value of the declared choice option, the first choice by default.
+  // REQUIRES: !option.choices.empty().
+  Result<std::string> GetChoice(const PolicyOptionInfo& option) const {
+    return GetChoice(option.key, option.choices.front(), option.choices);
+  }
   const std::map<std::string, std::string, std::less<>>& values() const { return values_; }
 
  private:
@@ -52,13 +105,33 @@ struct PolicyContext {
   const PolicyOptions& options;
 };
 
+// Where admitted owners' states live.
+enum class SlotMode : std::uint8_t {
+  kPerOwner,  // each admitted owner its own slot, reused after it finishes: the right answer
+  kShared,    // every owner reads and updates slot 0 (the naive engine, wrong on purpose)
+};
+
 // What a policy pins on the device and how it runs (DESIGN §3).
 struct DeviceLayout {
   std::uint32_t lanes = 1;        // batches that may run at once (replicas: one per copy)
   std::uint64_t fixed_bytes = 0;  // weights (times copies) and buffers, pinned for the run
   std::uint64_t owner_bytes = 0;  // memory each admitted owner pins until its program ends
   std::uint64_t max_admitted = std::numeric_limits<std::uint64_t>::max();
-  bool shared_slot = false;  // every owner reads and updates slot 0 (the naive engine)
+  SlotMode slot_mode = SlotMode::kPerOwner;
+
+  // The layout of a policy that keeps one copy of the weights and one state per owner (rwttt,
+  // sequential, most schedulers a user writes): fixed_bytes the shared weights, owner_bytes one
+  // state, one lane. Whether it fits the budget is the caller's to check (fits()).
+  static DeviceLayout OneCopy(const PolicyContext& context) {
+    DeviceLayout layout;
+    layout.fixed_bytes = context.model.shared_weight_bytes();
+    layout.owner_bytes = context.model.state_bytes();
+    return layout;
+  }
+  // The memory one owner admitted alone needs: what is pinned plus its own.
+  std::uint64_t one_owner_bytes() const { return fixed_bytes + owner_bytes; }
+  // Whether one owner can ever be admitted under `budget_bytes`.
+  bool fits(std::uint64_t budget_bytes) const { return one_owner_bytes() <= budget_bytes; }
 };
 
 // An owner whose current step is ready, and since when.
@@ -102,20 +175,38 @@ struct BatchPlan {
   }
 };
 
+// A Policy is made fresh for each run (PolicyInfo::make) and called from one thread only. Every
+// method must be deterministic: a function of the arguments and of earlier calls alone (no clock,
+// no unordered-container order, no pointer values), so that a run replays byte for byte.
+//
+// Calls, in order: Configure once, before anything else; then, at each instant of the virtual
+// clock, after its arrivals: OnFinish for each owner whose last step completed then (in
+// completion order), OnAdmit for each owner admitted (in arrival order; an owner with an empty
+// program gets its OnFinish right after), then NextBatch for each free lane (in lane order). An
+// owner's OnAdmit comes before any of its steps is ready, its OnFinish once, after its last step.
 class Policy {
  public:
   virtual ~Policy() = default;
-  // Validates options and decides the layout. An impossible budget is an Error naming why.
+
+  // Called once, first. Validates `context.options` and decides the layout under
+  // `context.budget_bytes`. An option out of range is a Usage error; a budget that can never
+  // admit one owner an Input error naming the sizes.
   virtual Result<DeviceLayout> Configure(const PolicyContext& context) = 0;
-  // An owner was admitted into `slot` (slots are reused after an owner finishes).
+
+  // An owner was admitted into `slot` (slots are reused after an owner finishes; with
+  // SlotMode::kShared every owner gets slot 0).
   virtual void OnAdmit(OwnerId owner, std::uint32_t slot) {
     (void)owner;
     (void)slot;
   }
+
   // An owner's last step completed; its slot and memory are free again.
   virtual void OnFinish(OwnerId owner) { (void)owner; }
-  // Fills `plan` (given empty) for a free `lane`. Leaving it empty idles the lane until the next
-  // event (an arrival or a completion).
+
+  // Fills `plan` (given empty) for a free `lane` (< DeviceLayout::lanes). `ready` is valid only
+  // during the call. Leaving the plan empty idles the lane until the next event (an arrival or a
+  // completion); leaving every lane idle while steps are ready and nothing else will happen is a
+  // stall, which ends the run with an error.
   virtual void NextBatch(const ReadyView& ready, std::uint32_t lane, BatchPlan& plan) = 0;
 };
 

@@ -16,15 +16,10 @@
 
 namespace rwttt {
 
-struct PolicyOptionInfo {
-  std::string key;
-  std::string help;
-};
-
 struct PolicyInfo {
   std::string name;
   std::string description;
-  std::vector<PolicyOptionInfo> options;  // the `--policy-opt` keys it accepts
+  std::vector<PolicyOptionInfo> options;  // the `--policy-opt` keys it accepts (sim/policy.h)
   bool expected_correct = true;           // false for policies that exist to be caught
   std::function<std::unique_ptr<Policy>()> make;
 };

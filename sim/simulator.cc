@@ -5,30 +5,26 @@
 #include <algorithm>
 #include <deque>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <queue>
 #include <unordered_map>
 
 #include "core/check.h"
 #include "core/program.h"
 #include "sim/cost_model.h"
+#include "sim/fault_hooks.h"
+#include "sim/faults/injected_faults.h"
+#include "sim/slot_allocator.h"
 
 namespace rwttt {
 namespace {
 
 enum class Phase : std::uint8_t { kFuture, kQueued, kReady, kRunning, kDone };
 
-// Fault injection's changes to an owner's step sequence.
-enum class Reorder : std::uint8_t {
-  kNone,
-  kWriteFirst,  // early-write: the chunk's WRITE runs before the READ that completes the chunk
-  kReadAfter,   // ... and then that READ
-};
-
 struct Owner {
   ProgramCursor cursor;
-  Step early_write;  // the WRITE run first under Reorder::kWriteFirst
-  Reorder reorder = Reorder::kNone;
-  bool duplicate_run = false;  // the current READ runs a second time (duplicate-step)
+  Step step;  // the step it runs next: its program's, unless a fault hook replaced it
   Nanos ready_since{0};
   std::uint32_t slot = 0;
   std::uint32_t ticket = 0;  // which ready-queue entry is this owner's live one
@@ -63,9 +59,10 @@ class Run final : public ReadyView {
         policy_(policy),
         config_(config),
         cost_(config.model, config.hardware),
-        executor_(config.backend, config.history, config.measured_timing, trace.size()),
-        metrics_(trace.size()),
-        faults_(config.faults, config.seed) {}
+        faults_(MakeFaultHooks(config.faults, config.seed, trace, config.model)),
+        executor_(faults_->WrapBackend(config.backend), faults_->WrapHistory(config.history),
+                  config.measured_timing, trace.size()),
+        metrics_(trace.size()) {}
 
   Result<RunResult> Go();
 
@@ -84,13 +81,6 @@ class Run final : public ReadyView {
     return o.phase == Phase::kReady && o.ticket == e.ticket;
   }
   ReadyStep MakeReadyStep(std::uint32_t index) const;
-  // The step the owner runs next: its program's, unless fault injection reordered it.
-  const Step& Current(std::uint32_t index) const {
-    const Owner& o = owners_[index];
-    return o.reorder == Reorder::kWriteFirst ? o.early_write : o.cursor.step();
-  }
-  void InjectAtDispatch(std::uint32_t index, ExecItem& item);
-  void MaybeWriteEarly(std::uint32_t index);
   std::int64_t IndexOf(OwnerId id) const;
 
   void Admit();
@@ -104,12 +94,11 @@ class Run final : public ReadyView {
   Policy& policy_;
   const SimConfig& config_;
   CostModel cost_;
+  std::unique_ptr<FaultHooks> faults_;  // before executor_, which runs on what it wraps
   Executor executor_;
   MetricsBuilder metrics_;
-  FaultInjector faults_;
-  std::int64_t armed_ = -1;  // the owner whose next step completes an injected fault, or -1
-  std::vector<std::int64_t> slot_owner_;  // [num_slots]: owner index holding each slot, or -1
   DeviceLayout layout_;
+  std::optional<SlotAllocator> slots_;  // made once the policy has chosen the layout
 
   std::vector<Owner> owners_;
   // Owner id -> trace position: a dense table when ids are small (the usual 0..n-1), else a map.
@@ -119,10 +108,6 @@ class Run final : public ReadyView {
   mutable ReadyStep scratch_;
   std::deque<std::uint32_t> waiting_;  // arrived, not admitted, in arrival order
   std::vector<std::uint32_t> newly_ready_;
-  std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<>> free_slots_;
-  std::uint32_t next_slot_ = 0;
-  std::uint32_t num_slots_ = 0;
-  bool shared_slot_used_ = false;
 
   std::vector<std::vector<ExecItem>> lane_items_;
   std::vector<bool> busy_;
@@ -147,8 +132,7 @@ class Run final : public ReadyView {
 
 ReadyStep Run::MakeReadyStep(std::uint32_t index) const {
   const Owner& o = owners_[index];
-  return ReadyStep{trace_[index].id, o.ready_since, Current(index),
-                   layout_.shared_slot ? 0u : o.slot, trace_[index].arrival};
+  return ReadyStep{trace_[index].id, o.ready_since, o.step, o.slot, trace_[index].arrival};
 }
 
 void Run::ForEach(Effect e, const std::function<bool(const ReadyStep&)>& visit) const {
@@ -190,12 +174,13 @@ void Run::MakeReady(std::vector<std::uint32_t>& owners) {
   std::sort(owners.begin(), owners.end(),
             [&](std::uint32_t a, std::uint32_t b) { return trace_[a].id < trace_[b].id; });
   for (std::uint32_t index : owners) {
-    MaybeWriteEarly(index);
     Owner& o = owners_[index];
+    o.step = o.cursor.step();
+    faults_->OnReady(index, o.step);
     o.phase = Phase::kReady;
     o.ready_since = now_;
     ++o.ticket;
-    ReadyQueue& q = queues_[Index(Current(index).tag.effect)];
+    ReadyQueue& q = queues_[Index(o.step.tag.effect)];
     q.entries.push_back({now_.value(), index, o.ticket});
     ++q.live;
   }
@@ -204,7 +189,7 @@ void Run::MakeReady(std::vector<std::uint32_t>& owners) {
 
 void Run::Unready(std::uint32_t index) {
   Owner& o = owners_[index];
-  ReadyQueue& q = queues_[Index(Current(index).tag.effect)];
+  ReadyQueue& q = queues_[Index(o.step.tag.effect)];
   o.phase = Phase::kRunning;
   --q.live;
   // Compact when tombstones (and entries already passed) outnumber live entries, so memory
@@ -227,11 +212,7 @@ void Run::Finish(std::uint32_t index) {
   ++finished_;
   metrics_.OnFinish(index, now_);
   memory_ -= layout_.owner_bytes;
-  if (!layout_.shared_slot) {
-    free_slots_.push(o.slot);
-    slot_owner_[o.slot] = -1;
-  }
-  if (armed_ == index) armed_ = -1;
+  slots_->Release(o.slot);
   --admitted_;
   policy_.OnFinish(trace_[index].id);
 }
@@ -242,24 +223,13 @@ void Run::Admit() {
     const std::uint32_t index = waiting_.front();
     waiting_.pop_front();
     Owner& o = owners_[index];
-    bool init_slot = true;
-    if (layout_.shared_slot) {
-      o.slot = 0;
-      init_slot = !shared_slot_used_;
-      shared_slot_used_ = true;
-    } else if (!free_slots_.empty()) {
-      o.slot = free_slots_.top();
-      free_slots_.pop();
-    } else {
-      RWTTT_CHECK(next_slot_ < num_slots_) << "more owners admitted than slots";
-      o.slot = next_slot_++;
-    }
-    if (!layout_.shared_slot) slot_owner_[o.slot] = index;
+    const SlotAllocator::Grant grant = slots_->Acquire(index);
+    o.slot = grant.slot;
     ++admitted_;
     memory_ += layout_.owner_bytes;
     metrics_.OnMemory(memory_);
     metrics_.OnAdmit(index, now_);
-    executor_.Admit(trace_[index].id, o.slot, init_slot);
+    executor_.Admit(trace_[index].id, o.slot, grant.fresh);
     policy_.OnAdmit(trace_[index].id, o.slot);
     if (o.cursor.done()) {
       Finish(index);
@@ -300,19 +270,18 @@ Status Run::Dispatch() {
       const auto index = static_cast<std::uint32_t>(found);
       Owner& o = owners_[index];
       o.mark = epoch_;
-      const Step& step = Current(index);
+      const Step& step = o.step;
       const Request& r = trace_[index];
-      ExecItem& item = items.emplace_back(ExecItem{index, step, layout_.shared_slot ? 0u : o.slot,
+      ExecItem& item = items.emplace_back(ExecItem{index, step, o.slot,
                                                    r.seed ? r.seed->value() : config_.seed.value(),
                                                    step_ids_++, step.tag.version.Next()});
       if (!plan_.slots.empty()) {
-        if (plan_.slots[k] >= num_slots_) {
+        if (plan_.slots[k] >= slots_->num_slots()) {
           return Error::Usage(fmt::format("the policy placed owner {} in slot {}, but there are {}",
-                                          id.value(), plan_.slots[k], num_slots_));
+                                          id.value(), plan_.slots[k], slots_->num_slots()));
         }
         item.slot = plan_.slots[k];
       }
-      InjectAtDispatch(index, item);
       if (step.is_read()) {
         ++shape.read_steps;
         shape.read_tokens += step.tokens();
@@ -321,10 +290,9 @@ Status Run::Dispatch() {
       }
       Unready(index);
     }
-    shape.read_slots =
-        layout_.shared_slot ? std::min<std::uint64_t>(1, shape.read_steps) : shape.read_steps;
-    shape.write_slots =
-        layout_.shared_slot ? std::min<std::uint64_t>(1, shape.write_steps) : shape.write_steps;
+    faults_->OnDispatch(items, *slots_);
+    shape.read_slots = slots_->SlotsTouched(shape.read_steps);
+    shape.write_slots = slots_->SlotsTouched(shape.write_steps);
     const Nanos duration = cost_.BatchTime(shape, busy_count_ + 1);
     if (duration.value() > INT64_MAX - now_.value()) {
       const std::uint32_t first = items.front().owner_index;
@@ -357,16 +325,8 @@ void Run::CompleteLane(std::uint32_t lane) {
   for (const ExecItem& it : items) {
     Owner& o = owners_[it.owner_index];
     const Request& r = trace_[it.owner_index];
-    if (o.reorder == Reorder::kWriteFirst) {  // early-write: now the READ it jumped ahead of
-      o.reorder = Reorder::kReadAfter;
-      newly_ready_.push_back(it.owner_index);
-      continue;
-    }
-    if (o.duplicate_run) {
-      o.duplicate_run = false;
-    } else if (faults_.is(FaultKind::kDuplicateStep) && it.step.is_read() &&
-               faults_.Fire(it.step_id)) {
-      o.duplicate_run = true;  // run the same READ again
+    const std::uint32_t completed = faults_->OnComplete(it);
+    if (completed == 0) {  // the same program step runs again
       newly_ready_.push_back(it.owner_index);
       continue;
     }
@@ -377,11 +337,7 @@ void Run::CompleteLane(std::uint32_t lane) {
         metrics_.OnLastToken(it.owner_index, now_, r.output_tokens);
       }
     }
-    o.cursor.Advance();
-    if (o.reorder == Reorder::kReadAfter) {  // skip the WRITE that already ran
-      o.reorder = Reorder::kNone;
-      o.cursor.Advance();
-    }
+    for (std::uint32_t n = 0; n < completed; ++n) o.cursor.Advance();
     if (o.cursor.done()) {
       Finish(it.owner_index);
     } else {
@@ -390,76 +346,6 @@ void Run::CompleteLane(std::uint32_t lane) {
   }
   busy_[lane] = false;
   --busy_count_;
-}
-
-void Run::MaybeWriteEarly(std::uint32_t index) {
-  Owner& o = owners_[index];
-  if (!faults_.is(FaultKind::kEarlyWrite) || o.reorder != Reorder::kNone) return;
-  const Step& read = o.cursor.step();
-  const std::uint32_t chunk = config_.model.chunk;
-  if (!read.is_read() || read.end_token % chunk != 0) return;  // not the chunk's last READ
-  if (!faults_.Fire((std::uint64_t{index} << 32) | read.end_token)) return;
-  o.early_write = read;
-  o.early_write.tag.effect = Effect::kWrite;
-  o.early_write.first_token = read.end_token - chunk;
-  o.early_write.index = read.index + 1;
-  o.reorder = Reorder::kWriteFirst;
-}
-
-void Run::InjectAtDispatch(std::uint32_t index, ExecItem& item) {
-  const Owner& o = owners_[index];
-  const Request& r = trace_[index];
-  const Step& s = item.step;
-  if (o.duplicate_run) {
-    item.fault = FaultAction::kDuplicate;
-    return;
-  }
-  switch (faults_.kind()) {
-    case FaultKind::kStaleRead:
-    case FaultKind::kUncommittedRead:
-    case FaultKind::kLostUpdate: {
-      const bool lost = faults_.is(FaultKind::kLostUpdate);
-      if (armed_ == index) {
-        // The follow-up: the READ after the WRITE (stale, uncommitted), or the next WRITE (lost).
-        if (lost != s.is_read()) {
-          if (lost) {
-            item.fault = FaultAction::kRestoreShadow;
-            item.commit_version = s.tag.version;  // commits the version the lost WRITE did
-          } else {
-            item.fault = faults_.is(FaultKind::kStaleRead) ? FaultAction::kReadShadow
-                                                           : FaultAction::kReleaseHold;
-          }
-          armed_ = -1;
-        }
-        return;
-      }
-      if (s.is_read() || armed_ >= 0) return;
-      const bool follow_up =
-          lost ? s.tag.version.value() + 1 <
-                     ProgramWriteCount(r.prompt_tokens, r.output_tokens, config_.model.chunk)
-               : s.end_token < r.total_tokens();
-      if (!follow_up || !faults_.Fire(item.step_id)) return;
-      item.fault = faults_.is(FaultKind::kUncommittedRead) ? FaultAction::kHoldCommit
-                                                           : FaultAction::kSaveShadow;
-      armed_ = index;
-      return;
-    }
-    case FaultKind::kCrossOwnerWrite: {
-      if (s.is_read() || layout_.shared_slot) return;
-      for (std::uint32_t slot = 0; slot < slot_owner_.size(); ++slot) {
-        if (slot_owner_[slot] >= 0 && slot != item.slot) {
-          if (faults_.Fire(item.step_id)) item.slot = slot;
-          return;
-        }
-      }
-      return;
-    }
-    case FaultKind::kTornState:
-      if (!s.is_read() && faults_.Fire(item.step_id)) item.fault = FaultAction::kTorn;
-      return;
-    default:
-      return;
-  }
 }
 
 Result<RunResult> Run::Go() {
@@ -476,7 +362,7 @@ Result<RunResult> Run::Go() {
   }
   layout_ = *layout;
   RWTTT_CHECK(layout_.lanes >= 1);
-  if (layout_.fixed_bytes + layout_.owner_bytes > config_.budget_bytes && !trace_.empty()) {
+  if (!layout_.fits(config_.budget_bytes) && !trace_.empty()) {
     return Error::Input(fmt::format(
         "request {} can never be admitted: the policy pins {} bytes and each owner needs {} more, "
         "over the {}-byte memory budget",
@@ -489,12 +375,8 @@ Result<RunResult> Run::Go() {
     slots = std::min<std::uint64_t>(
         slots, (config_.budget_bytes - layout_.fixed_bytes) / layout_.owner_bytes);
   }
-  num_slots_ =
-      layout_.shared_slot ? 1 : static_cast<std::uint32_t>(std::max<std::uint64_t>(slots, 1));
-  const bool shadow =
-      config_.faults.kind == FaultKind::kStaleRead || config_.faults.kind == FaultKind::kLostUpdate;
-  RWTTT_TRY(executor_.Begin(config_.model, num_slots_, config_.seed, shadow));
-  slot_owner_.assign(num_slots_, -1);
+  slots_.emplace(layout_.slot_mode, static_cast<std::uint32_t>(std::max<std::uint64_t>(slots, 1)));
+  RWTTT_TRY(executor_.Begin(config_.model, slots_->num_slots(), config_.seed));
 
   owners_.reserve(trace_.size());
   std::uint64_t max_id = 0;
@@ -557,7 +439,7 @@ Result<RunResult> Run::Go() {
     }
   }
   RWTTT_CHECK(finished_ == trace_.size()) << finished_ << " of " << trace_.size() << " finished";
-  executor_.Flush();
+  faults_->OnRunEnd();
 
   std::uint64_t prompt = 0;
   std::uint64_t output = 0;
@@ -569,8 +451,8 @@ Result<RunResult> Run::Go() {
   result.metrics = metrics_.Finish(prompt, output, layout_.lanes, config_.budget_bytes);
   result.layout = layout_;
   result.events = events_;
-  result.slots = layout_.shared_slot ? 1 : std::max(next_slot_, 1u);
-  result.faults_injected = faults_.injected();
+  result.slots = slots_->high_water();
+  result.faults_injected = faults_->injected();
   return result;
 }
 

@@ -20,7 +20,7 @@
 #include "core/result.h"
 #include "sim/batch_record.h"
 #include "sim/executor.h"
-#include "sim/fault_injector.h"
+#include "sim/faults/fault_injector.h"
 #include "sim/metrics.h"
 #include "sim/policy.h"
 

@@ -13,16 +13,21 @@
 
 namespace {
 
+// Declared once: listed by `rwttt policies`, parsed (default, range) in Configure.
+const rwttt::PolicyOptionInfo& MaxWait() {
+  static const rwttt::PolicyOptionInfo option = rwttt::PolicyOptionInfo::Uint(
+      "max_wait", "READ batches a ready WRITE may wait (default 8)", /*default_value=*/8);
+  return option;
+}
+
 class AlignedPolicy final : public rwttt::Policy {
  public:
   rwttt::Result<rwttt::DeviceLayout> Configure(const rwttt::PolicyContext& c) override {
-    auto max_wait = c.options.GetUint("max_wait", 8);
+    auto max_wait = c.options.GetUint(MaxWait());
     if (!max_wait.ok()) return max_wait.error();
     max_wait_ = *max_wait;
-    rwttt::DeviceLayout layout;
-    layout.fixed_bytes = c.model.shared_weight_bytes();
-    layout.owner_bytes = c.model.state_bytes();
-    if (layout.fixed_bytes + layout.owner_bytes > c.budget_bytes) {
+    const rwttt::DeviceLayout layout = rwttt::DeviceLayout::OneCopy(c);
+    if (!layout.fits(c.budget_bytes)) {
       return rwttt::Error::Input("aligned: one owner does not fit the memory budget");
     }
     return layout;
@@ -53,7 +58,7 @@ RWTTT_POLICY_PLUGIN(register_policy) {
   return register_policy({"aligned",
                           "rwttt with WRITEs held back (at most max_wait batches) so that "
                           "owners' chunk updates batch together",
-                          {{"max_wait", "READ batches a ready WRITE may wait (default 8)"}},
+                          {MaxWait()},
                           true,
                           [] { return std::make_unique<AlignedPolicy>(); }});
 }

@@ -47,7 +47,6 @@ struct BatchPart {
   std::vector<std::uint32_t> token_slot;    // [num_tokens] the slot of the token's item
   std::vector<TokenTile> tiles;             // READ: down-projection tiles, grouped by slot
   std::vector<std::uint32_t> item_slot;     // WRITE: [num_items] the slot each item updates
-  std::vector<std::uint8_t> item_torn;      // WRITE: [num_items] BatchItem::torn
   std::uint32_t num_tokens() const { return static_cast<std::uint32_t>(token_pos.size()); }
 };
 
@@ -114,7 +113,6 @@ class BatchPlanner {
     part.token_slot.clear();
     part.tiles.clear();
     part.item_slot.clear();
-    part.item_torn.clear();
   }
 
   // The part's items grouped by slot, its tokens in CSR form and, for a READ, its tiles.
@@ -135,7 +133,6 @@ class BatchPlanner {
       }
       part.item_offsets.push_back(part.num_tokens());
       part.item_slot.push_back(item.slot);
-      part.item_torn.push_back(item.torn ? 1 : 0);
     }
     if (part.effect != Effect::kRead) return;
     // Tiles never span two slots, so each tile reads one state.

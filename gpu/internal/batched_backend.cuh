@@ -106,7 +106,7 @@ class BatchedBackend final : public Backend {
     Sys::SetThreads(threads_);
     WithTypes([&](auto, auto s) {
       using S = decltype(s);
-      CopyElems(Ptr<S>(base_), Ptr<S>(state_) + slot * slot_elems_);
+      CopyElems(Ptr<S>(base_), Ptr<S>(state_) + slot * slot_elems_, slot_elems_);
     });
     initialised_[slot] = true;
   }
@@ -118,7 +118,22 @@ class BatchedBackend final : public Backend {
     WithTypes([&](auto, auto s) {
       using S = decltype(s);
       S* state = Ptr<S>(state_);
-      CopyElems(state + from * slot_elems_, state + to * slot_elems_);
+      CopyElems(state + from * slot_elems_, state + to * slot_elems_, slot_elems_);
+    });
+  }
+
+  void CopyLayers(std::uint32_t from, std::uint32_t to, std::uint32_t first,
+                  std::uint32_t end) override {
+    RWTTT_CHECK(from < num_slots_ && to < num_slots_ && initialised_[from] && initialised_[to] &&
+                first <= end && end <= num_ttt_)
+        << "CopyLayers(" << from << ", " << to << ", " << first << ", " << end << ")";
+    Sys::SetThreads(threads_);
+    WithTypes([&](auto, auto s) {
+      using S = decltype(s);
+      S* state = Ptr<S>(state_);
+      const std::uint64_t at = first * layer_elems_;
+      CopyElems(state + from * slot_elems_ + at, state + to * slot_elems_ + at,
+                (end - first) * layer_elems_);
     });
   }
 
@@ -313,9 +328,8 @@ class BatchedBackend final : public Backend {
     Upload(token_slot_, part.token_slot);
     Upload(offsets_, part.item_offsets);
     Upload(slots_, part.item_slot);
-    Upload(torn_, part.item_torn);
-    return PartTokens{Ptr(key_),     Ptr(pos_),   Ptr(owner_), Ptr(token_slot_),
-                      Ptr(offsets_), Ptr(slots_), Ptr(torn_)};
+    return PartTokens{Ptr(key_),        Ptr(pos_),     Ptr(owner_),
+                      Ptr(token_slot_), Ptr(offsets_), Ptr(slots_)};
   }
 
   float* Scratch(std::uint64_t floats) {
@@ -393,7 +407,6 @@ class BatchedBackend final : public Backend {
     const auto num_items = static_cast<std::uint32_t>(part.items.size());
     UploadTokens(part, sizeof(A));
     Upload(slots_, part.item_slot);
-    Upload(torn_, part.item_torn);
     Grow(v_, std::uint64_t{n} * d * sizeof(A));
     for (std::uint32_t p = 0; p < num_ttt_; ++p) {
       Activations<A>(part, p);
@@ -403,8 +416,8 @@ class BatchedBackend final : public Backend {
              kDrawWork * n * d);
       Launch(std::uint64_t{num_items} * Tiles(f, Sys::kUpdateRows) * Tiles(d, Sys::kUpdateCols),
              UpdateFunctor<A, S, Sys::kUpdateRows, Sys::kUpdateCols>{
-                 Ptr<A>(h_), Ptr<A>(v_), Ptr(offsets_), Ptr(slots_), Ptr(torn_), Ptr<S>(state_),
-                 slot_elems_, p * layer_elems_, d, f, num_ttt_, p, model_.learning_rate},
+                 Ptr<A>(h_), Ptr<A>(v_), Ptr(offsets_), Ptr(slots_), Ptr<S>(state_), slot_elems_,
+                 p * layer_elems_, d, f, num_ttt_, p, model_.learning_rate},
              std::uint64_t{n} * d * f);
     }
     WriteResults(part, items, results);
@@ -423,13 +436,13 @@ class BatchedBackend final : public Backend {
     }
   }
 
-  // Copies one slot's worth of state elements from `from` to `to`.
+  // Copies `count` state elements from `from` to `to`.
   template <typename S>
-  void CopyElems(const S* from, S* to) {
-    if (RunsInline(slot_elems_)) {
-      std::copy(from, from + slot_elems_, to);
+  void CopyElems(const S* from, S* to, std::uint64_t count) {
+    if (RunsInline(count)) {
+      std::copy(from, from + count, to);
     } else {
-      thrust::copy(Sys::Policy(), from, from + slot_elems_, to);
+      thrust::copy(Sys::Policy(), from, from + count, to);
     }
   }
 
@@ -488,7 +501,6 @@ class BatchedBackend final : public Backend {
   // The part being run, as planner_ built it.
   Vec<std::uint64_t> key_;
   Vec<std::uint32_t> pos_, owner_, token_slot_, offsets_, slots_, fp_slots_;
-  Vec<std::uint8_t> torn_;
   Vec<TokenTile> tiles_;
   Vec<std::uint64_t> fp_;
   // Host copies of outputs and fingerprints (device systems only).

@@ -209,7 +209,6 @@ struct UpdateFunctor {
   const A* vs;                   // [num_tokens][d_model]
   const std::uint32_t* offsets;  // [num_items + 1]
   const std::uint32_t* slots;    // [num_items]
-  const std::uint8_t* torn;      // [num_items]
   S* state;
   std::uint64_t slot_elems, layer_offset;
   std::uint32_t d_model, d_ff, num_ttt, position;
@@ -220,7 +219,6 @@ struct UpdateFunctor {
     const std::uint64_t row_unit = unit / col_tiles;
     const auto item = static_cast<std::uint32_t>(row_unit / row_tiles);
     const auto i0 = static_cast<std::uint32_t>(row_unit % row_tiles) * kRows;
-    if (!WriteUpdatesLayer(torn[item] != 0, position, num_ttt)) return;
     const std::uint32_t j0 = static_cast<std::uint32_t>(unit % col_tiles) * kCols;
     const int nj = static_cast<int>(Min<std::uint32_t>(kCols, d_model - j0));
     S* w0 = state + slots[item] * slot_elems + layer_offset + j0;

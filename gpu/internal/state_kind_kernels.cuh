@@ -38,7 +38,6 @@ struct PartTokens {
   const std::uint32_t* slot;     // [num_tokens] READ: the slot each token reads
   const std::uint32_t* offsets;  // [num_items + 1] WRITE: each item's tokens
   const std::uint32_t* slots;    // [num_items] WRITE: the slot each item updates
-  const std::uint8_t* torn;      // [num_items]
 };
 
 // READ: y[n][position][head * head_dim + j] for one (token n, head) per call.
@@ -78,7 +77,6 @@ struct LactWriteFunctor {
   RWTTT_HD void operator()(std::uint64_t unit) const {
     const std::uint64_t item = unit / shape.heads;
     const auto head = static_cast<std::uint32_t>(unit % shape.heads);
-    if (!WriteUpdatesLayer(tokens.torn[item] != 0, position, num_ttt)) return;
     const std::uint32_t first = tokens.offsets[item];
     const std::uint32_t count = tokens.offsets[item + 1] - first;
     const std::uint64_t at = layer_offset + head * shape.head_elems();
@@ -123,7 +121,6 @@ struct LowRankWriteFunctor {
   std::uint64_t slot_elems, layer_offset;
   std::uint32_t layer, position, num_ttt;
   RWTTT_HD void operator()(std::uint64_t item) const {
-    if (!WriteUpdatesLayer(tokens.torn[item] != 0, position, num_ttt)) return;
     const std::uint32_t first = tokens.offsets[item];
     const std::uint32_t count = tokens.offsets[item + 1] - first;
     LowRankWrite(shape, up, down, state + tokens.slots[item] * slot_elems + layer_offset,

@@ -11,10 +11,8 @@
 namespace rwttt {
 
 Result<DeviceLayout> OneCopyLayout(const PolicyContext& context, std::string_view policy) {
-  DeviceLayout layout;
-  layout.fixed_bytes = context.model.shared_weight_bytes();
-  layout.owner_bytes = context.model.state_bytes();
-  if (layout.fixed_bytes + layout.owner_bytes > context.budget_bytes) {
+  const DeviceLayout layout = DeviceLayout::OneCopy(context);
+  if (!layout.fits(context.budget_bytes)) {
     return Error::Input(fmt::format(
         "policy {}: no owner can ever be admitted: the shared weights ({}) plus one owner's "
         "state ({}) exceed the memory budget ({})",
@@ -29,28 +27,18 @@ std::vector<PolicyInfo> BuiltinPolicies() {
   out.push_back({"sequential",
                  "batch 1, one owner at a time; a switch swaps its fast weights into the single "
                  "weight buffer",
-                 {{"slice",
-                   "steps an owner runs before the next one gets the device (0: to "
-                   "completion)"}},
-                 true,
+                 SequentialPolicy::Options(), true,
                  [] { return std::make_unique<SequentialPolicy>(); }});
-  out.push_back({"replicas",
-                 "k full model copies, each serving one owner at batch 1, sharing bandwidth",
-                 {{"replicas", "number of copies (0: as many as the memory budget holds)"}},
-                 true,
-                 [] { return std::make_unique<ReplicasPolicy>(); }});
+  out.push_back(
+      {"replicas", "k full model copies, each serving one owner at batch 1, sharing bandwidth",
+       ReplicasPolicy::Options(), true, [] { return std::make_unique<ReplicasPolicy>(); }});
   out.push_back({"naive",
                  "batches every ready step against one shared, updated slot (wrong on purpose)",
-                 {{"max_batch", "largest batch (0: no limit)"}},
-                 false,
-                 [] { return std::make_unique<NaivePolicy>(); }});
+                 NaivePolicy::Options(), false, [] { return std::make_unique<NaivePolicy>(); }});
   out.push_back({"rwttt",
                  "batches ready steps of one effect and distinct owners at their current "
                  "versions; commits only to the owner",
-                 {{"max_batch", "largest batch (0: no limit)"},
-                  {"prefer", "oldest (the effect of the longest-waiting step) or largest"}},
-                 true,
-                 [] { return std::make_unique<RwtttPolicy>(); }});
+                 RwtttPolicy::Options(), true, [] { return std::make_unique<RwtttPolicy>(); }});
   return out;
 }
 

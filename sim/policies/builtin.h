@@ -11,7 +11,7 @@ namespace rwttt {
 
 std::vector<PolicyInfo> BuiltinPolicies();
 
-// Layout shared by every policy that keeps one copy of the weights and one state per owner.
+// DeviceLayout::OneCopy, or an Input error naming `policy` when one owner can never be admitted.
 Result<DeviceLayout> OneCopyLayout(const PolicyContext& context, std::string_view policy);
 
 }  // namespace rwttt

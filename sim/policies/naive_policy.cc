@@ -3,15 +3,27 @@
 #include <fmt/format.h>
 
 namespace rwttt {
+namespace {
+
+const PolicyOptionInfo& MaxBatch() {
+  static const PolicyOptionInfo option =
+      PolicyOptionInfo::Uint("max_batch", "largest batch (0: no limit)", 0);
+  return option;
+}
+
+}  // namespace
+
+std::vector<PolicyOptionInfo> NaivePolicy::Options() { return {MaxBatch()}; }
 
 Result<DeviceLayout> NaivePolicy::Configure(const PolicyContext& context) {
-  RWTTT_ASSIGN_OR_RETURN(max_batch_, context.options.GetUint("max_batch", 0));
-  DeviceLayout layout;
-  // One copy of the weights, whose W_down every owner reads and updates.
-  layout.fixed_bytes = context.model.shared_weight_bytes() + context.model.state_bytes();
+  RWTTT_ASSIGN_OR_RETURN(max_batch_, context.options.GetUint(MaxBatch()));
+  // One copy of the weights, whose W_down every owner reads and updates: one owner's layout, all
+  // of it pinned.
+  DeviceLayout layout = DeviceLayout::OneCopy(context);
+  layout.fixed_bytes = layout.one_owner_bytes();
   layout.owner_bytes = 0;
-  layout.shared_slot = true;
-  if (layout.fixed_bytes > context.budget_bytes) {
+  layout.slot_mode = SlotMode::kShared;
+  if (!layout.fits(context.budget_bytes)) {
     return Error::Input(
         fmt::format("policy naive: the model ({} bytes) exceeds the memory budget "
                     "({} bytes)",

@@ -11,6 +11,8 @@ namespace rwttt {
 
 class NaivePolicy final : public Policy {
  public:
+  // Its `--policy-opt` keys: max_batch.
+  static std::vector<PolicyOptionInfo> Options();
   Result<DeviceLayout> Configure(const PolicyContext& context) override;
   void NextBatch(const ReadyView& ready, std::uint32_t lane, BatchPlan& plan) override;
 

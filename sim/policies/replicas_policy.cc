@@ -2,24 +2,38 @@
 
 #include <fmt/format.h>
 
+#include "core/units.h"
+
 namespace rwttt {
+namespace {
+
+const PolicyOptionInfo& Replicas() {
+  static const PolicyOptionInfo option = PolicyOptionInfo::Uint(
+      "replicas", "number of copies (0: as many as the memory budget holds)", 0, 0, 4096);
+  return option;
+}
+
+}  // namespace
+
+std::vector<PolicyOptionInfo> ReplicasPolicy::Options() { return {Replicas()}; }
 
 Result<DeviceLayout> ReplicasPolicy::Configure(const PolicyContext& context) {
-  const std::uint64_t per_copy = context.model.shared_weight_bytes() + context.model.state_bytes();
+  // Each copy: the weights and the one owner it serves.
+  const std::uint64_t per_copy = DeviceLayout::OneCopy(context).one_owner_bytes();
   const std::uint64_t fit = context.budget_bytes / per_copy;
-  RWTTT_ASSIGN_OR_RETURN(std::uint64_t k, context.options.GetUint("replicas", 0, 0, 4096));
+  RWTTT_ASSIGN_OR_RETURN(std::uint64_t k, context.options.GetUint(Replicas()));
   if (fit == 0) {
     return Error::Input(
         fmt::format("policy replicas: one model copy with its owner's state "
                     "({:.3f} GiB) exceeds the memory budget ({:.3f} GiB)",
-                    per_copy / 1073741824.0, context.budget_bytes / 1073741824.0));
+                    per_copy / kBytesPerGib, context.budget_bytes / kBytesPerGib));
   }
-  if (k == 0) k = std::min<std::uint64_t>(fit, 4096);
+  if (k == 0) k = std::min<std::uint64_t>(fit, Replicas().max);
   if (k > fit) {
     return Error::Usage(
         fmt::format("policy replicas: {} replicas need {:.3f} GiB but the memory "
                     "budget is {:.3f} GiB (at most {} fit)",
-                    k, k * per_copy / 1073741824.0, context.budget_bytes / 1073741824.0, fit));
+                    k, k * per_copy / kBytesPerGib, context.budget_bytes / kBytesPerGib, fit));
   }
   lane_owner_.assign(k, std::nullopt);
   DeviceLayout layout;

@@ -13,6 +13,8 @@ namespace rwttt {
 
 class ReplicasPolicy final : public Policy {
  public:
+  // Its `--policy-opt` keys: replicas.
+  static std::vector<PolicyOptionInfo> Options();
   Result<DeviceLayout> Configure(const PolicyContext& context) override;
   void OnAdmit(OwnerId owner, std::uint32_t slot) override;
   void OnFinish(OwnerId owner) override;

@@ -5,11 +5,28 @@
 #include "sim/policies/builtin.h"
 
 namespace rwttt {
+namespace {
+
+const PolicyOptionInfo& MaxBatch() {
+  static const PolicyOptionInfo option =
+      PolicyOptionInfo::Uint("max_batch", "largest batch (0: no limit)", 0);
+  return option;
+}
+
+const PolicyOptionInfo& Prefer() {
+  static const PolicyOptionInfo option = PolicyOptionInfo::Choice(
+      "prefer", "oldest (the effect of the longest-waiting step) or largest",
+      {"oldest", "largest"});
+  return option;
+}
+
+}  // namespace
+
+std::vector<PolicyOptionInfo> RwtttPolicy::Options() { return {MaxBatch(), Prefer()}; }
 
 Result<DeviceLayout> RwtttPolicy::Configure(const PolicyContext& context) {
-  RWTTT_ASSIGN_OR_RETURN(max_batch_, context.options.GetUint("max_batch", 0));
-  RWTTT_ASSIGN_OR_RETURN(std::string prefer,
-                         context.options.GetChoice("prefer", "oldest", {"oldest", "largest"}));
+  RWTTT_ASSIGN_OR_RETURN(max_batch_, context.options.GetUint(MaxBatch()));
+  RWTTT_ASSIGN_OR_RETURN(std::string prefer, context.options.GetChoice(Prefer()));
   prefer_largest_ = prefer == "largest";
   return OneCopyLayout(context, "rwttt");
 }

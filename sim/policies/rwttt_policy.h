@@ -9,6 +9,8 @@ namespace rwttt {
 
 class RwtttPolicy final : public Policy {
  public:
+  // Its `--policy-opt` keys: max_batch, prefer.
+  static std::vector<PolicyOptionInfo> Options();
   Result<DeviceLayout> Configure(const PolicyContext& context) override;
   void NextBatch(const ReadyView& ready, std::uint32_t lane, BatchPlan& plan) override;
 

@@ -6,14 +6,25 @@
 #include "sim/policies/builtin.h"
 
 namespace rwttt {
+namespace {
+
+const PolicyOptionInfo& Slice() {
+  static const PolicyOptionInfo option = PolicyOptionInfo::Uint(
+      "slice", "steps an owner runs before the next one gets the device (0: to completion)", 0);
+  return option;
+}
+
+}  // namespace
+
+std::vector<PolicyOptionInfo> SequentialPolicy::Options() { return {Slice()}; }
 
 Result<DeviceLayout> SequentialPolicy::Configure(const PolicyContext& context) {
-  RWTTT_ASSIGN_OR_RETURN(slice_, context.options.GetUint("slice", 0));
+  RWTTT_ASSIGN_OR_RETURN(slice_, context.options.GetUint(Slice()));
   state_bytes_ = context.model.state_bytes();
   RWTTT_ASSIGN_OR_RETURN(DeviceLayout layout, OneCopyLayout(context, "sequential"));
   // The single weight buffer the current owner's fast weights are swapped into.
   layout.fixed_bytes += state_bytes_;
-  if (layout.fixed_bytes + layout.owner_bytes > context.budget_bytes) {
+  if (!layout.fits(context.budget_bytes)) {
     return Error::Input(fmt::format(
         "policy sequential: the shared weights ({}), the swap buffer ({}) and one owner's state "
         "({}) exceed the memory budget ({})",

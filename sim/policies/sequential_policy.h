@@ -13,6 +13,8 @@ namespace rwttt {
 
 class SequentialPolicy final : public Policy {
  public:
+  // Its `--policy-opt` keys: slice.
+  static std::vector<PolicyOptionInfo> Options();
   Result<DeviceLayout> Configure(const PolicyContext& context) override;
   void OnFinish(OwnerId owner) override;
   void NextBatch(const ReadyView& ready, std::uint32_t lane, BatchPlan& plan) override;

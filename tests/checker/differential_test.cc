@@ -15,7 +15,7 @@
 #include "core/cpu_backend.h"
 #include "core/model_profile.h"
 #include "harness/fuzz.h"
-#include "sim/fault_injector.h"
+#include "sim/faults/fault_injector.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
 #include "tests/checker/history_builder.h"

@@ -5,7 +5,7 @@
 
 #include "core/cpu_backend.h"
 #include "harness/checked_run.h"
-#include "sim/fault_injector.h"
+#include "sim/faults/fault_injector.h"
 
 namespace rwttt {
 namespace {

@@ -201,7 +201,6 @@ std::vector<BatchItem> GenSharedSlotItems(const ModelProfile& model, std::uint32
     if (item.effect == Effect::kWrite) {
       item.first_token = chunk_index * model.chunk;
       item.end_token = item.first_token + model.chunk;
-      item.torn = *rc::gen::arbitrary<bool>();
     } else {
       item.first_token =
           chunk_index * model.chunk + *rc::gen::inRange<std::uint32_t>(0, model.chunk);

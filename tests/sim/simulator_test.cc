@@ -104,7 +104,7 @@ TEST(Simulator, NaiveMixesEffectsOnOneSharedSlot) {
                                 Request{OwnerId{1}, Nanos{12000}, 8, 4, {}}};
   testing::BatchLog log;
   const RunResult r = RunPolicy("naive", trace, TinyConfig(), &log).value();
-  EXPECT_TRUE(r.layout.shared_slot);
+  EXPECT_EQ(r.layout.slot_mode, SlotMode::kShared);
   bool mixed = false;
   for (const auto& b : log.batches) {
     bool reads = false, writes = false;

@@ -1,4 +1,4 @@
-#include "sim/fault_injector.h"
+#include "sim/faults/fault_injector.h"
 
 #include <charconv>
 
