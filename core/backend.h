@@ -2,7 +2,7 @@
 // the reference; the Thrust `omp` and `cuda` backends live in gpu/. All compute bit-identical
 // results for the same items, whatever the batch composition, order or thread count.
 //
-//   std::unique_ptr<Backend> b = ...;               // gpu/backend_registry.h makes them by name
+//   std::unique_ptr<Backend> b = std::make_unique<CpuBackend>();  // or gpu/backend_registry.h
 //   RWTTT_TRY(b->Reset(model, /*num_slots=*/8, Seed{7}));
 //   b->InitSlot(0);                                 // slot 0 holds a fresh state (version 0)
 //   b->RunBatch(items, results);

@@ -1,6 +1,7 @@
 // Error values for bad input: a code, a message, and where in the input the problem is.
 //
-//   return Error::Input("field must be a non-negative integer", {path, line, "prompt_tokens"});
+//   Error err = Error::Input("field must be a non-negative integer",
+//                            {path, line, "prompt_tokens"});  // a Result<T> takes it as it is
 //   std::cerr << err.ToString();  // "t.jsonl:3: prompt_tokens: field must be ..."
 //
 // Libraries never throw or exit on bad input; they return an Error inside a Result (core/result.h)

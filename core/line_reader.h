@@ -2,8 +2,8 @@
 // `.zst` files on the fly. Lines are handed out padded as simdjson requires.
 //
 //   RWTTT_ASSIGN_OR_RETURN(auto reader, LineReader::Open("history.jsonl.zst"));
-//   std::string_view line;
-//   while (true) { RWTTT_ASSIGN_OR_RETURN(bool more, reader->Next(line)); if (!more) break; ... }
+//   std::string_view line;  bool more = true;
+//   while (more) { RWTTT_ASSIGN_OR_RETURN(more, reader->Next(line)); if (more) Use(line); }
 //
 // "\n" and "\r\n" both end a line; the last line needs no terminator; a UTF-8 byte order mark
 // at the start is skipped. The path "-" is stdin.

@@ -2,7 +2,7 @@
 // on the scalar cpu backend. What every correct batched run must reproduce bit for bit.
 //
 //   OwnerReference ref = RunSerialReference(model, request, Seed{7});
-//   ref.steps[i].out_digest   // the i-th step of the owner's program (core/program.h)
+//   std::uint64_t d = ref.steps[i].out_digest;  // the i-th step of its program (core/program.h)
 #pragma once
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 //
 //   RWTTT_ASSIGN_OR_RETURN(CheckedRun r,
 //                          RunAndCheck(trace, {"rwttt", {}}, config, "t.jsonl", "tiny"));
-//   if (!r.report.valid()) ...
+//   if (!r.report.valid()) std::cout << RenderText(r.report);
 #pragma once
 
 #include <cstdint>

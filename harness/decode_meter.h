@@ -1,7 +1,8 @@
 // Decode-only throughput, the figure the RW-TTT paper reports (docs/paper-reproduction.md): output
 // tokens over the time the device spends serving the decode phase, prefill and loading excluded.
 //
-//   DecodeMeter meter(trace);  config.observer = &meter;  Simulate(trace, *policy, config);
+//   DecodeMeter meter(trace);  config.observer = &meter;
+//   RWTTT_ASSIGN_OR_RETURN(RunResult run, Simulate(trace, *policy, config));
 //   double tok_s = meter.tokens_per_s();
 //
 // A step is a decode step when it is a READ of a generated token (first_token >= the owner's

@@ -1,7 +1,7 @@
 // Property-based fuzzing of a policy (`rwttt fuzz`, docs/fuzzing.md): random workloads, each run
 // and judged; a failure is shrunk to a small trace that still fails the same way.
 //
-//   FuzzCase c = MakeFuzzCase(FuzzSpace{.model = m}, Seed{7}, /*iteration=*/3);
+//   FuzzCase c = MakeFuzzCase(space, Seed{7}, /*iteration=*/3);  // space: a FuzzSpace
 //   RWTTT_ASSIGN_OR_RETURN(Verdict v, judge(c));
 //   FuzzCase small = Shrink(c, v, judge);
 //

@@ -2,7 +2,8 @@
 // checked in memory, and the checker's verdict is compared with the one expected: a correct run
 // when fuzzing a policy, a caught fault when fuzzing the checker (faults injected).
 //
-//   FuzzTarget t{.policy = {"rwttt", {}}, .model = m, .model_spec = "tiny", .hardware = hw};
+//   FuzzTarget t{.policy = {"rwttt", {}}, .model = m, .model_spec = "tiny", .hardware = hw,
+//                .faults = {}};  // no faults: fuzz the policy
 //   const Judge judge = [&](const FuzzCase& c) { return JudgeFuzzCase(t, c); };
 #pragma once
 

@@ -4,7 +4,7 @@
 // memory-bandwidth roofline. Every run is an ordinary Simulate() of an ordinary trace, so
 // `rwttt replay` of PaperWorkload() reproduces any row (docs/paper-reproduction.md).
 //
-//   PaperSetup s{.model = m, .hardware = hw};              // 8 streams, the paper's budget
+//   PaperSetup s;  s.model = m;  s.hardware = hw;  // 8 streams, the paper's budget
 //   RWTTT_ASSIGN_OR_RETURN(PaperTable t, RunPaperExperiment(s));
 #pragma once
 

@@ -2,10 +2,10 @@
 // trace, both checked runs and the change of each metric; then the regression rule and the
 // verdict. comparison_report.h renders it as Markdown and JSON.
 //
-//   PolicyComparison c{.setup = {"rwttt", "mine", "tiny", "h100-sxm", 0}};
+//   PolicyComparison c;  c.setup = {"rwttt", "mine", "tiny", "h100-sxm", 0};
 //   c.traces.push_back(CompareRuns("t.jsonl", std::move(base), std::move(cand)));
 //   c.regressions = Regressions(c.traces, /*limit_pct=*/5);
-//   if (c.Failed()) ...
+//   if (c.Failed()) return 1;  // a metric regressed past the limit: the check fails
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,8 @@
 // streams (1..64) and the chunk size vary, as CSV (`rwttt bench sweep`, bench/plot_sweep.py).
 //
 //   SweepOptions o{.model = m, .hardware = hw};
-//   RWTTT_ASSIGN_OR_RETURN(std::vector<SweepRow> rows, RunSweep(o)); std::fputs(SweepCsv(rows)...);
+//   RWTTT_ASSIGN_OR_RETURN(std::vector<SweepRow> rows, RunSweep(o));
+//   std::fputs(SweepCsv(rows).c_str(), stdout);
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // What the simulator reports of each batch it ran, to the observers that record it (the
 // timeline, tests).
 //
-//   void OnBatch(const BatchRecord& b) { for (const BatchStep& s : b.steps) ... }
+//   void OnBatch(const BatchRecord& b) override { for (const BatchStep& s : b.steps) Use(s); }
 #pragma once
 
 #include <cstdint>

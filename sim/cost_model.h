@@ -1,7 +1,7 @@
 // The cost model (DESIGN §5, docs/cost-model.md): how long a batch occupies a lane of the device.
 //
 //   CostModel cost(model, hardware);
-//   Nanos t = cost.BatchTime({.read_tokens = 8, .read_slots = 8}, /*sharing=*/1);
+//   Nanos t = cost.BatchTime({.read_steps = 8, .read_tokens = 8, .read_slots = 8}, /*sharing=*/1);
 //
 // Per layer: overhead + max(bytes / bandwidth, flops / peak), summed over the layers a batch runs
 // (READs: every layer; WRITEs: the TTT layers), plus one launch overhead and any swap copy. A

@@ -3,7 +3,7 @@
 // and observed to the history.
 //
 //   Executor ex(backend, &history_sink, /*measure=*/false, owners);
-//   RWTTT_TRY(ex.Begin(model, slots, seed));
+//   RWTTT_TRY(ex.Begin(model, slots, seed));  ex.Admit(owner, /*slot=*/0, /*init_slot=*/true);
 //   Nanos end = ex.Dispatch(items, batch_id, start, model_end);   // at the batch's start
 //   ex.Complete(items);                                            // at its end: commits
 #pragma once

@@ -2,7 +2,7 @@
 // log-linear buckets, exact below 64 ns and within 1/64 relative above, so that nearest-rank
 // percentiles are within 1.6% while memory stays 29 KiB whatever the count.
 //
-//   LatencyHistogram h;  h.Add(gap_ns);  ...  LatencySummary s = h.Summary();
+//   LatencyHistogram h;  h.Add(gap_ns);  LatencySummary s = h.Summary();
 #pragma once
 
 #include <array>

@@ -1,8 +1,9 @@
 // The metrics summary of a run (DESIGN §5): throughput, latencies, batch sizes, device busy
 // fraction, memory and admission waits, as text and JSON.
 //
-//   MetricsBuilder m(trace.size());  ... m.OnFirstToken(i, t) ...
-//   Metrics s = m.Finish();  std::puts(FormatMetrics(s).c_str());
+//   MetricsBuilder m(trace.size());  Record(m);  // the run: m.OnArrival(i, t) ... m.OnFinish(i, t)
+//   Metrics s = m.Finish(prompt_tokens, output_tokens, /*lanes=*/1, budget_bytes);
+//   std::puts(FormatMetrics(s).c_str());
 #pragma once
 
 #include <cstdint>

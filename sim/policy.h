@@ -16,8 +16,9 @@
 //       });
 //     }
 //   };
-//   RegisterPolicy({"mine", "what it does", {PolicyOptionInfo::Uint("opt", "what it sets", 0)},
-//                   /*expected_correct=*/true, [] { return std::make_unique<MyPolicy>(); }});
+//   const PolicyOptionInfo opt = PolicyOptionInfo::Uint("opt", "what it sets", /*default=*/0);
+//   auto make = [] { return std::make_unique<MyPolicy>(); };
+//   RWTTT_TRY(RegisterPolicy({"mine", "what it does", {opt}, /*expected_correct=*/true, make}));
 //
 // (tests/sim/policy_example_test.cc compiles this example.)
 //

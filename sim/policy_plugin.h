@@ -2,10 +2,9 @@
 // (`find_package(rwttt)`, `target_link_libraries(x rwttt::sim)`) into a shared library and loaded
 // with `--policy-plugin lib.so` (docs/tutorial-scheduler.md).
 //
-//   // In the plugin:
-//   RWTTT_POLICY_PLUGIN(register_policy) {
-//     return register_policy({"aligned", "...", {}, true, [] { return std::make_unique<Mine>();
-//     }});
+//   RWTTT_POLICY_PLUGIN(register_policy) {  // in the plugin, Mine a Policy (sim/policy.h)
+//     auto make = [] { return std::make_unique<Mine>(); };
+//     return register_policy({"aligned", "...", {}, /*expected_correct=*/true, make});
 //   }
 //
 // The host calls the plugin's one C entry point, `rwttt_policy_plugin`, which reports the ABI the

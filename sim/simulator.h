@@ -3,8 +3,9 @@
 // and completions after the cost model's time. Deterministic: the same trace, seed, policy and
 // profiles give the same batches, history and metrics, whatever the backend or thread count.
 //
-//   SimConfig config{.model = m, .hardware = hw, .budget_bytes = hw.memory_bytes(), .seed =
-//   Seed{7}}; RWTTT_ASSIGN_OR_RETURN(RunResult r, Simulate(trace, *policy, config));
+//   SimConfig config;  config.model = m;  config.hardware = hw;  config.seed = Seed{7};
+//   config.budget_bytes = hw.memory_bytes();
+//   RWTTT_ASSIGN_OR_RETURN(RunResult r, Simulate(trace, *policy, config));
 //   std::puts(FormatMetrics(r.metrics).c_str());
 #pragma once
 

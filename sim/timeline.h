@@ -2,7 +2,8 @@
 // chrome://tracing open: one track per device lane with each batch, one per owner with each step.
 //
 //   RWTTT_ASSIGN_OR_RETURN(auto timeline, TimelineWriter::Create("run.trace.json"));
-//   config.observer = timeline.get();  ...  RWTTT_TRY(timeline->Commit());
+//   config.observer = timeline.get();  RWTTT_TRY(Simulate(trace, *policy, config));
+//   RWTTT_TRY(timeline->Commit());
 #pragma once
 
 #include <memory>

@@ -3,7 +3,7 @@
 // stale, an update really lost or torn), not only a wrong line in the history.
 //
 //   RWTTT_ASSIGN_OR_RETURN(FaultPlan plan, ParseFaultPlan("lost-update@0.2"));
-//   FaultInjector inject(plan, seed);  if (inject.Fire(key)) ...
+//   FaultInjector inject(plan, seed);  if (inject.Fire(key)) Use(key);  // strike at point `key`
 //
 // At each point where a kind can strike, it does: always the first time (so a run with any such
 // point contains the fault), then with probability RATE (default 0.1), decided by Philox counters

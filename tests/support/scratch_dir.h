@@ -1,0 +1,29 @@
+// A test fixture that runs each test inside a fresh scratch directory, so that the relative file
+// names a header's example uses ("t.jsonl", "out.jsonl") are created and found there.
+//
+//   class HeaderExample : public testing::ScratchDirTest {};
+//   TEST_F(HeaderExample, Writes) { dir_.Write("t.jsonl", "...");  /* "t.jsonl" is that file */ }
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "tests/support/test_files.h"
+
+namespace rwttt::testing {
+
+// Makes dir_ the working directory for the test's body and restores the old one afterwards.
+class ScratchDirTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    old_dir_ = std::filesystem::current_path();
+    std::filesystem::current_path(dir_.path());
+  }
+  void TearDown() override { std::filesystem::current_path(old_dir_); }
+
+  TempDir dir_;  // removed with its contents when the test ends
+  std::filesystem::path old_dir_;
+};
+
+}  // namespace rwttt::testing
