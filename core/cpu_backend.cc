@@ -76,22 +76,27 @@ void CpuBackend::FillBase(const InplaceTttKind&, std::uint32_t position) {
   }
 }
 
-void CpuBackend::FillBase(const LactSwigluKind& kind, std::uint32_t position) {
-  const LactShape shape = MathShapeOf(model_, kind);
-  const std::uint32_t layer = model_.ttt_layers[position];
-  float* base = base_.data() + position * layer_elems_;
-  for (std::uint64_t e = 0; e < layer_elems_; ++e) {
-    base[e] = RoundState(BaseStateElement(shape, run_key_, layer, e));
+namespace {
+
+// One layer's version-0 state of a kind whose base is drawn element by element from its shape.
+template <typename Shape>
+void FillKindBase(const Shape& shape, std::uint64_t run_key, std::uint32_t layer, bool state_bf16,
+                  float* base, std::uint64_t elems) {
+  for (std::uint64_t e = 0; e < elems; ++e) {
+    base[e] = RoundAs(state_bf16, BaseStateElement(shape, run_key, layer, e));
   }
 }
 
+}  // namespace
+
+void CpuBackend::FillBase(const LactSwigluKind& kind, std::uint32_t position) {
+  FillKindBase(MathShapeOf(model_, kind), run_key_, model_.ttt_layers[position], state_bf16_,
+               base_.data() + position * layer_elems_, layer_elems_);
+}
+
 void CpuBackend::FillBase(const LowRankKind& kind, std::uint32_t position) {
-  const LowRankShape shape = MathShapeOf(model_, kind);
-  const std::uint32_t layer = model_.ttt_layers[position];
-  float* base = base_.data() + position * layer_elems_;
-  for (std::uint64_t e = 0; e < layer_elems_; ++e) {
-    base[e] = RoundState(BaseStateElement(shape, run_key_, layer, e));
-  }
+  FillKindBase(MathShapeOf(model_, kind), run_key_, model_.ttt_layers[position], state_bf16_,
+               base_.data() + position * layer_elems_, layer_elems_);
 }
 
 void CpuBackend::InitSlot(std::uint32_t slot) {

@@ -28,9 +28,7 @@ class HeaderExample : public testing::ScratchDirTest {
  protected:
   void SetUp() override {
     ScratchDirTest::SetUp();
-    dir_.Write("t.jsonl",
-               "{\"id\":0,\"arrival_ns\":0,\"prompt_tokens\":4,\"output_tokens\":2}\n"
-               "{\"id\":1,\"arrival_ns\":10,\"prompt_tokens\":3,\"output_tokens\":1}\n");
+    dir_.Write("t.jsonl", testing::kTwoRequestTrace);
     dir_.Write("h.jsonl",
                "{\"format\":\"rwttt-history\",\"version\":1}\n"
                "{\"step\":0,\"owner\":0,\"effect\":\"READ\",\"version\":0,\"tokens\":[0,4],"

@@ -11,18 +11,9 @@ using testing::RunCli;
 
 const std::string kPlugins = RWTTT_PLUGIN_DIR;
 
-std::string Trace(const testing::TempDir& dir) {
-  const std::string path = dir.File("t.jsonl");
-  EXPECT_EQ(RunCli({"gen", "--count", "12", "--rate", "50000", "--prompt", "uniform:1:20",
-                    "--output", "uniform:1:20", "-o", path})
-                .exit_code,
-            0);
-  return path;
-}
-
 TEST(Plugins, WrongAbiMissingEntryPointAndMissingFileAreExitTwo) {
   testing::TempDir dir;
-  const std::string trace = Trace(dir);
+  const std::string trace = testing::GenSmallTrace(dir);
   auto run = RunCli({"replay", trace, "--policy-plugin", kPlugins + "/libwrong_abi_policy.so"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.err.find("ABI 43 does not match this rwttt's ABI 2"), std::string::npos) << run.err;

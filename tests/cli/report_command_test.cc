@@ -11,20 +11,11 @@ using testing::RunCli;
 
 const std::string kPlugins = RWTTT_PLUGIN_DIR;
 
-std::string Trace(const testing::TempDir& dir) {
-  const std::string path = dir.File("t.jsonl");
-  EXPECT_EQ(RunCli({"gen", "--count", "12", "--rate", "50000", "--prompt", "uniform:1:20",
-                    "--output", "uniform:1:20", "-o", path})
-                .exit_code,
-            0);
-  return path;
-}
-
 TEST(Report, ComparesTwoCorrectPoliciesInMarkdownAndJson) {
   testing::TempDir dir;
-  const auto run =
-      RunCli({"report", "--baseline", "sequential", "--candidate", "rwttt:max_batch=4", Trace(dir),
-              "--model", "tiny", "--backend", "cpu", "--json", dir.File("r.json")});
+  const auto run = RunCli({"report", "--baseline", "sequential", "--candidate", "rwttt:max_batch=4",
+                           testing::GenSmallTrace(dir), "--model", "tiny", "--backend", "cpu",
+                           "--json", dir.File("r.json")});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("| throughput (tok/s) |"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("better"), std::string::npos);
@@ -36,7 +27,7 @@ TEST(Report, ABrokenPluginIsCaughtWithExitOne) {
   testing::TempDir dir;
   const auto run =
       RunCli({"report", "--policy-plugin", kPlugins + "/libbroken_policy.so", "--candidate",
-              "wrong-slot", Trace(dir), "--model", "tiny", "--backend", "cpu"});
+              "wrong-slot", testing::GenSmallTrace(dir), "--model", "tiny", "--backend", "cpu"});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_NE(run.out.find("`owner-leak`"), std::string::npos) << run.out;
 }
@@ -44,8 +35,9 @@ TEST(Report, ABrokenPluginIsCaughtWithExitOne) {
 TEST(Report, FailOnRegressTurnsAWorseMetricIntoExitOne) {
   testing::TempDir dir;
   // sequential is slower than rwttt on a burst: as the candidate it regresses throughput.
-  const auto run = RunCli({"report", "--baseline", "rwttt", "--candidate", "sequential", Trace(dir),
-                           "--model", "tiny", "--backend", "cpu", "--fail-on-regress", "5"});
+  const auto run = RunCli({"report", "--baseline", "rwttt", "--candidate", "sequential",
+                           testing::GenSmallTrace(dir), "--model", "tiny", "--backend", "cpu",
+                           "--fail-on-regress", "5"});
   EXPECT_EQ(run.exit_code, 1) << run.out;
   EXPECT_NE(run.out.find("regression:"), std::string::npos) << run.out;
 }

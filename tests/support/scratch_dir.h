@@ -26,4 +26,9 @@ class ScratchDirTest : public ::testing::Test {
   std::filesystem::path old_dir_;
 };
 
+// The small native trace the header examples read as "t.jsonl": two requests, ids 0 and 1.
+inline constexpr const char* kTwoRequestTrace =
+    "{\"id\":0,\"arrival_ns\":0,\"prompt_tokens\":4,\"output_tokens\":2}\n"
+    "{\"id\":1,\"arrival_ns\":10,\"prompt_tokens\":3,\"output_tokens\":1}\n";
+
 }  // namespace rwttt::testing

@@ -65,4 +65,13 @@ CliRun RunCli(const std::vector<std::string>& args, const std::string& cwd) {
   return run;
 }
 
+std::string GenSmallTrace(const TempDir& dir) {
+  const std::string path = dir.File("t.jsonl");
+  EXPECT_EQ(RunCli({"gen", "--count", "12", "--rate", "50000", "--prompt", "uniform:1:20",
+                    "--output", "uniform:1:20", "-o", path})
+                .exit_code,
+            0);
+  return path;
+}
+
 }  // namespace rwttt::testing

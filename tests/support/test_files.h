@@ -35,6 +35,10 @@ struct CliRun {
   std::string err;  // stderr
 };
 
+// `rwttt gen`'s 12 requests (prompts and outputs uniform in 1..20, 50,000 a second) written to
+// `dir`/t.jsonl; returns its path. A failed gen is a test failure.
+std::string GenSmallTrace(const TempDir& dir);
+
 // Runs the rwttt executable with `args` (no shell), capturing both streams, in the working
 // directory `cwd` (empty: this process's).
 CliRun RunCli(const std::vector<std::string>& args, const std::string& cwd = "");
