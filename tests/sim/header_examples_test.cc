@@ -239,6 +239,9 @@ TEST_F(HeaderExample, SimPolicy) {
   const Result<RunResult> r = Simulate(trace, **mine, config);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->metrics.requests, 2u);
+  EXPECT_EQ(r->layout.fixed_bytes, config.model.shared_weight_bytes());  // DeviceLayout::OneCopy
+  EXPECT_EQ(r->layout.owner_bytes, config.model.state_bytes());
+  ASSERT_FALSE(batches.batches.empty());
   for (const testing::KeptBatch& b : batches.batches) {
     for (const BatchStep& s : b.steps) EXPECT_EQ(s.step.tag.effect, b.steps[0].step.tag.effect);
   }
