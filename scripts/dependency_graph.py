@@ -4,8 +4,8 @@
 Every `#include "<folder>/..."` in a library's sources and headers is an edge from that library's
 folder to <folder>. The allowed edges are LAYERS below (docs/architecture.md): a library may
 include only folders listed for it. `--check` (the Architecture.DependenciesPointOneWay test)
-fails, naming the file and line, on any other edge; without it the script prints the picture
-that docs/architecture.md shows.
+fails, naming the file and line, on any other edge, and when docs/architecture.md does not show
+the picture the code draws; without it the script prints that picture.
 
 usage: dependency_graph.py <repo root> [--check]
 """
@@ -50,15 +50,21 @@ def main():
     root = sys.argv[1]
     check = "--check" in sys.argv[2:]
     found = edges(root)
+    picture = "\n".join(
+        f"{library:8} -> {', '.join(deps) if deps else '(external libraries only)'}"
+        for library in LAYERS
+        for deps in [[d for d in LAYERS if (library, d) in found]])
     if check:
         bad = [f"{where}: {lib} includes {dep}/, which {lib} may not depend on "
                f"(allowed: {', '.join(LAYERS[lib]) or 'nothing'})"
                for (lib, dep), where in sorted(found.items()) if dep not in LAYERS[lib]]
+        with open(os.path.join(root, "docs", "architecture.md"), encoding="utf-8") as f:
+            if f"```\n{picture}\n```" not in f.read():
+                bad.append("docs/architecture.md does not show the picture the code draws:\n"
+                           + picture)
         print("\n".join(bad) if bad else f"{len(found)} dependencies, all pointing down the layers")
         return 1 if bad else 0
-    for library in LAYERS:
-        deps = [d for d in LAYERS if (library, d) in found]
-        print(f"{library:8} -> {', '.join(deps) if deps else '(external libraries only)'}")
+    print(picture)
     return 0
 
 
