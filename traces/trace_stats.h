@@ -25,7 +25,7 @@ struct TraceStats {
   std::uint64_t count = 0;
   Nanos first_arrival{0};
   Nanos last_arrival{0};
-  double span_s = 0;           // last - first arrival
+  double span_s = 0;  // last - first arrival
   // (count - 1) / span; undefined (n/a, null) when the span is 0: all arrivals coincide.
   std::optional<double> rate_per_s;
   // Coefficient of variation of the gaps: 1 Poisson, > 1 bursty; undefined with fewer than two

@@ -133,7 +133,8 @@ std::string Mutate(std::vector<HistoryStep>& h, std::uint32_t chunk) {
       s.seen_version = Version{Bump(s.seen_version.value())};
       return fmt::format("seen_version of line {}", i);
     case 2:
-      s.seen_owner = *rc::gen::arbitrary<bool>() ? pick_other().owner : OwnerId{s.owner.value() + 1};
+      s.seen_owner =
+          *rc::gen::arbitrary<bool>() ? pick_other().owner : OwnerId{s.owner.value() + 1};
       return fmt::format("seen_owner of line {}", i);
     case 3:
       s.slot = *rc::gen::arbitrary<bool>() ? pick_other().slot : s.slot + 1;
@@ -276,10 +277,11 @@ std::string Witness(const RealHistory& real, const std::vector<HistoryStep>& ste
       "policy {} fault {} chunk {} (source {}) trace {}\nmutations: {}\nproduction: {}\n"
       "reference:  {}\n{}\nreference rules:\n{}history:\n{}",
       real.policy, FaultKindName(real.fault), real.model.chunk,
-      source == 0 ? "model" : source == 1 ? "header" : "inferred",
-      trace_known ? "known" : "unknown", fmt::join(mutations, "; "),
-      fmt::join(v.production, ", "), fmt::join(v.reference, ", "), v.production_text, rules,
-      Jsonl(steps));
+      source == 0   ? "model"
+      : source == 1 ? "header"
+                    : "inferred",
+      trace_known ? "known" : "unknown", fmt::join(mutations, "; "), fmt::join(v.production, ", "),
+      fmt::join(v.reference, ", "), v.production_text, rules, Jsonl(steps));
 }
 
 void AgreeOnMutantsOfARealHistory() {
@@ -300,7 +302,8 @@ void AgreeOnMutantsOfARealHistory() {
     const int count = *rc::gen::inRange(1, 4);
     for (int k = 0; k < count; ++k) mutations.push_back(Mutate(steps, real.model.chunk));
     const Verdicts v = CheckBoth(real, steps, source, trace_known);
-    if (v.production != v.reference) RC_FAIL(Witness(real, steps, mutations, source, trace_known, v));
+    if (v.production != v.reference)
+      RC_FAIL(Witness(real, steps, mutations, source, trace_known, v));
     if (m == 0) RC_TAG(v.production.empty() ? "a mutant judged valid" : "a mutant judged invalid");
   }
 }

@@ -165,9 +165,9 @@ TEST(CheckCommand, IncompleteHistoriesOfAKnownTraceAreInvalid) {
   const std::size_t half = run.lines.size() / 2;
   for (const auto& [name, drop] :
        std::vector<std::pair<std::string, std::function<bool(std::size_t, const std::string&)>>>{
-           {"no-owner.jsonl", [](std::size_t, const std::string& l) { return OwnerIs(l, 3); }},
+           {"no-owner.jsonl", [](std::size_t, const std::string&l) { return OwnerIs(l, 3); }},
            {"cut-owner.jsonl",
-            [&](std::size_t i, const std::string& l) { return OwnerIs(l, 3) && i >= last_five; }},
+            [&](std::size_t i, const std::string&l) { return OwnerIs(l, 3) && i >= last_five; }},
            {"half.jsonl", [&](std::size_t i, const std::string&) { return i > half; }}}) {
     const auto r = RunCli({"check", run.dir.Write(name, run.Without(drop))});
     EXPECT_EQ(r.exit_code, 1) << name << "\n" << r.out;
@@ -241,8 +241,8 @@ TEST(CheckCommand, ShapedImportedOrStdinWorkloadsAreSavedBesideTheHistory) {
       {"--max-output", "5"}, {"--rate", "50"}, {"--sample", "0.5"}};
   for (const auto& shape : shapes) {
     const std::string history = run.dir.File("shaped.jsonl.zst");
-    std::vector<std::string> args{"replay", run.trace, "--model", "tiny", "--history", history,
-                                  "--backend", "cpu"};
+    std::vector<std::string> args{"replay",    run.trace, "--model",   "tiny",
+                                  "--history", history,   "--backend", "cpu"};
     args.insert(args.end(), shape.begin(), shape.end());
     const auto r = RunCli(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -268,15 +268,14 @@ TEST(CheckCommand, ShapedImportedOrStdinWorkloadsAreSavedBesideTheHistory) {
             std::string::npos)
       << c.out;
   // A history on stdout has no folder to save such a workload in.
-  EXPECT_EQ(RunCli({"replay", csv, "--format", "azure", "--model", "tiny", "--history", "-"})
-                .exit_code,
-            2);
+  EXPECT_EQ(
+      RunCli({"replay", csv, "--format", "azure", "--model", "tiny", "--history", "-"}).exit_code,
+      2);
 }
 
 TEST(CheckCommand, NoSerialOrderForAnInvalidHistory) {
   TempDir dir;
-  const std::string h =
-      dir.Write("h.jsonl", std::string(kHeader) + kRead + kWrite + kStaleRead);
+  const std::string h = dir.Write("h.jsonl", std::string(kHeader) + kRead + kWrite + kStaleRead);
   const auto r = RunCli({"check", h, "--serial-order", dir.File("order.txt")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_FALSE(testing::FileExists(dir.File("order.txt")));
