@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "cli/command.h"
-#include "cli/flag_errors.h"
 #include "cli/numeric_flags.h"
 #include "cli/policy_flags.h"
 #include "cli/run_flags.h"
@@ -50,12 +49,6 @@ struct SweepFlags {
   std::uint32_t output = 512;
   std::string out = "-";
 };
-
-// What the library calls the fields the flags set (Error::where.field), and the flags.
-constexpr FieldFlag kSetupFlags[] = {{"streams", "--streams"},
-                                     {"chunks", "--chunks"},
-                                     {"budget_gib", "--budget"},
-                                     {"prompt_tokens and output_tokens", "--prompt and --output"}};
 
 // The --policy rows after the paper's three, checked against the registry (plugins loaded first).
 Result<std::vector<PolicySpec>> ExtraPolicies(const PaperFlags& f) {
@@ -116,7 +109,7 @@ Result<int> RunBenchPaper(const PaperFlags& f) {
   const double budget_gib = SetupBudgetGib(setup);
   RWTTT_TRY(CheckOneOwnerFits(setup.model, GibToBytes(budget_gib),
                               fmt::format("--budget {} GiB", budget_gib)));
-  RWTTT_ASSIGN_OR_RETURN(PaperTable table, NameFlags(RunPaperExperiment(setup), kSetupFlags));
+  RWTTT_ASSIGN_OR_RETURN(PaperTable table, RunPaperExperiment(setup));
   if (f.json) {
     std::puts(PaperTableToJson(table).c_str());
     return kExitOk;
@@ -138,7 +131,7 @@ Result<int> RunBenchSweep(const SweepFlags& f) {
   o.output_tokens = f.output;
   o.seed = run.seed;
   RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(f.out));  // before the runs: fail early
-  RWTTT_ASSIGN_OR_RETURN(std::vector<SweepRow> rows, NameFlags(RunSweep(o), kSetupFlags));
+  RWTTT_ASSIGN_OR_RETURN(std::vector<SweepRow> rows, RunSweep(o));
   out->Write(SweepCsv(rows));
   RWTTT_TRY(out->Commit());
   return kExitOk;

@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "sim/faults/fault_injector.h"
+#include "sim/policy.h"
+
 namespace rwttt::cli {
 
 Error NameFlag(Error error, std::span<const FieldFlag> flags) {
@@ -13,6 +16,19 @@ Error NameFlag(Error error, std::span<const FieldFlag> flags) {
     break;
   }
   return error;
+}
+
+std::span<const FieldFlag> LibraryFieldFlags() {
+  static constexpr FieldFlag kFlags[] = {
+      {"streams", "--streams"},    // harness: the paper experiment and sweeps
+      {"chunks", "--chunks"},      // harness: sweeps
+      {"budget_gib", "--budget"},  // harness: the paper experiment and sweeps
+      {"prompt_tokens and output_tokens", "--prompt and --output"},
+      {"shard", "--shard"},                   // harness: fuzz shards
+      {kPolicyOptionsField, "--policy-opt"},  // sim: a policy's option values
+      {kFaultPlanField, "--inject"},          // sim: the fault plan
+  };
+  return kFlags;
 }
 
 }  // namespace rwttt::cli

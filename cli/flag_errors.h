@@ -2,14 +2,13 @@
 // flag; the CLI says them with the flag that sets that field, so that a user reads the spelling
 // they typed:
 //
-//   constexpr FieldFlag kFlags[] = {{"streams", "--streams"}, {"chunks", "--chunks"}};
-//   RWTTT_ASSIGN_OR_RETURN(auto rows, NameFlags(RunSweep(o), kFlags));
+//   Error said = NameFlag(result.error(), LibraryFieldFlags());   // main.cc, once for every
+//   command
 //   // "streams: values must be in [1, 4096]" -> "--streams values must be in [1, 4096]"
 #pragma once
 
 #include <span>
 #include <string_view>
-#include <utility>
 
 #include "core/error.h"
 #include "core/result.h"
@@ -23,14 +22,12 @@ struct FieldFlag {
 };
 
 // `error` with its field, when `flags` lists it, said as the flag: the message becomes
-// "FLAG MESSAGE" and the field is cleared. Any other error is returned as is.
+// "FLAG MESSAGE" and the field is cleared. Any other error (one in a file, or of a field no flag
+// sets) is returned as is.
 Error NameFlag(Error error, std::span<const FieldFlag> flags);
 
-// The same for a Result: its value, or its error said with the flag.
-template <typename T>
-Result<T> NameFlags(Result<T> result, std::span<const FieldFlag> flags) {
-  if (result.ok()) return result;
-  return NameFlag(std::move(result).error(), flags);
-}
+// Every library field a flag sets (the same flag in every command that has it): the table
+// main.cc says a command's error with.
+std::span<const FieldFlag> LibraryFieldFlags();
 
 }  // namespace rwttt::cli

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "cli/command.h"
-#include "cli/flag_errors.h"
 #include "cli/numeric_flags.h"
 #include "cli/policy_flags.h"
 #include "cli/run_flags.h"
@@ -133,8 +132,7 @@ void ShrinkAndSave(const FuzzFlags& f, const ModelProfile& model, const Judge& j
 Result<int> RunFuzz(const FuzzFlags& f) {
   FuzzTarget target;
   RWTTT_ASSIGN_OR_RETURN(target.policy, PreparePolicy(f.policy));
-  constexpr FieldFlag kShardFlag[] = {{"shard", "--shard"}};
-  RWTTT_ASSIGN_OR_RETURN(auto shard, NameFlags(ParseShard(f.shard), kShardFlag));
+  RWTTT_ASSIGN_OR_RETURN(auto shard, ParseShard(f.shard));
   RWTTT_ASSIGN_OR_RETURN(RunConfig run, ResolveRunConfig(f.run));
   target.model = std::move(run.model);
   target.model_spec = f.run.model;

@@ -10,8 +10,6 @@
 #include "cli/command.h"
 #include "cli/flag_errors.h"
 #include "core/output_file.h"
-#include "sim/faults/fault_injector.h"
-#include "sim/policy.h"
 
 namespace {
 
@@ -59,10 +57,9 @@ int main(int argc, char** argv) {
     if (!command.app->parsed()) continue;
     rwttt::Result<int> result = command.run();
     if (!result.ok()) {
-      // Fields every command sets the same way are said with their flag (cli/flag_errors.h).
-      constexpr rwttt::cli::FieldFlag kSharedFlags[] = {
-          {rwttt::kPolicyOptionsField, "--policy-opt"}, {rwttt::kFaultPlanField, "--inject"}};
-      const rwttt::Error error = rwttt::cli::NameFlag(result.error(), kSharedFlags);
+      // A library error names the field; the user reads the flag they typed (cli/flag_errors.h).
+      const rwttt::Error error =
+          rwttt::cli::NameFlag(result.error(), rwttt::cli::LibraryFieldFlags());
       std::fprintf(stderr, "rwttt: error: %s\n", error.ToString().c_str());
       return kExitBadInput;
     }

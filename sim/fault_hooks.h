@@ -1,9 +1,10 @@
 // FaultHooks: the simulator's one seam for fault injection (`--inject`, sim/faults/). A run calls
 // it at the few moments a fault can strike: a step becomes ready, a batch is dispatched, a batch
 // completes. The base class changes nothing, and is what a correct run uses, so the simulator's
-// own code has no fault branches; sim/faults/ derives one class per fault kind.
+// own code has no fault branches; sim/faults/ derives one class per fault kind, made by
+// MakeFaultHooks (sim/faults/injected_faults.h).
 //
-//   std::unique_ptr<FaultHooks> hooks = MakeFaultHooks(plan, seed, trace, model);  // faults.h
+//   std::unique_ptr<FaultHooks> hooks = MakeFaultHooks(plan, seed, trace, model);
 //   Executor ex(hooks->WrapBackend(backend), hooks->WrapHistory(history), ...);
 #pragma once
 

@@ -11,7 +11,6 @@ namespace {
 
 using cli::FieldFlag;
 using cli::NameFlag;
-using cli::NameFlags;
 
 constexpr FieldFlag kFlags[] = {{"streams", "--streams"}, {"budget_gib", "--budget"}};
 
@@ -31,11 +30,17 @@ TEST(NameFlag, LeavesOtherErrorsAlone) {
   EXPECT_EQ(NameFlag(Error::Usage("plain"), kFlags).ToString(), "plain");
 }
 
-TEST(NameFlags, PassesValuesThrough) {
-  EXPECT_EQ(NameFlags(Result<int>(7), kFlags).value(), 7);
-  const Result<int> e =
-      NameFlags(Result<int>(Error{ErrorCode::kUsage, "x", {"", 0, "budget_gib"}}), kFlags);
-  EXPECT_EQ(e.error().ToString(), "--budget x");
+TEST(LibraryFieldFlags, SaysEveryLibraryFieldWithItsFlag) {
+  const std::pair<const char*, const char*> expected[] = {
+      {"streams", "--streams x"},   {"chunks", "--chunks x"},
+      {"budget_gib", "--budget x"}, {"prompt_tokens and output_tokens", "--prompt and --output x"},
+      {"shard", "--shard x"},       {"policy_options", "--policy-opt x"},
+      {"faults", "--inject x"}};
+  for (const auto& [field, said] : expected) {
+    EXPECT_EQ(NameFlag(Error{ErrorCode::kUsage, "x", {"", 0, field}}, cli::LibraryFieldFlags())
+                  .ToString(),
+              said);
+  }
 }
 
 TEST(FlagErrors, TheCliNamesItsFlagsExactlyAsBefore) {
