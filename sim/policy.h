@@ -187,7 +187,8 @@ struct BatchPlan {
 // Calls, in order: Configure once, before anything else; then, at each instant of the virtual
 // clock, after its arrivals: OnFinish for each owner whose last step completed then (in
 // completion order), OnAdmit for each owner admitted (in arrival order; an owner with an empty
-// program gets its OnFinish right after), then NextBatch for each free lane (in lane order). An
+// program gets its OnFinish right after), then NextBatch for each free lane (in lane order) while
+// some step is ready (a batch needs one, so with none left the remaining lanes are not asked). An
 // owner's OnAdmit comes before any of its steps is ready, its OnFinish once, after its last step.
 class Policy {
  public:

@@ -76,6 +76,7 @@ class Run final : public ReadyView {
 
  private:
   static std::size_t Index(Effect e) { return e == Effect::kRead ? 0 : 1; }
+  bool AnyReady() const { return queues_[0].live + queues_[1].live > 0; }
   bool Live(const ReadyQueue::Entry& e) const {
     const Owner& o = owners_[e.owner];
     return o.phase == Phase::kReady && o.ticket == e.ticket;
@@ -254,7 +255,9 @@ void Run::Admit() {
 }
 
 Status Run::Dispatch() {
-  for (std::uint32_t lane = 0; lane < layout_.lanes; ++lane) {
+  // A batch needs a ready step, so once none is left the other lanes are not asked: a replicas
+  // layout of thousands of lanes costs per instant what its ready owners do, not what its lanes do.
+  for (std::uint32_t lane = 0; lane < layout_.lanes && AnyReady(); ++lane) {
     if (!busy_[lane]) RWTTT_TRY(DispatchLane(lane));
   }
   return OkStatus();

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "sim/policy_registry.h"
 #include "tests/sim/sim_test_util.h"
 
@@ -184,6 +186,40 @@ TEST(Simulator, BrokenPoliciesAreErrors) {
   r = Simulate(TwoOwners(), idle, TinyConfig());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("stalled"), std::string::npos);
+}
+
+// Many lanes, each owner on its own (as replicas lays them out): NextBatch is asked only while a
+// step is ready, so an instant costs what its ready owners do, not what its thousand lanes do.
+class OneOwnerPerLane final : public Policy {
+ public:
+  Result<DeviceLayout> Configure(const PolicyContext& c) override {
+    return DeviceLayout{kLanes, c.model.shared_weight_bytes(), c.model.state_bytes()};
+  }
+  void OnAdmit(OwnerId owner, std::uint32_t slot) override { lane_owner_[slot] = owner; }
+  void NextBatch(const ReadyView& ready, std::uint32_t lane, BatchPlan& plan) override {
+    ++calls;
+    if (ready.count(Effect::kRead) + ready.count(Effect::kWrite) == 0) ++calls_with_nothing_ready;
+    if (lane_owner_[lane] && ready.Find(*lane_owner_[lane]) != nullptr) {
+      plan.owners.push_back(*lane_owner_[lane]);
+    }
+  }
+  static constexpr std::uint32_t kLanes = 1000;
+  std::uint64_t calls = 0;
+  std::uint64_t calls_with_nothing_ready = 0;
+
+ private:
+  std::optional<OwnerId> lane_owner_[kLanes];
+};
+
+TEST(Simulator, NextBatchIsAskedOnlyWhileAStepIsReady) {
+  OneOwnerPerLane policy;
+  const auto r = Simulate(TwoOwners(), policy, TinyConfig());
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(policy.calls_with_nothing_ready, 0u);
+  // Both owners sit in lanes 0 and 1, so no instant asks past lane 1 before its ready steps are
+  // placed: at most two calls per batch, never a thousand.
+  EXPECT_LE(policy.calls, 2 * r->metrics.batches);
+  EXPECT_GT(r->metrics.batches, 0u);
 }
 
 TEST(PolicyRegistry, UnknownNamesAndOptionsAreErrorsListingWhatExists) {
