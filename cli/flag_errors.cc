@@ -8,6 +8,14 @@
 namespace rwttt::cli {
 
 Error NameFlag(Error error, std::span<const FieldFlag> flags) {
+  for (const FieldFlag& f : flags) {
+    // Fields a message names inline, quoted: "`rate_per_s` needs two requests" -> "--rate needs".
+    const std::string quoted = "`" + std::string(f.field) + "`";
+    for (std::size_t at = error.message.find(quoted); at != std::string::npos;
+         at = error.message.find(quoted, at + f.flag.size())) {
+      error.message.replace(at, quoted.size(), f.flag);
+    }
+  }
   if (!error.where.file.empty() || error.where.line != 0) return error;
   for (const FieldFlag& f : flags) {
     if (error.where.field != f.field) continue;
@@ -27,6 +35,16 @@ std::span<const FieldFlag> LibraryFieldFlags() {
       {"shard", "--shard"},                   // harness: fuzz shards
       {kPolicyOptionsField, "--policy-opt"},  // sim: a policy's option values
       {kFaultPlanField, "--inject"},          // sim: the fault plan
+      // traces: GeneratorOptions, ShapingOptions, TraceLoadOptions (named inline, quoted)
+      {"count", "--count"},
+      {"duration_s", "--duration"},
+      {"rate_per_s", "--rate"},
+      {"cv", "--cv"},
+      {"sample_fraction", "--sample"},
+      {"time_scale", "--time-scale"},
+      {"window", "--window"},
+      {"skip_bad_rows", "--skip-bad-rows"},
+      {"format", "--format"},
   };
   return kFlags;
 }

@@ -62,16 +62,20 @@ function(rwttt_add_library)
 endfunction()
 
 # rwttt_add_test(NAME program_test SRCS program_test.cc DEPS rwttt::core LABELS unit)
-# builds one GoogleTest binary and registers its tests with ctest under the given labels.
+# builds one GoogleTest binary and registers its tests with ctest under the given labels (FILTER:
+# only the tests a gtest filter selects, so that a binary's other tests can carry other labels).
 function(rwttt_add_test)
-  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "NAME;TIMEOUT;FILTER" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} rwttt_test_support GTest::gtest_main)
   rwttt_set_cxx_flags(${ARG_NAME})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 600)
   endif()
-  gtest_discover_tests(${ARG_NAME}
+  if(NOT ARG_FILTER)
+    set(ARG_FILTER "*")
+  endif()
+  gtest_discover_tests(${ARG_NAME} TEST_FILTER "${ARG_FILTER}"
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
     DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -62,6 +62,11 @@ double PaperBudgetGib(const ModelProfile& model, std::uint32_t streams) {
   return kPaperBudgetGib * footprint / reference;
 }
 
+std::string BudgetName(double given_gib, double budget_gib) {
+  return given_gib > 0 ? fmt::format("`budget_gib` {} GiB", budget_gib)
+                       : fmt::format("{} GiB", budget_gib);
+}
+
 double SetupBudgetGib(const PaperSetup& setup) {
   return setup.budget_gib > 0 ? setup.budget_gib : PaperBudgetGib(setup.model, setup.streams);
 }
@@ -134,13 +139,8 @@ Result<PaperTable> RunPaperExperiment(const PaperSetup& setup) {
   if (setup.backend != nullptr) table.backend = std::string(setup.backend->name());
   table.budget_gib = SetupBudgetGib(setup);
   table.budget_bytes = GibToBytes(table.budget_gib);
-  if (Status fits = CheckOneOwnerFits(setup.model, table.budget_bytes,
-                                      fmt::format("{} GiB", table.budget_gib));
-      !fits.ok()) {
-    Error e = std::move(fits).error();
-    e.where.field = "budget_gib";
-    return e;
-  }
+  RWTTT_TRY(CheckOneOwnerFits(setup.model, table.budget_bytes,
+                              BudgetName(setup.budget_gib, table.budget_gib)));
   const std::vector<Request> trace =
       PaperWorkload(setup.streams, setup.prompt_tokens, setup.output_tokens);
   std::vector<PolicySpec> policies = PaperPolicies();

@@ -74,6 +74,10 @@ double PaperBudgetGib(const ModelProfile& model, std::uint32_t streams);
 // The budget `setup` runs under, in GiB: its budget_gib, or PaperBudgetGib() when that is 0.
 double SetupBudgetGib(const PaperSetup& setup);
 
+// How an error says a budget of `budget_gib` GiB: "`budget_gib` 4 GiB" when the caller gave it
+// (`given_gib` > 0; the CLI says "--budget 4 GiB"), "33.53 GiB" when it is a default.
+std::string BudgetName(double given_gib, double budget_gib);
+
 // `streams` requests, ids 0.., all arriving at 0 ns with the given lengths.
 std::vector<Request> PaperWorkload(std::uint32_t streams, std::uint32_t prompt_tokens,
                                    std::uint32_t output_tokens);

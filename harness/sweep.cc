@@ -37,7 +37,7 @@ Result<std::vector<SweepRow>> RunSweep(const SweepOptions& o) {
   }
   const double budget_gib = o.budget_gib > 0 ? o.budget_gib : o.hardware.memory_gib;
   const std::uint64_t budget = GibToBytes(budget_gib);
-  RWTTT_TRY(CheckOneOwnerFits(o.model, budget, fmt::format("{} GiB", budget_gib)));
+  RWTTT_TRY(CheckOneOwnerFits(o.model, budget, BudgetName(o.budget_gib, budget_gib)));
 
   std::vector<SweepRow> rows;
   for (const PolicySpec& policy : o.policies) {

@@ -63,29 +63,30 @@ double SampleGamma(double shape, DrawStream& draws) {
 
 Status Validate(const GeneratorOptions& o) {
   if (o.count.has_value() == o.duration_s.has_value()) {
-    return Error::Usage("give exactly one of --count and --duration");
+    return Error::Usage("give exactly one of `count` and `duration_s`");
   }
   if (o.count && (*o.count == 0 || *o.count > kMaxGeneratedRequests)) {
-    return Error::Usage(fmt::format("--count must be from 1 to {}, found {}",
-                                    kMaxGeneratedRequests, *o.count));
+    return Error::Usage(
+        fmt::format("`count` must be from 1 to {}, found {}", kMaxGeneratedRequests, *o.count));
   }
   if (o.duration_s && !(*o.duration_s > 0 && *o.duration_s <= kMaxGeneratedSeconds)) {
-    return Error::Usage(fmt::format("--duration must be above 0 and at most {} seconds, found {}",
+    return Error::Usage(fmt::format("`duration_s` must be above 0 and at most {} seconds, found {}",
                                     kMaxGeneratedSeconds, *o.duration_s));
   }
   if (!(o.rate_per_s > 0 && o.rate_per_s <= kMaxGeneratedRate)) {
-    return Error::Usage(fmt::format(
-        "--rate must be above 0 and at most {} requests per second, found {}", kMaxGeneratedRate,
-        o.rate_per_s));
+    return Error::Usage(
+        fmt::format("`rate_per_s` must be above 0 and at most {} requests per second, found {}",
+                    kMaxGeneratedRate, o.rate_per_s));
   }
   if (o.duration_s && o.rate_per_s * *o.duration_s > static_cast<double>(kMaxGeneratedRequests)) {
     return Error::Usage(fmt::format(
-        "--duration {} at --rate {} would generate about {:.3g} requests; at most {} can be "
+        "`duration_s` {} at `rate_per_s` {} would generate about {:.3g} requests; at most {} can "
+        "be "
         "generated",
         *o.duration_s, o.rate_per_s, o.rate_per_s * *o.duration_s, kMaxGeneratedRequests));
   }
   if (o.arrival == ArrivalProcess::kGamma && !(o.cv > 0 && o.cv <= 100)) {
-    return Error::Usage(fmt::format("--cv must be above 0 and at most 100, found {}", o.cv));
+    return Error::Usage(fmt::format("`cv` must be above 0 and at most 100, found {}", o.cv));
   }
   return OkStatus();
 }

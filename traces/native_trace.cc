@@ -117,11 +117,11 @@ Error WithFormatHint(Error error, std::string_view line) {
   const bool json = start != std::string_view::npos && (line[start] == '{' || line[start] == '[');
   if (!json && line.find(',') != std::string_view::npos) {
     error.message +=
-        " (this looks like CSV: an Azure or BurstGPT trace needs --format azure or "
-        "--format burstgpt)";
+        " (this looks like CSV: an Azure or BurstGPT trace needs `format` azure or "
+        "`format` burstgpt)";
   } else if (json && line[start] == '{' && line.find("\"timestamp\"") != std::string_view::npos &&
              line.find("\"input_length\"") != std::string_view::npos) {
-    error.message += " (this looks like a Mooncake trace: give --format mooncake)";
+    error.message += " (this looks like a Mooncake trace: give `format` mooncake)";
   }
   return error;
 }

@@ -132,7 +132,7 @@ Result<LoadedTrace> LoadTrace(const std::string& path, TraceFormat format,
   report.failed_kept = options.burstgpt.keep_failed;
   if (format == TraceFormat::kNative) {
     if (options.skip_bad_rows) {
-      return Error::Usage("--skip-bad-rows applies to imported formats, not to native traces");
+      return Error::Usage("`skip_bad_rows` applies to imported formats, not to native traces");
     }
     RWTTT_ASSIGN_OR_RETURN(out.requests, ReadTrace(path));
     report.rows = out.requests.size();

@@ -44,19 +44,19 @@ Result<TimeWindow> ParseTimeWindow(std::string_view text, std::string_view flag)
 Status ValidateShaping(const ShapingOptions& o) {
   if (o.sample_fraction && !(*o.sample_fraction > 0 && *o.sample_fraction <= 1)) {
     return Error::Usage(
-        fmt::format("--sample {}: must be above 0 and at most 1", *o.sample_fraction));
+        fmt::format("`sample_fraction` {}: must be above 0 and at most 1", *o.sample_fraction));
   }
   if (o.time_scale && !PositiveFinite(*o.time_scale)) {
-    return Error::Usage(fmt::format("--time-scale {}: must be a positive number", *o.time_scale));
+    return Error::Usage(fmt::format("`time_scale` {}: must be a positive number", *o.time_scale));
   }
   if (o.rate_per_s && !PositiveFinite(*o.rate_per_s)) {
-    return Error::Usage(fmt::format("--rate {}: must be a positive number", *o.rate_per_s));
+    return Error::Usage(fmt::format("`rate_per_s` {}: must be a positive number", *o.rate_per_s));
   }
   if (o.time_scale && o.rate_per_s) {
-    return Error::Usage("--time-scale and --rate both set the time scale: give one");
+    return Error::Usage("`time_scale` and `rate_per_s` both set the time scale: give one");
   }
   if (o.window && o.window->duration.value() <= 0) {
-    return Error::Usage("--window: the duration must be positive");
+    return Error::Usage("`window`: the duration must be positive");
   }
   return OkStatus();
 }
@@ -102,7 +102,7 @@ Status ApplyShaping(std::vector<Request>& requests, const ShapingOptions& o,
   if (o.rate_per_s) {
     if (requests.size() < 2 || span == 0) {
       return Error::Input(fmt::format(
-          "--rate needs at least two requests at different times; {} left after shaping",
+          "`rate_per_s` needs at least two requests at different times; {} left after shaping",
           requests.size()));
     }
     // Target span (count-1)/rate seconds, over the current span.
@@ -111,12 +111,12 @@ Status ApplyShaping(std::vector<Request>& requests, const ShapingOptions& o,
   }
   counts.time_scale = factor;
   if (static_cast<double>(span) * factor > static_cast<double>(kMaxArrivalNs)) {
-    const std::string flag = o.rate_per_s ? fmt::format("--rate {}", *o.rate_per_s)
-                                          : fmt::format("--time-scale {}", factor);
+    const std::string option = o.rate_per_s ? fmt::format("`rate_per_s` {}", *o.rate_per_s)
+                                            : fmt::format("`time_scale` {}", factor);
     return Error::Input(fmt::format(
         "{} stretches the trace's {:.6g} s of arrivals to {:.3g} s, past the 2^62 ns (about 146 "
         "years) a trace may span",
-        flag, static_cast<double>(span) / 1e9, static_cast<double>(span) * factor / 1e9));
+        option, static_cast<double>(span) / 1e9, static_cast<double>(span) * factor / 1e9));
   }
   for (Request& r : requests) {
     const std::int64_t offset = (r.arrival - first).value();

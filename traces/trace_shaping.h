@@ -51,7 +51,7 @@ struct ShapingCounts {
 Result<TimeWindow> ParseTimeWindow(std::string_view text, std::string_view flag);
 
 // Checks the options alone: fractions and factors in range, not both time_scale and rate_per_s.
-// A Usage error names the flag (--sample, --time-scale, --rate, --window, --max-prompt...).
+// A Usage error names the fields inline, quoted ("`sample_fraction` 0: must be above 0 ...").
 Status ValidateShaping(const ShapingOptions& options);
 
 // Applies `options` in this order: window, sample, clip, time scale. REQUIRES: `requests` sorted
@@ -59,7 +59,7 @@ Status ValidateShaping(const ShapingOptions& options);
 // (seed, r.id) is below the fraction, so it depends on nothing else: a smaller fraction keeps a
 // subset of a larger one. When any option is set, arrivals are then shifted so that the first
 // request arrives at 0; otherwise `requests` is left as it is. Ids and seeds are kept.
-// An Input error when --rate cannot apply (fewer than two requests left, or all at one time), or
+// An Input error when rate_per_s cannot apply (fewer than two requests left, or all at one time), or
 // when a scaled arrival would overflow.
 Status ApplyShaping(std::vector<Request>& requests, const ShapingOptions& options,
                     ShapingCounts& counts);

@@ -388,7 +388,7 @@ class BatchedBackend final : public Backend {
     const std::uint64_t units = num_items * ls.heads;
     Launch(units, LactWriteFunctor<S>{ls, tokens, Ptr<S>(state_), Ptr<S>(base_),
                                       Scratch(units * ls.write_scratch()), slot_elems_,
-                                      p * layer_elems_, model_.ttt_layers[p], p, num_ttt_});
+                                      p * layer_elems_, model_.ttt_layers[p]});
   }
   template <typename A, typename S>
   void LaunchWrite(const LowRankShape& rs, const PartTokens& tokens, std::uint64_t num_items,
@@ -396,7 +396,7 @@ class BatchedBackend final : public Backend {
     Launch(num_items, LowRankWriteFunctor<A, S>{
                           rs, tokens, Ptr<A>(up_) + p * up_elems_, Ptr<A>(down_) + p * down_elems_,
                           Ptr<S>(state_), Scratch(num_items * rs.write_scratch()), slot_elems_,
-                          p * layer_elems_, model_.ttt_layers[p], p, num_ttt_});
+                          p * layer_elems_, model_.ttt_layers[p]});
   }
 
   // In-Place TTT's WRITE: the rank-C update of W_down, tiled (gpu/internal/batched_kernels.cuh).

@@ -73,7 +73,7 @@ struct LactWriteFunctor {
   const S* base;   // [ttt layers][layer_elems]
   float* scratch;  // [units][write_scratch]
   std::uint64_t slot_elems, layer_offset;
-  std::uint32_t layer, position, num_ttt;
+  std::uint32_t layer;
   RWTTT_HD void operator()(std::uint64_t unit) const {
     const std::uint64_t item = unit / shape.heads;
     const auto head = static_cast<std::uint32_t>(unit % shape.heads);
@@ -119,7 +119,7 @@ struct LowRankWriteFunctor {
   S* state;
   float* scratch;  // [units][write_scratch]
   std::uint64_t slot_elems, layer_offset;
-  std::uint32_t layer, position, num_ttt;
+  std::uint32_t layer;
   RWTTT_HD void operator()(std::uint64_t item) const {
     const std::uint32_t first = tokens.offsets[item];
     const std::uint32_t count = tokens.offsets[item + 1] - first;

@@ -30,12 +30,36 @@ TEST(NameFlag, LeavesOtherErrorsAlone) {
   EXPECT_EQ(NameFlag(Error::Usage("plain"), kFlags).ToString(), "plain");
 }
 
+TEST(NameFlag, SaysFieldsQuotedInTheMessageWithTheirFlags) {
+  const Error two{ErrorCode::kUsage, "`streams` at `budget_gib` and `streams` again: `chunks`", {}};
+  EXPECT_EQ(NameFlag(two, kFlags).ToString(),
+            "--streams at --budget and --streams again: `chunks`");
+  // Inside a file's error too (a hint to give a flag), where the file and line stay.
+  const Error in_file{ErrorCode::kInvalidInput, "give `budget_gib` 2", {"t.csv", 1, ""}};
+  EXPECT_EQ(NameFlag(in_file, kFlags).ToString(), "t.csv:1: give --budget 2");
+  // Unquoted, a field's name is a word like any other.
+  EXPECT_EQ(NameFlag(Error::Usage("streams and budget_gib"), kFlags).ToString(),
+            "streams and budget_gib");
+}
+
 TEST(LibraryFieldFlags, SaysEveryLibraryFieldWithItsFlag) {
   const std::pair<const char*, const char*> expected[] = {
-      {"streams", "--streams x"},   {"chunks", "--chunks x"},
-      {"budget_gib", "--budget x"}, {"prompt_tokens and output_tokens", "--prompt and --output x"},
-      {"shard", "--shard x"},       {"policy_options", "--policy-opt x"},
-      {"faults", "--inject x"}};
+      {"streams", "--streams x"},
+      {"chunks", "--chunks x"},
+      {"budget_gib", "--budget x"},
+      {"prompt_tokens and output_tokens", "--prompt and --output x"},
+      {"shard", "--shard x"},
+      {"policy_options", "--policy-opt x"},
+      {"faults", "--inject x"},
+      {"count", "--count x"},
+      {"duration_s", "--duration x"},
+      {"rate_per_s", "--rate x"},
+      {"cv", "--cv x"},
+      {"sample_fraction", "--sample x"},
+      {"time_scale", "--time-scale x"},
+      {"window", "--window x"},
+      {"skip_bad_rows", "--skip-bad-rows x"},
+      {"format", "--format x"}};
   for (const auto& [field, said] : expected) {
     EXPECT_EQ(NameFlag(Error{ErrorCode::kUsage, "x", {"", 0, field}}, cli::LibraryFieldFlags())
                   .ToString(),

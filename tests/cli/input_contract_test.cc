@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tests/support/test_files.h"
@@ -79,15 +80,15 @@ TEST_F(InputContract, BudgetsAndProfilesStayWithinPhysicalRanges) {
     json.replace(at, json.find_first_of(",}", at) - at, value);
     return dir_.Write("hw.json", json);
   };
-  ExpectRefused(RunCli({"replay", t, "--model", "tiny", "--hardware",
-                        hardware("memory_gib", "1e300")}),
-                "hw.json: memory_gib: must be from");
+  ExpectRefused(
+      RunCli({"replay", t, "--model", "tiny", "--hardware", hardware("memory_gib", "1e300")}),
+      "hw.json: memory_gib: must be from");
   ExpectRefused(RunCli({"replay", t, "--model", "tiny", "--hardware",
                         hardware("memory_bandwidth_gbs", "1e-300")}),
                 "hw.json: memory_bandwidth_gbs: must be from 0.1 to 1000000 GB/s, found 1e-300");
-  ExpectRefused(RunCli({"replay", t, "--model", "tiny", "--hardware",
-                        hardware("peak_tflops_bf16", "1e-15")}),
-                "peak_tflops_bf16: must be from 0.001");
+  ExpectRefused(
+      RunCli({"replay", t, "--model", "tiny", "--hardware", hardware("peak_tflops_bf16", "1e-15")}),
+      "peak_tflops_bf16: must be from 0.001");
 }
 
 TEST_F(InputContract, MetricsWithoutSamplesAreNullNotZero) {
@@ -97,16 +98,15 @@ TEST_F(InputContract, MetricsWithoutSamplesAreNullNotZero) {
   const auto json = RunCli({"replay", t, "--model", "tiny", "--json"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_TRUE(IsJson(json.out)) << json.out;
-  EXPECT_NE(json.out.find(R"("tpot":{"count":0,"mean_ns":null,"p50_ns":null,)"),
-            std::string::npos)
+  EXPECT_NE(json.out.find(R"("tpot":{"count":0,"mean_ns":null,"p50_ns":null,)"), std::string::npos)
       << json.out;
   EXPECT_NE(json.out.find(R"("ttft":{"count":0,"mean_ns":null,)"), std::string::npos);
   const auto text = RunCli({"replay", t, "--model", "tiny"});
   EXPECT_NE(text.out.find("tpot             n/a"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("req/s"), std::string::npos) << text.out;
   // A report of two runs without samples shows n/a, and judges nothing by them.
-  const auto report = RunCli({"report", "--candidate", "rwttt", t, "--backend", "cpu",
-                              "--fail-on-regress", "0"});
+  const auto report =
+      RunCli({"report", "--candidate", "rwttt", t, "--backend", "cpu", "--fail-on-regress", "0"});
   EXPECT_EQ(report.exit_code, 0) << report.out << report.err;
   EXPECT_NE(report.out.find("| TPOT p50 (ms) | n/a | n/a | n/a | n/a |"), std::string::npos)
       << report.out;
@@ -120,13 +120,13 @@ TEST_F(InputContract, MetricsWithoutSamplesAreNullNotZero) {
 
 TEST_F(InputContract, EveryJsonFileIsValidUtf8AndANonUtf8TraceNameStillChecks) {
   const std::string name = dir_.File("x\xffy.jsonl");
-  ASSERT_EQ(RunCli({"gen", "--count", "3", "--prompt", "fixed:9", "--output", "fixed:3", "-o",
-                    name})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunCli({"gen", "--count", "3", "--prompt", "fixed:9", "--output", "fixed:3", "-o", name})
+          .exit_code,
+      0);
   const std::string history = dir_.File("h.jsonl");
-  const auto r = RunCli({"replay", name, "--model", "tiny", "--json", "--history", history,
-                         "--backend", "cpu"});
+  const auto r = RunCli(
+      {"replay", name, "--model", "tiny", "--json", "--history", history, "--backend", "cpu"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(IsJson(r.out)) << r.out;
   EXPECT_NE(r.out.find(R"("trace":")"), std::string::npos);
@@ -144,7 +144,8 @@ TEST_F(InputContract, ProfilesShowJudgesTheKindAndListsBothPresetKinds) {
   EXPECT_NE(RunCli({"profiles", "--show", "foo"}).err.find("not a hardware preset (h100-sxm"),
             std::string::npos);
   const std::string bad_model = dir_.Write("m.json", R"({"name":"m","state_kind":"bogus"})");
-  ExpectRefused(RunCli({"profiles", "--show", bad_model}), "m.json: state_kind: unknown state_kind");
+  ExpectRefused(RunCli({"profiles", "--show", bad_model}),
+                "m.json: state_kind: unknown state_kind");
   EXPECT_EQ(RunCli({"profiles", "--show", "tiny"}).exit_code, 0);
   EXPECT_EQ(RunCli({"profiles", "--show", "h100-sxm"}).exit_code, 0);
 }
@@ -176,19 +177,65 @@ TEST_F(InputContract, ErrorsGiveTheRealReasonAndLimit) {
   ExpectRefused(RunCli({"gen", "--count", "1", "--prompt", "fixed:2147483648"}),
                 "N must be a whole number of tokens from 0 to 2147483647, found 2147483648");
   ExpectRefused(RunCli({"gen", "--count", "1", "-o", ""}), "an output file name is empty");
-  const std::string t = Trace(
-      "t.jsonl",
-      "{\"id\":0,\"arrival_ns\":0,\"prompt_tokens\":4,\"output_tokens\":2}\n"
-      "{\"id\":1,\"arrival_ns\":1000000000,\"prompt_tokens\":4,\"output_tokens\":2}\n"
-      "{\"id\":2,\"arrival_ns\":2000000000,\"prompt_tokens\":4,\"output_tokens\":2}\n");
+  const std::string t =
+      Trace("t.jsonl",
+            "{\"id\":0,\"arrival_ns\":0,\"prompt_tokens\":4,\"output_tokens\":2}\n"
+            "{\"id\":1,\"arrival_ns\":1000000000,\"prompt_tokens\":4,\"output_tokens\":2}\n"
+            "{\"id\":2,\"arrival_ns\":2000000000,\"prompt_tokens\":4,\"output_tokens\":2}\n");
   const auto stats = RunCli({"trace", "stats", t, "--rate", "1e-30"});
   ExpectRefused(stats, "--rate 1e-30 stretches the trace's 2 s of arrivals");
   EXPECT_EQ(stats.err.find("--time-scale"), std::string::npos) << stats.err;
 }
 
+// traces/ names option fields (`rate_per_s`, `count`); the CLI says each as the flag a user typed,
+// whole line for whole line (cli/flag_errors.h).
+TEST_F(InputContract, TraceAndGeneratorErrorsSayTheFlags) {
+  const std::string one =
+      Trace("one.jsonl", R"({"id":0,"arrival_ns":0,"prompt_tokens":4,"output_tokens":2})"
+                         "\n");
+  const std::string two =
+      Trace("two.jsonl",
+            R"({"id":0,"arrival_ns":0,"prompt_tokens":4,"output_tokens":2})"
+            "\n"
+            R"({"id":1,"arrival_ns":1000000000000000000,"prompt_tokens":4,"output_tokens":2})"
+            "\n");
+  const std::string csv = Trace("c.csv", "a,b,c\n1,2,3\n");
+  const std::string mooncake =
+      Trace("m.jsonl", R"({"timestamp": 1, "input_length": 3, "output_length": 2})"
+                       "\n");
+  const std::pair<std::vector<std::string>, std::string> cases[] = {
+      {{"gen"}, "give exactly one of --count and --duration"},
+      {{"gen", "--duration", "5", "--rate", "1e9"},
+       "--duration 5 at --rate 1000000000 would generate about 5e+09 requests; at most 1000000000 "
+       "can be generated"},
+      {{"trace", "stats", one, "--rate", "2"},
+       one + ": --rate needs at least two requests at different times; 1 left after shaping"},
+      {{"trace", "stats", two, "--rate", "1e-30"},
+       two + ": --rate 1e-30 stretches the trace's 1e+09 s of arrivals to 1e+30 s, past the 2^62 "
+             "ns (about 146 years) a trace may span"},
+      {{"trace", "stats", two, "--time-scale", "10"},
+       two + ": --time-scale 10 stretches the trace's 1e+09 s of arrivals to 1e+10 s, past the "
+             "2^62 ns (about 146 years) a trace may span"},
+      {{"trace", "stats", two, "--skip-bad-rows"},
+       "--skip-bad-rows applies to imported formats, not to native traces"},
+      {{"trace", "stats", csv},
+       csv + ":1: expected a JSON object (this looks like CSV: an Azure or BurstGPT trace needs "
+             "--format azure or --format burstgpt)"},
+      {{"trace", "stats", mooncake},
+       mooncake + ":1: timestamp: unknown field (see docs/formats.md#trace) (this looks like a "
+                  "Mooncake trace: give --format mooncake)"},
+  };
+  for (const auto& [args, line] : cases) {
+    const testing::CliRun r = RunCli(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << " " << r.err;
+    EXPECT_EQ(r.err, "rwttt: error: " + line + "\n");
+  }
+}
+
 TEST_F(InputContract, AByteOrderMarkIsNotContentAndAnotherFormatGetsAHint) {
-  const std::string bom = Trace(
-      "b.jsonl", "\xEF\xBB\xBF{\"id\":0,\"arrival_ns\":0,\"prompt_tokens\":4,\"output_tokens\":2}\n");
+  const std::string bom =
+      Trace("b.jsonl",
+            "\xEF\xBB\xBF{\"id\":0,\"arrival_ns\":0,\"prompt_tokens\":4,\"output_tokens\":2}\n");
   EXPECT_EQ(RunCli({"trace", "stats", bom}).exit_code, 0);
   const std::string history = dir_.File("h.jsonl");
   ASSERT_EQ(RunCli({"replay", bom, "--model", "tiny", "--history", history, "--backend", "cpu"})
@@ -196,8 +243,9 @@ TEST_F(InputContract, AByteOrderMarkIsNotContentAndAnotherFormatGetsAHint) {
             0);
   const std::string bom_history = dir_.Write("bh.jsonl", "\xEF\xBB\xBF" + ReadFile(history));
   EXPECT_EQ(RunCli({"check", bom_history, "--no-reference"}).exit_code, 0);
-  const std::string csv = Trace("c.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n"
-                                          "2023-11-16 18:15:46.6805900,374,44\n");
+  const std::string csv = Trace("c.csv",
+                                "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+                                "2023-11-16 18:15:46.6805900,374,44\n");
   ExpectRefused(RunCli({"trace", "stats", csv}), "needs --format azure or --format burstgpt");
   const std::string mooncake =
       Trace("m.jsonl", R"({"timestamp":5,"input_length":5,"output_length":3,"hash_ids":[]})"
@@ -224,9 +272,10 @@ TEST_F(InputContract, ReportShowsTheSignedChangeAndItsDirectionApart) {
 }
 
 TEST_F(InputContract, TraceStatsSaysNaWhenAllArrivalsCoincide) {
-  const std::string t = Trace(
-      "t.jsonl", "{\"id\":0,\"arrival_ns\":5,\"prompt_tokens\":4,\"output_tokens\":2}\n"
-                 "{\"id\":1,\"arrival_ns\":5,\"prompt_tokens\":4,\"output_tokens\":2}\n");
+  const std::string t =
+      Trace("t.jsonl",
+            "{\"id\":0,\"arrival_ns\":5,\"prompt_tokens\":4,\"output_tokens\":2}\n"
+            "{\"id\":1,\"arrival_ns\":5,\"prompt_tokens\":4,\"output_tokens\":2}\n");
   const auto r = RunCli({"trace", "stats", t});
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("rate     n/a"), std::string::npos) << r.out;
@@ -238,9 +287,9 @@ TEST_F(InputContract, TraceStatsSaysNaWhenAllArrivalsCoincide) {
 
 TEST_F(InputContract, FuzzNeverLosesAFindingAndItsJunitSaysHowToReproduceIt) {
   const std::string junit = dir_.File("j.xml");
-  const auto r = RunCli({"fuzz", "--policy", "naive", "--max-owners", "4", "--iterations", "5",
-                         "--seed", "3", "--out", "/proc/no/such/dir", "--junit", junit,
-                         "--shard", "1/2"});
+  const auto r =
+      RunCli({"fuzz", "--policy", "naive", "--max-owners", "4", "--iterations", "5", "--seed", "3",
+              "--out", "/proc/no/such/dir", "--junit", junit, "--shard", "1/2"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.out.find("FAIL seed 3 iteration"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("could not be saved"), std::string::npos) << r.out;

@@ -76,13 +76,13 @@ TEST(Generator, RejectsBadOptions) {
   o.count = 1;
   o.rate_per_s = 0;
   EXPECT_EQ(GenerateTraceVector(o).error().message,
-            "--rate must be above 0 and at most 1000000000 requests per second, found 0");
+            "`rate_per_s` must be above 0 and at most 1000000000 requests per second, found 0");
   // The real limit, not a wrong reason: five seconds at a billion a second is too many requests.
   o.count.reset();
   o.duration_s = 5;
   o.rate_per_s = 1e9;
   EXPECT_EQ(GenerateTraceVector(o).error().message,
-            "--duration 5 at --rate 1000000000 would generate about 5e+09 requests; at most "
+            "`duration_s` 5 at `rate_per_s` 1000000000 would generate about 5e+09 requests; at most "
             "1000000000 can be generated");
 }
 

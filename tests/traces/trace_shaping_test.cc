@@ -100,20 +100,23 @@ TEST(Shaping, RateNeedsTwoDistinctArrivals) {
   const Status s = ApplyShaping(trace, o, counts);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().message,
-            "--rate needs at least two requests at different times; 1 left after shaping");
+            "`rate_per_s` needs at least two requests at different times; 1 left after shaping");
 }
 
-TEST(Shaping, ValidationNamesTheFlag) {
+TEST(Shaping, ValidationNamesTheFieldNotAFlag) {
   ShapingOptions o;
   o.sample_fraction = 0;
-  EXPECT_EQ(ValidateShaping(o).error().message, "--sample 0: must be above 0 and at most 1");
+  EXPECT_EQ(ValidateShaping(o).error().message,
+            "`sample_fraction` 0: must be above 0 and at most 1");
   o = {};
   o.time_scale = -1;
-  EXPECT_EQ(ValidateShaping(o).error().message, "--time-scale -1: must be a positive number");
+  EXPECT_EQ(ValidateShaping(o).error().message, "`time_scale` -1: must be a positive number");
   o = {};
   o.time_scale = 1;
   o.rate_per_s = 1;
   EXPECT_EQ(ValidateShaping(o).error().code, ErrorCode::kUsage);
+  EXPECT_EQ(ValidateShaping(o).error().message,
+            "`time_scale` and `rate_per_s` both set the time scale: give one");
 }
 
 TEST(Shaping, SampleIsAFunctionOfSeedAndIdOnly) {
