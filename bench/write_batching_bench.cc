@@ -30,8 +30,8 @@ int main(int argc, char** argv) {
         ModelProfile model = LoadModelProfile(model_name).value();
         model.chunk = chunk;
         const CostModel cost(model, LoadHardwareProfile(hw_name).value());
-        const BatchCost one = cost.Cost({.write_steps = 1, .write_slots = 1}, 1);
-        const BatchCost batch = cost.Cost({.write_steps = k, .write_slots = k}, 1);
+        const BatchCost one = cost.Cost({.write_steps = 1, .write_slots = 1});
+        const BatchCost batch = cost.Cost({.write_steps = k, .write_slots = k});
         const double singles = static_cast<double>(k) * one.total_ns();
         std::printf("%-15s %-11s %6u %9.3f %14.3f %14.3f %7.2fx %s\n", model_name, hw_name, chunk,
                     one.total_ns() / 1e6, batch.total_ns() / 1e6, singles / 1e6,

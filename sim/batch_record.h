@@ -31,6 +31,9 @@ struct BatchRecord {
 class BatchObserver {
  public:
   virtual ~BatchObserver() = default;
+  // Once per batch, in start order (batch ids ascending), when it and every batch started before
+  // it have ended (lanes sharing the device may end out of start order). `batch` is valid only
+  // during the call.
   virtual void OnBatch(const BatchRecord& batch) = 0;
 };
 

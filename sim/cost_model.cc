@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "core/check.h"
 
@@ -18,13 +19,12 @@ CostModel::CostModel(const ModelProfile& model, const HardwareProfile& hw)
       launch_ns_(static_cast<double>(hw.launch_overhead_ns)),
       layer_ns_(static_cast<double>(hw.layer_overhead_ns)) {}
 
-void CostModel::AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, double flops,
-                          double bandwidth, double peak) const {
+void CostModel::AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, double flops) const {
   if (layers == 0) return;
   const double n = static_cast<double>(layers);
   cost.overhead_ns += n * layer_ns_;
-  const double memory = bytes / bandwidth;
-  const double compute = flops / peak;
+  const double memory = bytes / bandwidth_;
+  const double compute = flops / peak_;
   if (memory >= compute) {
     cost.memory_ns += n * memory;
   } else {
@@ -32,10 +32,7 @@ void CostModel::AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, d
   }
 }
 
-BatchCost CostModel::Cost(const BatchShape& s, std::uint32_t sharing) const {
-  RWTTT_CHECK(sharing >= 1);
-  const double bandwidth = bandwidth_ / sharing;
-  const double peak = peak_ / sharing;
+BatchCost CostModel::Cost(const BatchShape& s) const {
   BatchCost cost;
   cost.launch_ns = launch_ns_;
   if (s.read_steps > 0) {
@@ -44,33 +41,42 @@ BatchCost CostModel::Cost(const BatchShape& s, std::uint32_t sharing) const {
     AddLayers(
         cost, ttt_layers_,
         read_ttt_.shared_bytes + slots * read_ttt_.owner_bytes + tokens * read_ttt_.token_bytes,
-        tokens * read_ttt_.flops, bandwidth, peak);
+        tokens * read_ttt_.flops);
     AddLayers(cost, other_layers_, read_other_.shared_bytes + tokens * read_other_.token_bytes,
-              tokens * read_other_.flops, bandwidth, peak);
+              tokens * read_other_.flops);
   }
   if (s.write_steps > 0) {
     const double steps = static_cast<double>(s.write_steps);
     const double slots = static_cast<double>(s.write_slots);
     AddLayers(cost, ttt_layers_, slots * write_.owner_bytes + steps * write_.token_bytes,
-              steps * write_.flops, bandwidth, peak);
+              steps * write_.flops);
   }
   // A copy reads and writes every byte.
-  cost.swap_ns = 2.0 * static_cast<double>(s.swap_bytes) / bandwidth;
+  cost.swap_ns = 2.0 * static_cast<double>(s.swap_bytes) / bandwidth_;
   return cost;
 }
 
-Nanos CostModel::BatchTime(const BatchShape& shape, std::uint32_t sharing) const {
-  std::uint64_t h = sharing;
+namespace {
+
+// Saturated, never wrapped: the simulator refuses a batch that would end past 2^63 ns.
+std::int64_t WholeNanos(double ns) {
+  const double up = std::ceil(ns);
+  return up >= 9.2e18 ? INT64_MAX : static_cast<std::int64_t>(up);
+}
+
+}  // namespace
+
+BatchTiming CostModel::BatchTime(const BatchShape& shape) const {
+  std::uint64_t h = 0;
   for (std::uint64_t x : {shape.read_steps, shape.read_tokens, shape.read_slots, shape.write_steps,
                           shape.write_slots, shape.swap_bytes}) {
     h = (h ^ x) * 0x9E3779B97F4A7C15ull;
   }
   Memo& m = memo_[(h >> 56) & 0xFF];
-  if (m.sharing == sharing && m.shape == shape) return m.time;
-  const double ns = std::ceil(Cost(shape, sharing).total_ns());
-  // Saturated, never wrapped: the simulator refuses a batch that would end past 2^63 ns.
-  const std::int64_t whole = ns >= 9.2e18 ? INT64_MAX : static_cast<std::int64_t>(ns);
-  m = Memo{shape, sharing, Nanos{std::max<std::int64_t>(1, whole)}};
+  if (m.time.total.value() != 0 && m.shape == shape) return m.time;
+  const BatchCost cost = Cost(shape);
+  const Nanos total{std::max<std::int64_t>(1, WholeNanos(cost.total_ns()))};
+  m = Memo{shape, BatchTiming{total, Nanos{std::min(total.value(), WholeNanos(cost.device_ns()))}}};
   return m.time;
 }
 

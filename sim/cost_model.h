@@ -1,12 +1,13 @@
-// The cost model (DESIGN §5, docs/cost-model.md): how long a batch occupies a lane of the device.
+// The cost model (DESIGN §5, docs/cost-model.md): how long a batch takes on the device alone.
 //
 //   CostModel cost(model, hardware);
-//   Nanos t = cost.BatchTime({.read_steps = 8, .read_tokens = 8, .read_slots = 8}, /*sharing=*/1);
+//   BatchTiming t = cost.BatchTime({.read_steps = 8, .read_tokens = 8, .read_slots = 8});
 //
 // Per layer: overhead + max(bytes / bandwidth, flops / peak), summed over the layers a batch runs
 // (READs: every layer; WRITEs: the TTT layers), plus one launch overhead and any swap copy. A
 // batch reads the shared weights once and each distinct slot's state once: that sharing is what
-// batching wins. Lanes running at once (replicas) share bandwidth and compute equally.
+// batching wins. The overheads are host time; the rest is the device's, which lanes running at
+// once (replicas) share (sim/device_sharing.h).
 #pragma once
 
 #include <array>
@@ -38,22 +39,32 @@ struct BatchCost {
   double compute_ns = 0;   // layers where flops / peak dominated, summed
   double swap_ns = 0;
   double total_ns() const { return launch_ns + overhead_ns + memory_ns + compute_ns + swap_ns; }
+  // The device's part: bytes moved and FLOPs done (the overheads are host time).
+  double device_ns() const { return memory_ns + compute_ns + swap_ns; }
+};
+
+// A batch's time alone on the device, in whole nanoseconds: `total` is BatchCost::total_ns()
+// rounded up (at least 1 ns), `device` its device part rounded up (never above `total`).
+struct BatchTiming {
+  Nanos total{0};
+  Nanos device{0};
+  Nanos host() const { return total - device; }
+  friend bool operator==(const BatchTiming&, const BatchTiming&) = default;
 };
 
 class CostModel {
  public:
   CostModel(const ModelProfile& model, const HardwareProfile& hardware);
 
-  // The terms of the batch's time when `sharing` lanes (>= 1, itself included) run at once.
-  BatchCost Cost(const BatchShape& shape, std::uint32_t sharing) const;
-  // Cost(...).total_ns() rounded up to whole nanoseconds; at least 1 ns for a non-empty batch.
-  // Memoised: serving repeats a few shapes (decode batches of the same size) millions of times.
-  Nanos BatchTime(const BatchShape& shape, std::uint32_t sharing) const;
+  // The terms of the batch's time alone on the device.
+  BatchCost Cost(const BatchShape& shape) const;
+  // Cost(shape) in whole nanoseconds (BatchTiming). Memoised: serving repeats a few shapes (decode
+  // batches of the same size) millions of times.
+  BatchTiming BatchTime(const BatchShape& shape) const;
 
  private:
   // Adds `layers` identical layers moving `bytes` and doing `flops` each.
-  void AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, double flops,
-                 double bandwidth, double peak) const;
+  void AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, double flops) const;
 
   std::uint64_t ttt_layers_;
   std::uint64_t other_layers_;
@@ -67,10 +78,9 @@ class CostModel {
 
   struct Memo {
     BatchShape shape;
-    std::uint32_t sharing = 0;  // 0: empty entry
-    Nanos time{0};
+    BatchTiming time;  // total 0: empty entry
   };
-  mutable std::array<Memo, 256> memo_{};  // direct-mapped by a hash of (shape, sharing)
+  mutable std::array<Memo, 256> memo_{};  // direct-mapped by a hash of the shape
 };
 
 }  // namespace rwttt

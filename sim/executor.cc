@@ -25,11 +25,11 @@ void Executor::Admit(OwnerId owner, std::uint32_t slot, bool init_slot) {
   if (backend_ != nullptr) backend_->InitSlot(slot);
 }
 
-Nanos Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id, Nanos start,
-                         Nanos model_end) {
+std::optional<Nanos> Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id,
+                                        Nanos start) {
   seen_.clear();
   for (const ExecItem& it : items) seen_.push_back(stamps_[it.slot]);
-  Nanos end = model_end;
+  std::optional<Nanos> wall;
   if (backend_ != nullptr) {
     batch_items_.clear();
     for (const ExecItem& it : items) {
@@ -47,16 +47,18 @@ Nanos Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id
     const auto wall_start = std::chrono::steady_clock::now();
     backend_->RunBatch(batch_items_, results_);
     if (measure_) {
-      const auto wall = std::chrono::steady_clock::now() - wall_start;
-      end = start + Nanos{std::max<std::int64_t>(
-                        1, std::chrono::duration_cast<std::chrono::nanoseconds>(wall).count())};
+      const auto took = std::chrono::steady_clock::now() - wall_start;
+      wall = Nanos{std::max<std::int64_t>(
+          1, std::chrono::duration_cast<std::chrono::nanoseconds>(took).count())};
     }
     for (std::size_t i = 0; i < items.size(); ++i) carry_[items[i].owner_index] = results_[i].carry;
   }
-  if (history_ == nullptr) return end;
+  if (history_ == nullptr) return wall;
+  std::vector<HistoryStep>& records = pending_.Open(batch_id);
+  records.clear();
   for (std::size_t i = 0; i < items.size(); ++i) {
     const ExecItem& it = items[i];
-    HistoryStep h;
+    HistoryStep& h = records.emplace_back();
     h.step = it.step_id;
     h.batch = batch_id;
     h.owner = it.step.tag.owner;
@@ -65,7 +67,6 @@ Nanos Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id
     h.first_token = it.step.first_token;
     h.end_token = it.step.end_token;
     h.start = start;
-    h.end = end;
     h.slot = it.slot;
     h.seen_owner = seen_[i].owner;
     h.seen_version = seen_[i].version;
@@ -80,15 +81,19 @@ Nanos Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id
         h.state_digest = results_[i].state_digest;
       }
     }
-    history_->Write(h);
   }
-  return end;
+  return wall;
 }
 
-void Executor::Complete(std::span<const ExecItem> items) {
+void Executor::Complete(std::span<const ExecItem> items, std::uint64_t batch_id, Nanos end) {
   for (const ExecItem& it : items) {
     if (!it.step.is_read()) stamps_[it.slot] = Stamp{it.step.tag.owner, it.commit_version};
   }
+  if (history_ == nullptr) return;
+  for (HistoryStep& h : pending_.at(batch_id)) h.end = end;
+  pending_.End(batch_id, [&](const std::vector<HistoryStep>& records) {
+    for (const HistoryStep& h : records) history_->Write(h);
+  });
 }
 
 }  // namespace rwttt

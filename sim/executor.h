@@ -4,11 +4,12 @@
 //
 //   Executor ex(backend, &history_sink, /*measure=*/false, owners);
 //   RWTTT_TRY(ex.Begin(model, slots, seed));  ex.Admit(owner, /*slot=*/0, /*init_slot=*/true);
-//   Nanos end = ex.Dispatch(items, batch_id, start, model_end);   // at the batch's start
-//   ex.Complete(items);                                            // at its end: commits
+//   std::optional<Nanos> wall = ex.Dispatch(items, batch_id, start);  // at the batch's start
+//   ex.Complete(items, batch_id, end);          // at its end: its history records, its commits
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "core/model_profile.h"
 #include "core/result.h"
 #include "core/step.h"
+#include "sim/start_order.h"
 
 namespace rwttt {
 
@@ -52,15 +54,17 @@ class Executor {
   // without (a shared slot already in use), it keeps its contents and stamp.
   void Admit(OwnerId owner, std::uint32_t slot, bool init_slot);
 
-  // Runs the batch's math as one Backend::RunBatch of the items in order (reading stamps and
-  // states as they are at `start`) and writes its history records in item order. Returns the
-  // batch's end: `model_end`, or start + the measured wall time of the math when measuring.
-  Nanos Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id, Nanos start,
-                 Nanos model_end);
+  // Runs the batch's math as one Backend::RunBatch of the items in order, reading stamps and
+  // states as they are at `start`, and keeps its history records until Complete. Returns the
+  // measured wall time of the math when measuring, else std::nullopt. Batch ids increase.
+  std::optional<Nanos> Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id,
+                                Nanos start);
 
-  // The batch ended: its WRITEs' commits become visible (each slot stamped (owner,
-  // commit_version)).
-  void Complete(std::span<const ExecItem> items);
+  // Batch `batch_id` (`items` as dispatched) ended at `end`: its WRITEs' commits become visible
+  // (each slot stamped (owner, commit_version)), and its history records, in item order, are
+  // written once every earlier batch's are, so the history stays in start order however lanes
+  // running at once end.
+  void Complete(std::span<const ExecItem> items, std::uint64_t batch_id, Nanos end);
 
  private:
   struct Stamp {
@@ -76,6 +80,7 @@ class Executor {
   std::vector<BatchItem> batch_items_;
   std::vector<ItemResult> results_;
   std::vector<Stamp> seen_;
+  StartOrder<std::vector<HistoryStep>> pending_;  // records of batches not yet written
 };
 
 }  // namespace rwttt

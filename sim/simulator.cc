@@ -7,15 +7,17 @@
 #include <functional>
 #include <memory>
 #include <optional>
-#include <queue>
+#include <span>
 #include <unordered_map>
 
 #include "core/check.h"
 #include "core/program.h"
 #include "sim/cost_model.h"
+#include "sim/device_sharing.h"
 #include "sim/fault_hooks.h"
 #include "sim/faults/injected_faults.h"
 #include "sim/slot_allocator.h"
+#include "sim/start_order.h"
 
 namespace rwttt {
 namespace {
@@ -45,11 +47,20 @@ struct ReadyQueue {
   std::size_t live = 0;
 };
 
-struct Completion {
-  Nanos time;
-  std::uint64_t seq;
-  std::uint32_t lane;
-  bool operator>(const Completion& o) const { return time != o.time ? time > o.time : seq > o.seq; }
+// The batch a busy lane runs: what its end records.
+struct LaneBatch {
+  std::uint64_t id = 0;
+  Nanos start{0};
+  std::uint64_t swap_bytes = 0;
+  std::uint64_t read_tokens = 0;
+};
+
+// A batch as the observer sees it, kept until every batch started before it has ended.
+struct ObservedBatch {
+  LaneBatch batch;
+  std::uint32_t lane = 0;
+  Nanos end{0};
+  std::vector<BatchStep> steps;
 };
 
 class Run final : public ReadyView {
@@ -102,7 +113,10 @@ class Run final : public ReadyView {
   Status DispatchLane(std::uint32_t lane);
   Status AddPlannedStep(std::uint32_t lane, std::size_t k, std::vector<ExecItem>& items,
                         BatchShape& shape);
+  // Times the batch (sim/device_sharing.h) and hands it to the executor.
   Status Launch(std::uint32_t lane, std::vector<ExecItem>& items, const BatchShape& shape);
+  Error PastTheClock(std::span<const ExecItem> items, Nanos takes) const;
+  // The lane's batch ended now: its records, metrics and observers, then each owner's next step.
   void CompleteLane(std::uint32_t lane);
 
   std::span<const Request> trace_;
@@ -125,9 +139,12 @@ class Run final : public ReadyView {
   std::vector<std::uint32_t> newly_ready_;
 
   std::vector<std::vector<ExecItem>> lane_items_;
+  std::vector<LaneBatch> lane_batch_;
   std::vector<bool> busy_;
   std::uint32_t busy_count_ = 0;
-  std::priority_queue<Completion, std::vector<Completion>, std::greater<>> completions_;
+  DeviceSharing device_;  // the busy lanes' batches, sharing the device
+  std::vector<std::uint32_t> ended_;
+  StartOrder<ObservedBatch> observed_;  // with an observer: batches it has not been given
 
   Nanos now_{0};
   std::size_t next_arrival_ = 0;
@@ -136,13 +153,11 @@ class Run final : public ReadyView {
   std::uint64_t memory_ = 0;
   std::uint64_t step_ids_ = 0;
   std::uint64_t batch_ids_ = 0;
-  std::uint64_t completion_seq_ = 0;
   std::uint64_t events_ = 0;
   std::uint32_t epoch_ = 0;
   std::uint64_t next_progress_ = 0;
   std::uint64_t next_health_check_ = 4096;
   BatchPlan plan_;
-  std::vector<BatchStep> batch_steps_;
 };
 
 ReadyStep Run::MakeReadyStep(std::uint32_t index) const {
@@ -325,34 +340,45 @@ Status Run::AddPlannedStep(std::uint32_t lane, std::size_t k, std::vector<ExecIt
 }
 
 Status Run::Launch(std::uint32_t lane, std::vector<ExecItem>& items, const BatchShape& shape) {
-  const Nanos duration = cost_.BatchTime(shape, busy_count_ + 1);
-  if (duration.value() > INT64_MAX - now_.value()) {
-    const std::uint32_t first = items.front().owner_index;
-    return Error::Input(fmt::format(
-        "request {} (the trace's request #{}) would run past the simulator's 2^63 ns clock: its "
-        "batch starts at {} ns and takes {} ns on {}",
-        trace_[first].id.value(), first + 1, now_.value(), duration.value(),
-        config_.hardware.name));
-  }
-  const Nanos model_end = now_ + duration;
+  const BatchTiming timing = cost_.BatchTime(shape);
+  if (timing.total.value() > INT64_MAX - now_.value()) return PastTheClock(items, timing.total);
   const std::uint64_t batch_id = batch_ids_++;
-  const Nanos end = executor_.Dispatch(items, batch_id, now_, model_end);
-  metrics_.OnBatch(items.size(), shape.read_tokens, end - now_);
+  const std::optional<Nanos> wall = executor_.Dispatch(items, batch_id, now_);
+  // Measured: the kernels' wall time, all of it the device's (the backend ran them alone).
+  device_.Start(lane, now_, wall ? Nanos{0} : timing.host(), wall ? *wall : timing.device);
+  lane_batch_[lane] = LaneBatch{batch_id, now_, plan_.swap_bytes, shape.read_tokens};
   if (config_.observer != nullptr) {
-    batch_steps_.clear();
-    for (const ExecItem& it : items) batch_steps_.push_back({it.step_id, it.step, it.slot});
-    config_.observer->OnBatch(
-        BatchRecord{batch_id, lane, now_, end, plan_.swap_bytes, batch_steps_});
+    ObservedBatch& seen = observed_.Open(batch_id);
+    seen.batch = lane_batch_[lane];
+    seen.lane = lane;
+    seen.steps.clear();
+    for (const ExecItem& it : items) seen.steps.push_back({it.step_id, it.step, it.slot});
   }
   busy_[lane] = true;
   ++busy_count_;
-  completions_.push(Completion{end, completion_seq_++, lane});
   return OkStatus();
+}
+
+Error Run::PastTheClock(std::span<const ExecItem> items, Nanos takes) const {
+  const std::uint32_t first = items.front().owner_index;
+  return Error::Input(fmt::format(
+      "request {} (the trace's request #{}) would run past the simulator's 2^63 ns clock: its "
+      "batch starts at {} ns and takes {} ns on {}",
+      trace_[first].id.value(), first + 1, now_.value(), takes.value(), config_.hardware.name));
 }
 
 void Run::CompleteLane(std::uint32_t lane) {
   std::vector<ExecItem>& items = lane_items_[lane];
-  executor_.Complete(items);
+  const LaneBatch& batch = lane_batch_[lane];
+  executor_.Complete(items, batch.id, now_);
+  metrics_.OnBatch(items.size(), batch.read_tokens, now_ - batch.start);
+  if (config_.observer != nullptr) {
+    observed_.at(batch.id).end = now_;
+    observed_.End(batch.id, [&](const ObservedBatch& o) {
+      config_.observer->OnBatch(
+          BatchRecord{o.batch.id, o.lane, o.batch.start, o.end, o.batch.swap_bytes, o.steps});
+    });
+  }
   for (const ExecItem& it : items) {
     Owner& o = owners_[it.owner_index];
     const Request& r = trace_[it.owner_index];
@@ -384,11 +410,12 @@ Result<RunResult> Run::Go() {
   RWTTT_TRY(BeginExecutor());
   RWTTT_TRY(IndexOwners());
   lane_items_.resize(layout_.lanes);
+  lane_batch_.resize(layout_.lanes);
   busy_.assign(layout_.lanes, false);
   memory_ = layout_.fixed_bytes;
   metrics_.OnMemory(memory_);
   next_progress_ = config_.progress_every;
-  while (next_arrival_ < trace_.size() || !completions_.empty()) RWTTT_TRY(RunNextInstant());
+  while (next_arrival_ < trace_.size() || !device_.empty()) RWTTT_TRY(RunNextInstant());
   RWTTT_CHECK(finished_ == trace_.size()) << finished_ << " of " << trace_.size() << " finished";
   faults_->OnRunEnd();
   return MakeResult();
@@ -451,7 +478,15 @@ Status Run::IndexOwners() {
 }
 
 Status Run::RunNextInstant() {
-  Nanos t = completions_.empty() ? trace_[next_arrival_].arrival : completions_.top().time;
+  Nanos t{INT64_MAX};
+  if (!device_.empty()) {
+    t = device_.NextEnd();
+    if (t.value() == INT64_MAX) {  // lanes sharing the device push a batch past the clock
+      for (std::uint32_t lane = 0; lane < layout_.lanes; ++lane) {
+        if (busy_[lane]) return PastTheClock(lane_items_[lane], t - lane_batch_[lane].start);
+      }
+    }
+  }
   if (next_arrival_ < trace_.size()) t = std::min(t, trace_[next_arrival_].arrival);
   RWTTT_CHECK(t >= now_) << "time went backwards: " << t.value() << " < " << now_.value();
   now_ = t;
@@ -463,9 +498,9 @@ Status Run::RunNextInstant() {
     waiting_.push_back(index);
     ++events_;
   }
-  while (!completions_.empty() && completions_.top().time == now_) {
-    const std::uint32_t lane = completions_.top().lane;
-    completions_.pop();
+  ended_.clear();
+  if (!device_.empty()) device_.AdvanceTo(now_, ended_);
+  for (std::uint32_t lane : ended_) {  // in the order their batches started
     CompleteLane(lane);
     ++events_;
   }

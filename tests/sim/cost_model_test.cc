@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "tests/sim/sim_test_util.h"
 
 namespace rwttt {
@@ -23,38 +25,57 @@ TEST(CostModel, ReadBatchOfTwoOwnersMatchesTheHandComputedTime) {
   const CostModel cost(LoadModelProfile("tiny").value(), RoundHardware());
   // Per layer: W_up 1024 B once + 2 fast weights of 2048 B + 2 tokens * 64 B = 5248 B -> 5248 ns
   // (memory-bound: 4096 flops take 4.1 ns). 2 layers * (10 + 5248) + 100 = 10616 ns.
-  EXPECT_EQ(cost.BatchTime({.read_steps = 2, .read_tokens = 2, .read_slots = 2}, 1), Nanos{10616});
+  EXPECT_EQ(cost.BatchTime({.read_steps = 2, .read_tokens = 2, .read_slots = 2}).total,
+            Nanos{10616});
   // A prefill of 8 tokens each: 1024 + 2 * 2048 + 16 * 64 = 6144 B per layer: 12408 ns.
-  EXPECT_EQ(cost.BatchTime({.read_steps = 2, .read_tokens = 16, .read_slots = 2}, 1), Nanos{12408});
+  EXPECT_EQ(cost.BatchTime({.read_steps = 2, .read_tokens = 16, .read_slots = 2}).total,
+            Nanos{12408});
 }
 
 TEST(CostModel, WriteBatchOfTwoOwnersMatchesTheHandComputedTime) {
   const CostModel cost(LoadModelProfile("tiny").value(), RoundHardware());
   // Per TTT layer: 2 slots * (read + write 2048 B) + 2 * C (8) * (32 + 16) * 2 B = 9728 B.
   // 2 layers * (10 + 9728) + 100 = 19576 ns.
-  EXPECT_EQ(cost.BatchTime({.write_steps = 2, .write_slots = 2}, 1), Nanos{19576});
+  EXPECT_EQ(cost.BatchTime({.write_steps = 2, .write_slots = 2}).total, Nanos{19576});
 }
 
-TEST(CostModel, SharingLanesDividesBandwidthAndSwapsCopyBothWays) {
+TEST(CostModel, TheOverheadsAreHostTimeAndSwapsCopyBothWays) {
   const CostModel cost(LoadModelProfile("tiny").value(), RoundHardware());
-  // One owner, one token: 1024 + 2048 + 64 = 3136 B per layer; shared by 2 lanes: 6272 ns.
-  EXPECT_EQ(cost.BatchTime({.read_steps = 1, .read_tokens = 1, .read_slots = 1}, 1), Nanos{6392});
-  EXPECT_EQ(cost.BatchTime({.read_steps = 1, .read_tokens = 1, .read_slots = 1}, 2),
-            Nanos{100 + 2 * (10 + 6272)});
-  // Swapping 4096 bytes reads and writes them: 8192 ns at 1 B/ns.
+  // One owner, one token: 1024 + 2048 + 64 = 3136 B per layer: 2 * 3136 ns on the device, and
+  // the launch (100 ns) and two layer overheads (10 ns each) on the host.
+  const BatchTiming one = cost.BatchTime({.read_steps = 1, .read_tokens = 1, .read_slots = 1});
+  EXPECT_EQ(one.total, Nanos{6392});
+  EXPECT_EQ(one.device, Nanos{2 * 3136});
+  EXPECT_EQ(one.host(), Nanos{120});
+  // Swapping 4096 bytes reads and writes them: 8192 ns at 1 B/ns, on the device.
   const BatchCost c =
-      cost.Cost({.read_steps = 1, .read_tokens = 1, .read_slots = 1, .swap_bytes = 4096}, 1);
+      cost.Cost({.read_steps = 1, .read_tokens = 1, .read_slots = 1, .swap_bytes = 4096});
   EXPECT_DOUBLE_EQ(c.swap_ns, 8192);
   EXPECT_DOUBLE_EQ(c.memory_ns, 2 * 3136);
   EXPECT_DOUBLE_EQ(c.overhead_ns, 20);
   EXPECT_DOUBLE_EQ(c.launch_ns, 100);
+  EXPECT_DOUBLE_EQ(c.device_ns(), 8192 + 2 * 3136);
+}
+
+// Fractions of a nanosecond round the total up once (the single-lane times of every earlier
+// release), and the device part up on its own, never above the total.
+TEST(CostModel, TheDevicePartRoundsUpAndNeverExceedsTheTotal) {
+  const CostModel cost(LoadModelProfile("tiny").value(), RoundHardware());
+  for (std::uint64_t tokens : {1, 3, 7, 64, 1000}) {
+    const BatchShape shape{.read_steps = 1, .read_tokens = tokens, .read_slots = 1};
+    const BatchCost c = cost.Cost(shape);
+    const BatchTiming t = cost.BatchTime(shape);
+    EXPECT_EQ(t.total.value(), static_cast<std::int64_t>(std::ceil(c.total_ns())));
+    EXPECT_EQ(t.device.value(), static_cast<std::int64_t>(std::ceil(c.device_ns())));
+    EXPECT_LE(t.device, t.total);
+  }
 }
 
 TEST(CostModel, WriteBecomesComputeBoundOnASlowDevice) {
   const ModelProfile m = LoadModelProfile("tiny").value();
   // 1 flop/ns: H^T V's 1024 flops per chunk token outweigh its 96 bytes.
   const CostModel cost(m, RoundHardware("0.001"));
-  const BatchCost c = cost.Cost({.write_steps = 1, .write_slots = 1}, 1);
+  const BatchCost c = cost.Cost({.write_steps = 1, .write_slots = 1});
   EXPECT_GT(c.compute_ns, 0);
   EXPECT_EQ(c.memory_ns, 0);
 }
@@ -67,15 +88,15 @@ TEST(CostModel, LactWriteIsComputeBoundAtItsChunkWhereInplaceIsNot) {
   const HardwareProfile h100 = LoadHardwareProfile("h100-sxm").value();
   ModelProfile lact = LoadModelProfile("lact-1b").value();
   const BatchShape one_write{.write_steps = 1, .write_slots = 1};
-  const BatchCost at_2048 = CostModel(lact, h100).Cost(one_write, 1);
+  const BatchCost at_2048 = CostModel(lact, h100).Cost(one_write);
   EXPECT_GT(at_2048.compute_ns, 0);
   EXPECT_EQ(at_2048.memory_ns, 0);
   lact.chunk = 128;
-  const BatchCost at_128 = CostModel(lact, h100).Cost(one_write, 1);
+  const BatchCost at_128 = CostModel(lact, h100).Cost(one_write);
   EXPECT_EQ(at_128.compute_ns, 0);
   EXPECT_GT(at_128.memory_ns, 0);
   const ModelProfile inplace = LoadModelProfile("inplace-ttt-4b").value();  // C = 512
-  const BatchCost inplace_512 = CostModel(inplace, h100).Cost(one_write, 1);
+  const BatchCost inplace_512 = CostModel(inplace, h100).Cost(one_write);
   EXPECT_EQ(inplace_512.compute_ns, 0);
   EXPECT_GT(inplace_512.memory_ns, 0);
 }

@@ -15,6 +15,7 @@
 #include "core/model_profile.h"
 #include "sim/batch_record.h"
 #include "sim/cost_model.h"
+#include "sim/device_sharing.h"
 #include "sim/executor.h"
 #include "sim/faults/fault_injector.h"
 #include "sim/latency_histogram.h"
@@ -23,6 +24,7 @@
 #include "sim/policy_plugin.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
+#include "sim/start_order.h"
 #include "sim/timeline.h"
 #include "tests/sim/sim_test_util.h"
 #include "tests/support/scratch_dir.h"
@@ -105,12 +107,60 @@ TEST_F(HeaderExample, SimCostModel) {
   // clang-format off
   // example: sim/cost_model.h
   CostModel cost(model, hardware);
-  Nanos t = cost.BatchTime({.read_steps = 8, .read_tokens = 8, .read_slots = 8}, /*sharing=*/1);
+  BatchTiming t = cost.BatchTime({.read_steps = 8, .read_tokens = 8, .read_slots = 8});
   // end example
   // clang-format on
-  EXPECT_GT(t, Nanos{0});
-  // Sharing the device with a second lane halves what this batch gets: it takes longer.
-  EXPECT_GT(cost.BatchTime({.read_steps = 8, .read_tokens = 8, .read_slots = 8}, 2), t);
+  EXPECT_GT(t.device, Nanos{0});
+  EXPECT_LT(t.device, t.total);  // the launch and layer overheads are host time
+  // A batch of one moves the weights for one token: less in all, more per token.
+  EXPECT_LT(cost.BatchTime({.read_steps = 1, .read_tokens = 1, .read_slots = 1}).total, t.total);
+}
+
+TEST_F(HeaderExample, SimDeviceSharing) {
+  // clang-format off
+  // example: sim/device_sharing.h
+  DeviceSharing device;
+  device.Start(/*lane=*/0, Nanos{0}, /*host=*/Nanos{100}, /*device=*/Nanos{1000});
+  device.Start(/*lane=*/1, Nanos{0}, Nanos{100}, Nanos{1000});
+  Nanos t = device.NextEnd();  // both share the device from 100 ns on: 2100
+  std::vector<std::uint32_t> ended;
+  device.AdvanceTo(t, ended);  // ended == {0, 1}
+  // end example
+  // clang-format on
+  EXPECT_EQ(t, Nanos{2100});
+  EXPECT_EQ(ended, (std::vector<std::uint32_t>{0, 1}));
+  EXPECT_TRUE(device.empty());
+}
+
+TEST_F(HeaderExample, SimStartOrder) {
+  std::vector<HistoryStep> written;
+  const auto Write = [&](const std::vector<HistoryStep>& r) {
+    written.insert(written.end(), r.begin(), r.end());
+  };
+  const std::vector<HistoryStep> records(2);
+  const Nanos end{500};
+  {
+    const std::uint64_t batch_id = 0;
+    // clang-format off
+    // example: sim/start_order.h
+    StartOrder<std::vector<HistoryStep>> pending;
+    pending.Open(batch_id) = records;                   // at dispatch; ids increase
+    pending.at(batch_id)[0].end = end;                  // at its end, then:
+    pending.End(batch_id, [&](auto& r) { Write(r); });  // released once earlier ones are
+    // end example
+    // clang-format on
+  }
+  ASSERT_EQ(written.size(), 2u);
+  EXPECT_EQ(written[0].end, end);
+  // Batch 2 ends before batch 1: its records wait for 1's.
+  StartOrder<std::vector<HistoryStep>> pending;
+  pending.Open(1) = records;
+  pending.Open(2) = records;
+  written.clear();
+  pending.End(2, Write);
+  EXPECT_TRUE(written.empty());
+  pending.End(1, Write);
+  EXPECT_EQ(written.size(), 4u);
 }
 
 TEST_F(HeaderExample, SimExecutor) {
@@ -127,21 +177,22 @@ TEST_F(HeaderExample, SimExecutor) {
   item.input_seed = 7;
   const std::vector<ExecItem> items = {item};
   const std::uint64_t batch_id = 0;
-  const Nanos start{0}, model_end{100};
+  const Nanos start{0}, end{100};
   auto example = [&]() -> Status {
     // clang-format off
     // example: sim/executor.h
     Executor ex(backend, &history_sink, /*measure=*/false, owners);
     RWTTT_TRY(ex.Begin(model, slots, seed));  ex.Admit(owner, /*slot=*/0, /*init_slot=*/true);
-    Nanos end = ex.Dispatch(items, batch_id, start, model_end);   // at the batch's start
-    ex.Complete(items);                                            // at its end: commits
+    std::optional<Nanos> wall = ex.Dispatch(items, batch_id, start);  // at the batch's start
+    ex.Complete(items, batch_id, end);          // at its end: its history records, its commits
     // end example
     // clang-format on
-    EXPECT_EQ(end, model_end);
+    EXPECT_FALSE(wall.has_value());  // not measuring
     return OkStatus();
   };
   EXPECT_TRUE(example().ok());
   ASSERT_EQ(history_sink.steps.size(), 1u);
+  EXPECT_EQ(history_sink.steps[0].end, end);
   EXPECT_EQ(history_sink.steps[0].owner, owner);
   EXPECT_EQ(history_sink.steps[0].seen_owner, owner);  // the slot it read was stamped its own
   EXPECT_EQ(history_sink.steps[0].end_token, 4u);

@@ -1,8 +1,11 @@
 // Properties of every run, over random traces, policies and budgets.
+#include <algorithm>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "core/program.h"
+#include "sim/cost_model.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
 #include "tests/sim/sim_test_util.h"
@@ -104,6 +107,69 @@ RC_GTEST_PROP(SimulatorProperty, BatchesObeyTheirPolicysRule, ()) {
       RC_ASSERT(h.seen_version == h.version);
     }
   }
+}
+
+// Bandwidth is conserved (sim/device_sharing.h): whatever the window [a, b], the device time of
+// the batches whose device part (after their host time) lies inside it fits in b - a, so at no
+// instant do lanes running at once (replicas) move more bytes per second than the device allows.
+// No batch is faster than alone, and one that overlaps no other takes exactly its own time.
+RC_GTEST_PROP(SimulatorProperty, LanesAtOnceNeverExceedTheDevice, ()) {
+  Case c = AnyCase();
+  testing::BatchLog log;
+  testing::HistoryLog history;
+  RC_ASSERT(RunCase(c, &log, &history).ok());
+  // Observers and the history get batches in start order, however lanes end them.
+  for (std::size_t i = 1; i < log.batches.size(); ++i) {
+    RC_ASSERT(log.batches[i].id == log.batches[i - 1].id + 1);
+    RC_ASSERT(log.batches[i].start >= log.batches[i - 1].start);
+  }
+  for (std::size_t i = 1; i < history.steps.size(); ++i) {
+    RC_ASSERT(history.steps[i].start >= history.steps[i - 1].start);
+  }
+  const CostModel cost(c.config.model, c.config.hardware);
+  struct Timed {
+    Nanos start, join, end;
+    BatchTiming own;
+  };
+  std::vector<Timed> batches;
+  for (const auto& b : log.batches) {
+    BatchShape shape;
+    shape.swap_bytes = b.swap_bytes;
+    std::set<std::uint32_t> read_slots, write_slots;
+    for (const auto& s : b.steps) {
+      if (s.step.is_read()) {
+        ++shape.read_steps;
+        shape.read_tokens += s.step.tokens();
+        read_slots.insert(s.slot);
+      } else {
+        ++shape.write_steps;
+        write_slots.insert(s.slot);
+      }
+    }
+    shape.read_slots = read_slots.size();
+    shape.write_slots = write_slots.size();
+    const BatchTiming own = cost.BatchTime(shape);
+    batches.push_back(Timed{b.start, b.start + own.host(), b.end, own});
+  }
+  for (const Timed& x : batches) {
+    RC_ASSERT(x.end - x.start >= x.own.total);
+    // Windows from x's join: the batches joining no earlier, by end, their device time summed.
+    std::vector<std::pair<Nanos, Nanos>> later;  // (end, device)
+    for (const Timed& z : batches) {
+      if (z.join >= x.join) later.emplace_back(z.end, z.own.device);
+    }
+    std::sort(later.begin(), later.end());
+    Nanos inside{0};
+    for (const auto& [end, device] : later) {
+      inside = inside + device;
+      RC_ASSERT(inside <= end - x.join);
+    }
+    const bool alone = std::none_of(batches.begin(), batches.end(), [&](const Timed& o) {
+      return &o != &x && o.start < x.end && o.end > x.start;
+    });
+    if (alone) RC_ASSERT(x.end - x.start == x.own.total);
+  }
+  if (c.policy == "replicas" && log.batches.size() > 1) RC_TAG("replicas");
 }
 
 RC_GTEST_PROP(SimulatorProperty, SameInputsGiveTheSameRun, ()) {
