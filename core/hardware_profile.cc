@@ -29,7 +29,7 @@ const std::map<std::string, std::string, std::less<>>& Presets() {
       // paper's published throughput (docs/paper-reproduction.md); the one fitted parameter.
       {"paper-h100", R"({"name":"paper-h100","memory_bandwidth_gbs":3350,"peak_tflops_bf16":989,)"
                      R"("peak_tflops_fp32":67,"memory_gib":79.6,"launch_overhead_ns":5000,)"
-                     R"("layer_overhead_ns":635000})"},
+                     R"("layer_overhead_ns":632000})"},
       // A two-socket-class server's DRAM for the omp backend; an order of magnitude only.
       {"cpu-host", R"({"name":"cpu-host","memory_bandwidth_gbs":20,"peak_tflops_bf16":0.5,)"
                    R"("peak_tflops_fp32":0.5,"memory_gib":16,"launch_overhead_ns":1000,)"

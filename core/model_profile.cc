@@ -37,7 +37,8 @@ const std::map<std::string, std::string, std::less<>>& Presets() {
       {"inplace-ttt-4b",
        R"({"name":"inplace-ttt-4b","state_kind":"inplace-ttt","d_model":2560,"d_ff":9728,)"
        R"("layers":36,"ttt_layers":"all","chunk":512,"dtype":"bf16","state_dtype":"fp32",)"
-       R"("learning_rate":0.0001,"params":4022468096})"},
+       R"("learning_rate":0.0001,"params":4022468096,"attention_heads":32,)"
+       R"("attention_kv_heads":8,"attention_head_dim":128,"kv_dtype":"bf16"})"},
       // For tests: LaCT with two heads whose fast dimension differs from head_dim (so Muon
       // transposes), Muon and the weight norm on.
       {"lact-tiny",
@@ -52,13 +53,15 @@ const std::map<std::string, std::string, std::less<>>& Presets() {
        R"({"name":"lact-1b","state_kind":"lact-swiglu","d_model":2048,"d_ff":5632,"layers":24,)"
        R"("ttt_layers":"all","chunk":2048,"dtype":"bf16","state_dtype":"fp32",)"
        R"("learning_rate":0.001,"heads":4,"fast_dim":512,"muon":false,"weight_norm":true,)"
-       R"("params":1440284672})"},
+       R"("params":1440284672,"attention_heads":32,"attention_kv_heads":32,)"
+       R"("attention_head_dim":64,"kv_dtype":"bf16","attention_window":2048})"},
       // The same with use_muon=True, LaCT's best-performing update rule.
       {"lact-1b-muon",
        R"({"name":"lact-1b-muon","state_kind":"lact-swiglu","d_model":2048,"d_ff":5632,)"
        R"("layers":24,"ttt_layers":"all","chunk":2048,"dtype":"bf16","state_dtype":"fp32",)"
        R"("learning_rate":0.001,"heads":4,"fast_dim":512,"muon":true,"weight_norm":true,)"
-       R"("params":1440284672})"},
+       R"("params":1440284672,"attention_heads":32,"attention_kv_heads":32,)"
+       R"("attention_head_dim":64,"kv_dtype":"bf16","attention_window":2048})"},
       // For tests: rank-4 deltas on both projections.
       {"low-rank-tiny",
        R"({"name":"low-rank-tiny","state_kind":"low-rank","d_model":16,"d_ff":32,"layers":2,)"
@@ -69,7 +72,8 @@ const std::map<std::string, std::string, std::less<>>& Presets() {
       {"low-rank-4b",
        R"({"name":"low-rank-4b","state_kind":"low-rank","d_model":2560,"d_ff":9728,"layers":36,)"
        R"("ttt_layers":"all","chunk":512,"dtype":"bf16","state_dtype":"fp32",)"
-       R"("learning_rate":0.0001,"rank":16,"projections":["up","down"],"params":4022468096})"},
+       R"("learning_rate":0.0001,"rank":16,"projections":["up","down"],"params":4022468096,)"
+       R"("attention_heads":32,"attention_kv_heads":8,"attention_head_dim":128,"kv_dtype":"bf16"})"},
   };
   return *presets;
 }
@@ -104,12 +108,37 @@ Status GetTttLayers(simdjson::ondemand::value v, const SourceLoc& at, bool& all,
   return OkStatus();
 }
 
+constexpr std::uint32_t kMaxHeads = 65536;
+
+// The attention fields, each optional, read into `a`; `seen` says which came.
+Status ReadAttentionField(std::string_view key, simdjson::ondemand::value v, const SourceLoc& f,
+                          AttentionShape& a) {
+  if (key == "attention_heads") {
+    RWTTT_ASSIGN_OR_RETURN(a.query_heads, json::GetUintInRange(v, f, 1, kMaxHeads));
+  } else if (key == "attention_kv_heads") {
+    RWTTT_ASSIGN_OR_RETURN(a.kv_heads, json::GetUintInRange(v, f, 1, kMaxHeads));
+  } else if (key == "attention_head_dim") {
+    RWTTT_ASSIGN_OR_RETURN(a.head_dim, json::GetUintInRange(v, f, 1, kMaxHeads));
+  } else if (key == "kv_dtype") {
+    RWTTT_ASSIGN_OR_RETURN(a.kv_dtype, GetDType(v, f));
+  } else {
+    RWTTT_ASSIGN_OR_RETURN(a.window, json::GetUintInRange(v, f, 0, 1u << 31));
+  }
+  return OkStatus();
+}
+
+bool IsAttentionField(std::string_view key) {
+  return key == "attention_heads" || key == "attention_kv_heads" || key == "attention_head_dim" ||
+         key == "kv_dtype" || key == "attention_window";
+}
+
 // What the field loop of ParseModelProfile gathers beyond the profile itself.
 struct ProfileReading {
   ProfileFieldSet seen;
-  StateKind chosen;         // the state_kind field's kind, its fields unread
-  StateKindFields kind;     // every kind's fields, as given
-  bool all_layers = false;  // ttt_layers was "all"
+  StateKind chosen;          // the state_kind field's kind, its fields unread
+  StateKindFields kind;      // every kind's fields, as given
+  bool all_layers = false;   // ttt_layers was "all"
+  AttentionShape attention;  // its fields, as given
 };
 
 // Reads one top-level field into `m` or `r`; its errors name the field.
@@ -141,6 +170,8 @@ Status ReadField(std::string_view key, simdjson::ondemand::value v, const Source
     m.learning_rate = static_cast<float>(lr);
   } else if (key == "params") {
     RWTTT_ASSIGN_OR_RETURN(m.params, json::GetUint(v, f));
+  } else if (IsAttentionField(key)) {
+    RWTTT_TRY(ReadAttentionField(key, v, f, r.attention));
   } else if (r.kind.IsKindField(key)) {
     RWTTT_TRY(r.kind.Read(json::Field{v, f}));
   } else {
@@ -230,6 +261,11 @@ std::uint64_t ModelProfile::shared_weight_bytes() const {
   return (params > fast ? params - fast : 0) * DTypeBytes(dtype);
 }
 
+std::uint64_t ModelProfile::kv_bytes(std::uint64_t context) const {
+  if (!attention) return 0;
+  return layers * attention->kv_token_layer_bytes() * attention->KvTokensKept(context);
+}
+
 bool ModelProfile::is_ttt_layer(std::uint32_t layer) const {
   return std::binary_search(ttt_layers.begin(), ttt_layers.end(), layer);
 }
@@ -245,6 +281,41 @@ Result<std::string> ModelPresetJson(std::string_view name) {
     return Error::Input("no model preset named '" + std::string(name) + "'");
   return it->second;
 }
+
+namespace {
+
+// The attention when its three shape fields came (all or none); kv_heads must divide the heads.
+Status ResolveAttention(ModelProfile& m, const ProfileReading& r, const std::string& source) {
+  const int shape_fields = r.seen.contains("attention_heads") +
+                           r.seen.contains("attention_kv_heads") +
+                           r.seen.contains("attention_head_dim");
+  if (shape_fields == 0) {
+    for (const char* field : {"kv_dtype", "attention_window"}) {
+      if (r.seen.contains(field)) {
+        return Error::Input("needs attention_heads, attention_kv_heads and attention_head_dim",
+                            {source, 0, field});
+      }
+    }
+    return OkStatus();
+  }
+  for (const char* field : {"attention_heads", "attention_kv_heads", "attention_head_dim"}) {
+    if (!r.seen.contains(field)) {
+      return Error::Input(
+          "missing: the attention needs attention_heads, attention_kv_heads and "
+          "attention_head_dim together",
+          {source, 0, field});
+    }
+  }
+  if (r.attention.query_heads % r.attention.kv_heads != 0) {
+    return Error::Input(
+        "must divide attention_heads (" + std::to_string(r.attention.query_heads) + ")",
+        {source, 0, "attention_kv_heads"});
+  }
+  m.attention = r.attention;
+  return OkStatus();
+}
+
+}  // namespace
 
 Result<ModelProfile> ParseModelProfile(std::string_view json, const std::string& source) {
   simdjson::ondemand::parser parser;
@@ -262,6 +333,7 @@ Result<ModelProfile> ParseModelProfile(std::string_view json, const std::string&
   RWTTT_ASSIGN_OR_RETURN(m.state_kind, r.kind.Take(r.chosen, m.dims(), r.seen, source));
   RWTTT_TRY(ResolveTttLayers(m, r.all_layers, source));
   RWTTT_TRY(ResolveParams(m, source));
+  RWTTT_TRY(ResolveAttention(m, r, source));
   return m;
 }
 
@@ -276,6 +348,13 @@ std::string ModelProfileToJson(const ModelProfile& m) {
   for (std::uint32_t l : m.ttt_layers) layers += (layers.empty() ? "" : ",") + std::to_string(l);
   std::string kind_fields;
   std::visit([&](const auto& k) { k.AppendJson(kind_fields); }, m.state_kind);
+  if (m.attention) {
+    const AttentionShape& a = *m.attention;
+    kind_fields += fmt::format(
+        R"(,"attention_heads":{},"attention_kv_heads":{},"attention_head_dim":{},"kv_dtype":"{}",)"
+        R"("attention_window":{})",
+        a.query_heads, a.kv_heads, a.head_dim, DTypeName(a.kv_dtype), a.window);
+  }
   return fmt::format(
       R"({{"name":{},"state_kind":"{}","d_model":{},"d_ff":{},"layers":{},)"
       R"("ttt_layers":[{}],"chunk":{},"dtype":"{}","state_dtype":"{}","learning_rate":{},)"

@@ -6,14 +6,18 @@
 //
 // JSON fields (docs/formats.md#model-profile): name, state_kind, d_model, d_ff, layers,
 // ttt_layers ("all" or a list), chunk, dtype, state_dtype, learning_rate, params (optional);
-// and the fields of the state kind (LactSwigluKind::kFields, LowRankKind::kFields).
+// the fields of the state kind (LactSwigluKind::kFields, LowRankKind::kFields); and, optional,
+// the attention: attention_heads, attention_kv_heads, attention_head_dim (all three or none),
+// kv_dtype, attention_window.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/attention.h"
 #include "core/dtype.h"
 #include "core/result.h"
 #include "core/state_kind.h"
@@ -38,6 +42,9 @@ struct ModelProfile {
   // replace); sets the shared weight bytes. Defaults to layers * 2 * d_model * d_ff (W_up and
   // W_down), plus the TTT layers' initial fast weights for lact-swiglu, when absent.
   std::uint64_t params = 0;
+  // The attention every layer runs; none: no attention or KV cache in costs and memory (the
+  // synthetic profiles tiny, small and medium).
+  std::optional<AttentionShape> attention;
 
   MlpDims dims() const { return {d_model, d_ff}; }
   // Elements of one TTT layer's state (the kind's layer_state_elems).
@@ -58,6 +65,8 @@ struct ModelProfile {
   // Bytes of the weights every owner shares: all parameters but those the states replace.
   std::uint64_t shared_weight_bytes() const;
   bool is_ttt_layer(std::uint32_t layer) const;
+  // Bytes of the KV cache an owner with `context` tokens keeps, every layer; 0 without attention.
+  std::uint64_t kv_bytes(std::uint64_t context) const;
 };
 
 // Names of the presets, in a fixed order: tiny, small, medium, inplace-ttt-4b, lact-tiny,

@@ -8,6 +8,7 @@
 
 #include "core/check.h"
 #include "core/step_cost.h"
+#include "core/units.h"
 #include "harness/decode_meter.h"
 #include "sim/policy_registry.h"
 
@@ -68,7 +69,11 @@ std::string BudgetName(double given_gib, double budget_gib) {
 }
 
 double SetupBudgetGib(const PaperSetup& setup) {
-  return setup.budget_gib > 0 ? setup.budget_gib : PaperBudgetGib(setup.model, setup.streams);
+  if (setup.budget_gib > 0) return setup.budget_gib;
+  const double kv = static_cast<double>(setup.model.kv_bytes(std::uint64_t{setup.prompt_tokens} +
+                                                             setup.output_tokens)) *
+                    setup.streams / kBytesPerGib;
+  return PaperBudgetGib(setup.model, setup.streams) + kv;
 }
 
 std::vector<Request> PaperWorkload(std::uint32_t streams, std::uint32_t prompt_tokens,

@@ -57,7 +57,7 @@ struct PaperSetup {
   std::uint32_t streams = kPaperStreams;
   std::uint32_t prompt_tokens = 128;   // short: the paper's figure excludes prefill
   std::uint32_t output_tokens = 1024;  // two chunks of the 4B preset (C = 512): WRITEs included
-  double budget_gib = 0;               // 0: PaperBudgetGib(model, streams)
+  double budget_gib = 0;               // 0: SetupBudgetGib's default
   Seed seed{0};
   Backend* backend = nullptr;  // runs the kernels when measured_timing
   bool measured_timing = false;
@@ -71,7 +71,9 @@ struct PaperSetup {
 // (shared weights + streams x state) for any other model or stream count.
 double PaperBudgetGib(const ModelProfile& model, std::uint32_t streams);
 
-// The budget `setup` runs under, in GiB: its budget_gib, or PaperBudgetGib() when that is 0.
+// The budget `setup` runs under, in GiB: its budget_gib, or, when that is 0, PaperBudgetGib()
+// plus each stream's KV cache for prompt + output (the paper's 33.53 GiB is its weights and fast
+// weights with about 1 GiB to spare, less than eight streams' 1.27 GiB of KV: the KV comes on top).
 double SetupBudgetGib(const PaperSetup& setup);
 
 // How an error says a budget of `budget_gib` GiB: "`budget_gib` 4 GiB" when the caller gave it

@@ -14,6 +14,8 @@ CostModel::CostModel(const ModelProfile& model, const HardwareProfile& hw)
       read_ttt_(ReadLayerWork(model, true, 1)),
       read_other_(ReadLayerWork(model, false, 1)),
       write_(WriteLayerWork(model)),
+      kv_token_bytes_(model.attention ? model.attention->kv_token_layer_bytes() : 0.0),
+      pair_flops_(model.attention ? model.attention->flops_per_pair() : 0.0),
       bandwidth_(hw.bandwidth_bytes_per_ns()),
       peak_(hw.peak_flops_per_ns(model.dtype)),
       launch_ns_(static_cast<double>(hw.launch_overhead_ns)),
@@ -38,12 +40,16 @@ BatchCost CostModel::Cost(const BatchShape& s) const {
   if (s.read_steps > 0) {
     const double tokens = static_cast<double>(s.read_tokens);
     const double slots = static_cast<double>(s.read_slots);
-    AddLayers(
-        cost, ttt_layers_,
-        read_ttt_.shared_bytes + slots * read_ttt_.owner_bytes + tokens * read_ttt_.token_bytes,
-        tokens * read_ttt_.flops);
-    AddLayers(cost, other_layers_, read_other_.shared_bytes + tokens * read_other_.token_bytes,
-              tokens * read_other_.flops);
+    // Every layer attends: it reads the attended positions' K and V and writes the new tokens'.
+    const double kv_bytes = (static_cast<double>(s.kv_read_tokens) + tokens) * kv_token_bytes_;
+    const double attention_flops = s.attended_pairs * pair_flops_;
+    AddLayers(cost, ttt_layers_,
+              read_ttt_.shared_bytes + slots * read_ttt_.owner_bytes +
+                  tokens * read_ttt_.token_bytes + kv_bytes,
+              tokens * read_ttt_.flops + attention_flops);
+    AddLayers(cost, other_layers_,
+              read_other_.shared_bytes + tokens * read_other_.token_bytes + kv_bytes,
+              tokens * read_other_.flops + attention_flops);
   }
   if (s.write_steps > 0) {
     const double steps = static_cast<double>(s.write_steps);
@@ -68,8 +74,9 @@ std::int64_t WholeNanos(double ns) {
 
 BatchTiming CostModel::BatchTime(const BatchShape& shape) const {
   std::uint64_t h = 0;
-  for (std::uint64_t x : {shape.read_steps, shape.read_tokens, shape.read_slots, shape.write_steps,
-                          shape.write_slots, shape.swap_bytes}) {
+  for (std::uint64_t x :
+       {shape.read_steps, shape.read_tokens, shape.read_slots, shape.write_steps, shape.write_slots,
+        shape.swap_bytes, shape.kv_read_tokens, static_cast<std::uint64_t>(shape.attended_pairs)}) {
     h = (h ^ x) * 0x9E3779B97F4A7C15ull;
   }
   Memo& m = memo_[(h >> 56) & 0xFF];

@@ -28,6 +28,10 @@ struct BatchShape {
   std::uint64_t write_steps = 0;  // WRITE steps in the batch
   std::uint64_t write_slots = 0;  // distinct slots they update
   std::uint64_t swap_bytes = 0;   // bytes copied (read and written) before the batch
+  // With attention (ModelProfile::attention), summed over the READ steps: the positions whose K
+  // and V each reads (AttentionShape::KvTokensRead) and its query-key pairs (AttendedPairs).
+  std::uint64_t kv_read_tokens = 0;
+  double attended_pairs = 0;
   friend bool operator==(const BatchShape&, const BatchShape&) = default;
 };
 
@@ -71,8 +75,10 @@ class CostModel {
   LayerWork read_ttt_;    // per READ token in a TTT layer (shared_bytes, owner_bytes per batch)
   LayerWork read_other_;  // per READ token in another layer
   LayerWork write_;       // per WRITE in a TTT layer
-  double bandwidth_;      // bytes per ns
-  double peak_;           // flops per ns, for the model's dtype
+  double kv_token_bytes_ = 0;  // one token's K and V in one layer (0 without attention)
+  double pair_flops_ = 0;      // per query-key pair in one layer
+  double bandwidth_;           // bytes per ns
+  double peak_;                // flops per ns, for the model's dtype
   double launch_ns_;
   double layer_ns_;
 

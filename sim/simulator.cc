@@ -32,6 +32,7 @@ struct Owner {
   std::uint32_t ticket = 0;  // which ready-queue entry is this owner's live one
   std::uint32_t mark = 0;    // batch-formation epoch, to find an owner put in a batch twice
   Phase phase = Phase::kFuture;
+  std::uint64_t kv_bytes = 0;  // its KV cache for prompt + output, reserved while admitted
 };
 
 // Ready steps of one effect, oldest first. Entries of owners that left the ready set stay behind
@@ -107,6 +108,12 @@ class Run final : public ReadyView {
   void MakeReady(std::vector<std::uint32_t>& owners);
   void Unready(std::uint32_t index);
   void Finish(std::uint32_t index);
+  // What an admitted owner holds: the layout's per-owner bytes and its KV cache (reserved whole at
+  // admission, for prompt + output: docs/cost-model.md#attention-and-the-kv-cache).
+  std::uint64_t OwnerMemory(std::uint32_t index) const {
+    return layout_.owner_bytes + owners_[index].kv_bytes;
+  }
+  Status CheckOwnerFits(std::size_t index) const;
   // Forms a batch on every idle lane: the policy's plan, checked and turned into items (one per
   // planned step), then timed and handed to the executor.
   Status Dispatch();
@@ -241,7 +248,7 @@ void Run::Finish(std::uint32_t index) {
   o.phase = Phase::kDone;
   ++finished_;
   metrics_.OnFinish(index, now_);
-  memory_ -= layout_.owner_bytes;
+  memory_ -= OwnerMemory(index);
   slots_->Release(o.slot);
   --admitted_;
   policy_.OnFinish(trace_[index].id);
@@ -249,14 +256,14 @@ void Run::Finish(std::uint32_t index) {
 
 void Run::Admit() {
   while (!waiting_.empty() && admitted_ < layout_.max_admitted &&
-         memory_ + layout_.owner_bytes <= config_.budget_bytes) {
+         memory_ + OwnerMemory(waiting_.front()) <= config_.budget_bytes) {
     const std::uint32_t index = waiting_.front();
     waiting_.pop_front();
     Owner& o = owners_[index];
     const SlotAllocator::Grant grant = slots_->Acquire(index);
     o.slot = grant.slot;
     ++admitted_;
-    memory_ += layout_.owner_bytes;
+    memory_ += OwnerMemory(index);
     metrics_.OnMemory(memory_);
     metrics_.OnAdmit(index, now_);
     executor_.Admit(trace_[index].id, o.slot, grant.fresh);
@@ -332,6 +339,10 @@ Status Run::AddPlannedStep(std::uint32_t lane, std::size_t k, std::vector<ExecIt
   if (step.is_read()) {
     ++shape.read_steps;
     shape.read_tokens += step.tokens();
+    if (const std::optional<AttentionShape>& a = config_.model.attention) {
+      shape.kv_read_tokens += a->KvTokensRead(step.first_token, step.end_token);
+      shape.attended_pairs += a->AttendedPairs(step.first_token, step.end_token);
+    }
   } else {
     ++shape.write_steps;
   }
@@ -464,6 +475,9 @@ Status Run::IndexOwners() {
   if (dense) dense_index_.assign(max_id + 1, ~0u);
   for (std::size_t i = 0; i < trace_.size(); ++i) {
     owners_.push_back(Owner{ProgramCursor(trace_[i], config_.model.chunk), Step{}});
+    owners_.back().kv_bytes =
+        config_.model.kv_bytes(std::uint64_t{trace_[i].prompt_tokens} + trace_[i].output_tokens);
+    RWTTT_TRY(CheckOwnerFits(i));
     const std::uint64_t id = trace_[i].id.value();
     const bool fresh = dense ? dense_index_[id] == ~0u
                              : index_of_.emplace(id, static_cast<std::uint32_t>(i)).second;
@@ -475,6 +489,19 @@ Status Run::IndexOwners() {
     }
   }
   return OkStatus();
+}
+
+Status Run::CheckOwnerFits(std::size_t index) const {
+  const std::uint64_t kv = owners_[index].kv_bytes;
+  if (kv == 0 || layout_.fixed_bytes + layout_.owner_bytes + kv <= config_.budget_bytes) {
+    return OkStatus();
+  }
+  const Request& r = trace_[index];
+  return Error::Input(fmt::format(
+      "request {} can never be admitted: its KV cache for {} tokens ({} bytes), the policy's {} "
+      "pinned bytes and {} bytes per owner exceed the {}-byte memory budget",
+      r.id.value(), std::uint64_t{r.prompt_tokens} + r.output_tokens, kv, layout_.fixed_bytes,
+      layout_.owner_bytes, config_.budget_bytes));
 }
 
 Status Run::RunNextInstant() {

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/attention.h"
 #include "core/backend.h"
 #include "core/bf16.h"
 #include "core/check.h"
@@ -84,6 +85,18 @@ TEST_F(HeaderExample, CoreBackend) {
   };
   EXPECT_TRUE(example().ok());
   EXPECT_NE(out[0].out_digest, 0u);
+}
+
+TEST_F(HeaderExample, CoreAttention) {
+  // clang-format off
+  // example: core/attention.h
+  AttentionShape a{.query_heads = 32, .kv_heads = 8, .head_dim = 128};  // Qwen3-4B
+  a.kv_token_layer_bytes();       // 4096: one token's K and V in one layer, bf16
+  a.AttendedPairs(0, 3);          // 1 + 2 + 3 = 6 query-key pairs for a 3-token prefill
+  // end example
+  // clang-format on
+  EXPECT_EQ(a.kv_token_layer_bytes(), 4096u);
+  EXPECT_EQ(a.AttendedPairs(0, 3), 6.0);
 }
 
 TEST_F(HeaderExample, CoreBf16) {

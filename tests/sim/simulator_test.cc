@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <string>
 
 #include "sim/policy_registry.h"
 #include "tests/sim/sim_test_util.h"
@@ -84,6 +85,49 @@ TEST(Simulator, SequentialSliceAlternatesOwnersAndSavesTheOutgoingState) {
   }
   EXPECT_EQ(log.batches[0].swap_bytes, 4096u);      // load owner 0
   EXPECT_EQ(log.batches[1].swap_bytes, 2 * 4096u);  // save owner 0, load owner 1
+}
+
+// The worked example of docs/cost-model.md#attention-and-the-kv-cache: tiny with 2 query heads,
+// 1 KV head of 8 (32 bytes of K and V a token per layer), on the round-number device.
+SimConfig TinyWithAttention() {
+  SimConfig c = TinyConfig();
+  c.model.attention = AttentionShape{2, 1, 8, DType::kBf16, 0};
+  return c;
+}
+
+TEST(Simulator, AttentionAddsTheKvReadsAndTheKvReservationToTheHandWorkedRun) {
+  testing::BatchLog log;
+  const RunResult r = RunPolicy("rwttt", TwoOwners(), TinyWithAttention(), &log).value();
+  ASSERT_EQ(log.batches.size(), 3u);
+  // Prefill: 6144 + (16 read + 16 written) * 32 = 7168 B per layer: 2 * (10 + 7168) + 100.
+  EXPECT_EQ(log.batches[0].end, Nanos{14456});
+  // The WRITE attends to nothing: 19,576 ns as without attention.
+  EXPECT_EQ(log.batches[1].end - log.batches[1].start, Nanos{19576});
+  // Decode at position 8: 5248 + (2 * 9 read + 2 written) * 32 = 5888 B: 2 * (10 + 5888) + 100.
+  EXPECT_EQ(log.batches[2].end - log.batches[2].start, Nanos{11896});
+  // Each owner holds 2 layers * 32 B * 9 tokens = 576 B of KV beside its state while admitted.
+  const ModelProfile& m = TinyConfig().model;
+  EXPECT_EQ(r.metrics.peak_memory_bytes, m.shared_weight_bytes() + 2 * (m.state_bytes() + 576));
+}
+
+TEST(Simulator, AnOwnerWaitsForRoomForItsKvAndOneThatCanNeverFitIsNamed) {
+  SimConfig c = TinyWithAttention();
+  const ModelProfile& m = c.model;
+  // Room for two states but only one state and its KV beside the other's: the second waits.
+  c.budget_bytes = m.shared_weight_bytes() + 2 * m.state_bytes() + 576;
+  const RunResult r = RunPolicy("rwttt", TwoOwners(), c).value();
+  EXPECT_GT(r.metrics.admission_wait.max_ns, 0);
+  EXPECT_LE(r.metrics.peak_memory_bytes, c.budget_bytes);
+  // A request whose KV alone can never fit beside the weights and its state.
+  c.budget_bytes = m.shared_weight_bytes() + m.state_bytes() + 575;
+  const auto never = RunPolicy("rwttt", TwoOwners(), c);
+  ASSERT_FALSE(never.ok());
+  EXPECT_EQ(
+      never.error().message,
+      "request 0 can never be admitted: its KV cache for 9 tokens (576 bytes), the policy's " +
+          std::to_string(m.shared_weight_bytes()) + " pinned bytes and " +
+          std::to_string(m.state_bytes()) + " bytes per owner exceed the " +
+          std::to_string(c.budget_bytes) + "-byte memory budget");
 }
 
 TEST(Simulator, ReplicasRunConcurrentlyAndShareTheDevice) {
