@@ -15,10 +15,13 @@
 #include "core/output_file.h"
 #include "core/step_cost.h"
 #include "core/units.h"
+#include "harness/calibration.h"
+#include "harness/fidelity.h"
 #include "harness/paper_experiment.h"
 #include "harness/paper_report.h"
 #include "harness/sweep.h"
 #include "traces/native_trace.h"
+#include "traces/trace_loader.h"
 
 namespace rwttt::cli {
 namespace {
@@ -133,6 +136,74 @@ Result<int> RunBenchSweep(const SweepFlags& f) {
   return kExitOk;
 }
 
+struct FidelityFlags {
+  RunFlags run{.model = "small", .backend = "omp"};
+  std::string hardware;  // a calibrated profile; empty: calibrate first
+  std::uint32_t repeats = 5;
+  std::string traces = "../shared/traces";
+};
+
+// The public traces of `dir`, each shaped to what a host backend runs in seconds: the first
+// minute, a quarter of its requests, prompts and outputs clipped to 256 and 64 tokens. An absent
+// trace is skipped, said on stderr.
+Result<std::vector<FidelityWorkload>> PublicWorkloads(const std::string& dir) {
+  std::vector<FidelityWorkload> out;
+  const std::pair<const char*, TraceFormat> traces[] = {
+      {"/azure-llm-2023/AzureLLMInferenceTrace_conv.csv", TraceFormat::kAzure},
+      {"/mooncake/conversation_trace.jsonl", TraceFormat::kMooncake}};
+  for (const auto& [name, format] : traces) {
+    const std::string path = dir + name;
+    if (std::FILE* f = std::fopen(path.c_str(), "r")) {
+      std::fclose(f);
+    } else {
+      std::fprintf(stderr, "rwttt: fidelity: %s is absent: its workload is left out\n",
+                   path.c_str());
+      continue;
+    }
+    TraceLoadOptions o;
+    o.shaping.window = TimeWindow{Nanos{0}, Nanos{60'000'000'000}};
+    o.shaping.sample_fraction = 0.25;
+    o.shaping.max_prompt = 256;
+    o.shaping.max_output = 64;
+    RWTTT_ASSIGN_OR_RETURN(LoadedTrace loaded, LoadTrace(path, format, o));
+    out.push_back({fmt::format("{} 60s/4", TraceFormatName(format)), std::move(loaded.requests)});
+  }
+  return out;
+}
+
+Result<int> RunBenchFidelity(const FidelityFlags& f) {
+  RWTTT_ASSIGN_OR_RETURN(const RunConfig run, ResolveRunConfig(f.run));
+  RWTTT_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, MakeRunBackend(f.run, run.model));
+  FidelityOptions o;
+  o.model = run.model;
+  o.seed = run.seed;
+  if (f.hardware.empty()) {
+    CalibrationOptions c;
+    c.model = run.model;
+    c.repeats = f.repeats;
+    c.name = fmt::format("calibrated-{}", backend->name());
+    c.seed = run.seed;
+    RWTTT_ASSIGN_OR_RETURN(const Calibration calibration, Calibrate(*backend, c));
+    o.calibrated = calibration.profile;
+    std::printf(
+        "calibrated first (rwttt calibrate --backend %s --model %s --repeats %u): RMS "
+        "error %.1f%%\n\n",
+        std::string(backend->name()).c_str(), run.model.name.c_str(), f.repeats,
+        100 * calibration.rms_relative_error);
+  } else {
+    RWTTT_ASSIGN_OR_RETURN(o.calibrated, LoadHardwareProfile(f.hardware));
+  }
+  o.workloads = GeneratedWorkloads(run.seed);
+  RWTTT_ASSIGN_OR_RETURN(std::vector<FidelityWorkload> public_traces, PublicWorkloads(f.traces));
+  for (FidelityWorkload& w : public_traces) o.workloads.push_back(std::move(w));
+  RWTTT_ASSIGN_OR_RETURN(const FidelityReport report, RunFidelity(*backend, o));
+  std::fputs(FidelityTable(report).c_str(), stdout);
+  std::puts(
+      "left out: sequential (the executor does not perform its swaps, so measured runs would "
+      "not time them) and replicas (the host backends run one batch at a time)");
+  return kExitOk;
+}
+
 // --prompt and --output: each stream's request.
 void AddStreamLengths(CLI::App* app, std::uint32_t& prompt, std::uint32_t& output) {
   AddWhole(app, "--prompt", prompt, "Prompt tokens of each stream",
@@ -157,7 +228,8 @@ Command AddBenchCommand(CLI::App& app) {
   PaperFlags& p = *paper_flags;
   AddRunFlags(paper, p.run,
               {.budget = "Memory budget in GiB (default: 33.53 for 8 streams of inplace-ttt-4b, "
-                         "scaled to the model's weights + states otherwise)",
+                         "scaled to the model's weights + states otherwise, plus each stream's "
+                         "KV cache)",
                .backend = "Where the kernels run with --timing measured",
                .threads = true,
                .timing = "Batch durations: the cost model, or the real kernels' wall time"});
@@ -190,8 +262,27 @@ Command AddBenchCommand(CLI::App& app) {
       ->capture_default_str();
   sweep->add_option("-o,--out", s.out, "CSV output file ('-' for stdout)")->capture_default_str();
 
-  return {bench, [paper, paper_flags, sweep_flags] {
-            return paper->parsed() ? RunBenchPaper(*paper_flags) : RunBenchSweep(*sweep_flags);
+  auto fidelity_flags = std::make_shared<FidelityFlags>();
+  CLI::App* fidelity = bench->add_subcommand(
+      "fidelity", "The cost model against the real kernels: error per metric, and its MAPE");
+  FidelityFlags& fl = *fidelity_flags;
+  AddRunFlags(fidelity, fl.run,
+              {.hardware = false,
+               .budget = nullptr,
+               .backend = "The backend whose kernels are measured",
+               .threads = true});
+  fidelity->add_option("--hardware", fl.hardware,
+                       "A calibrated profile (rwttt calibrate); default: calibrate first");
+  AddWhole(fidelity, "--repeats", fl.repeats, "Calibrating first: timed runs of each shape",
+           {.min = 1, .max = 1000})
+      ->capture_default_str();
+  fidelity->add_option("--traces", fl.traces, "Folder of the public traces (skipped when absent)")
+      ->capture_default_str();
+
+  return {bench, [paper, paper_flags, sweep, sweep_flags, fidelity_flags] {
+            if (paper->parsed()) return RunBenchPaper(*paper_flags);
+            if (sweep->parsed()) return RunBenchSweep(*sweep_flags);
+            return RunBenchFidelity(*fidelity_flags);
           }};
 }
 

@@ -35,5 +35,6 @@ Command AddFuzzCommand(CLI::App& app);
 Command AddReportCommand(CLI::App& app);
 Command AddBenchCommand(CLI::App& app);
 Command AddCheckCommand(CLI::App& app);
+Command AddCalibrateCommand(CLI::App& app);
 
 }  // namespace rwttt::cli

@@ -44,6 +44,9 @@ std::span<const FieldFlag> LibraryFieldFlags() {
       {"time_scale", "--time-scale"},
       {"window", "--window"},
       {"skip_bad_rows", "--skip-bad-rows"},
+      // harness: CalibrationOptions
+      {"repeats", "--repeats"},
+      {"memory_gib", "--memory"},
       {"format", "--format"},
   };
   return kFlags;

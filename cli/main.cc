@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
       AddGenCommand(app),      AddImportCommand(app), AddTraceCommand(app),
       AddProfilesCommand(app), AddReplayCommand(app), AddPoliciesCommand(app),
       AddFuzzCommand(app),     AddReportCommand(app), AddBackendsCommand(app),
-      AddBenchCommand(app),    AddCheckCommand(app)};
+      AddBenchCommand(app),    AddCheckCommand(app),  AddCalibrateCommand(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

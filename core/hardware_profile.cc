@@ -99,6 +99,12 @@ Result<HardwareProfile> ParseHardwareProfile(std::string_view json, const std::s
           RWTTT_ASSIGN_OR_RETURN(hw.launch_overhead_ns, GetOverheadNs(v, f));
         } else if (key == "layer_overhead_ns") {
           RWTTT_ASSIGN_OR_RETURN(hw.layer_overhead_ns, GetOverheadNs(v, f));
+        } else if (key == "calibration") {
+          // What `rwttt calibrate` measured and fitted: for the reader, not the cost model.
+          simdjson::ondemand::object calibration;
+          if (v.get_object().get(calibration) != simdjson::SUCCESS) {
+            return Error::Input("expected an object (see docs/calibration.md)", f);
+          }
         } else {
           return Error::Input("unknown field (see docs/formats.md#hardware-profile)", f);
         }

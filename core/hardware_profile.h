@@ -4,7 +4,8 @@
 //   hw.memory_bytes();  // the default memory budget
 //
 // JSON fields (docs/formats.md#hardware-profile): name, memory_bandwidth_gbs, peak_tflops_bf16,
-// peak_tflops_fp32, memory_gib, launch_overhead_ns, layer_overhead_ns.
+// peak_tflops_fp32, memory_gib, launch_overhead_ns, layer_overhead_ns; and, optional and ignored
+// by the cost model, the calibration `rwttt calibrate` records (docs/calibration.md).
 #pragma once
 
 #include <cstdint>

@@ -18,9 +18,11 @@
 #include "core/hardware_profile.h"
 #include "core/model_profile.h"
 #include "core/output_file.h"
+#include "harness/calibration.h"
 #include "harness/checked_run.h"
 #include "harness/comparison_report.h"
 #include "harness/decode_meter.h"
+#include "harness/fidelity.h"
 #include "harness/fuzz.h"
 #include "harness/fuzz_judge.h"
 #include "harness/history_sinks.h"
@@ -66,6 +68,43 @@ class HeaderExample : public testing::ScratchDirTest {
                         .shared_weight_bytes = m.shared_weight_bytes(),
                         .state_bytes = m.state_bytes()};
 };
+
+TEST_F(HeaderExample, HarnessCalibration) {
+  ::testing::internal::CaptureStdout();
+  auto example = [&]() -> Status {
+    // clang-format off
+    // example: harness/calibration.h
+    RWTTT_ASSIGN_OR_RETURN(Calibration c, Calibrate(backend, {.model = m, .name = "my-cpu"}));
+    std::puts(CalibrationTable(c).c_str());   // measured against fitted, per shape
+    HardwareProfile mine = c.profile;         // what replay --hardware can use
+    // end example
+    // clang-format on
+    std::fflush(stdout);
+    EXPECT_EQ(mine.name, "my-cpu");
+    EXPECT_NE(::testing::internal::GetCapturedStdout().find("profile my-cpu"), std::string::npos);
+    return OkStatus();
+  };
+  EXPECT_TRUE(example().ok());
+}
+
+TEST_F(HeaderExample, HarnessFidelity) {
+  HardwareProfile profile = hw;
+  ::testing::internal::CaptureStdout();
+  auto example = [&]() -> Status {
+    // clang-format off
+    // example: harness/fidelity.h
+    FidelityOptions o{.model = m, .calibrated = profile, .workloads = GeneratedWorkloads(Seed{1})};
+    RWTTT_ASSIGN_OR_RETURN(FidelityReport r, RunFidelity(backend, o));
+    std::fputs(FidelityTable(r).c_str(), stdout);
+    // end example
+    // clang-format on
+    std::fflush(stdout);
+    EXPECT_EQ(r.rows.size(), 3u * 2);
+    EXPECT_NE(::testing::internal::GetCapturedStdout().find("overall"), std::string::npos);
+    return OkStatus();
+  };
+  EXPECT_TRUE(example().ok());
+}
 
 TEST_F(HeaderExample, HarnessCheckedRun) {
   auto example = [&]() -> Status {

@@ -1,0 +1,337 @@
+#include "harness/calibration.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "core/json_writer.h"
+
+namespace rwttt {
+namespace {
+
+constexpr std::uint32_t kMaxRepeats = 1000;
+constexpr std::uint32_t kMaxBatch = 4096;
+constexpr std::uint32_t kMaxSpan = 1u << 20;
+
+Error OptionError(const char* field, std::string message) {
+  return Error{ErrorCode::kUsage, std::move(message), SourceLoc{"", 0, field}};
+}
+
+Status Validate(const CalibrationOptions& o) {
+  if (o.repeats == 0 || o.repeats > kMaxRepeats) {
+    return OptionError("repeats", fmt::format("must be from 1 to {}", kMaxRepeats));
+  }
+  for (const auto* list : {&o.read_batches, &o.write_batches}) {
+    for (std::uint32_t b : *list) {
+      if (b == 0 || b > kMaxBatch) {
+        return OptionError("batches", fmt::format("must be from 1 to {}", kMaxBatch));
+      }
+    }
+  }
+  for (std::uint32_t s : o.read_spans) {
+    if (s == 0 || s > kMaxSpan) return OptionError("spans", "must be from 1 to 1048576");
+  }
+  if (o.read_batches.empty() || o.read_spans.empty()) {
+    return OptionError("batches", "a calibration needs at least one READ shape");
+  }
+  if (!(o.memory_gib >= kMinMemoryGib && o.memory_gib <= kMaxMemoryGib)) {
+    return OptionError("memory_gib",
+                       fmt::format("must be from {} to {} GiB", kMinMemoryGib, kMaxMemoryGib));
+  }
+  return OkStatus();
+}
+
+// The median wall time of `repeats` runs of `run`, after one untimed run.
+template <typename Run>
+double MedianNs(std::uint32_t repeats, Run&& run) {
+  run();
+  std::vector<double> ns;
+  for (std::uint32_t r = 0; r < repeats; ++r) {
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    ns.push_back(
+        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count());
+  }
+  std::sort(ns.begin(), ns.end());
+  const std::size_t n = ns.size();
+  return n % 2 == 1 ? ns[n / 2] : 0.5 * (ns[n / 2 - 1] + ns[n / 2]);
+}
+
+// One batch of `owners` steps of `effect` over tokens [0, span) (a WRITE closes the first chunk).
+std::vector<BatchItem> Batch(Effect effect, std::uint32_t owners, std::uint32_t span) {
+  std::vector<BatchItem> items(owners);
+  for (std::uint32_t i = 0; i < owners; ++i) {
+    items[i] = BatchItem{OwnerId{i}, effect, 0, span, i, i + 1, 0};
+  }
+  return items;
+}
+
+// The cost model's four parameters, as the fit sees them: x = (launch ns, layer ns, ns per byte,
+// ns per FLOP).
+using Params = std::array<double, 4>;
+
+HardwareProfile ProfileOf(const Params& x, const HardwareProfile& base) {
+  HardwareProfile hw = base;
+  hw.launch_overhead_ns = std::llround(x[0]);
+  hw.layer_overhead_ns = std::llround(x[1]);
+  hw.memory_bandwidth_gbs = 1.0 / x[2];  // bytes per ns == GB/s
+  hw.peak_tflops_bf16 = hw.peak_tflops_fp32 = 1.0 / x[3] / 1e3;
+  return hw;
+}
+
+// The fit's bounds, from the hardware profile's physical ranges.
+constexpr double kMinNsPerByte = 1.0 / kMaxBandwidthGbs, kMaxNsPerByte = 1.0 / kMinBandwidthGbs;
+constexpr double kMinNsPerFlop = 1.0 / (kMaxTflops * 1e3), kMaxNsPerFlop = 1.0 / (kMinTflops * 1e3);
+constexpr double kMaxOverhead = static_cast<double>(kMaxOverheadNs);
+
+// The point's row of the linear model its time is under `x`'s classification of each layer as
+// memory- or compute-bound: (1, layers, bytes of memory-bound layers and swaps, FLOPs of
+// compute-bound layers).
+Params RowOf(const ModelProfile& model, const BatchShape& shape, const Params& x) {
+  HardwareProfile unit = ProfileOf(x, HardwareProfile{});
+  unit.launch_overhead_ns = 1;
+  unit.layer_overhead_ns = 1;
+  const BatchCost c = CostModel(model, unit).Cost(shape);
+  return {c.launch_ns, c.overhead_ns, (c.memory_ns + c.swap_ns) / x[2], c.compute_ns / x[3]};
+}
+
+// Least squares of sum_i ((row_i . x) / m_i - 1)^2 over the free columns (the others keep their
+// value in `x`), by the normal equations of the columns scaled to a largest entry of 1 (bytes and
+// FLOPs are 10^6 times the layer counts). False when they are singular.
+bool SolveFree(const std::vector<Params>& rows, const std::vector<double>& measured,
+               const std::array<bool, 4>& free, Params& x) {
+  Params scale{};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    for (int j = 0; j < 4; ++j) scale[j] = std::max(scale[j], rows[i][j] / measured[i]);
+  }
+  std::array<std::array<double, 5>, 4> a{};  // normal equations, augmented
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const double w = 1.0 / measured[i];
+    double target = 1.0;
+    for (int j = 0; j < 4; ++j) {
+      if (!free[j]) target -= rows[i][j] * x[j] * w;
+    }
+    for (int j = 0; j < 4; ++j) {
+      if (!free[j]) continue;
+      for (int k = 0; k < 4; ++k) {
+        if (free[k]) a[j][k] += rows[i][j] * w / scale[j] * rows[i][k] * w / scale[k];
+      }
+      a[j][4] += rows[i][j] * w / scale[j] * target;
+    }
+  }
+  std::vector<int> cols;
+  for (int j = 0; j < 4; ++j) {
+    if (!free[j]) continue;
+    cols.push_back(j);
+    // A whisker of ridge: when columns cannot be told apart (every shape runs every layer, so the
+    // launch and the per-layer overhead enter only as launch + layers * overhead), the smallest
+    // solution, not an arbitrary one.
+    a[j][j] += 1e-13;
+  }
+  // Gaussian elimination with partial pivoting on the free block.
+  for (std::size_t p = 0; p < cols.size(); ++p) {
+    std::size_t best = p;
+    for (std::size_t r = p + 1; r < cols.size(); ++r) {
+      if (std::abs(a[cols[r]][cols[p]]) > std::abs(a[cols[best]][cols[p]])) best = r;
+    }
+    std::swap(a[cols[p]], a[cols[best]]);
+    const double pivot = a[cols[p]][cols[p]];
+    if (!(std::abs(pivot) > 1e-300)) return false;
+    for (std::size_t r = 0; r < cols.size(); ++r) {
+      if (r == p) continue;
+      const double f = a[cols[r]][cols[p]] / pivot;
+      for (int k = 0; k < 5; ++k) a[cols[r]][k] -= f * a[cols[p]][k];
+    }
+  }
+  for (int j : cols) x[j] = a[j][4] / a[j][j] / scale[j];
+  return true;
+}
+
+double RmsRelativeError(const std::vector<CalibrationPoint>& points) {
+  double sum = 0;
+  for (const CalibrationPoint& p : points) {
+    const double e = p.fitted_ns / p.measured_ns - 1;
+    sum += e * e;
+  }
+  return points.empty() ? 0 : std::sqrt(sum / static_cast<double>(points.size()));
+}
+
+void FillFitted(const ModelProfile& model, const HardwareProfile& hw,
+                std::vector<CalibrationPoint>& points) {
+  const CostModel cost(model, hw);
+  for (CalibrationPoint& p : points) p.fitted_ns = cost.Cost(p.shape).total_ns();
+}
+
+// One least-squares fit under the classification `x` implies, within the bounds: a column whose
+// value leaves its range is pinned to the bound and the others solved again.
+Params FitOnce(const ModelProfile& model, const std::vector<CalibrationPoint>& points,
+               const Params& x) {
+  std::vector<Params> rows;
+  std::vector<double> measured;
+  for (const CalibrationPoint& p : points) {
+    rows.push_back(RowOf(model, p.shape, x));
+    measured.push_back(p.measured_ns);
+  }
+  const Params lo = {0, 0, kMinNsPerByte, kMinNsPerFlop};
+  const Params hi = {kMaxOverhead, kMaxOverhead, kMaxNsPerByte, kMaxNsPerFlop};
+  std::array<bool, 4> free{};
+  Params next = x;
+  for (int j = 0; j < 4; ++j) {
+    // A column no point uses cannot be fitted: it keeps its value.
+    free[j] = std::any_of(rows.begin(), rows.end(), [&](const Params& r) { return r[j] > 0; });
+  }
+  for (int round = 0; round < 8; ++round) {
+    Params trial = next;
+    if (!SolveFree(rows, measured, free, trial)) break;
+    bool clamped = false;
+    for (int j = 0; j < 4; ++j) {
+      if (!free[j] || (trial[j] >= lo[j] && trial[j] <= hi[j])) continue;
+      trial[j] = std::clamp(trial[j], lo[j], hi[j]);
+      free[j] = false;
+      clamped = true;
+    }
+    next = trial;
+    if (!clamped) break;
+  }
+  return next;
+}
+
+// The slowest peak (most ns per FLOP) at which every point's layers stay as `x` classifies them
+// memory-bound: the peak no measurement could see, at its least.
+double LeastPeakNsPerFlop(const ModelProfile& model, const std::vector<CalibrationPoint>& points,
+                          Params x) {
+  double lo = kMinNsPerFlop, hi = kMaxNsPerFlop;
+  for (int i = 0; i < 100; ++i) {
+    const double mid = std::sqrt(lo * hi);
+    x[3] = mid;
+    const bool any_compute = std::any_of(points.begin(), points.end(), [&](const auto& p) {
+      return CostModel(model, ProfileOf(x, HardwareProfile{})).Cost(p.shape).compute_ns > 0;
+    });
+    (any_compute ? hi : lo) = mid;
+  }
+  return lo;
+}
+
+}  // namespace
+
+Result<Calibration> FitProfile(const ModelProfile& model, std::vector<CalibrationPoint> points,
+                               const HardwareProfile& base) {
+  if (points.empty()) return Error::Usage("a calibration needs at least one measured shape");
+  for (const CalibrationPoint& p : points) {
+    if (!(p.measured_ns > 0 && std::isfinite(p.measured_ns))) {
+      return Error::Input(
+          fmt::format("{}: measured {} ns, not a positive time", p.label, p.measured_ns));
+    }
+  }
+  // Which layers are memory- or compute-bound depends only on the ratio of ns per FLOP to ns per
+  // byte. Scanning that ratio over its whole range visits every classification; under each the
+  // fit is linear. Each fit is refined by reclassifying under it until that stops changing, and
+  // the fit with the least error (judged by the cost model itself) is kept.
+  Calibration best;
+  double best_error = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<Params>> tried;
+  for (int k = 0; k <= 400; ++k) {
+    Params x = {0, 0, 1.0, std::pow(10.0, -12 + 0.045 * k)};  // ratio 10^-12 to 10^6
+    std::vector<Params> rows;
+    for (const CalibrationPoint& p : points) rows.push_back(RowOf(model, p.shape, x));
+    if (std::find(tried.begin(), tried.end(), rows) != tried.end()) continue;
+    tried.push_back(rows);
+    for (int iteration = 0; iteration < 20; ++iteration) {
+      Params next = FitOnce(model, points, x);
+      const bool compute_seen = std::any_of(points.begin(), points.end(), [&](const auto& p) {
+        return RowOf(model, p.shape, next)[3] > 0;
+      });
+      if (!compute_seen) next[3] = LeastPeakNsPerFlop(model, points, next);
+      Calibration c;
+      c.profile = ProfileOf(next, base);
+      c.points = points;
+      FillFitted(model, c.profile, c.points);
+      c.rms_relative_error = RmsRelativeError(c.points);
+      c.peak_bound_only = !compute_seen;
+      if (c.rms_relative_error < best_error) {
+        best_error = c.rms_relative_error;
+        best = std::move(c);
+      }
+      if (next == x) break;
+      x = next;
+    }
+  }
+  return best;
+}
+
+Result<Calibration> Calibrate(Backend& backend, const CalibrationOptions& o) {
+  RWTTT_TRY(Validate(o));
+  std::uint32_t largest = 1;
+  for (std::uint32_t b : o.read_batches) largest = std::max(largest, b);
+  for (std::uint32_t b : o.write_batches) largest = std::max(largest, b);
+  const std::uint32_t slots = largest + 1;  // and one more, a swap's target
+  RWTTT_TRY(backend.Reset(o.model, slots, o.seed));
+  for (std::uint32_t s = 0; s < slots; ++s) backend.InitSlot(s);
+  std::vector<CalibrationPoint> points;
+  std::vector<ItemResult> results;
+  const auto time_batch = [&](std::vector<BatchItem> items) {
+    results.assign(items.size(), ItemResult{});
+    return MedianNs(o.repeats, [&] { backend.RunBatch(items, results); });
+  };
+  // A READ never spans more than a chunk (core/program.h): longer spans are the chunk's.
+  std::vector<std::uint32_t> spans;
+  for (std::uint32_t s : o.read_spans) {
+    const std::uint32_t span = std::min(s, o.model.chunk);
+    if (std::find(spans.begin(), spans.end(), span) == spans.end()) spans.push_back(span);
+  }
+  for (std::uint32_t b : o.read_batches) {
+    for (std::uint32_t s : spans) {
+      points.push_back(
+          {fmt::format("READ x{}, {} token{}", b, s, s == 1 ? "" : "s"),
+           BatchShape{.read_steps = b, .read_tokens = b * std::uint64_t{s}, .read_slots = b},
+           time_batch(Batch(Effect::kRead, b, s))});
+    }
+  }
+  for (std::uint32_t b : o.write_batches) {
+    points.push_back({fmt::format("WRITE x{}", b), BatchShape{.write_steps = b, .write_slots = b},
+                      time_batch(Batch(Effect::kWrite, b, o.model.chunk))});
+  }
+  points.push_back({"swap", BatchShape{.swap_bytes = o.model.state_bytes()},
+                    MedianNs(o.repeats, [&] { backend.CopySlot(0, slots - 1); })});
+  HardwareProfile base;
+  base.name = o.name;
+  base.memory_gib = o.memory_gib;
+  return FitProfile(o.model, std::move(points), base);
+}
+
+std::string CalibrationJson(const Calibration& c) {
+  std::string json = HardwareProfileToJson(c.profile);
+  json.pop_back();  // the closing brace: the calibration goes inside
+  json += fmt::format(R"(,"calibration":{{"rms_relative_error":{},"peak_bound_only":{},"points":[)",
+                      c.rms_relative_error, c.peak_bound_only ? "true" : "false");
+  for (std::size_t i = 0; i < c.points.size(); ++i) {
+    const CalibrationPoint& p = c.points[i];
+    json += fmt::format(R"({}{{"shape":{},"measured_ns":{:.0f},"fitted_ns":{:.0f}}})",
+                        i == 0 ? "" : ",", JsonString(p.label), p.measured_ns, p.fitted_ns);
+  }
+  return json + "]}}";
+}
+
+std::string CalibrationTable(const Calibration& c) {
+  std::string out =
+      fmt::format("{:<22} {:>12} {:>12} {:>8}\n", "shape", "measured ms", "fitted ms", "error");
+  for (const CalibrationPoint& p : c.points) {
+    out += fmt::format("{:<22} {:>12.4f} {:>12.4f} {:>+7.1f}%\n", p.label, p.measured_ns * 1e-6,
+                       p.fitted_ns * 1e-6, 100 * (p.fitted_ns / p.measured_ns - 1));
+  }
+  const HardwareProfile& hw = c.profile;
+  out += fmt::format(
+      "profile {}: bandwidth {:.2f} GB/s, peak {:.4g} TFLOP/s{}, launch {} ns, per layer {} ns; "
+      "RMS error {:.1f}% over {} shapes\n",
+      hw.name, hw.memory_bandwidth_gbs, hw.peak_tflops_fp32,
+      c.peak_bound_only ? " (a lower bound: no shape was compute-bound)" : "",
+      hw.launch_overhead_ns, hw.layer_overhead_ns, 100 * c.rms_relative_error, c.points.size());
+  return out;
+}
+
+}  // namespace rwttt

@@ -1,0 +1,72 @@
+// `rwttt calibrate`: a hardware profile fitted to a backend's real kernels. It times a grid of
+// batch shapes (READs of 1 to 8 owners over spans of 1 to 64 tokens, WRITEs of 1 to 4 owners, a
+// state swap), takes the median of repeated runs of each, and fits the cost model's four
+// parameters (bandwidth, peak, launch and per-layer overheads) to those medians by least squares
+// on the relative error (docs/calibration.md).
+//
+//   RWTTT_ASSIGN_OR_RETURN(Calibration c, Calibrate(backend, {.model = m, .name = "my-cpu"}));
+//   std::puts(CalibrationTable(c).c_str());   // measured against fitted, per shape
+//   HardwareProfile mine = c.profile;         // what replay --hardware can use
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/backend.h"
+#include "core/hardware_profile.h"
+#include "core/model_profile.h"
+#include "core/result.h"
+#include "core/strong_types.h"
+#include "sim/cost_model.h"
+
+namespace rwttt {
+
+struct CalibrationOptions {
+  ModelProfile model;  // whose kernels are timed (no attention: the kernels have none)
+  std::string name = "calibrated";
+  std::uint32_t repeats = 5;  // timed runs of each shape, after one untimed
+  double memory_gib = 1;      // the profile's memory (the fit cannot measure it)
+  Seed seed{1};               // of the weights and inputs timed
+  std::vector<std::uint32_t> read_batches = {1, 2, 4, 8};
+  std::vector<std::uint32_t> read_spans = {1, 16, 64};  // each at most the model's chunk
+  std::vector<std::uint32_t> write_batches = {1, 2, 4};
+};
+
+// One timed shape: what the cost model is fitted to.
+struct CalibrationPoint {
+  std::string label;  // "READ x4, 16 tokens", "WRITE x2", "swap"
+  BatchShape shape;
+  double measured_ns = 0;  // the median of the repeats
+  double fitted_ns = 0;    // the fitted profile's time for the shape
+};
+
+struct Calibration {
+  HardwareProfile profile;
+  std::vector<CalibrationPoint> points;
+  double rms_relative_error = 0;  // over the points, of fitted against measured
+  bool peak_bound_only = false;   // no shape was compute-bound: the peak is a lower bound
+};
+
+// Times every shape of `options` on `backend` (Reset with enough slots for the largest batch) and
+// fits the profile. Errors: a repeat count or grid out of range (Usage, naming the field), the
+// backend's own.
+Result<Calibration> Calibrate(Backend& backend, const CalibrationOptions& options);
+
+// The fit alone, for measured points of `model`: the four parameters minimising the sum of
+// squared relative errors of CostModel's times against `points[i].measured_ns`, each within the
+// hardware profile's physical range (a parameter the points cannot see is set to its bound: an
+// overhead to 0, a peak no shape was limited by to the least that keeps every shape as it was).
+// `base` gives the name and memory. Fills each point's fitted_ns.
+Result<Calibration> FitProfile(const ModelProfile& model, std::vector<CalibrationPoint> points,
+                               const HardwareProfile& base);
+
+// The profile as JSON, readable by ParseHardwareProfile, with a "calibration" field holding
+// each point's measured and fitted times and the RMS relative error.
+std::string CalibrationJson(const Calibration& calibration);
+
+// A table: one line per point, measured and fitted time and the relative error, then the profile.
+std::string CalibrationTable(const Calibration& calibration);
+
+}  // namespace rwttt

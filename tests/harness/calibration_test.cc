@@ -1,0 +1,125 @@
+// The calibration fit (harness/calibration.h) against profiles it must recover, and a real
+// calibration of the cpu backend end to end.
+#include "harness/calibration.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/cpu_backend.h"
+#include "tests/support/property.h"
+
+namespace rwttt {
+namespace {
+
+// The default grid's shapes for `model`, each "measured" as `truth`'s cost model times it.
+std::vector<CalibrationPoint> Exact(const ModelProfile& model, const HardwareProfile& truth) {
+  std::vector<CalibrationPoint> points;
+  for (std::uint64_t b : {1, 2, 4, 8}) {
+    for (std::uint64_t s : {1, 16, 64}) {
+      points.push_back(
+          {"read", BatchShape{.read_steps = b, .read_tokens = b * s, .read_slots = b}});
+    }
+  }
+  for (std::uint64_t b : {1, 2, 4}) {
+    points.push_back({"write", BatchShape{.write_steps = b, .write_slots = b}});
+  }
+  points.push_back({"swap", BatchShape{.swap_bytes = model.state_bytes()}});
+  const CostModel cost(model, truth);
+  for (CalibrationPoint& p : points) p.measured_ns = cost.Cost(p.shape).total_ns();
+  return points;
+}
+
+HardwareProfile Machine(double gbs, double tflops, std::int64_t launch, std::int64_t layer) {
+  HardwareProfile hw;
+  hw.name = "truth";
+  hw.memory_bandwidth_gbs = gbs;
+  hw.peak_tflops_bf16 = hw.peak_tflops_fp32 = tflops;
+  hw.memory_gib = 16;
+  hw.launch_overhead_ns = launch;
+  hw.layer_overhead_ns = layer;
+  return hw;
+}
+
+TEST(Calibration, TheFitRecoversTheProfileThatMadeTheTimes) {
+  // small on a CPU-like machine: decode READs memory-bound, WRITEs (2*64*1024*256 FLOPs a layer)
+  // compute-bound at 0.3 TFLOP/s.
+  const ModelProfile m = LoadModelProfile("small").value();
+  const HardwareProfile truth = Machine(40, 0.3, 2000, 500);
+  HardwareProfile base;
+  base.name = "fitted";
+  base.memory_gib = 16;
+  const Calibration c = FitProfile(m, Exact(m, truth), base).value();
+  EXPECT_FALSE(c.peak_bound_only);
+  EXPECT_NEAR(c.profile.memory_bandwidth_gbs / 40, 1, 1e-6);
+  EXPECT_NEAR(c.profile.peak_tflops_fp32 / 0.3, 1, 1e-6);
+  EXPECT_EQ(c.profile.launch_overhead_ns, 2000);
+  EXPECT_EQ(c.profile.layer_overhead_ns, 500);
+  EXPECT_LT(c.rms_relative_error, 1e-9);
+  EXPECT_EQ(c.profile.name, "fitted");
+  // What it writes is a hardware profile with its calibration beside it.
+  const Result<HardwareProfile> back = ParseHardwareProfile(CalibrationJson(c), "c.json");
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->layer_overhead_ns, 500);
+}
+
+// Any machine in range: the fit reproduces every measured time, and recovers the bandwidth and the
+// peak whenever memory- or compute-bound layers are a visible part (1%) of some shape's time.
+RC_GTEST_PROP(Calibration, TheFitReproducesExactTimesAndRecoversWhatTheyShow, ()) {
+  const ModelProfile m =
+      LoadModelProfile(*rc::gen::element<std::string>("small", "tiny", "medium")).value();
+  const double gbs = std::pow(10.0, *rc::gen::inRange(0, 400) / 100.0);        // 1 .. 10^4 GB/s
+  const double tflops = std::pow(10.0, *rc::gen::inRange(-200, 300) / 100.0);  // 0.01 .. 1000
+  const HardwareProfile truth =
+      Machine(gbs, tflops, *rc::gen::inRange(0, 100000), *rc::gen::inRange(0, 100000));
+  const std::vector<CalibrationPoint> points = Exact(m, truth);
+  const Calibration c = FitProfile(m, points, HardwareProfile{}).value();
+  RC_ASSERT(c.rms_relative_error < 1e-3);
+  // A parameter is seen when its layers are a visible part of a shape that runs layers (the swap
+  // alone cannot tell its bytes from the launch overhead).
+  const CostModel cost(m, truth);
+  const auto visible = [&](double BatchCost::*term) {
+    return std::any_of(points.begin(), points.end(), [&](const CalibrationPoint& p) {
+      const BatchCost b = cost.Cost(p.shape);
+      return b.overhead_ns + b.memory_ns + b.compute_ns > 0 && b.*term > 0.01 * b.total_ns();
+    });
+  };
+  if (visible(&BatchCost::memory_ns)) {
+    RC_ASSERT(std::abs(c.profile.memory_bandwidth_gbs / gbs - 1) < 1e-3);
+  }
+  if (visible(&BatchCost::compute_ns)) {
+    RC_ASSERT(std::abs(c.profile.peak_tflops_fp32 / tflops - 1) < 1e-3);
+  }
+}
+
+TEST(Calibration, TimesTheCpuBackendAndFitsItEndToEnd) {
+  CpuBackend cpu;
+  CalibrationOptions o;
+  o.model = LoadModelProfile("tiny").value();  // chunk 8: spans 1, 8
+  o.repeats = 1;
+  o.name = "here";
+  const Result<Calibration> c = Calibrate(cpu, o);
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->points.size(), 4u * 2 + 3 + 1);
+  for (const CalibrationPoint& p : c->points) EXPECT_GT(p.measured_ns, 0) << p.label;
+  EXPECT_TRUE(std::isfinite(c->rms_relative_error));
+  EXPECT_TRUE(ParseHardwareProfile(CalibrationJson(*c), "c.json").ok());
+  EXPECT_NE(CalibrationTable(*c).find("profile here: bandwidth"), std::string::npos);
+}
+
+TEST(Calibration, BadOptionsNameTheirField) {
+  CpuBackend cpu;
+  CalibrationOptions o;
+  o.model = LoadModelProfile("tiny").value();
+  o.repeats = 0;
+  Result<Calibration> c = Calibrate(cpu, o);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().ToString(), "repeats: must be from 1 to 1000");
+  o.repeats = 1;
+  o.memory_gib = 0;
+  c = Calibrate(cpu, o);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().where.field, "memory_gib");
+}
+
+}  // namespace
+}  // namespace rwttt
