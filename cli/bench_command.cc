@@ -178,12 +178,9 @@ Result<int> RunBenchFidelity(const FidelityFlags& f) {
   o.model = run.model;
   o.seed = run.seed;
   if (f.hardware.empty()) {
-    CalibrationOptions c;
-    c.model = run.model;
-    c.repeats = f.repeats;
-    c.name = fmt::format("calibrated-{}", backend->name());
-    c.seed = run.seed;
-    RWTTT_ASSIGN_OR_RETURN(const Calibration calibration, Calibrate(*backend, c));
+    RWTTT_ASSIGN_OR_RETURN(
+        const Calibration calibration,
+        Calibrate(*backend, DefaultCalibration(run.model, backend->name(), run.seed, f.repeats)));
     o.calibrated = calibration.profile;
     std::printf(
         "calibrated first (rwttt calibrate --backend %s --model %s --repeats %u): RMS "

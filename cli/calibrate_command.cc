@@ -10,9 +10,7 @@
 #include "cli/command.h"
 #include "cli/numeric_flags.h"
 #include "cli/run_flags.h"
-#include "core/host_memory.h"
 #include "core/output_file.h"
-#include "core/units.h"
 #include "harness/calibration.h"
 
 namespace rwttt::cli {
@@ -30,13 +28,9 @@ struct CalibrateFlags {
 Result<int> RunCalibrate(const CalibrateFlags& f) {
   RWTTT_ASSIGN_OR_RETURN(const RunConfig run, ResolveRunConfig(f.run));
   RWTTT_ASSIGN_OR_RETURN(std::unique_ptr<Backend> backend, MakeRunBackend(f.run, run.model));
-  CalibrationOptions o;
-  o.model = run.model;
-  o.repeats = f.repeats;
-  o.seed = run.seed;
-  o.name = f.name.empty() ? fmt::format("calibrated-{}", backend->name()) : f.name;
-  o.memory_gib =
-      f.memory > 0 ? f.memory : static_cast<double>(AvailableHostMemoryBytes()) / kBytesPerGib;
+  CalibrationOptions o = DefaultCalibration(run.model, backend->name(), run.seed, f.repeats);
+  if (!f.name.empty()) o.name = f.name;
+  if (f.memory > 0) o.memory_gib = f.memory;
   RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(f.out));  // before the runs: fail early
   RWTTT_ASSIGN_OR_RETURN(const Calibration c, Calibrate(*backend, o));
   out->Write(CalibrationJson(c) + "\n");

@@ -9,7 +9,9 @@
 #include <limits>
 #include <utility>
 
+#include "core/host_memory.h"
 #include "core/json_writer.h"
+#include "core/units.h"
 
 namespace rwttt {
 namespace {
@@ -262,6 +264,17 @@ Result<Calibration> FitProfile(const ModelProfile& model, std::vector<Calibratio
     }
   }
   return best;
+}
+
+CalibrationOptions DefaultCalibration(const ModelProfile& model, std::string_view backend,
+                                      Seed seed, std::uint32_t repeats) {
+  CalibrationOptions o;
+  o.model = model;
+  o.name = fmt::format("calibrated-{}", backend);
+  o.seed = seed;
+  o.repeats = repeats;
+  o.memory_gib = static_cast<double>(AvailableHostMemoryBytes()) / kBytesPerGib;
+  return o;
 }
 
 Result<Calibration> Calibrate(Backend& backend, const CalibrationOptions& o) {

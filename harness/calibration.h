@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/backend.h"
@@ -48,6 +49,11 @@ struct Calibration {
   double rms_relative_error = 0;  // over the points, of fitted against measured
   bool peak_bound_only = false;   // no shape was compute-bound: the peak is a lower bound
 };
+
+// The options `rwttt calibrate` starts from: `model` on the backend named `backend`, named
+// "calibrated-BACKEND", with `repeats` timed runs, the memory this machine has available.
+CalibrationOptions DefaultCalibration(const ModelProfile& model, std::string_view backend,
+                                      Seed seed, std::uint32_t repeats);
 
 // Times every shape of `options` on `backend` (Reset with enough slots for the largest batch) and
 // fits the profile. Errors: a repeat count or grid out of range (Usage, naming the field), the
