@@ -36,11 +36,10 @@ Result<int> RunCalibrate(const CalibrateFlags& f) {
   out->Write(CalibrationJson(c) + "\n");
   RWTTT_TRY(out->Commit());
   if (f.json) {
-    std::puts(CalibrationJson(c).c_str());
-  } else {
+    if (f.out != "-") std::puts(CalibrationJson(c).c_str());
+  } else if (f.out != "-") {  // with -o - the profile is the output: the table would break it
     std::fputs(CalibrationTable(c).c_str(), stdout);
-    if (f.out != "-")
-      std::printf("wrote %s (use it as --hardware %s)\n", f.out.c_str(), f.out.c_str());
+    std::printf("wrote %s (use it as --hardware %s)\n", f.out.c_str(), f.out.c_str());
   }
   return kExitOk;
 }
@@ -65,7 +64,8 @@ Command AddCalibrateCommand(CLI::App& app) {
   cmd->add_option("--name", f.name, "The profile's name (default: calibrated-BACKEND)");
   AddReal(cmd, "--memory", f.memory, "The profile's memory in GiB",
           {.min = 0, .max = kMaxMemoryGib, .zero = "this machine's available memory"});
-  cmd->add_option("-o,--out", f.out, "Profile JSON file ('-' for stdout)")->capture_default_str();
+  cmd->add_option("-o,--out", f.out, "Profile JSON file ('-': print it instead of the table)")
+      ->capture_default_str();
   cmd->add_flag("--json", f.json, "Print the profile with its calibration as JSON, not a table");
   return {cmd, [flags] { return RunCalibrate(*flags); }};
 }
