@@ -59,8 +59,8 @@ Status ValidateShaping(const ShapingOptions& options);
 // (seed, r.id) is below the fraction, so it depends on nothing else: a smaller fraction keeps a
 // subset of a larger one. When any option is set, arrivals are then shifted so that the first
 // request arrives at 0; otherwise `requests` is left as it is. Ids and seeds are kept.
-// An Input error when rate_per_s cannot apply (fewer than two requests left, or all at one time), or
-// when a scaled arrival would overflow.
+// An Input error when rate_per_s cannot apply (fewer than two requests left, or all at one time),
+// or when a scaled arrival would overflow.
 Status ApplyShaping(std::vector<Request>& requests, const ShapingOptions& options,
                     ShapingCounts& counts);
 

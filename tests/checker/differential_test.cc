@@ -4,7 +4,8 @@
 // with the chunk size known from the model, from the header's `chunk` field, or inferred, and with
 // the trace known or not. Both must give the same verdict and the same set of anomaly types on
 // every mutant. A few mutants per generated history under `property` (400 in a run), a hundred
-// under `slow` (10,000): one binary, the two tests told apart by name (tests/checker/CMakeLists.txt).
+// under `slow` (10,000): one binary, the two tests told apart by name
+// (tests/checker/CMakeLists.txt).
 #include <fmt/format.h>
 
 #include <algorithm>

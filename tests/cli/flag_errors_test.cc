@@ -59,7 +59,8 @@ TEST(LibraryFieldFlags, SaysEveryLibraryFieldWithItsFlag) {
       {"time_scale", "--time-scale x"},
       {"window", "--window x"},
       {"skip_bad_rows", "--skip-bad-rows x"},
-      {"format", "--format x"}, {"repeats", "--repeats x"},
+      {"format", "--format x"},
+      {"repeats", "--repeats x"},
       {"memory_gib", "--memory x"}};
   for (const auto& [field, said] : expected) {
     EXPECT_EQ(NameFlag(Error{ErrorCode::kUsage, "x", {"", 0, field}}, cli::LibraryFieldFlags())

@@ -81,9 +81,10 @@ TEST(Generator, RejectsBadOptions) {
   o.count.reset();
   o.duration_s = 5;
   o.rate_per_s = 1e9;
-  EXPECT_EQ(GenerateTraceVector(o).error().message,
-            "`duration_s` 5 at `rate_per_s` 1000000000 would generate about 5e+09 requests; at most "
-            "1000000000 can be generated");
+  EXPECT_EQ(
+      GenerateTraceVector(o).error().message,
+      "`duration_s` 5 at `rate_per_s` 1000000000 would generate about 5e+09 requests; at most "
+      "1000000000 can be generated");
 }
 
 TEST(LengthDistribution, ParsesAndRejectsSpellings) {
