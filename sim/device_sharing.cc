@@ -58,6 +58,16 @@ void DeviceSharing::State::Change(Nanos t, std::vector<Ended>& ended) {
 
 Nanos DeviceSharing::NextEnd() const {
   RWTTT_CHECK(!empty());
+  // When no batch joins the device before the first one on it leaves, that leave is the answer;
+  // a lone batch still on the host ends its own time after joining. Only otherwise is the sharing
+  // run forward on a copy (every instant of a one-lane run takes one of the first two ways).
+  Nanos first_leave{INT64_MAX};
+  for (const Active& a : state_.active) first_leave = std::min(first_leave, state_.EndOf(a));
+  if (state_.hosted.empty() || state_.hosted.top().until >= first_leave) return first_leave;
+  if (state_.active.empty() && state_.hosted.size() == 1) {
+    const Hosted& h = state_.hosted.top();
+    return h.device > INT64_MAX - h.until.value() ? Nanos{INT64_MAX} : h.until + Nanos{h.device};
+  }
   State ahead = state_;
   std::vector<Ended> ended;
   while (ended.empty()) {
@@ -70,7 +80,8 @@ Nanos DeviceSharing::NextEnd() const {
 
 void DeviceSharing::AdvanceTo(Nanos t, std::vector<std::uint32_t>& ended) {
   RWTTT_CHECK(t >= state_.now);
-  std::vector<Ended> out;
+  std::vector<Ended>& out = ended_scratch_;  // reused: no allocation per instant
+  out.clear();
   for (Nanos c = state_.NextChange(); c <= t; c = state_.NextChange()) {
     const std::size_t before = out.size();
     state_.Change(c, out);
@@ -79,7 +90,9 @@ void DeviceSharing::AdvanceTo(Nanos t, std::vector<std::uint32_t>& ended) {
   }
   // Nothing else joins or leaves by `t`: the batches on the device advance to it.
   if (state_.now < t) state_.Change(t, out);
-  std::sort(out.begin(), out.end(), [](const Ended& a, const Ended& b) { return a.seq < b.seq; });
+  if (out.size() > 1) {
+    std::sort(out.begin(), out.end(), [](const Ended& a, const Ended& b) { return a.seq < b.seq; });
+  }
   for (const Ended& e : out) ended.push_back(e.lane);
 }
 

@@ -74,6 +74,7 @@ class DeviceSharing {
 
   State state_;
   std::uint64_t next_seq_ = 0;
+  std::vector<Ended> ended_scratch_;  // AdvanceTo's, kept for its storage
 };
 
 }  // namespace rwttt
