@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
         const double singles = static_cast<double>(k) * one.total_ns();
         std::printf("%-15s %-11s %6u %9.3f %14.3f %14.3f %7.2fx %s\n", model_name, hw_name, chunk,
                     one.total_ns() / 1e6, batch.total_ns() / 1e6, singles / 1e6,
-                    singles / batch.total_ns(), one.compute_ns > 0 ? "compute" : "memory");
+                    singles / batch.total_ns(), one.write_compute_ns > 0 ? "compute" : "memory");
       }
     }
   }

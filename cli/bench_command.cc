@@ -140,6 +140,7 @@ struct FidelityFlags {
   RunFlags run{.model = "small", .backend = "omp"};
   std::string hardware;  // a calibrated profile; empty: calibrate first
   std::uint32_t repeats = 5;
+  std::uint32_t runs = 3;
   std::string traces = "../shared/traces";
 };
 
@@ -177,6 +178,7 @@ Result<int> RunBenchFidelity(const FidelityFlags& f) {
   FidelityOptions o;
   o.model = run.model;
   o.seed = run.seed;
+  o.runs = f.runs;
   if (f.hardware.empty()) {
     RWTTT_ASSIGN_OR_RETURN(
         const Calibration calibration,
@@ -195,9 +197,10 @@ Result<int> RunBenchFidelity(const FidelityFlags& f) {
   for (FidelityWorkload& w : public_traces) o.workloads.push_back(std::move(w));
   RWTTT_ASSIGN_OR_RETURN(const FidelityReport report, RunFidelity(*backend, o));
   std::fputs(FidelityTable(report).c_str(), stdout);
-  std::puts(
-      "left out: sequential (the executor does not perform its swaps, so measured runs would "
-      "not time them) and replicas (the host backends run one batch at a time)");
+  std::printf(
+      "measured: the median of %u runs of each; left out: replicas (the backend runs one batch "
+      "at a time, so its copies cannot run at once)\n",
+      f.runs);
   return kExitOk;
 }
 
@@ -272,6 +275,9 @@ Command AddBenchCommand(CLI::App& app) {
                        "A calibrated profile (rwttt calibrate); default: calibrate first");
   AddWhole(fidelity, "--repeats", fl.repeats, "Calibrating first: timed runs of each shape",
            {.min = 1, .max = 1000})
+      ->capture_default_str();
+  AddWhole(fidelity, "--runs", fl.runs, "Measured replays of each workload and policy (medians)",
+           {.min = 1, .max = 100})
       ->capture_default_str();
   fidelity->add_option("--traces", fl.traces, "Folder of the public traces (skipped when absent)")
       ->capture_default_str();

@@ -92,6 +92,9 @@ Result<HardwareProfile> ParseHardwareProfile(std::string_view json, const std::s
         } else if (key == "peak_tflops_fp32") {
           RWTTT_ASSIGN_OR_RETURN(hw.peak_tflops_fp32,
                                  GetInRange(v, f, kMinTflops, kMaxTflops, "TFLOP/s"));
+        } else if (key == "write_peak_tflops") {
+          RWTTT_ASSIGN_OR_RETURN(hw.write_peak_tflops,
+                                 GetInRange(v, f, kMinTflops, kMaxTflops, "TFLOP/s"));
         } else if (key == "memory_gib") {
           RWTTT_ASSIGN_OR_RETURN(hw.memory_gib,
                                  GetInRange(v, f, kMinMemoryGib, kMaxMemoryGib, "GiB"));
@@ -128,8 +131,10 @@ Result<HardwareProfile> LoadHardwareProfile(std::string_view name_or_path) {
 std::string HardwareProfileToJson(const HardwareProfile& hw) {
   return fmt::format(
       R"({{"name":{},"memory_bandwidth_gbs":{},"peak_tflops_bf16":{},"peak_tflops_fp32":{},)"
-      R"("memory_gib":{},"launch_overhead_ns":{},"layer_overhead_ns":{}}})",
+      R"({}"memory_gib":{},"launch_overhead_ns":{},"layer_overhead_ns":{}}})",
       JsonString(hw.name), hw.memory_bandwidth_gbs, hw.peak_tflops_bf16, hw.peak_tflops_fp32,
+      hw.write_peak_tflops > 0 ? fmt::format(R"("write_peak_tflops":{},)", hw.write_peak_tflops)
+                               : std::string(),
       hw.memory_gib, hw.launch_overhead_ns, hw.layer_overhead_ns);
 }
 

@@ -4,8 +4,9 @@
 //   hw.memory_bytes();  // the default memory budget
 //
 // JSON fields (docs/formats.md#hardware-profile): name, memory_bandwidth_gbs, peak_tflops_bf16,
-// peak_tflops_fp32, memory_gib, launch_overhead_ns, layer_overhead_ns; and, optional and ignored
-// by the cost model, the calibration `rwttt calibrate` records (docs/calibration.md).
+// peak_tflops_fp32, memory_gib, launch_overhead_ns, layer_overhead_ns; optional,
+// write_peak_tflops (the rate WRITEs reach, when a calibration found it differs); and, optional and
+// ignored by the cost model, the calibration `rwttt calibrate` records (docs/calibration.md).
 #pragma once
 
 #include <cstdint>
@@ -37,6 +38,9 @@ struct HardwareProfile {
   double memory_gib = 0;                // device memory, 2^30 bytes
   std::int64_t launch_overhead_ns = 0;  // fixed cost of one batch launch
   std::int64_t layer_overhead_ns = 0;   // per-layer framework cost inside a launch
+  // The FLOP rate WRITE kernels reach, 1e12 FLOP/s, where it differs from the READ's (their
+  // GEMMs have other shapes); 0: the peak of the model's dtype, as for READs.
+  double write_peak_tflops = 0;
 
   std::uint64_t memory_bytes() const {
     return static_cast<std::uint64_t>(memory_gib * kBytesPerGib);
@@ -44,6 +48,9 @@ struct HardwareProfile {
   double bandwidth_bytes_per_ns() const { return memory_bandwidth_gbs; }  // 1e9 B/s == 1 B/ns
   double peak_flops_per_ns(DType t) const {
     return (t == DType::kBf16 ? peak_tflops_bf16 : peak_tflops_fp32) * 1e3;
+  }
+  double write_peak_flops_per_ns(DType t) const {
+    return write_peak_tflops > 0 ? write_peak_tflops * 1e3 : peak_flops_per_ns(t);
   }
 };
 

@@ -64,25 +64,53 @@ double MedianNs(std::uint32_t repeats, Run&& run) {
   return n % 2 == 1 ? ns[n / 2] : 0.5 * (ns[n / 2 - 1] + ns[n / 2]);
 }
 
-// One batch of `owners` steps of `effect` over tokens [0, span) (a WRITE closes the first chunk).
-std::vector<BatchItem> Batch(Effect effect, std::uint32_t owners, std::uint32_t span) {
+// States are timed from memory, not from a cache: each run of a shape takes the next slots of a
+// pool at least this large, round robin, as a server's many owners do (the last-level caches of
+// hosts and GPUs hold tens of MiB).
+constexpr std::uint64_t kColdPoolBytes = std::uint64_t{256} << 20;
+
+// The slots timed runs take in turn.
+class SlotPool {
+ public:
+  explicit SlotPool(std::uint32_t slots) : slots_(slots) {}
+  std::uint32_t size() const { return slots_; }
+  // The first of `count` consecutive slots (mod size) no recent run used.
+  std::uint32_t Take(std::uint32_t count) {
+    const std::uint32_t first = next_;
+    next_ = (next_ + count) % slots_;
+    return first;
+  }
+
+ private:
+  std::uint32_t slots_;
+  std::uint32_t next_ = 0;
+};
+
+// One batch of `owners` steps of `effect` over tokens [0, span) (a WRITE closes the first chunk),
+// on the pool's next slots.
+std::vector<BatchItem> Batch(Effect effect, std::uint32_t owners, std::uint32_t span,
+                             SlotPool& pool) {
+  const std::uint32_t first = pool.Take(owners);
   std::vector<BatchItem> items(owners);
   for (std::uint32_t i = 0; i < owners; ++i) {
-    items[i] = BatchItem{OwnerId{i}, effect, 0, span, i, i + 1, 0};
+    items[i] = BatchItem{OwnerId{i}, effect, 0, span, (first + i) % pool.size(), i + 1, 0};
   }
   return items;
 }
 
-// The cost model's four parameters, as the fit sees them: x = (launch ns, layer ns, ns per byte,
-// ns per FLOP).
-using Params = std::array<double, 4>;
+// The cost model's five parameters, as the fit sees them: x = (launch ns, layer ns, ns per byte,
+// ns per READ FLOP, ns per WRITE FLOP).
+constexpr int kParams = 5;
+using Params = std::array<double, kParams>;
+constexpr int kReadFlop = 3, kWriteFlop = 4;
 
 HardwareProfile ProfileOf(const Params& x, const HardwareProfile& base) {
   HardwareProfile hw = base;
   hw.launch_overhead_ns = std::llround(x[0]);
   hw.layer_overhead_ns = std::llround(x[1]);
   hw.memory_bandwidth_gbs = 1.0 / x[2];  // bytes per ns == GB/s
-  hw.peak_tflops_bf16 = hw.peak_tflops_fp32 = 1.0 / x[3] / 1e3;
+  hw.peak_tflops_bf16 = hw.peak_tflops_fp32 = 1.0 / x[kReadFlop] / 1e3;
+  hw.write_peak_tflops = 1.0 / x[kWriteFlop] / 1e3;
   return hw;
 }
 
@@ -93,41 +121,49 @@ constexpr double kMaxOverhead = static_cast<double>(kMaxOverheadNs);
 
 // The point's row of the linear model its time is under `x`'s classification of each layer as
 // memory- or compute-bound: (1, layers, bytes of memory-bound layers and swaps, FLOPs of
-// compute-bound layers).
+// compute-bound READ layers, FLOPs of compute-bound WRITE layers).
 Params RowOf(const ModelProfile& model, const BatchShape& shape, const Params& x) {
   HardwareProfile unit = ProfileOf(x, HardwareProfile{});
   unit.launch_overhead_ns = 1;
   unit.layer_overhead_ns = 1;
   const BatchCost c = CostModel(model, unit).Cost(shape);
-  return {c.launch_ns, c.overhead_ns, (c.memory_ns + c.swap_ns) / x[2], c.compute_ns / x[3]};
+  return {c.launch_ns, c.overhead_ns, (c.memory_ns + c.swap_ns) / x[2], c.compute_ns / x[kReadFlop],
+          c.write_compute_ns / x[kWriteFlop]};
+}
+
+std::vector<Params> RowsOf(const ModelProfile& model, const std::vector<CalibrationPoint>& points,
+                           const Params& x) {
+  std::vector<Params> rows;
+  for (const CalibrationPoint& p : points) rows.push_back(RowOf(model, p.shape, x));
+  return rows;
 }
 
 // Least squares of sum_i ((row_i . x) / m_i - 1)^2 over the free columns (the others keep their
 // value in `x`), by the normal equations of the columns scaled to a largest entry of 1 (bytes and
 // FLOPs are 10^6 times the layer counts). False when they are singular.
 bool SolveFree(const std::vector<Params>& rows, const std::vector<double>& measured,
-               const std::array<bool, 4>& free, Params& x) {
+               const std::array<bool, kParams>& free, Params& x) {
   Params scale{};
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    for (int j = 0; j < 4; ++j) scale[j] = std::max(scale[j], rows[i][j] / measured[i]);
+    for (int j = 0; j < kParams; ++j) scale[j] = std::max(scale[j], rows[i][j] / measured[i]);
   }
-  std::array<std::array<double, 5>, 4> a{};  // normal equations, augmented
+  std::array<std::array<double, kParams + 1>, kParams> a{};  // normal equations, augmented
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const double w = 1.0 / measured[i];
     double target = 1.0;
-    for (int j = 0; j < 4; ++j) {
+    for (int j = 0; j < kParams; ++j) {
       if (!free[j]) target -= rows[i][j] * x[j] * w;
     }
-    for (int j = 0; j < 4; ++j) {
+    for (int j = 0; j < kParams; ++j) {
       if (!free[j]) continue;
-      for (int k = 0; k < 4; ++k) {
+      for (int k = 0; k < kParams; ++k) {
         if (free[k]) a[j][k] += rows[i][j] * w / scale[j] * rows[i][k] * w / scale[k];
       }
-      a[j][4] += rows[i][j] * w / scale[j] * target;
+      a[j][kParams] += rows[i][j] * w / scale[j] * target;
     }
   }
   std::vector<int> cols;
-  for (int j = 0; j < 4; ++j) {
+  for (int j = 0; j < kParams; ++j) {
     if (!free[j]) continue;
     cols.push_back(j);
     // A whisker of ridge: when columns cannot be told apart (every shape runs every layer, so the
@@ -147,10 +183,10 @@ bool SolveFree(const std::vector<Params>& rows, const std::vector<double>& measu
     for (std::size_t r = 0; r < cols.size(); ++r) {
       if (r == p) continue;
       const double f = a[cols[r]][cols[p]] / pivot;
-      for (int k = 0; k < 5; ++k) a[cols[r]][k] -= f * a[cols[p]][k];
+      for (int k = 0; k <= kParams; ++k) a[cols[r]][k] -= f * a[cols[p]][k];
     }
   }
-  for (int j : cols) x[j] = a[j][4] / a[j][j] / scale[j];
+  for (int j : cols) x[j] = a[j][kParams] / a[j][j] / scale[j];
   return true;
 }
 
@@ -173,17 +209,14 @@ void FillFitted(const ModelProfile& model, const HardwareProfile& hw,
 // value leaves its range is pinned to the bound and the others solved again.
 Params FitOnce(const ModelProfile& model, const std::vector<CalibrationPoint>& points,
                const Params& x) {
-  std::vector<Params> rows;
+  const std::vector<Params> rows = RowsOf(model, points, x);
   std::vector<double> measured;
-  for (const CalibrationPoint& p : points) {
-    rows.push_back(RowOf(model, p.shape, x));
-    measured.push_back(p.measured_ns);
-  }
-  const Params lo = {0, 0, kMinNsPerByte, kMinNsPerFlop};
-  const Params hi = {kMaxOverhead, kMaxOverhead, kMaxNsPerByte, kMaxNsPerFlop};
-  std::array<bool, 4> free{};
+  for (const CalibrationPoint& p : points) measured.push_back(p.measured_ns);
+  const Params lo = {0, 0, kMinNsPerByte, kMinNsPerFlop, kMinNsPerFlop};
+  const Params hi = {kMaxOverhead, kMaxOverhead, kMaxNsPerByte, kMaxNsPerFlop, kMaxNsPerFlop};
+  std::array<bool, kParams> free{};
   Params next = x;
-  for (int j = 0; j < 4; ++j) {
+  for (int j = 0; j < kParams; ++j) {
     // A column no point uses cannot be fitted: it keeps its value.
     free[j] = std::any_of(rows.begin(), rows.end(), [&](const Params& r) { return r[j] > 0; });
   }
@@ -191,7 +224,7 @@ Params FitOnce(const ModelProfile& model, const std::vector<CalibrationPoint>& p
     Params trial = next;
     if (!SolveFree(rows, measured, free, trial)) break;
     bool clamped = false;
-    for (int j = 0; j < 4; ++j) {
+    for (int j = 0; j < kParams; ++j) {
       if (!free[j] || (trial[j] >= lo[j] && trial[j] <= hi[j])) continue;
       trial[j] = std::clamp(trial[j], lo[j], hi[j]);
       free[j] = false;
@@ -203,20 +236,41 @@ Params FitOnce(const ModelProfile& model, const std::vector<CalibrationPoint>& p
   return next;
 }
 
-// The slowest peak (most ns per FLOP) at which every point's layers stay as `x` classifies them
-// memory-bound: the peak no measurement could see, at its least.
+bool AnyCompute(const std::vector<Params>& rows, int column) {
+  return std::any_of(rows.begin(), rows.end(), [&](const Params& r) { return r[column] > 0; });
+}
+
+// The slowest rate (most ns per FLOP, column `column` of x) at which every point's layers of that
+// kernel stay memory-bound: the peak no measurement could see, at its least.
 double LeastPeakNsPerFlop(const ModelProfile& model, const std::vector<CalibrationPoint>& points,
-                          Params x) {
+                          Params x, int column) {
   double lo = kMinNsPerFlop, hi = kMaxNsPerFlop;
   for (int i = 0; i < 100; ++i) {
     const double mid = std::sqrt(lo * hi);
-    x[3] = mid;
-    const bool any_compute = std::any_of(points.begin(), points.end(), [&](const auto& p) {
-      return CostModel(model, ProfileOf(x, HardwareProfile{})).Cost(p.shape).compute_ns > 0;
-    });
-    (any_compute ? hi : lo) = mid;
+    x[column] = mid;
+    (AnyCompute(RowsOf(model, points, x), column) ? hi : lo) = mid;
   }
   return lo;
+}
+
+// Ratios of ns per FLOP to ns per byte, one for each distinct set of layers of one kernel (column
+// `column`: READ or WRITE FLOPs) that they make compute-bound, over the whole range (10^-12 to
+// 10^6).
+std::vector<double> DistinctRatios(const ModelProfile& model,
+                                   const std::vector<CalibrationPoint>& points, int column) {
+  std::vector<double> ratios;
+  std::vector<std::vector<double>> seen;
+  for (int k = 0; k <= 400; ++k) {
+    const double ratio = std::pow(10.0, -12 + 0.045 * k);
+    Params x = {0, 0, 1.0, 1.0, 1.0};
+    x[column] = ratio;
+    std::vector<double> classified;
+    for (const Params& r : RowsOf(model, points, x)) classified.push_back(r[column]);
+    if (std::find(seen.begin(), seen.end(), classified) != seen.end()) continue;
+    seen.push_back(std::move(classified));
+    ratios.push_back(ratio);
+  }
+  return ratios;
 }
 
 }  // namespace
@@ -230,37 +284,46 @@ Result<Calibration> FitProfile(const ModelProfile& model, std::vector<Calibratio
           fmt::format("{}: measured {} ns, not a positive time", p.label, p.measured_ns));
     }
   }
-  // Which layers are memory- or compute-bound depends only on the ratio of ns per FLOP to ns per
-  // byte. Scanning that ratio over its whole range visits every classification; under each the
-  // fit is linear. Each fit is refined by reclassifying under it until that stops changing, and
-  // the fit with the least error (judged by the cost model itself) is kept.
+  // Which layers are memory- or compute-bound depends only on the ratios of ns per FLOP (READ's,
+  // WRITE's) to ns per byte, each kernel's layers on its own. Scanning each ratio over its whole
+  // range visits every classification; under each pair the fit is linear. Each fit is refined by
+  // reclassifying under it until that stops changing, and the fit with the least error (judged by
+  // the cost model itself) is kept.
   Calibration best;
   double best_error = std::numeric_limits<double>::infinity();
   std::vector<std::vector<Params>> tried;
-  for (int k = 0; k <= 400; ++k) {
-    Params x = {0, 0, 1.0, std::pow(10.0, -12 + 0.045 * k)};  // ratio 10^-12 to 10^6
-    std::vector<Params> rows;
-    for (const CalibrationPoint& p : points) rows.push_back(RowOf(model, p.shape, x));
-    if (std::find(tried.begin(), tried.end(), rows) != tried.end()) continue;
-    tried.push_back(rows);
-    for (int iteration = 0; iteration < 20; ++iteration) {
-      Params next = FitOnce(model, points, x);
-      const bool compute_seen = std::any_of(points.begin(), points.end(), [&](const auto& p) {
-        return RowOf(model, p.shape, next)[3] > 0;
-      });
-      if (!compute_seen) next[3] = LeastPeakNsPerFlop(model, points, next);
-      Calibration c;
-      c.profile = ProfileOf(next, base);
-      c.points = points;
-      FillFitted(model, c.profile, c.points);
-      c.rms_relative_error = RmsRelativeError(c.points);
-      c.peak_bound_only = !compute_seen;
-      if (c.rms_relative_error < best_error) {
-        best_error = c.rms_relative_error;
-        best = std::move(c);
+  const bool writes = std::any_of(points.begin(), points.end(), [](const CalibrationPoint& p) {
+    return p.shape.write_steps > 0;
+  });
+  for (double read_ratio : DistinctRatios(model, points, kReadFlop)) {
+    for (double write_ratio : DistinctRatios(model, points, kWriteFlop)) {
+      Params x = {0, 0, 1.0, read_ratio, write_ratio};
+      std::vector<Params> rows = RowsOf(model, points, x);
+      if (std::find(tried.begin(), tried.end(), rows) != tried.end()) continue;
+      tried.push_back(std::move(rows));
+      for (int iteration = 0; iteration < 20; ++iteration) {
+        Params next = FitOnce(model, points, x);
+        const std::vector<Params> fitted_rows = RowsOf(model, points, next);
+        const bool read_seen = AnyCompute(fitted_rows, kReadFlop);
+        const bool write_seen = AnyCompute(fitted_rows, kWriteFlop);
+        if (!read_seen) next[kReadFlop] = LeastPeakNsPerFlop(model, points, next, kReadFlop);
+        if (!write_seen) next[kWriteFlop] = LeastPeakNsPerFlop(model, points, next, kWriteFlop);
+        Calibration c;
+        c.profile = ProfileOf(next, base);
+        // Without a WRITE shape there is nothing to say of WRITEs: they take the READ's peak.
+        if (!writes) c.profile.write_peak_tflops = 0;
+        c.points = points;
+        FillFitted(model, c.profile, c.points);
+        c.rms_relative_error = RmsRelativeError(c.points);
+        c.peak_bound_only = !read_seen;
+        c.write_peak_bound_only = writes && !write_seen;
+        if (c.rms_relative_error < best_error) {
+          best_error = c.rms_relative_error;
+          best = std::move(c);
+        }
+        if (next == x) break;
+        x = next;
       }
-      if (next == x) break;
-      x = next;
     }
   }
   return best;
@@ -282,14 +345,22 @@ Result<Calibration> Calibrate(Backend& backend, const CalibrationOptions& o) {
   std::uint32_t largest = 1;
   for (std::uint32_t b : o.read_batches) largest = std::max(largest, b);
   for (std::uint32_t b : o.write_batches) largest = std::max(largest, b);
-  const std::uint32_t slots = largest + 1;  // and one more, a swap's target
+  // The largest batch and a swap's target, and more while the states hold less than
+  // kColdPoolBytes (larger states do not fit a cache anyway).
+  const std::uint64_t state = std::max<std::uint64_t>(1, o.model.state_bytes());
+  const auto slots = static_cast<std::uint32_t>(
+      std::max<std::uint64_t>(largest + 1, (kColdPoolBytes + state - 1) / state));
   RWTTT_TRY(backend.Reset(o.model, slots, o.seed));
   for (std::uint32_t s = 0; s < slots; ++s) backend.InitSlot(s);
+  SlotPool pool(slots);
   std::vector<CalibrationPoint> points;
   std::vector<ItemResult> results;
-  const auto time_batch = [&](std::vector<BatchItem> items) {
-    results.assign(items.size(), ItemResult{});
-    return MedianNs(o.repeats, [&] { backend.RunBatch(items, results); });
+  const auto time_batch = [&](Effect effect, std::uint32_t owners, std::uint32_t span) {
+    results.assign(owners, ItemResult{});
+    return MedianNs(o.repeats, [&] {
+      const std::vector<BatchItem> items = Batch(effect, owners, span, pool);
+      backend.RunBatch(items, results);
+    });
   };
   // A READ never spans more than a chunk (core/program.h): longer spans are the chunk's.
   std::vector<std::uint32_t> spans;
@@ -302,15 +373,18 @@ Result<Calibration> Calibrate(Backend& backend, const CalibrationOptions& o) {
       points.push_back(
           {fmt::format("READ x{}, {} token{}", b, s, s == 1 ? "" : "s"),
            BatchShape{.read_steps = b, .read_tokens = b * std::uint64_t{s}, .read_slots = b},
-           time_batch(Batch(Effect::kRead, b, s))});
+           time_batch(Effect::kRead, b, s)});
     }
   }
   for (std::uint32_t b : o.write_batches) {
     points.push_back({fmt::format("WRITE x{}", b), BatchShape{.write_steps = b, .write_slots = b},
-                      time_batch(Batch(Effect::kWrite, b, o.model.chunk))});
+                      time_batch(Effect::kWrite, b, o.model.chunk)});
   }
-  points.push_back({"swap", BatchShape{.swap_bytes = o.model.state_bytes()},
-                    MedianNs(o.repeats, [&] { backend.CopySlot(0, slots - 1); })});
+  points.push_back(
+      {"swap", BatchShape{.swap_bytes = o.model.state_bytes()}, MedianNs(o.repeats, [&] {
+         const std::uint32_t from = pool.Take(2);
+         backend.CopySlot(from, (from + 1) % slots);
+       })});
   HardwareProfile base;
   base.name = o.name;
   base.memory_gib = o.memory_gib;
@@ -320,8 +394,10 @@ Result<Calibration> Calibrate(Backend& backend, const CalibrationOptions& o) {
 std::string CalibrationJson(const Calibration& c) {
   std::string json = HardwareProfileToJson(c.profile);
   json.pop_back();  // the closing brace: the calibration goes inside
-  json += fmt::format(R"(,"calibration":{{"rms_relative_error":{},"peak_bound_only":{},"points":[)",
-                      c.rms_relative_error, c.peak_bound_only ? "true" : "false");
+  json += fmt::format(R"(,"calibration":{{"rms_relative_error":{},"peak_bound_only":{},)"
+                      R"("write_peak_bound_only":{},"points":[)",
+                      c.rms_relative_error, c.peak_bound_only ? "true" : "false",
+                      c.write_peak_bound_only ? "true" : "false");
   for (std::size_t i = 0; i < c.points.size(); ++i) {
     const CalibrationPoint& p = c.points[i];
     json += fmt::format(R"({}{{"shape":{},"measured_ns":{:.0f},"fitted_ns":{:.0f}}})",
@@ -338,11 +414,14 @@ std::string CalibrationTable(const Calibration& c) {
                        p.fitted_ns * 1e-6, 100 * (p.fitted_ns / p.measured_ns - 1));
   }
   const HardwareProfile& hw = c.profile;
+  const char* lower_bound = " (a lower bound: no shape was compute-bound)";
   out += fmt::format(
-      "profile {}: bandwidth {:.2f} GB/s, peak {:.4g} TFLOP/s{}, launch {} ns, per layer {} ns; "
+      "profile {}: bandwidth {:.2f} GB/s, peak {:.4g} TFLOP/s{}, {}launch {} ns, per layer {} ns; "
       "RMS error {:.1f}% over {} shapes\n",
-      hw.name, hw.memory_bandwidth_gbs, hw.peak_tflops_fp32,
-      c.peak_bound_only ? " (a lower bound: no shape was compute-bound)" : "",
+      hw.name, hw.memory_bandwidth_gbs, hw.peak_tflops_fp32, c.peak_bound_only ? lower_bound : "",
+      hw.write_peak_tflops > 0 ? fmt::format("WRITE peak {:.4g} TFLOP/s{}, ", hw.write_peak_tflops,
+                                             c.write_peak_bound_only ? lower_bound : "")
+                               : std::string(),
       hw.launch_overhead_ns, hw.layer_overhead_ns, 100 * c.rms_relative_error, c.points.size());
   return out;
 }

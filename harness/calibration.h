@@ -1,8 +1,8 @@
 // `rwttt calibrate`: a hardware profile fitted to a backend's real kernels. It times a grid of
 // batch shapes (READs of 1 to 8 owners over spans of 1 to 64 tokens, WRITEs of 1 to 4 owners, a
-// state swap), takes the median of repeated runs of each, and fits the cost model's four
-// parameters (bandwidth, peak, launch and per-layer overheads) to those medians by least squares
-// on the relative error (docs/calibration.md).
+// state swap), takes the median of repeated runs of each, and fits the cost model's five
+// parameters (bandwidth, READ and WRITE peaks, launch and per-layer overheads) to those medians by
+// least squares on the relative error (docs/calibration.md).
 //
 //   RWTTT_ASSIGN_OR_RETURN(Calibration c, Calibrate(backend, {.model = m, .name = "my-cpu"}));
 //   std::puts(CalibrationTable(c).c_str());   // measured against fitted, per shape
@@ -46,8 +46,9 @@ struct CalibrationPoint {
 struct Calibration {
   HardwareProfile profile;
   std::vector<CalibrationPoint> points;
-  double rms_relative_error = 0;  // over the points, of fitted against measured
-  bool peak_bound_only = false;   // no shape was compute-bound: the peak is a lower bound
+  double rms_relative_error = 0;       // over the points, of fitted against measured
+  bool peak_bound_only = false;        // no READ was compute-bound: the peak is a lower bound
+  bool write_peak_bound_only = false;  // likewise the WRITE peak
 };
 
 // The options `rwttt calibrate` starts from: `model` on the backend named `backend`, named
@@ -60,7 +61,7 @@ CalibrationOptions DefaultCalibration(const ModelProfile& model, std::string_vie
 // backend's own.
 Result<Calibration> Calibrate(Backend& backend, const CalibrationOptions& options);
 
-// The fit alone, for measured points of `model`: the four parameters minimising the sum of
+// The fit alone, for measured points of `model`: the five parameters minimising the sum of
 // squared relative errors of CostModel's times against `points[i].measured_ns`, each within the
 // hardware profile's physical range (a parameter the points cannot see is set to its bound: an
 // overhead to 0, a peak no shape was limited by to the least that keeps every shape as it was).

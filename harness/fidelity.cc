@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <tuple>
 #include <utility>
@@ -49,6 +50,21 @@ FidelityValues FidelityValuesOf(const Metrics& m) {
   return v;
 }
 
+FidelityValues FidelityMedians(const std::vector<FidelityValues>& runs) {
+  FidelityValues out;
+  for (std::size_t k = 0; k < kFidelityMetrics.size(); ++k) {
+    std::vector<double> v;
+    for (const FidelityValues& r : runs) {
+      if (r[k]) v.push_back(*r[k]);
+    }
+    if (v.empty()) continue;
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    out[k] = n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  }
+  return out;
+}
+
 std::vector<FidelityWorkload> GeneratedWorkloads(Seed seed) {
   std::vector<FidelityWorkload> out;
   // Rates for a host backend running `small`: a decode batch takes about a millisecond there.
@@ -69,12 +85,16 @@ std::vector<FidelityWorkload> GeneratedWorkloads(Seed seed) {
 }
 
 std::vector<PolicySpec> FidelityPolicies() {
-  return {PolicySpec{"rwttt", {}}, PolicySpec{"naive", {}}};
+  return {PolicySpec{"rwttt", {}}, PolicySpec{"naive", {}}, PolicySpec{"sequential", {}}};
 }
 
 Result<FidelityReport> RunFidelity(Backend& backend, const FidelityOptions& o) {
   if (o.workloads.empty() || o.policies.empty()) {
     return Error::Usage("a fidelity run needs at least one workload and one policy");
+  }
+  if (o.runs == 0 || o.runs > 100) {
+    return Error{ErrorCode::kUsage, fmt::format("must be from 1 to 100, found {}", o.runs),
+                 SourceLoc{"", 0, "runs"}};
   }
   FidelityReport report;
   std::array<double, kFidelityMetrics.size()> sum{};
@@ -82,7 +102,11 @@ Result<FidelityReport> RunFidelity(Backend& backend, const FidelityOptions& o) {
   for (const FidelityWorkload& w : o.workloads) {
     for (const PolicySpec& spec : o.policies) {
       FidelityRow row{w.name, spec.Label(), {}, {}};
-      RWTTT_ASSIGN_OR_RETURN(row.measured, RunOnce(w, spec, o, &backend));
+      std::vector<FidelityValues> runs;
+      for (std::uint32_t run = 0; run < o.runs; ++run) {
+        RWTTT_ASSIGN_OR_RETURN(runs.emplace_back(), RunOnce(w, spec, o, &backend));
+      }
+      row.measured = FidelityMedians(runs);
       RWTTT_ASSIGN_OR_RETURN(row.modelled, RunOnce(w, spec, o, nullptr));
       for (std::size_t k = 0; k < kFidelityMetrics.size(); ++k) {
         if (!row.measured[k] || !row.modelled[k] || *row.measured[k] <= 0) continue;
@@ -108,13 +132,13 @@ std::string FidelityTable(const FidelityReport& r) {
   const auto cell = [](const std::optional<double>& v) {
     return v ? fmt::format("{:.4g}", *v) : std::string("n/a");
   };
-  std::string out = fmt::format("{:<20} {:<8} {:<12} {:>11} {:>11} {:>8}\n", "workload", "policy",
+  std::string out = fmt::format("{:<20} {:<10} {:<12} {:>11} {:>11} {:>8}\n", "workload", "policy",
                                 "metric", "measured", "modelled", "error");
   for (const FidelityRow& row : r.rows) {
     for (std::size_t k = 0; k < kFidelityMetrics.size(); ++k) {
       const bool both = row.measured[k] && row.modelled[k] && *row.measured[k] > 0;
       out += fmt::format(
-          "{:<20} {:<8} {:<12} {:>11} {:>11} {:>8}\n", row.workload, row.policy,
+          "{:<20} {:<10} {:<12} {:>11} {:>11} {:>8}\n", row.workload, row.policy,
           kFidelityMetrics[k], cell(row.measured[k]), cell(row.modelled[k]),
           both ? fmt::format("{:+.1f}%", 100 * (*row.modelled[k] / *row.measured[k] - 1))
                : std::string("n/a"));

@@ -36,6 +36,10 @@ using FidelityValues = std::array<std::optional<double>, kFidelityMetrics.size()
 // has none.
 FidelityValues FidelityValuesOf(const Metrics& metrics);
 
+// Each metric's median over the runs that have it (the mean of the middle two for an even count);
+// none where no run has it.
+FidelityValues FidelityMedians(const std::vector<FidelityValues>& runs);
+
 struct FidelityWorkload {
   std::string name;
   std::vector<Request> trace;
@@ -45,9 +49,9 @@ struct FidelityWorkload {
 // at a light, a busy and an overloading rate for `small` on a host backend).
 std::vector<FidelityWorkload> GeneratedWorkloads(Seed seed);
 
-// The policies whose measured runs measure what really happens: rwttt and naive. `sequential`'s
-// swaps are not performed by the executor (its owners keep their own slots), and the host
-// backends run one batch at a time, so `replicas` copies cannot run at once: both are left out.
+// The policies whose measured runs measure what really happens: rwttt, naive and sequential (its
+// swaps are real copies, timed: sim/executor.h). The backends run one batch at a time, so
+// `replicas` copies cannot run at once: it is left out.
 std::vector<PolicySpec> FidelityPolicies();
 
 struct FidelityOptions {
@@ -57,6 +61,7 @@ struct FidelityOptions {
   std::vector<PolicySpec> policies = FidelityPolicies();
   std::uint64_t budget_bytes = 0;  // 0: the calibrated profile's memory
   Seed seed{0};
+  std::uint32_t runs = 3;  // measured replays of each row; each metric's median is compared
 };
 
 struct FidelityRow {
@@ -72,8 +77,10 @@ struct FidelityReport {
   double overall_mape = 0;  // the mean of the metrics' MAPEs
 };
 
-// Runs every workload under every policy, measured on `backend` and modelled on
-// `options.calibrated`. Errors: no workload or policy, a policy's or the simulator's own.
+// Runs every workload under every policy, measured on `backend` (`options.runs` times, each
+// metric the median of the runs: wall time on a shared machine moves) and modelled on
+// `options.calibrated`. Errors: no workload or policy, runs 0 or above 100, a policy's or the
+// simulator's own.
 Result<FidelityReport> RunFidelity(Backend& backend, const FidelityOptions& options);
 
 // Per run, each metric's measured and modelled value and error; then the MAPE per metric and

@@ -18,19 +18,21 @@ CostModel::CostModel(const ModelProfile& model, const HardwareProfile& hw)
       pair_flops_(model.attention ? model.attention->flops_per_pair() : 0.0),
       bandwidth_(hw.bandwidth_bytes_per_ns()),
       peak_(hw.peak_flops_per_ns(model.dtype)),
+      write_peak_(hw.write_peak_flops_per_ns(model.dtype)),
       launch_ns_(static_cast<double>(hw.launch_overhead_ns)),
       layer_ns_(static_cast<double>(hw.layer_overhead_ns)) {}
 
-void CostModel::AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, double flops) const {
+void CostModel::AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, double flops,
+                          double peak, double BatchCost::*compute_ns) const {
   if (layers == 0) return;
   const double n = static_cast<double>(layers);
   cost.overhead_ns += n * layer_ns_;
   const double memory = bytes / bandwidth_;
-  const double compute = flops / peak_;
+  const double compute = flops / peak;
   if (memory >= compute) {
     cost.memory_ns += n * memory;
   } else {
-    cost.compute_ns += n * compute;
+    cost.*compute_ns += n * compute;
   }
 }
 
@@ -46,16 +48,16 @@ BatchCost CostModel::Cost(const BatchShape& s) const {
     AddLayers(cost, ttt_layers_,
               read_ttt_.shared_bytes + slots * read_ttt_.owner_bytes +
                   tokens * read_ttt_.token_bytes + kv_bytes,
-              tokens * read_ttt_.flops + attention_flops);
+              tokens * read_ttt_.flops + attention_flops, peak_, &BatchCost::compute_ns);
     AddLayers(cost, other_layers_,
               read_other_.shared_bytes + tokens * read_other_.token_bytes + kv_bytes,
-              tokens * read_other_.flops + attention_flops);
+              tokens * read_other_.flops + attention_flops, peak_, &BatchCost::compute_ns);
   }
   if (s.write_steps > 0) {
     const double steps = static_cast<double>(s.write_steps);
     const double slots = static_cast<double>(s.write_slots);
     AddLayers(cost, ttt_layers_, slots * write_.owner_bytes + steps * write_.token_bytes,
-              steps * write_.flops);
+              steps * write_.flops, write_peak_, &BatchCost::write_compute_ns);
   }
   // A copy reads and writes every byte.
   cost.swap_ns = 2.0 * static_cast<double>(s.swap_bytes) / bandwidth_;

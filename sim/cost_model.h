@@ -4,10 +4,10 @@
 //   BatchTiming t = cost.BatchTime({.read_steps = 8, .read_tokens = 8, .read_slots = 8});
 //
 // Per layer: overhead + max(bytes / bandwidth, flops / peak), summed over the layers a batch runs
-// (READs: every layer; WRITEs: the TTT layers), plus one launch overhead and any swap copy. A
-// batch reads the shared weights once and each distinct slot's state once: that sharing is what
-// batching wins. The overheads are host time; the rest is the device's, which lanes running at
-// once (replicas) share (sim/device_sharing.h).
+// (READs: every layer; WRITEs: the TTT layers, at the WRITE peak), plus one launch overhead and any
+// swap copy. A batch reads the shared weights once and each distinct slot's state once: that
+// sharing is what batching wins. The overheads are host time; the rest is the device's, which lanes
+// running at once (replicas) share (sim/device_sharing.h).
 #pragma once
 
 #include <array>
@@ -38,13 +38,14 @@ struct BatchShape {
 // The terms of one batch's time, for reports and the cost-model documentation.
 struct BatchCost {
   double launch_ns = 0;
-  double overhead_ns = 0;  // per-layer framework overhead, summed
-  double memory_ns = 0;    // layers where bytes / bandwidth dominated, summed
-  double compute_ns = 0;   // layers where flops / peak dominated, summed
+  double overhead_ns = 0;       // per-layer framework overhead, summed
+  double memory_ns = 0;         // layers where bytes / bandwidth dominated, summed
+  double compute_ns = 0;        // READ layers where flops / peak dominated, summed
+  double write_compute_ns = 0;  // WRITE layers where flops / WRITE peak dominated, summed
   double swap_ns = 0;
-  double total_ns() const { return launch_ns + overhead_ns + memory_ns + compute_ns + swap_ns; }
+  double total_ns() const { return launch_ns + overhead_ns + device_ns(); }
   // The device's part: bytes moved and FLOPs done (the overheads are host time).
-  double device_ns() const { return memory_ns + compute_ns + swap_ns; }
+  double device_ns() const { return memory_ns + compute_ns + write_compute_ns + swap_ns; }
 };
 
 // A batch's time alone on the device, in whole nanoseconds: `total` is BatchCost::total_ns()
@@ -67,8 +68,10 @@ class CostModel {
   BatchTiming BatchTime(const BatchShape& shape) const;
 
  private:
-  // Adds `layers` identical layers moving `bytes` and doing `flops` each.
-  void AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, double flops) const;
+  // Adds `layers` identical layers moving `bytes` and doing `flops` each at `peak` FLOP/ns; their
+  // compute-bound time goes to `compute_ns`.
+  void AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, double flops, double peak,
+                 double BatchCost::*compute_ns) const;
 
   std::uint64_t ttt_layers_;
   std::uint64_t other_layers_;
@@ -79,6 +82,7 @@ class CostModel {
   double pair_flops_ = 0;      // per query-key pair in one layer
   double bandwidth_;           // bytes per ns
   double peak_;                // flops per ns, for the model's dtype
+  double write_peak_;          // flops per ns of the WRITE kernels
   double launch_ns_;
   double layer_ns_;
 

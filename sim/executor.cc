@@ -14,7 +14,12 @@ Executor::Executor(Backend* backend, HistorySink* history, bool measure, std::si
 
 Status Executor::Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed) {
   stamps_.assign(num_slots, Stamp{});
-  if (backend_ != nullptr) RWTTT_TRY(backend_->Reset(model, num_slots, seed));
+  state_bytes_ = model.state_bytes();
+  swap_buffer_ = num_slots;
+  if (backend_ != nullptr) {
+    RWTTT_TRY(backend_->Reset(model, num_slots + (measure_ ? 1 : 0), seed));
+    if (measure_) backend_->InitSlot(swap_buffer_);
+  }
   return OkStatus();
 }
 
@@ -26,7 +31,7 @@ void Executor::Admit(OwnerId owner, std::uint32_t slot, bool init_slot) {
 }
 
 std::optional<Nanos> Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id,
-                                        Nanos start) {
+                                        Nanos start, std::uint64_t swap_bytes) {
   seen_.clear();
   for (const ExecItem& it : items) seen_.push_back(stamps_[it.slot]);
   std::optional<Nanos> wall;
@@ -45,6 +50,11 @@ std::optional<Nanos> Executor::Dispatch(std::span<const ExecItem> items, std::ui
     }
     results_.assign(items.size(), ItemResult{});
     const auto wall_start = std::chrono::steady_clock::now();
+    if (measure_ && swap_bytes > 0 && state_bytes_ > 0 && !items.empty()) {
+      for (std::uint64_t copied = 0; copied < swap_bytes; copied += state_bytes_) {
+        backend_->CopySlot(items.front().slot, swap_buffer_);
+      }
+    }
     backend_->RunBatch(batch_items_, results_);
     if (measure_) {
       const auto took = std::chrono::steady_clock::now() - wall_start;

@@ -47,7 +47,8 @@ class Executor {
   // `backend` and `history` may be null (no math; no history). `owners`: owners in the trace.
   Executor(Backend* backend, HistorySink* history, bool measure, std::size_t owners);
 
-  // Prepares `num_slots` slots. Fails when the backend cannot hold them.
+  // Prepares `num_slots` slots (when measuring, the backend holds one more: the buffer swaps are
+  // copied into). Fails when the backend cannot hold them.
   Status Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed);
 
   // The owner now holds `slot`. With `init_slot`, the slot gets a fresh state stamped (owner, 0);
@@ -57,8 +58,11 @@ class Executor {
   // Runs the batch's math as one Backend::RunBatch of the items in order, reading stamps and
   // states as they are at `start`, and keeps its history records until Complete. Returns the
   // measured wall time of the math when measuring, else std::nullopt. Batch ids increase.
+  // When measuring, a batch that swaps `swap_bytes` first copies that many bytes of state (whole
+  // states, rounded up: Backend::CopySlot of its first item's slot into the swap buffer), and the
+  // wall time counts the copies: the states stay in their slots, so histories do not change.
   std::optional<Nanos> Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id,
-                                Nanos start);
+                                Nanos start, std::uint64_t swap_bytes = 0);
 
   // Batch `batch_id` (`items` as dispatched) ended at `end`: its WRITEs' commits become visible
   // (each slot stamped (owner, commit_version)), and its history records, in item order, are
@@ -75,6 +79,8 @@ class Executor {
   Backend* backend_;
   HistorySink* history_;
   bool measure_;
+  std::uint64_t state_bytes_ = 0;
+  std::uint32_t swap_buffer_ = 0;     // the backend's extra slot, when measuring
   std::vector<std::uint64_t> carry_;  // [owners]
   std::vector<Stamp> stamps_;         // [num_slots]
   std::vector<BatchItem> batch_items_;

@@ -354,7 +354,7 @@ Status Run::Launch(std::uint32_t lane, std::vector<ExecItem>& items, const Batch
   const BatchTiming timing = cost_.BatchTime(shape);
   if (timing.total.value() > INT64_MAX - now_.value()) return PastTheClock(items, timing.total);
   const std::uint64_t batch_id = batch_ids_++;
-  const std::optional<Nanos> wall = executor_.Dispatch(items, batch_id, now_);
+  const std::optional<Nanos> wall = executor_.Dispatch(items, batch_id, now_, plan_.swap_bytes);
   // Measured: the kernels' wall time, all of it the device's (the backend ran them alone).
   device_.Start(lane, now_, wall ? Nanos{0} : timing.host(), wall ? *wall : timing.device);
   lane_batch_[lane] = LaneBatch{batch_id, now_, plan_.swap_bytes, shape.read_tokens};

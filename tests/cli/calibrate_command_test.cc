@@ -47,9 +47,12 @@ TEST(BenchFidelity, CalibratesThenComparesEveryMetricAndSaysWhatItLeftOut) {
   EXPECT_NE(run.out.find("calibrated first (rwttt calibrate --backend cpu --model tiny"),
             std::string::npos)
       << run.out;
-  EXPECT_NE(run.out.find("poisson overloaded   naive    E2E p99 ms"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("poisson overloaded   naive      E2E p99 ms"), std::string::npos)
+      << run.out;
   EXPECT_NE(run.out.find("overall"), std::string::npos) << run.out;
-  EXPECT_NE(run.out.find("left out: sequential"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("poisson light        sequential TTFT p50 ms"), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("left out: replicas"), std::string::npos) << run.out;
   EXPECT_NE(run.err.find("/nonexistent/mooncake/conversation_trace.jsonl is absent"),
             std::string::npos)
       << run.err;

@@ -50,8 +50,10 @@ TEST(Calibration, TheFitRecoversTheProfileThatMadeTheTimes) {
   base.memory_gib = 16;
   const Calibration c = FitProfile(m, Exact(m, truth), base).value();
   EXPECT_FALSE(c.peak_bound_only);
+  EXPECT_FALSE(c.write_peak_bound_only);
   EXPECT_NEAR(c.profile.memory_bandwidth_gbs / 40, 1, 1e-6);
   EXPECT_NEAR(c.profile.peak_tflops_fp32 / 0.3, 1, 1e-6);
+  EXPECT_NEAR(c.profile.write_peak_tflops / 0.3, 1, 1e-6);  // the same peak, found twice
   EXPECT_EQ(c.profile.launch_overhead_ns, 2000);
   EXPECT_EQ(c.profile.layer_overhead_ns, 500);
   EXPECT_LT(c.rms_relative_error, 1e-9);
@@ -62,15 +64,38 @@ TEST(Calibration, TheFitRecoversTheProfileThatMadeTheTimes) {
   EXPECT_EQ(back->layer_overhead_ns, 500);
 }
 
+TEST(Calibration, AWritePeakOfItsOwnIsFoundBesideTheReadPeak) {
+  // WRITEs at a third of the READ's rate, as register-tiled outer products and projections over a
+  // span can differ on a host.
+  const ModelProfile m = LoadModelProfile("small").value();
+  HardwareProfile truth = Machine(40, 0.3, 2000, 500);
+  truth.write_peak_tflops = 0.1;
+  const Calibration c = FitProfile(m, Exact(m, truth), HardwareProfile{}).value();
+  EXPECT_NEAR(c.profile.peak_tflops_fp32 / 0.3, 1, 1e-6);
+  EXPECT_NEAR(c.profile.write_peak_tflops / 0.1, 1, 1e-6);
+  EXPECT_LT(c.rms_relative_error, 1e-9);
+  EXPECT_NE(CalibrationTable(c).find("WRITE peak 0.1 TFLOP/s"), std::string::npos)
+      << CalibrationTable(c);
+  // Without a WRITE shape the fit says nothing of WRITEs: they keep the READ's peak.
+  std::vector<CalibrationPoint> reads = Exact(m, truth);
+  std::erase_if(reads, [](const CalibrationPoint& p) { return p.shape.write_steps > 0; });
+  EXPECT_EQ(FitProfile(m, reads, HardwareProfile{}).value().profile.write_peak_tflops, 0);
+}
+
 // Any machine in range: the fit reproduces every measured time, and recovers the bandwidth and the
-// peak whenever memory- or compute-bound layers are a visible part (1%) of some shape's time.
+// peaks whenever memory- or compute-bound layers are a visible part (1%) of some shape's time.
 RC_GTEST_PROP(Calibration, TheFitReproducesExactTimesAndRecoversWhatTheyShow, ()) {
   const ModelProfile m =
       LoadModelProfile(*rc::gen::element<std::string>("small", "tiny", "medium")).value();
   const double gbs = std::pow(10.0, *rc::gen::inRange(0, 400) / 100.0);        // 1 .. 10^4 GB/s
   const double tflops = std::pow(10.0, *rc::gen::inRange(-200, 300) / 100.0);  // 0.01 .. 1000
-  const HardwareProfile truth =
+  HardwareProfile truth =
       Machine(gbs, tflops, *rc::gen::inRange(0, 100000), *rc::gen::inRange(0, 100000));
+  // WRITEs at the READ's rate, or at their own (a tenth to ten times it).
+  if (*rc::gen::arbitrary<bool>()) {
+    truth.write_peak_tflops = tflops * std::pow(10.0, *rc::gen::inRange(-100, 100) / 100.0);
+  }
+  const double write_tflops = truth.write_peak_tflops > 0 ? truth.write_peak_tflops : tflops;
   const std::vector<CalibrationPoint> points = Exact(m, truth);
   const Calibration c = FitProfile(m, points, HardwareProfile{}).value();
   RC_ASSERT(c.rms_relative_error < 1e-3);
@@ -80,7 +105,8 @@ RC_GTEST_PROP(Calibration, TheFitReproducesExactTimesAndRecoversWhatTheyShow, ()
   const auto visible = [&](double BatchCost::*term) {
     return std::any_of(points.begin(), points.end(), [&](const CalibrationPoint& p) {
       const BatchCost b = cost.Cost(p.shape);
-      return b.overhead_ns + b.memory_ns + b.compute_ns > 0 && b.*term > 0.01 * b.total_ns();
+      return b.overhead_ns + b.memory_ns + b.compute_ns + b.write_compute_ns > 0 &&
+             b.*term > 0.01 * b.total_ns();
     });
   };
   if (visible(&BatchCost::memory_ns)) {
@@ -88,6 +114,9 @@ RC_GTEST_PROP(Calibration, TheFitReproducesExactTimesAndRecoversWhatTheyShow, ()
   }
   if (visible(&BatchCost::compute_ns)) {
     RC_ASSERT(std::abs(c.profile.peak_tflops_fp32 / tflops - 1) < 1e-3);
+  }
+  if (visible(&BatchCost::write_compute_ns)) {
+    RC_ASSERT(std::abs(c.profile.write_peak_tflops / write_tflops - 1) < 1e-3);
   }
 }
 

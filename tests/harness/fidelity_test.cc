@@ -47,8 +47,9 @@ TEST(Fidelity, RunsEveryWorkloadUnderEveryPolicyAndAveragesTheErrors) {
   o.workloads = {all[0], all[2]};
   const Result<FidelityReport> r = RunFidelity(cpu, o);
   ASSERT_TRUE(r.ok()) << r.error().ToString();
-  ASSERT_EQ(r->rows.size(), 2u * 2);  // two workloads x rwttt, naive
+  ASSERT_EQ(r->rows.size(), 2u * 3);  // two workloads x rwttt, naive, sequential
   EXPECT_EQ(r->rows[1].policy, "naive");
+  EXPECT_EQ(r->rows[2].policy, "sequential");
   double overall = 0;
   int metrics = 0;
   for (std::size_t k = 0; k < kFidelityMetrics.size(); ++k) {
@@ -78,6 +79,27 @@ TEST(Fidelity, NothingToRunIsAnError) {
   o.model = LoadModelProfile("tiny").value();
   o.calibrated = Profile();
   EXPECT_FALSE(RunFidelity(cpu, o).ok());
+  o.workloads = {GeneratedWorkloads(Seed{3})[0]};
+  for (std::uint32_t runs : {0u, 101u}) {
+    o.runs = runs;
+    const Result<FidelityReport> r = RunFidelity(cpu, o);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().where.field, "runs");
+  }
+}
+
+TEST(Fidelity, MeasuredValuesAreEachMetricsMedianOverTheRunsThatHaveIt) {
+  std::vector<FidelityValues> runs(4);
+  for (int i = 0; i < 4; ++i) runs[i][0] = std::array{5.0, 1.0, 3.0, 2.0}[i];  // even: 2.5
+  runs[0][1] = 9;
+  runs[2][1] = 1;
+  runs[3][1] = 4;  // three of four have it: 4
+  runs[1][2] = 7;  // one: itself
+  const FidelityValues m = FidelityMedians(runs);
+  EXPECT_EQ(m[0], 2.5);
+  EXPECT_EQ(m[1], 4.0);
+  EXPECT_EQ(m[2], 7.0);
+  EXPECT_FALSE(m[3].has_value());
 }
 
 }  // namespace

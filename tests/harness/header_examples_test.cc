@@ -99,7 +99,7 @@ TEST_F(HeaderExample, HarnessFidelity) {
     // end example
     // clang-format on
     std::fflush(stdout);
-    EXPECT_EQ(r.rows.size(), 3u * 2);
+    EXPECT_EQ(r.rows.size(), 3u * 3);  // three workloads x rwttt, naive, sequential
     EXPECT_NE(::testing::internal::GetCapturedStdout().find("overall"), std::string::npos);
     return OkStatus();
   };

@@ -76,8 +76,27 @@ TEST(CostModel, WriteBecomesComputeBoundOnASlowDevice) {
   // 1 flop/ns: H^T V's 1024 flops per chunk token outweigh its 96 bytes.
   const CostModel cost(m, RoundHardware("0.001"));
   const BatchCost c = cost.Cost({.write_steps = 1, .write_slots = 1});
-  EXPECT_GT(c.compute_ns, 0);
+  EXPECT_GT(c.write_compute_ns, 0);
+  EXPECT_EQ(c.compute_ns, 0);  // no READ
   EXPECT_EQ(c.memory_ns, 0);
+}
+
+// A profile's WRITE peak times the WRITE layers alone; without one, WRITEs run at the READ's.
+TEST(CostModel, TheWritePeakTimesWritesAndOnlyWrites) {
+  const ModelProfile m = LoadModelProfile("tiny").value();
+  HardwareProfile hw = RoundHardware("0.001");  // 1 FLOP/ns
+  const BatchShape write{.write_steps = 1, .write_slots = 1};
+  const BatchShape read{.read_steps = 1, .read_tokens = 8, .read_slots = 1};
+  const BatchCost before = CostModel(m, hw).Cost(write);
+  const BatchCost read_before = CostModel(m, hw).Cost(read);
+  hw.write_peak_tflops = 0.0005;  // 0.5 FLOP/ns
+  const BatchCost after = CostModel(m, hw).Cost(write);
+  EXPECT_GT(before.write_compute_ns, 0);
+  EXPECT_DOUBLE_EQ(after.write_compute_ns, 2 * before.write_compute_ns);
+  EXPECT_DOUBLE_EQ(after.overhead_ns, before.overhead_ns);
+  const BatchCost read_after = CostModel(m, hw).Cost(read);
+  EXPECT_DOUBLE_EQ(read_after.total_ns(), read_before.total_ns());
+  EXPECT_GT(read_after.compute_ns, 0);
 }
 
 // LaCT's WRITE does 12 C d_model fast_dim FLOPs while moving 24 d_model fast_dim state bytes:
@@ -89,15 +108,15 @@ TEST(CostModel, LactWriteIsComputeBoundAtItsChunkWhereInplaceIsNot) {
   ModelProfile lact = LoadModelProfile("lact-1b").value();
   const BatchShape one_write{.write_steps = 1, .write_slots = 1};
   const BatchCost at_2048 = CostModel(lact, h100).Cost(one_write);
-  EXPECT_GT(at_2048.compute_ns, 0);
+  EXPECT_GT(at_2048.write_compute_ns, 0);
   EXPECT_EQ(at_2048.memory_ns, 0);
   lact.chunk = 128;
   const BatchCost at_128 = CostModel(lact, h100).Cost(one_write);
-  EXPECT_EQ(at_128.compute_ns, 0);
+  EXPECT_EQ(at_128.write_compute_ns, 0);
   EXPECT_GT(at_128.memory_ns, 0);
   const ModelProfile inplace = LoadModelProfile("inplace-ttt-4b").value();  // C = 512
   const BatchCost inplace_512 = CostModel(inplace, h100).Cost(one_write);
-  EXPECT_EQ(inplace_512.compute_ns, 0);
+  EXPECT_EQ(inplace_512.write_compute_ns, 0);
   EXPECT_GT(inplace_512.memory_ns, 0);
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "core/cpu_backend.h"
 #include "sim/policy_registry.h"
 #include "tests/sim/sim_test_util.h"
 
@@ -85,6 +86,76 @@ TEST(Simulator, SequentialSliceAlternatesOwnersAndSavesTheOutgoingState) {
   }
   EXPECT_EQ(log.batches[0].swap_bytes, 4096u);      // load owner 0
   EXPECT_EQ(log.batches[1].swap_bytes, 2 * 4096u);  // save owner 0, load owner 1
+}
+
+// The cpu backend, counting the state copies it is asked for.
+class CopyCountingBackend final : public Backend {
+ public:
+  std::string_view name() const override { return inner_.name(); }
+  Status Reset(const ModelProfile& m, std::uint32_t slots, Seed seed) override {
+    num_slots = slots;
+    return inner_.Reset(m, slots, seed);
+  }
+  void InitSlot(std::uint32_t slot) override { inner_.InitSlot(slot); }
+  void RunBatch(std::span<const BatchItem> items, std::span<ItemResult> results) override {
+    inner_.RunBatch(items, results);
+  }
+  std::uint64_t StateDigest(std::uint32_t slot) override { return inner_.StateDigest(slot); }
+  void CopySlot(std::uint32_t from, std::uint32_t to) override {
+    copies.push_back({from, to});
+    inner_.CopySlot(from, to);
+  }
+  void CopyLayers(std::uint32_t from, std::uint32_t to, std::uint32_t first,
+                  std::uint32_t end) override {
+    inner_.CopyLayers(from, to, first, end);
+  }
+  std::uint32_t num_slots = 0;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> copies;
+
+ private:
+  CpuBackend inner_;
+};
+
+// Measured timing performs sequential's swaps: one whole-state copy per state the plan swaps (a
+// load, or a save and a load), into the buffer past the layout's slots, never over a state.
+TEST(Simulator, MeasuredSequentialCopiesEverySwapIntoTheSwapBuffer) {
+  for (const char* slice : {"0", "1"}) {
+    SimConfig c = TinyConfig();
+    c.policy_options.Set("slice", slice);
+    CopyCountingBackend backend;
+    c.backend = &backend;
+    c.measured_timing = true;
+    testing::BatchLog log;
+    testing::HistoryLog measured_history;
+    c.history = &measured_history;
+    ASSERT_TRUE(RunPolicy("sequential", TwoOwners(), c, &log).ok());
+    std::uint64_t swapped = 0;
+    for (const auto& b : log.batches) swapped += b.swap_bytes;
+    const std::uint64_t state = c.model.state_bytes();
+    EXPECT_EQ(backend.copies.size() * state, swapped) << "slice " << slice;
+    for (const auto& [from, to] : backend.copies) {
+      EXPECT_EQ(to, backend.num_slots - 1);  // the buffer
+      EXPECT_LT(from, backend.num_slots - 1);
+    }
+    // The copies change no state: every step reads and writes what the unmeasured run's does.
+    c.measured_timing = false;
+    testing::HistoryLog plain_history;
+    c.history = &plain_history;
+    ASSERT_TRUE(RunPolicy("sequential", TwoOwners(), c).ok());
+    ASSERT_EQ(measured_history.steps.size(), plain_history.steps.size());
+    for (std::size_t i = 0; i < plain_history.steps.size(); ++i) {
+      EXPECT_EQ(measured_history.steps[i].out_digest, plain_history.steps[i].out_digest) << i;
+      EXPECT_EQ(measured_history.steps[i].state_digest, plain_history.steps[i].state_digest) << i;
+      EXPECT_EQ(measured_history.steps[i].slot, plain_history.steps[i].slot) << i;
+    }
+  }
+  // Measured timing of a policy that never swaps copies nothing.
+  SimConfig c = TinyConfig();
+  CopyCountingBackend backend;
+  c.backend = &backend;
+  c.measured_timing = true;
+  ASSERT_TRUE(RunPolicy("rwttt", TwoOwners(), c).ok());
+  EXPECT_TRUE(backend.copies.empty());
 }
 
 // The worked example of docs/cost-model.md#attention-and-the-kv-cache: tiny with 2 query heads,
