@@ -54,15 +54,19 @@ int Generate(std::uint64_t steps, const std::string& path) {
                               .trace = std::filesystem::path(trace_path).filename().string(),
                               .model = {},
                               .hardware = {},
-                              .chunk = kChunk};
+                              .chunk = kChunk,
+                              .base_slot = {}};
   auto writer = rwttt::HistoryWriter::Create(path, header);
   if (!writer.ok()) return Fail(writer.error());
   std::vector<rwttt::ProgramCursor> live;
   std::vector<rwttt::Request> trace;
   auto admit = [&] {
     const rwttt::OwnerId id{trace.size()};
-    trace.push_back({.id = id, .arrival = rwttt::Nanos{0}, .prompt_tokens = kPrompt,
-                     .output_tokens = kOutput, .seed = {}});
+    trace.push_back({.id = id,
+                     .arrival = rwttt::Nanos{0},
+                     .prompt_tokens = kPrompt,
+                     .output_tokens = kOutput,
+                     .seed = {}});
     return rwttt::ProgramCursor(id, kPrompt, kOutput, kChunk);
   };
   for (std::uint32_t i = 0; i < kOwners; ++i) live.push_back(admit());
@@ -139,11 +143,11 @@ int Check(const std::string& path) {
   const std::string text = rwttt::RenderText(*report);
   const double total = std::chrono::duration<double>(Clock::now() - start).count();
   const auto n = report->steps_checked;
-  std::printf("check: %llu steps in %.3f s = %.2f M steps/s end to end, valid=%d, peak RSS %ld "
-              "bytes = %.1f bytes/step\n%s",
-              static_cast<unsigned long long>(n), total, n / total / 1e6, report->valid(),
-              PeakRssBytes(), static_cast<double>(PeakRssBytes()) / static_cast<double>(n),
-              text.c_str());
+  std::printf(
+      "check: %llu steps in %.3f s = %.2f M steps/s end to end, valid=%d, peak RSS %ld "
+      "bytes = %.1f bytes/step\n%s",
+      static_cast<unsigned long long>(n), total, n / total / 1e6, report->valid(), PeakRssBytes(),
+      static_cast<double>(PeakRssBytes()) / static_cast<double>(n), text.c_str());
   return report->valid() ? 0 : 1;
 }
 

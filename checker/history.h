@@ -30,6 +30,9 @@ struct HistoryHeader {
   // Tokens per chunk (C), optional: for histories that name no model. When both are given they
   // must agree.
   std::optional<std::uint32_t> chunk;
+  // The copy-on-write base slot, optional: the slot holding version 0, every owner's
+  // (docs/checker.md#the-base-slot-copy-on-write-version-0). Absent: no slot is shared.
+  std::optional<std::uint64_t> base_slot;
 };
 
 // One executed step: what it claimed (its tag) and what it observed.

@@ -81,7 +81,10 @@ struct HistoryChecker::State {
     r.end_ns = s.end.value();
     r.effect = s.effect;
     r.owner_index = OwnerIndex(s.owner);
-    r.seen_owner_index = s.seen_owner == s.owner ? r.owner_index : OwnerIndex(s.seen_owner);
+    // A step in the base slot is taken to have seen its own owner (Add): a foreign stamp logged
+    // there does not make that owner one of the history's.
+    const bool base = header.base_slot && s.slot == *header.base_slot;
+    r.seen_owner_index = s.seen_owner == s.owner || base ? r.owner_index : OwnerIndex(s.seen_owner);
     r.slot = SlotIndex(s.slot);
     r.commit_slot = r.is_write() ? SlotIndex(s.commit_slot.value_or(s.slot)) : r.slot;
     const std::optional<std::uint64_t>& digest = r.is_write() ? s.state_digest : s.out_digest;
@@ -174,6 +177,16 @@ void HistoryChecker::Add(const HistoryStep& s) {
   StepRecord& r = st.set.records.emplace_back();
   st.CopyFields(s, r);
   st.NarrowCounters(s, r);
+  if (st.header.base_slot && s.slot == *st.header.base_slot) {
+    // The base holds version 0, every owner's: checks 3 and 4 take the step to have seen
+    // (its owner, 0); check 2 judges what it logged.
+    if (s.seen_owner != s.owner || s.seen_version.value() != 0) {
+      st.set.base_stamps.push_back({static_cast<std::uint32_t>(st.set.records.size() - 1),
+                                    s.seen_owner.value(), s.seen_version.value()});
+    }
+    r.seen_owner_index = r.owner_index;
+    r.seen_version = 0;
+  }
   st.CheckFieldRules(s, r);
   st.CheckStartOrder(s, r);
 }
@@ -185,6 +198,10 @@ CheckReport HistoryChecker::Finish() {
   CheckReport report;
   report.steps_checked = set.records.size();
   set.IndexByOwner();
+  if (st.header.base_slot) {
+    const auto base = st.slot_index.find(*st.header.base_slot);
+    if (base != st.slot_index.end()) set.base_slot = base->second;
+  }
 
   const internal::ChunkChoice chunk = internal::ChooseChunk(set, st.header, options.inputs);
   report.chunk = chunk.chunk;

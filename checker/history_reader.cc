@@ -380,6 +380,10 @@ Status ParseHeaderField(std::string_view key, simdjson::ondemand::value v, const
       }
       header.chunk = static_cast<std::uint32_t>(c);
     }
+  } else if (key == "base_slot") {
+    if (!json::IsNull(v)) {
+      RWTTT_ASSIGN_OR_RETURN(header.base_slot, json::GetUint(v, at));
+    }
   } else {
     RWTTT_ASSIGN_OR_RETURN(header.hardware, OptionalString(v, at));
   }
@@ -422,9 +426,9 @@ Status HistoryReader::ParseHeader(std::string_view line) {
       json_->parser,
       simdjson::padded_string_view(line.data(), line.size(), line.size() + kLinePadding), at,
       [&](std::string_view key, simdjson::ondemand::value v, const SourceLoc& f) -> Status {
-        static constexpr std::string_view kKeys[] = {"format",  "version",  "policy",
-                                                     "backend", "seed",     "trace",
-                                                     "model",   "hardware", "chunk"};
+        static constexpr std::string_view kKeys[] = {"format", "version",  "policy", "backend",
+                                                     "seed",   "trace",    "model",  "hardware",
+                                                     "chunk",  "base_slot"};
         std::uint32_t bit = 0;
         for (std::size_t i = 0; i < std::size(kKeys); ++i) {
           if (kKeys[i] == key) bit = 1u << i;

@@ -34,6 +34,7 @@ std::string FormatHistoryHeader(const HistoryHeader& header) {
   AppendOptionalString(out, "model", header.model);
   AppendOptionalString(out, "hardware", header.hardware);
   if (header.chunk) out += ",\"chunk\":" + std::to_string(*header.chunk);
+  if (header.base_slot) out += ",\"base_slot\":" + std::to_string(*header.base_slot);
   out += '}';
   return out;
 }

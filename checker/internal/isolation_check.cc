@@ -15,7 +15,9 @@ struct SlotState {
 };
 
 // One pass over the records in history order, tracking who holds each slot and whose state is
-// in it; each step is judged at its stamp, at its entry into its slot and at its commit.
+// in it; each step is judged at its stamp, at its entry into its slot and at its commit. The base
+// slot (copy-on-write version 0) is no owner's: steps read it without entering it, and a first
+// WRITE from it enters the slot it commits into.
 class IsolationScan {
  public:
   IsolationScan(const RecordSet& set, Findings& findings)
@@ -32,8 +34,12 @@ class IsolationScan {
 
   void Run() {
     for (std::uint32_t i = 0; i < records_.size(); ++i) {
-      CheckStamp(i);
-      EnterSlot(i);
+      if (records_[i].slot == set_.base_slot) {
+        CheckBaseStamp(i);
+      } else {
+        CheckStamp(i);
+        EnterSlot(i, records_[i].slot, true);
+      }
       if (records_[i].is_write()) CheckCommit(i);
     }
   }
@@ -55,20 +61,48 @@ class IsolationScan {
     });
   }
 
-  // The step uses its slot: legal for the slot's holder, or for a new owner once the holder has
-  // left it for good; the slot's state must be what the step's log says.
-  void EnterSlot(std::uint32_t i) {
+  // A step in the base slot logs (its owner, 0): the base holds every owner's version 0. Its record
+  // holds that stamp; what it logged otherwise is in set_.base_stamps, in history order.
+  void CheckBaseStamp(std::uint32_t i) {
+    while (next_base_stamp_ < set_.base_stamps.size() &&
+           set_.base_stamps[next_base_stamp_].index < i) {
+      ++next_base_stamp_;
+    }
+    if (next_base_stamp_ == set_.base_stamps.size() ||
+        set_.base_stamps[next_base_stamp_].index != i) {
+      return;
+    }
+    const BaseStampLogged& logged = set_.base_stamps[next_base_stamp_];
+    const StepRecord& x = records_[i];
+    findings_.Add(AnomalyType::kOwnerLeak, OwnerId(x.owner_index), [&] {
+      if (logged.seen_owner != OwnerId(x.owner_index)) {
+        return Detail{
+            {x.step_id},
+            fmt::format("{} read slot {}, which was stamped for owner {} (version {}): "
+                        "it accessed another owner's state",
+                        set_.Describe(i), SlotId(x.slot), logged.seen_owner, logged.seen_version)};
+      }
+      return Detail{{x.step_id},
+                    fmt::format("{} logged version {} of its own state in the base slot {}, which "
+                                "holds version 0: the log contradicts what the slot holds",
+                                set_.Describe(i), logged.seen_version, SlotId(x.slot))};
+    });
+  }
+
+  // Step i uses slot k (the slot it read, or with `read` false the slot a first WRITE from the
+  // base commits into): legal for the slot's holder, or for a new owner once the holder has left
+  // it for good; the slot's state must be what the step's log says.
+  void EnterSlot(std::uint32_t i, std::uint32_t k, bool read) {
     const StepRecord& x = records_[i];
     const std::uint32_t o = x.owner_index;
-    const std::uint32_t k = x.slot;
     SlotState& slot = slots_[k];
     if (slot.holder != kNone && slot.holder != o) {
-      CheckHandover(i, slot);
+      CheckHandover(i, k, slot);
       slot.holder = o;
       slot.state_owner = o;
       slot.state_step = i;
     } else if (slot.holder == o) {
-      if (current_[o] == k && slot.state_owner != o && x.seen_owner_index == o) {
+      if (read && current_[o] == k && slot.state_owner != o && x.seen_owner_index == o) {
         const std::uint32_t w = slot.state_step;
         findings_.Add(AnomalyType::kOwnerLeak, OwnerId(o), [&] {
           return Detail{{records_[w].step_id, x.step_id},
@@ -88,11 +122,10 @@ class IsolationScan {
     current_[o] = k;
   }
 
-  // Step i enters a slot another owner holds: legal once that owner has left it (its latest use
-  // precedes step i and it does not come back to the slot).
-  void CheckHandover(std::uint32_t i, const SlotState& slot) {
+  // Step i enters slot k, which another owner holds: legal once that owner has left it (its latest
+  // use precedes step i and it does not come back to the slot).
+  void CheckHandover(std::uint32_t i, std::uint32_t k, const SlotState& slot) {
     const StepRecord& x = records_[i];
-    const std::uint32_t k = x.slot;
     const std::uint32_t h = slot.holder;
     const std::uint32_t y = slot.holder_last;
     if (!Precedes(records_[y], x)) {
@@ -118,11 +151,25 @@ class IsolationScan {
     }
   }
 
-  // A WRITE commits in place, to the slot it read.
+  // A WRITE commits in place, to the slot it read; a first WRITE from the base commits into a slot
+  // of its own, which it enters; nothing commits into the base.
   void CheckCommit(std::uint32_t i) {
     const StepRecord& x = records_[i];
     const std::uint32_t o = x.owner_index;
     const std::uint32_t c = x.commit_slot;
+    if (c == set_.base_slot) {
+      findings_.Add(AnomalyType::kOwnerLeak, OwnerId(o), [&] {
+        return Detail{{x.step_id},
+                      fmt::format("{} committed version {} into the base slot {}, which holds "
+                                  "version 0 of every owner that reads it: it overwrote theirs",
+                                  set_.Describe(i), x.commit_version, SlotId(c))};
+      });
+      return;
+    }
+    if (x.slot == set_.base_slot) {
+      EnterSlot(i, c, false);
+      return;
+    }
     if (c != x.slot) {
       const std::uint32_t h = slots_[c].holder;
       findings_.Add(AnomalyType::kOwnerLeak, OwnerId(o), [&] {
@@ -150,6 +197,7 @@ class IsolationScan {
   std::vector<SlotState> slots_;
   std::vector<std::uint32_t> current_;  // [owners]: the slot of its latest step
   std::vector<std::uint32_t> last_;     // [owners]: its last step in the history
+  std::size_t next_base_stamp_ = 0;     // the first of set_.base_stamps not yet judged
 };
 
 }  // namespace

@@ -20,12 +20,24 @@ namespace rwttt::internal {
 
 using Records = ChunkedVector<StepRecord>;
 
+// A step in the base slot that logged a stamp other than (its owner, 0): what it logged. Its record
+// holds (its owner, 0), the stamp checks 3 and 4 take it to have seen.
+struct BaseStampLogged {
+  std::uint32_t index = 0;  // the step's position in the history
+  std::uint64_t seen_owner = 0;
+  std::uint64_t seen_version = 0;
+};
+
 struct RecordSet {
   Records records;                         // [steps], history order
   std::vector<OwnerId> owner_ids;          // [owners]: dense owner index -> id
   std::vector<std::uint64_t> slot_ids;     // [slots]: dense slot index -> slot
   std::vector<std::uint32_t> by_owner;     // [steps]: each owner's steps in history order
   std::vector<std::uint32_t> owner_begin;  // [owners + 1]: owner o's steps in by_owner
+  // The header's base slot as a dense index; kNone when the header declares none or no step uses
+  // it. The base steps whose logged stamp was not their own version 0, in history order.
+  std::uint32_t base_slot = kNone;
+  std::vector<BaseStampLogged> base_stamps;
 
   // Builds by_owner and owner_begin (a counting sort: O(n), 4 bytes a step).
   void IndexByOwner();

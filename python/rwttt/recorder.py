@@ -165,6 +165,8 @@ class HistoryRecorder:
       trace: a native trace file (docs/formats.md#trace) with the run's requests, so that
         completeness is checked too; written relative to the history's folder when it lies in or
         below it (as `rwttt replay` does), so that `rwttt check` finds it from any directory.
+      base_slot: the slot an engine that shares version 0 copy-on-write reads every owner's
+        version 0 from (docs/checker.md, "The base slot"); None (the default) writes no field.
       backend, seed, model, hardware: the header's other fields; a Python engine names no model
         (check 5, the serial reference, runs rwttt's own model and cannot judge another's digests).
 
@@ -175,7 +177,7 @@ class HistoryRecorder:
     def __init__(self, path: str | os.PathLike, *, policy: str | None, chunk: int | None,
                  trace: str | os.PathLike | None = None, backend: str | None = None,
                  seed: int | None = None, model: str | None = None,
-                 hardware: str | None = None) -> None:
+                 hardware: str | None = None, base_slot: int | None = None) -> None:
         self.path = os.fspath(path)
         header: dict[str, Any] = {"format": "rwttt-history", "version": 1,
                                   "policy": _optional_str("policy", policy),
@@ -190,6 +192,8 @@ class HistoryRecorder:
                 raise FieldError("chunk", f"expected 1 to {_CHUNK_MAX} tokens or None, got "
                                  f"{chunk!r}")
             header["chunk"] = chunk
+        if base_slot is not None:
+            header["base_slot"] = _uint("base_slot", base_slot, None)
         self.header = header
         self._next_step = 0
         self._next_batch = 0

@@ -38,7 +38,20 @@ struct RealHistory {
   ModelProfile model;
   std::string policy;
   FaultKind fault = FaultKind::kNone;
+  std::optional<std::uint64_t> base_slot;  // declared in the header: copy-on-write version 0
 };
+
+// The slot no policy of these runs uses, which copy-on-write histories declare as their base.
+constexpr std::uint64_t kBaseSlot = 1'000'000;
+
+// The history a copy-on-write engine would have logged for the same run: every version-0 step
+// reads the base slot (it found version 0 there, the same for every owner), and each owner's first
+// WRITE reads the base and commits version 1 into the slot the run gave the owner.
+void ShareVersionZero(std::vector<HistoryStep>& steps) {
+  for (HistoryStep& s : steps) {
+    if (s.version.value() == 0) s.slot = kBaseSlot;
+  }
+}
 
 // A run of the simulator on a random fuzz workload (sim/fuzz.h) of the tiny model with a random
 // chunk size, under a random policy, sometimes with a fault injected.
@@ -87,6 +100,10 @@ RealHistory GenerateRealHistory() {
   const Result<RunResult> run = Simulate(c.trace, *policy, config);
   RC_ASSERT(run.ok());
   h.steps = std::move(sink.steps);
+  if (*rc::gen::arbitrary<bool>()) {
+    ShareVersionZero(h.steps);
+    h.base_slot = kBaseSlot;
+  }
   return h;
 }
 
@@ -117,12 +134,13 @@ std::uint64_t Bump(std::uint64_t v) {
 }
 
 // One mutation of the list, chosen at random; returns what it did, for the witness.
-std::string Mutate(std::vector<HistoryStep>& h, std::uint32_t chunk) {
+std::string Mutate(std::vector<HistoryStep>& h, std::uint32_t chunk,
+                   std::optional<std::uint64_t> base) {
   if (h.empty()) return "nothing (empty)";
   const std::size_t i = *rc::gen::inRange<std::size_t>(0, h.size());
   HistoryStep& s = h[i];
   const auto pick_other = [&] { return h[*rc::gen::inRange<std::size_t>(0, h.size())]; };
-  switch (*rc::gen::inRange(0, 17)) {
+  switch (*rc::gen::inRange(0, base ? 18 : 17)) {
     case 0:
       s.version = Version{Bump(s.version.value())};
       return fmt::format("version of line {}", i);
@@ -221,6 +239,14 @@ std::string Mutate(std::vector<HistoryStep>& h, std::uint32_t chunk) {
       s.seen_version = s.version;
       s.slot = pick_other().slot;
       return fmt::format("line {} reads another slot with its own stamp", i);
+    case 17:
+      // The copy-on-write mistakes: a step reading the base, or a WRITE committing into it.
+      if (s.effect == Effect::kWrite && *rc::gen::arbitrary<bool>()) {
+        s.commit_slot = *base;
+        return fmt::format("line {} commits into the base", i);
+      }
+      s.slot = *base;
+      return fmt::format("line {} reads the base", i);
     default:
       s.first_token = std::min(s.first_token, s.end_token);
       s.end_token = s.end_token + *rc::gen::inRange<std::uint64_t>(1, 3);
@@ -241,6 +267,8 @@ Verdicts CheckBoth(const RealHistory& real, const std::vector<HistoryStep>& step
   CheckOptions options;
   options.reference = false;
   testing::ReferenceInputs ref;
+  header.base_slot = real.base_slot;
+  ref.base_slot = real.base_slot;
   if (source == 0) options.inputs.model = real.model;
   if (source == 1) header.chunk = real.model.chunk;
   if (source != 2) ref.chunk = real.model.chunk;
@@ -265,20 +293,24 @@ std::string Witness(const RealHistory& real, const std::vector<HistoryStep>& ste
   testing::ReferenceInputs ref;
   if (source != 2) ref.chunk = real.model.chunk;
   if (trace_known) ref.trace = real.trace;
+  ref.base_slot = real.base_slot;
   std::string rules;
   for (const testing::ReferenceFinding& f : testing::ReferenceFindings(steps, ref)) {
     rules += fmt::format("  {} {} at line {}\n", f.type, f.rule,
                          f.index ? std::to_string(*f.index) : "-");
   }
   return fmt::format(
-      "policy {} fault {} chunk {} (source {}) trace {}\nmutations: {}\nproduction: {}\n"
+      "policy {} fault {} chunk {} (source {}) trace {} base slot {}\nmutations: {}\n"
+      "production: {}\n"
       "reference:  {}\n{}\nreference rules:\n{}history:\n{}",
       real.policy, FaultKindName(real.fault), real.model.chunk,
       source == 0   ? "model"
       : source == 1 ? "header"
                     : "inferred",
-      trace_known ? "known" : "unknown", fmt::join(mutations, "; "), fmt::join(v.production, ", "),
-      fmt::join(v.reference, ", "), v.production_text, rules, Jsonl(steps));
+      trace_known ? "known" : "unknown",
+      real.base_slot ? std::to_string(*real.base_slot) : std::string("none"),
+      fmt::join(mutations, "; "), fmt::join(v.production, ", "), fmt::join(v.reference, ", "),
+      v.production_text, rules, Jsonl(steps));
 }
 
 void AgreeOnMutantsOfARealHistory(int mutants) {
@@ -297,11 +329,14 @@ void AgreeOnMutantsOfARealHistory(int mutants) {
     std::vector<HistoryStep> steps = real.steps;
     std::vector<std::string> mutations;
     const int count = *rc::gen::inRange(1, 4);
-    for (int k = 0; k < count; ++k) mutations.push_back(Mutate(steps, real.model.chunk));
+    for (int k = 0; k < count; ++k) {
+      mutations.push_back(Mutate(steps, real.model.chunk, real.base_slot));
+    }
     const Verdicts v = CheckBoth(real, steps, source, trace_known);
     if (v.production != v.reference)
       RC_FAIL(Witness(real, steps, mutations, source, trace_known, v));
     if (m == 0) RC_TAG(v.production.empty() ? "a mutant judged valid" : "a mutant judged invalid");
+    if (m == 0) RC_TAG(real.base_slot ? "copy-on-write" : "a slot per owner");
   }
 }
 

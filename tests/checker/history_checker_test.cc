@@ -295,7 +295,8 @@ CheckReport CheckAgainstReference(int corrupt) {
                        .trace = "t.jsonl",
                        .model = "tiny",
                        .hardware = {},
-                       .chunk = {}};
+                       .chunk = {},
+                       .base_slot = {}};
   return h.Check(o, header);
 }
 
@@ -368,6 +369,94 @@ TEST(CheckReport, RendersOneJunitTestcasePerCheck) {
   }
   EXPECT_NE(xml.find("failures=\"1\" skipped=\"1\""), std::string::npos) << xml;
   EXPECT_NE(xml.find("<failure message=\"1 anomalies\">future-read"), std::string::npos) << xml;
+}
+
+// Copy-on-write version 0 (docs/checker.md#the-base-slot-copy-on-write-version-0): slot 9 holds
+// every owner's version 0. Two owners, P=4, O=2, C=4: R[0,4) in the base, the first WRITE from
+// the base into a private slot (its owner's id), then R[4,5) R[5,6) there.
+constexpr std::uint64_t kBase = 9;
+HistoryHeader BaseHeader() {
+  HistoryHeader h;
+  h.base_slot = kBase;
+  return h;
+}
+HistoryBuilder CopyOnWrite() {
+  HistoryBuilder h;
+  for (std::uint64_t o : {0, 1}) h.Read(o, 0, {0, 4}, 0, 10).slot = kBase;  // at once
+  for (std::uint64_t o : {0, 1}) {
+    HistoryStep& w = h.Write(o, 0, {0, 4}, 10, 20);
+    w.slot = kBase;
+    w.commit_slot = o;
+  }
+  for (std::uint64_t o : {0, 1}) h.Read(o, 1, {4, 5}, 20, 30);
+  for (std::uint64_t o : {0, 1}) h.Read(o, 1, {5, 6}, 30, 40);
+  return h;
+}
+
+TEST(HistoryChecker, AcceptsCopyOnWriteFromADeclaredBaseSlot) {
+  CheckOptions o;
+  o.serial_order = true;
+  const CheckReport r = CopyOnWrite().Check(o, BaseHeader());
+  EXPECT_TRUE(r.valid()) << RenderText(r);
+  // Without the declaration the same history shares slot 9 and commits elsewhere: owner-leak.
+  EXPECT_TRUE(Types(CopyOnWrite().Check()).count("owner-leak"));
+}
+
+TEST(HistoryChecker, FindsEveryCopyOnWriteMistakeAndNamesIt) {
+  struct Case {
+    const char* what;
+    void (*mutate)(std::vector<HistoryStep>&);
+    Set types;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"a commit into the base", [](std::vector<HistoryStep>& h) { h[2].commit_slot = kBase; },
+       Set{"owner-leak"}, "into the base slot 9"},
+      {"a READ of the base at version 1",
+       [](std::vector<HistoryStep>& h) {
+         h[4].slot = kBase;
+         h[4].seen_version = Version{0};
+       },
+       // and a cycle: it read version 0 after version 1 was committed
+       Set{"stale-read", "cycle"}, "read version 0 of owner 0, older than the version 1"},
+      {"a READ of the base at version 1 that logs version 1",
+       [](std::vector<HistoryStep>& h) { h[4].slot = kBase; },
+       Set{"owner-leak", "stale-read", "cycle"},
+       "logged version 1 of its own state in the base slot 9"},
+      {"a base step logging another owner",
+       [](std::vector<HistoryStep>& h) { h[0].seen_owner = OwnerId{1}; }, Set{"owner-leak"},
+       "stamped for owner 1"},
+      {"a first commit into the slot another live owner holds",
+       [](std::vector<HistoryStep>& h) { h[3].commit_slot = 0; }, Set{"owner-leak"},
+       "two owners used one slot at the same time"},
+  };
+  for (const Case& c : cases) {
+    HistoryBuilder h = CopyOnWrite();
+    c.mutate(h.steps());
+    const CheckReport r = h.Check({}, BaseHeader());
+    EXPECT_EQ(Types(r), c.types) << c.what << "\n" << RenderText(r);
+    EXPECT_NE(RenderText(r).find(c.says), std::string::npos) << c.what << "\n" << RenderText(r);
+  }
+}
+
+TEST(HistoryChecker, AWriteFromTheBaseAtVersionOneIsALostUpdate) {
+  // P=4, O=4, C=4: the second WRITE, tagged 1, reads the base (version 0) instead of its slot.
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 4}, 0, 10).slot = kBase;
+  HistoryStep& first = h.Write(0, 0, {0, 4}, 10, 20);
+  first.slot = kBase;
+  first.commit_slot = 0;
+  for (std::uint64_t t = 4; t < 8; ++t) {
+    h.Read(0, 1, {t, t + 1}, 10 * static_cast<std::int64_t>(t) - 20,
+           10 * static_cast<std::int64_t>(t) - 10);
+  }
+  h.Write(0, 1, {4, 8}, 60, 70);
+  EXPECT_TRUE(h.Check({}, BaseHeader()).valid()) << RenderText(h.Check({}, BaseHeader()));
+  h.steps().back().slot = kBase;
+  h.steps().back().seen_version = Version{0};
+  const CheckReport r = h.Check({}, BaseHeader());
+  // And a cycle: it read version 0 after version 1 was committed (rw against ww).
+  EXPECT_EQ(Types(r), (Set{"lost-update", "cycle"})) << RenderText(r);
 }
 
 }  // namespace

@@ -73,7 +73,8 @@ TEST(HistoryWriter, FormatsTheDesignExample) {
                   .trace = "t.jsonl",
                   .model = "tiny",
                   .hardware = "h100-sxm",
-                  .chunk = {}};
+                  .chunk = {},
+                  .base_slot = {}};
   EXPECT_EQ(FormatHistoryHeader(h), kHeader);
   h.seed.reset();
   h.trace.reset();
@@ -96,7 +97,8 @@ TEST(HistoryWriter, RoundTripsThroughTheReaderCompressedOrNot) {
                     .trace = {},
                     .model = "tiny",
                     .hardware = {},
-                    .chunk = 4};
+                    .chunk = 4,
+                    .base_slot = {}};
     auto writer = HistoryWriter::Create(path, h);
     ASSERT_TRUE(writer.ok());
     HistoryStep w = SampleWrite();
@@ -154,20 +156,43 @@ TEST(HistoryReader, RejectsTruncatedLastLine) {
       << ErrorOf(contents);
 }
 
+// A history whose header has one optional field, `field`, set to the JSON `value`.
+std::string WithHeaderField(const std::string& field, const std::string& value) {
+  return std::string(R"({"format":"rwttt-history","version":1,")") + field + "\":" + value + "}\n" +
+         kRead + "\n";
+}
+
 TEST(HistoryReader, ReadsTheOptionalChunkAndRejectsAnImpossibleOne) {
-  auto header = [](const std::string& chunk) {
-    return std::string(R"({"format":"rwttt-history","version":1,"chunk":)") + chunk + "}\n" +
-           kRead + "\n";
-  };
+  auto header = [](const std::string& chunk) { return WithHeaderField("chunk", chunk); };
   TempDir dir;
   HistoryHeader back;
   ASSERT_TRUE(ReadAll(dir.Write("h.jsonl", header("16")), &back).ok());
   EXPECT_EQ(back.chunk, std::optional<std::uint32_t>(16));
   ASSERT_TRUE(ReadAll(dir.Write("h.jsonl", header("null")), &back).ok());
-  EXPECT_EQ(ErrorOf(header("0")), "h.jsonl:1: chunk: chunk must be 1 to 2147483647 tokens, found 0");
+  EXPECT_EQ(ErrorOf(header("0")),
+            "h.jsonl:1: chunk: chunk must be 1 to 2147483647 tokens, found 0");
   EXPECT_EQ(ErrorOf(header("4294967296")),
             "h.jsonl:1: chunk: chunk must be 1 to 2147483647 tokens, found 4294967296");
   EXPECT_EQ(ErrorOf(header("-1")), "h.jsonl:1: chunk: must not be negative, found -1");
+}
+
+TEST(HistoryReader, ReadsAndWritesTheOptionalBaseSlot) {
+  auto header = [](const std::string& base) { return WithHeaderField("base_slot", base); };
+  TempDir dir;
+  HistoryHeader back;
+  ASSERT_TRUE(ReadAll(dir.Write("h.jsonl", header("18446744073709551615")), &back).ok());
+  EXPECT_EQ(back.base_slot, std::optional<std::uint64_t>(UINT64_MAX));
+  ASSERT_TRUE(ReadAll(dir.Write("h.jsonl", header("null")), &back).ok());
+  EXPECT_FALSE(back.base_slot.has_value());
+  EXPECT_EQ(ErrorOf(header("-1")), "h.jsonl:1: base_slot: must not be negative, found -1");
+  EXPECT_NE(ErrorOf(header("\"7\"")).find("h.jsonl:1: base_slot:"), std::string::npos);
+  // Written only when declared, after the chunk.
+  HistoryHeader h;
+  EXPECT_EQ(FormatHistoryHeader(h).find("base_slot"), std::string::npos);
+  h.chunk = 4;
+  h.base_slot = 9;
+  EXPECT_NE(FormatHistoryHeader(h).find(R"("chunk":4,"base_slot":9})"), std::string::npos)
+      << FormatHistoryHeader(h);
 }
 
 TEST(HistoryReader, RejectsLineThatIsNotJson) {

@@ -1,7 +1,7 @@
 // The reference checker: a straight transcription of docs/checker.md, "The rules, precisely"
-// (checks 1-4) and "The dependency graph". Quotes from the doc are in double quotes. Every place
-// where the text admits more than one reading is marked "AMBIGUOUS:" with the reading chosen (the
-// most literal one).
+// (checks 1-4, with check 2's "The base slot (copy-on-write version 0)") and "The dependency
+// graph". Quotes from the doc are in double quotes. Every place where the text admits more than one
+// reading is marked "AMBIGUOUS:" with the reading chosen (the most literal one).
 //
 // Deliberately simple: every rule scans the whole history (O(n^2)); the graph is an adjacency
 // matrix with one rt edge per ordered pair.
@@ -33,8 +33,9 @@ constexpr std::uint64_t kMaxValue = (std::uint64_t{1} << 32) - 2;
 // Everything a rule needs to read, and where findings go.
 struct Context {
   const std::vector<HistoryStep>& history;
-  std::optional<std::uint64_t> chunk;  // C, when known
-  const std::vector<Request>* trace;   // null when the trace is unknown
+  std::optional<std::uint64_t> chunk;      // C, when known
+  const std::vector<Request>* trace;       // null when the trace is unknown
+  std::optional<std::uint64_t> base_slot;  // B, when the header declares `base_slot`
   std::vector<ReferenceFinding>* findings;
 
   void Report(std::string type, std::string rule, std::optional<std::size_t> index) const {
@@ -58,6 +59,30 @@ std::optional<std::uint64_t> CommitVersion(const HistoryStep& s) {
 std::optional<std::uint64_t> CommitSlot(const HistoryStep& s) {
   if (!IsWrite(s) || !s.commit_slot) return std::nullopt;
   return *s.commit_slot;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The base slot and the stamp a step saw.
+
+// "When the header declares base_slot: B, slot B holds version 0, every owner's": whether `s` is
+// "a step x of owner o with slot == B". Never true for a history without base_slot ("a history
+// without base_slot has no base slot: slot numbers mean what they always meant").
+bool InBase(const Context& ctx, const HistoryStep& s) {
+  return ctx.base_slot && s.slot == *ctx.base_slot;
+}
+
+// A stamp (owner, version).
+struct Stamp {
+  OwnerId owner;
+  std::uint64_t version;
+};
+
+// The stamp a step saw, as checks 3 and 4 take it: "(o, v) seen by a step is its (seen_owner,
+// seen_version)", except that "For checks 3 and 4, a step with slot == B saw (o, 0), whatever it
+// logged: the base holds version 0." (Check 2 judges the logged stamp; check 1's value range too.)
+Stamp Seen(const Context& ctx, const HistoryStep& s) {
+  if (InBase(ctx, s)) return Stamp{s.owner, 0};
+  return Stamp{s.seen_owner, s.seen_version.value()};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -396,63 +421,153 @@ struct SlotEntry {
   std::optional<OwnerId> state;
 };
 
+// The replayed table: "for each slot, the owner that holds it and whose state is in it; for each
+// owner, its current slot (the slot of its latest step)".
+struct SlotTable {
+  std::map<std::uint64_t, SlotEntry> slots;  // std::map: references stay valid across insertions
+  std::map<OwnerId, std::uint64_t> current_slot;
+};
+
+// "foreign stamp: seen_owner != o is an owner-leak (it found another owner's state)." It holds in
+// the base slot too: "a foreign seen_owner is an owner-leak (the foreign-stamp rule)".
+void CheckForeignStamp(const Context& ctx, std::size_t i) {
+  const HistoryStep& x = ctx.history[i];
+  if (x.seen_owner != x.owner) ctx.Report("owner-leak", "isolation/foreign-stamp", i);
+}
+
+// "entering a held slot: when another owner h holds k, let y be h's latest step that read or
+// committed k. If y does not precede x in real time, or h's current slot is still k and h has any
+// step after x in the history, it is an owner-leak." The step at `i` enters slot `k`; `rule` is
+// the rule name's prefix ("isolation/held-slot" when x reads k, "isolation/base-write-entry" when
+// a WRITE in the base slot commits into k).
+// AMBIGUOUS: "latest" is taken in history order among the steps before x (the replay has not seen
+// later ones); "after x in the history" is a later position in the file.
+void CheckEntry(const Context& ctx, const SlotTable& table, std::size_t i, std::uint64_t k,
+                const std::string& rule) {
+  const std::vector<HistoryStep>& h = ctx.history;
+  const OwnerId o = h[i].owner;
+  const auto entry = table.slots.find(k);
+  if (entry == table.slots.end() || !entry->second.holder || *entry->second.holder == o) return;
+  const OwnerId holder = *entry->second.holder;
+  const HistoryStep* y = nullptr;  // exists: h holds k only after a step of h read or committed k
+  for (std::size_t j = i; j-- > 0;) {
+    if (h[j].owner == holder && (h[j].slot == k || CommitSlot(h[j]) == k)) {
+      y = &h[j];
+      break;
+    }
+  }
+  bool holder_later = false;
+  for (std::size_t j = i + 1; j < h.size(); ++j) {
+    if (h[j].owner == holder) holder_later = true;
+  }
+  const bool still_live = table.current_slot.at(holder) == k && holder_later;
+  if (y == nullptr || !Precedes(*y, h[i])) {
+    ctx.Report("owner-leak", rule + "/concurrent", i);
+  } else if (still_live) {
+    ctx.Report("owner-leak", rule + "/live", i);
+  }
+}
+
+// "a stamp that contradicts the table: when o already holds k and its previous step was in k too,
+// but the table says the state in k is another owner's (a foreign commit landed there since), a
+// step that logs its own stamp is an owner-leak: the log contradicts what the slot holds."
+// "its previous step was in k" is read as o's current slot (the slot of its latest step) == k.
+// AMBIGUOUS: with a base slot, a step in B leaves "o's current slot ... as it was", so a step in B
+// between o's steps in k does not count as o's previous step here (o is still taken to have been
+// in k); and a WRITE in B that entered c = commit_slot makes c o's current slot, so o's next step
+// in c is judged as one whose previous step was in c.
+void CheckStampAgainstTable(const Context& ctx, const SlotTable& table, std::size_t i) {
+  const HistoryStep& x = ctx.history[i];
+  const OwnerId o = x.owner;
+  const auto entry = table.slots.find(x.slot);
+  const auto o_current = table.current_slot.find(o);
+  if (entry == table.slots.end() || o_current == table.current_slot.end()) return;
+  if (entry->second.holder == o && o_current->second == x.slot && entry->second.state &&
+      *entry->second.state != o && x.seen_owner == o) {
+    ctx.Report("owner-leak", "isolation/stamp-contradicts-table", i);
+  }
+}
+
+// "a WRITE whose commit_slot differs from its slot is an owner-leak (a state is updated in
+// place)". "The in-place rule (commit_slot != slot) does not apply to" a WRITE with slot == B.
+void CheckCommitInPlace(const Context& ctx, std::size_t i) {
+  const HistoryStep& x = ctx.history[i];
+  if (InBase(ctx, x)) return;
+  const std::optional<std::uint64_t> commit_slot = CommitSlot(x);
+  if (commit_slot && *commit_slot != x.slot) {
+    ctx.Report("owner-leak", "isolation/commit-elsewhere", i);
+  }
+}
+
+// "A commit into B (commit_slot == B, by any WRITE) is an owner-leak: it overwrites the version 0
+// of every owner that reads the base."
+void CheckBaseCommit(const Context& ctx, std::size_t i) {
+  if (ctx.base_slot && CommitSlot(ctx.history[i]) == *ctx.base_slot) {
+    ctx.Report("owner-leak", "isolation/base-commit", i);
+  }
+}
+
+// "A step x of owner o with slot == B ... must log the stamp (o, 0): a foreign seen_owner is an
+// owner-leak (the foreign-stamp rule), and its own owner with seen_version != 0 is an owner-leak
+// too (the log contradicts what the base holds)." The foreign case is CheckForeignStamp's.
+void CheckBaseStamp(const Context& ctx, std::size_t i) {
+  const HistoryStep& x = ctx.history[i];
+  if (InBase(ctx, x) && x.seen_owner == x.owner && x.seen_version.value() != 0) {
+    ctx.Report("owner-leak", "isolation/base-stamp", i);
+  }
+}
+
+// "A WRITE with slot == B (an owner's first WRITE, tagged 0) commits version 1 into a private slot
+// c = commit_slot, c != B: that commit is o's entry into c, judged by the rule for entering a held
+// slot with x as the entering step (...); then o holds c, the state in c is o's, and c is o's
+// current slot."
+// AMBIGUOUS: "an owner's first WRITE, tagged 0" describes the engine, not a condition: every WRITE
+// in B with a commit_slot != B enters its commit_slot (a later or mis-tagged one is check 3's
+// lost-update, since it saw (o, 0)). When o itself holds c, no other owner does and the entry rule
+// has nothing to judge. A WRITE in B without commit fields (which the reader rejects) commits
+// nothing and enters nothing; one committing into B enters nothing (CheckBaseCommit reports it).
+void ReplayBaseWriteEntry(const Context& ctx, SlotTable* table, std::size_t i) {
+  const HistoryStep& x = ctx.history[i];
+  const std::optional<std::uint64_t> c = CommitSlot(x);
+  if (!InBase(ctx, x) || !c || *c == *ctx.base_slot) return;
+  CheckEntry(ctx, *table, i, *c, "isolation/base-write-entry");
+  SlotEntry& entry = table->slots[*c];
+  entry.holder = x.owner;
+  entry.state = x.owner;
+  table->current_slot[x.owner] = *c;
+}
+
 // "The checker replays the history in history order with its own table: for each slot, the owner
 // that holds it and whose state is in it; for each owner, its current slot (the slot of its latest
 // step)."
 void CheckOwnerIsolation(const Context& ctx) {
   const std::vector<HistoryStep>& h = ctx.history;
-  std::map<std::uint64_t, SlotEntry> slots;
-  std::map<OwnerId, std::uint64_t> current_slot;
+  SlotTable table;
   for (std::size_t i = 0; i < h.size(); ++i) {
     const HistoryStep& x = h[i];
     const OwnerId o = x.owner;
     const std::uint64_t k = x.slot;
-    SlotEntry& entry = slots[k];  // std::map: references stay valid across insertions
-    // "foreign stamp: seen_owner != o is an owner-leak (it found another owner's state)."
-    if (x.seen_owner != o) ctx.Report("owner-leak", "isolation/foreign-stamp", i);
-    // "entering a held slot: when another owner h holds k, let y be h's latest step that read or
-    // committed k. If y does not precede x in real time, or h's current slot is still k and h has
-    // any step after x in the history, it is an owner-leak."
-    // AMBIGUOUS: "latest" is taken in history order among the steps before x (the replay has not
-    // seen later ones); "after x in the history" is a later position in the file.
-    if (entry.holder && *entry.holder != o) {
-      const OwnerId holder = *entry.holder;
-      const HistoryStep* y = nullptr;  // exists: h holds k only after a step of h read k
-      for (std::size_t j = i; j-- > 0;) {
-        if (h[j].owner == holder && (h[j].slot == k || CommitSlot(h[j]) == k)) {
-          y = &h[j];
-          break;
-        }
-      }
-      bool holder_later = false;
-      for (std::size_t j = i + 1; j < h.size(); ++j) {
-        if (h[j].owner == holder) holder_later = true;
-      }
-      const bool still_live = current_slot.at(holder) == k && holder_later;
-      if (y == nullptr || !Precedes(*y, x)) {
-        ctx.Report("owner-leak", "isolation/held-slot/concurrent", i);
-      } else if (still_live) {
-        ctx.Report("owner-leak", "isolation/held-slot/live", i);
-      }
+    CheckForeignStamp(ctx, i);
+    CheckBaseCommit(ctx, i);
+    if (InBase(ctx, x)) {
+      // "A step x of owner o with slot == B does not enter B: the table's holder, state and o's
+      // current slot are left as they were, so any number of owners may read B, at once or one
+      // after another."
+      CheckBaseStamp(ctx, i);
+      ReplayBaseWriteEntry(ctx, &table, i);
+      continue;
     }
-    // "a stamp that contradicts the table: when o already holds k and its previous step was in k
-    // too, but the table says the state in k is another owner's, a step that logs its own stamp is
-    // an owner-leak"
-    // "its previous step was in k" is read as o's current slot (the slot of its latest step) == k.
-    const auto o_current = current_slot.find(o);
-    if (entry.holder == o && o_current != current_slot.end() && o_current->second == k &&
-        entry.state && *entry.state != o && x.seen_owner == o) {
-      ctx.Report("owner-leak", "isolation/stamp-contradicts-table", i);
-    }
+    CheckEntry(ctx, table, i, k, "isolation/held-slot");
+    CheckStampAgainstTable(ctx, table, i);
     // "then o holds k, the state in k is o's, and k is o's current slot."
+    SlotEntry& entry = table.slots[k];
     entry.holder = o;
     entry.state = o;
-    current_slot[o] = k;
-    // "a WRITE whose commit_slot differs from its slot is an owner-leak; after any commit the state
-    // in commit_slot is o's, while the slot's holder stays who it was"
+    table.current_slot[o] = k;
+    // "after any commit the state in commit_slot is o's, while the slot's holder stays who it was"
+    CheckCommitInPlace(ctx, i);
     if (const std::optional<std::uint64_t> commit_slot = CommitSlot(x)) {
-      if (*commit_slot != k) ctx.Report("owner-leak", "isolation/commit-elsewhere", i);
-      slots[*commit_slot].state = o;
+      table.slots[*commit_slot].state = o;
     }
   }
 }
@@ -468,7 +583,8 @@ void CheckCommit(const Context& ctx, std::size_t i);
 
 void CheckVersions(const Context& ctx) {
   for (std::size_t i = 0; i < ctx.history.size(); ++i) {
-    if (ctx.history[i].seen_owner == ctx.history[i].owner) CheckObserved(ctx, i);
+    // With a base slot, a step in B "saw (o, 0)": its seen owner is its own.
+    if (Seen(ctx, ctx.history[i]).owner == ctx.history[i].owner) CheckObserved(ctx, i);
     CheckCommit(ctx, i);
   }
 }
@@ -478,7 +594,7 @@ void CheckObserved(const Context& ctx, std::size_t i) {
   {
     const HistoryStep& x = h[i];
     const OwnerId o = x.owner;
-    const std::uint64_t sv = x.seen_version.value();
+    const std::uint64_t sv = Seen(ctx, x).version;  // 0 for a step in the base slot
     const std::uint64_t v = x.version.value();
     const char* older = IsRead(x) ? "stale-read" : "lost-update";
     // "the owner's WRITEs": o's WRITE steps other than x.
@@ -525,7 +641,6 @@ void CheckObserved(const Context& ctx, std::size_t i) {
         break;
       }
     }
-
   }
 }
 
@@ -618,10 +733,13 @@ void CheckCycle(const Context& ctx) {
     for (std::size_t k = 0; k + 1 < steps.size(); ++k) graph.Add(steps[k], steps[k + 1]);
   }
   // wr: "the WRITE committing (o, v) -> each other step that saw (o, v), v > 0"
+  // (a step in the base slot "saw (o, 0)": it has no wr edge)
   for (std::size_t j = 0; j < n; ++j) {
-    const std::uint64_t v = h[j].seen_version.value();
-    if (v == 0) continue;
-    if (const std::optional<std::size_t> w = find_committer(h[j].seen_owner, v)) graph.Add(*w, j);
+    const Stamp seen = Seen(ctx, h[j]);
+    if (seen.version == 0) continue;
+    if (const std::optional<std::size_t> w = find_committer(seen.owner, seen.version)) {
+      graph.Add(*w, j);
+    }
   }
   // ww: "an owner's WRITEs in order of (commit_version, history order): each -> the next"
   // AMBIGUOUS: a WRITE without commit_version has no place in that order and gets no ww edge.
@@ -636,10 +754,11 @@ void CheckCycle(const Context& ctx) {
     }
   }
   // rw: "a step that saw (o, v) -> the WRITE committing (o, v+1), unless it is that step"
+  // (a step in the base slot saw (o, 0): its rw edge goes to the WRITE committing (o, 1))
   for (std::size_t j = 0; j < n; ++j) {
-    const std::uint64_t v = h[j].seen_version.value();
-    if (v == std::numeric_limits<std::uint64_t>::max()) continue;  // no version v + 1
-    if (const std::optional<std::size_t> w = find_committer(h[j].seen_owner, v + 1)) {
+    const Stamp seen = Seen(ctx, h[j]);
+    if (seen.version == std::numeric_limits<std::uint64_t>::max()) continue;  // no v + 1
+    if (const std::optional<std::size_t> w = find_committer(seen.owner, seen.version + 1)) {
       graph.Add(j, *w);
     }
   }
@@ -661,7 +780,7 @@ std::vector<ReferenceFinding> ReferenceFindings(const std::vector<HistoryStep>& 
                                                 const ReferenceInputs& inputs) {
   std::vector<ReferenceFinding> findings;
   const Context ctx{history, ChunkSize(history, inputs), inputs.trace ? &*inputs.trace : nullptr,
-                    &findings};
+                    inputs.base_slot, &findings};
   // Check 1: structure.
   const std::vector<bool> duplicate = Duplicates(ctx);
   CheckDuplicateStep(ctx, duplicate);
@@ -669,7 +788,7 @@ std::vector<ReferenceFinding> ReferenceFindings(const std::vector<HistoryStep>& 
   CheckMissingStep(ctx);
   CheckMixedBatch(ctx);
   CheckMalformed(ctx);
-  // Check 2: owner isolation.
+  // Check 2: owner isolation (with the base slot's rules when the header declares one).
   CheckOwnerIsolation(ctx);
   // Check 3: version linearizability.
   CheckVersions(ctx);

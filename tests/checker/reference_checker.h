@@ -25,6 +25,10 @@ struct ReferenceInputs {
   // The trace's requests (owner id = Request::id, P = prompt_tokens, O = output_tokens), when the
   // trace is known.
   std::optional<std::vector<Request>> trace;
+  // The header's `base_slot`, when declared: the copy-on-write slot that holds version 0 of every
+  // owner (docs/checker.md, "The base slot"); nullopt: no base slot. Default-initialized so that
+  // callers naming only .chunk and .trace get no -Wmissing-field-initializers.
+  std::optional<std::uint64_t> base_slot = std::nullopt;
 };
 
 // One rule that fired: for explaining a differential mismatch, and for the reference's own tests.

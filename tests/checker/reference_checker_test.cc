@@ -1,11 +1,12 @@
-// Tests of the reference checker itself: each rule of docs/checker.md checks 1-4 on a tiny
-// hand-written history, plus valid histories that must give no anomaly.
+// Tests of the reference checker itself: each rule of docs/checker.md checks 1-4 (the base slot's
+// included) on a tiny hand-written history, plus valid histories that must give no anomaly.
 #include "tests/checker/reference_checker.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -478,6 +479,166 @@ TEST(ReferenceChecker, OwnStampAfterAForeignCommitContradictsTheTable) {
   EXPECT_EQ(h.Check(), (Types{"owner-leak"}));
   EXPECT_TRUE(h.Fired("isolation/commit-elsewhere", 2));
   EXPECT_TRUE(h.Fired("isolation/stamp-contradicts-table", 3));
+}
+
+// ----------------------------------------------------------------------------------------------
+// Check 2: the base slot (copy-on-write version 0).
+
+constexpr std::uint64_t kBase = 9;  // the header's base_slot in these tests
+
+// `inputs` with the header's base_slot declared as kBase.
+ReferenceInputs WithBase(ReferenceInputs inputs = {}) {
+  inputs.base_slot = kBase;
+  return inputs;
+}
+
+// Moves a step into the base slot, where it finds its own version 0 (owner, 0); a WRITE keeps its
+// commit_slot (by default the owner's own slot: its private slot). Returns it.
+HistoryStep& InBase(HistoryStep& s) {
+  s.slot = kBase;
+  s.seen_owner = s.owner;
+  s.seen_version = Version{0};
+  return s;
+}
+
+TEST(ReferenceChecker, ManyOwnersReadingTheBaseAtOnceIsValid) {
+  Steps h;  // 4 owners read version 0 from the base in one batch, then again one after another
+  for (std::uint64_t o = 0; o < 4; ++o) InBase(h.Read(o, 0, {0, 1}, 0, 10)).batch = 0;
+  for (std::uint64_t o = 0; o < 4; ++o) {
+    InBase(h.Read(o, 0, {1, 2}, 10 + 10 * static_cast<std::int64_t>(o),
+                  20 + 10 * static_cast<std::int64_t>(o)));
+  }
+  EXPECT_EQ(h.Check(WithBase()), Types{});
+  // Without base_slot, slot 9 is an ordinary slot that four owners share: owner-leak.
+  EXPECT_EQ(h.Check(), (Types{"owner-leak"}));
+}
+
+// Owners 0 and 1, P = 5, O = 3, C = 4, copy-on-write: the version-0 steps in the base, the first
+// WRITE from the base into the owner's private slot (its id), the rest there, in lockstep.
+Steps CopyOnWrite() {
+  Steps h;
+  for (std::uint64_t o = 0; o < 2; ++o) InBase(h.Read(o, 0, {0, 4}, 0, 10)).batch = 0;
+  for (std::uint64_t o = 0; o < 2; ++o) InBase(h.Write(o, 0, {0, 4}, 10, 20)).batch = 1;
+  for (std::uint64_t o = 0; o < 2; ++o) h.Read(o, 1, {4, 5}, 20, 30).batch = 2;
+  for (std::uint64_t o = 0; o < 2; ++o) h.Read(o, 1, {5, 6}, 30, 40).batch = 3;
+  for (std::uint64_t o = 0; o < 2; ++o) h.Read(o, 1, {6, 7}, 40, 50).batch = 4;
+  for (std::uint64_t o = 0; o < 2; ++o) h.Read(o, 1, {7, 8}, 50, 60).batch = 5;
+  for (std::uint64_t o = 0; o < 2; ++o) h.Write(o, 1, {4, 8}, 60, 70).batch = 6;
+  return h;
+}
+
+TEST(ReferenceChecker, CopyOnWriteProgramIsValid) {
+  const Steps h = CopyOnWrite();
+  EXPECT_EQ(h.steps()[2].slot, kBase);
+  EXPECT_EQ(h.steps()[2].commit_slot, std::optional<std::uint64_t>{0});
+  EXPECT_EQ(h.Check(WithBase()), Types{});
+  EXPECT_EQ(h.Check(WithBase(Chunk(4))), Types{});
+  EXPECT_EQ(h.Check(WithBase(WithTrace({Req(0, 5, 3), Req(1, 5, 3)}, 4))), Types{});
+}
+
+TEST(ReferenceChecker, WithoutBaseSlotACommitElsewhereStaysOwnerLeak) {
+  const Steps h = CopyOnWrite();  // the same history, its header declaring no base_slot
+  EXPECT_EQ(h.Check(), (Types{"owner-leak"}));
+  EXPECT_TRUE(h.Fired("isolation/commit-elsewhere", 2));
+  EXPECT_TRUE(h.Fired("isolation/commit-elsewhere", 3));
+  EXPECT_FALSE(h.Fired("isolation/commit-elsewhere", 2, WithBase()));
+  // A base slot the history does not use changes nothing.
+  ReferenceInputs elsewhere;
+  elsewhere.base_slot = 42;
+  EXPECT_EQ(h.Check(elsewhere), (Types{"owner-leak"}));
+}
+
+TEST(ReferenceChecker, BaseStepLoggingItsOwnVersionOneIsOwnerLeak) {
+  Steps h;
+  InBase(h.Read(0, 0, {0, 4}, 0, 10)).seen_version = Version{1};
+  // Check 2 judges the logged stamp; check 3 takes (0, 0): no future-read.
+  EXPECT_EQ(h.Check(WithBase()), (Types{"owner-leak"}));
+  EXPECT_TRUE(h.Fired("isolation/base-stamp", 0, WithBase()));
+  EXPECT_EQ(h.Check(), (Types{"future-read"}));  // no base: slot 9 is owner 0's, holding (0, 1)
+}
+
+TEST(ReferenceChecker, BaseStepWithAForeignStampIsOwnerLeak) {
+  Steps h;
+  InBase(h.Read(0, 0, {0, 4}, 0, 10)).seen_owner = OwnerId{1};
+  EXPECT_EQ(h.Check(WithBase()), (Types{"owner-leak"}));
+  EXPECT_TRUE(h.Fired("isolation/foreign-stamp", 0, WithBase()));
+  EXPECT_FALSE(h.Fired("isolation/base-stamp", 0, WithBase()));
+}
+
+TEST(ReferenceChecker, CommitIntoTheBaseSlotIsOwnerLeak) {
+  Steps in_place;  // an owner in its own slot commits into the base
+  in_place.Read(0, 0, {0, 4}, 0, 10);
+  in_place.Write(0, 0, {0, 4}, 10, 20).commit_slot = kBase;
+  EXPECT_EQ(in_place.Check(WithBase()), (Types{"owner-leak"}));
+  EXPECT_TRUE(in_place.Fired("isolation/base-commit", 1, WithBase()));
+  EXPECT_TRUE(in_place.Fired("isolation/commit-elsewhere", 1, WithBase()));
+  Steps from_base;  // a WRITE in the base commits back into the base
+  InBase(from_base.Read(0, 0, {0, 4}, 0, 10));
+  InBase(from_base.Write(0, 0, {0, 4}, 10, 20)).commit_slot = kBase;
+  EXPECT_EQ(from_base.Check(WithBase()), (Types{"owner-leak"}));
+  EXPECT_TRUE(from_base.Fired("isolation/base-commit", 1, WithBase()));
+  EXPECT_FALSE(from_base.Fired("isolation/commit-elsewhere", 1, WithBase()));
+}
+
+TEST(ReferenceChecker, ReadInTheBaseTaggedOneIsStaleRead) {
+  Steps h;
+  InBase(h.Read(0, 0, {0, 4}, 0, 10));
+  InBase(h.Write(0, 0, {0, 4}, 10, 20));
+  InBase(h.Read(0, 1, {4, 5}, 20, 30));  // logs (0, 0), as the base holds
+  EXPECT_TRUE(h.Fired("versions/seen-below-tag", 2, WithBase()));
+  EXPECT_EQ(h.Check(WithBase()), (Types{"stale-read", "cycle"}));  // rw to the WRITE, po back
+  // Whatever it logged: logging (0, 1) is an owner-leak, and still a stale-read.
+  h.steps()[2].seen_version = Version{1};
+  EXPECT_TRUE(h.Fired("isolation/base-stamp", 2, WithBase()));
+  EXPECT_TRUE(h.Fired("versions/seen-below-tag", 2, WithBase()));
+  EXPECT_EQ(h.Check(WithBase()), (Types{"owner-leak", "stale-read", "cycle"}));
+}
+
+TEST(ReferenceChecker, WriteInTheBaseTaggedOneIsLostUpdate) {
+  Steps h;
+  InBase(h.Read(0, 0, {0, 4}, 0, 10));
+  InBase(h.Write(0, 0, {0, 4}, 10, 20));  // commits (0, 1) into slot 0
+  h.Read(0, 1, {4, 8}, 20, 30);
+  InBase(h.Write(0, 1, {4, 8}, 30, 40));  // builds (0, 2) on the base's version 0
+  EXPECT_TRUE(h.Fired("versions/seen-below-tag", 3, WithBase()));
+  EXPECT_EQ(h.Check(WithBase()), (Types{"lost-update", "cycle"}));
+}
+
+TEST(ReferenceChecker, FirstWriteFromTheBaseIntoALiveOwnersSlotIsOwnerLeak) {
+  Steps h;  // owner 1 holds slot 1 and still runs there; owner 0's first WRITE commits into it
+  InBase(h.Read(1, 0, {0, 4}, 0, 10));
+  InBase(h.Write(1, 0, {0, 4}, 10, 20));  // owner 1 enters slot 1
+  InBase(h.Read(0, 0, {0, 4}, 10, 20));
+  InBase(h.Write(0, 0, {0, 4}, 20, 30)).commit_slot = 1;
+  h.Read(1, 1, {4, 5}, 30, 40);  // owner 1 was still live in slot 1
+  EXPECT_EQ(h.Check(WithBase()), (Types{"owner-leak"}));
+  EXPECT_TRUE(h.Fired("isolation/base-write-entry/live", 3, WithBase()));
+  // At the same time as owner 1's commit into slot 1: concurrent.
+  Steps concurrent;
+  InBase(concurrent.Read(1, 0, {0, 4}, 0, 10));
+  InBase(concurrent.Read(0, 0, {0, 4}, 0, 10));
+  InBase(concurrent.Write(1, 0, {0, 4}, 10, 20)).batch = 1;
+  InBase(concurrent.Write(0, 0, {0, 4}, 10, 20)).commit_slot = 1;
+  concurrent.steps().back().batch = 1;
+  EXPECT_EQ(concurrent.Check(WithBase()), (Types{"owner-leak"}));
+  EXPECT_TRUE(concurrent.Fired("isolation/base-write-entry/concurrent", 3, WithBase()));
+}
+
+TEST(ReferenceChecker, FirstWriteFromTheBaseIntoAFreeSlotIsValid) {
+  Steps h;  // owner 1 finished in slot 1; owner 0's first WRITE then takes slot 1
+  InBase(h.Read(1, 0, {0, 4}, 0, 10));
+  InBase(h.Write(1, 0, {0, 4}, 10, 20));
+  InBase(h.Read(0, 0, {0, 4}, 10, 20));
+  InBase(h.Write(0, 0, {0, 4}, 20, 30)).commit_slot = 1;
+  InSlot(h.Read(0, 1, {4, 5}, 30, 40), 1, {0, 1});
+  EXPECT_EQ(h.Check(WithBase()), Types{});
+  EXPECT_EQ(h.Check(WithBase(WithTrace({Req(0, 4, 1), Req(1, 4, 0)}, 4))), Types{});
+  // Into a never-used slot too.
+  Steps fresh;
+  InBase(fresh.Read(0, 0, {0, 4}, 0, 10));
+  InBase(fresh.Write(0, 0, {0, 4}, 10, 20)).commit_slot = 5;
+  InSlot(fresh.Read(0, 1, {4, 5}, 20, 30), 5, {0, 1});
+  EXPECT_EQ(fresh.Check(WithBase()), Types{});
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ namespace {
 using testing::RunCli;
 using testing::TempDir;
 
-const std::vector<std::string> kValues = {"-1",   "0",   "9223372036854775808", "18446744073709551616",
-                                          "1e300", "nan", "inf",                 "text"};
+const std::vector<std::string> kValues = {
+    "-1", "0", "9223372036854775808", "18446744073709551616", "1e300", "nan", "inf", "text"};
 
 struct FlagCase {
   std::vector<std::string> command;  // the subcommand and what else it needs to run quickly
@@ -31,30 +31,36 @@ class NumericFlags : public ::testing::Test {
  protected:
   void SetUp() override {
     trace_ = dir_.File("t.jsonl");
-    ASSERT_EQ(RunCli({"gen", "--count", "3", "--prompt", "fixed:9", "--output", "fixed:2", "-o",
-                      trace_})
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        RunCli({"gen", "--count", "3", "--prompt", "fixed:9", "--output", "fixed:2", "-o", trace_})
+            .exit_code,
+        0);
     history_ = dir_.File("h.jsonl");
-    ASSERT_EQ(RunCli({"replay", trace_, "--model", "tiny", "--backend", "cpu", "--history",
-                      history_})
-                  .exit_code,
-              0);
+    ASSERT_EQ(
+        RunCli({"replay", trace_, "--model", "tiny", "--backend", "cpu", "--history", history_})
+            .exit_code,
+        0);
   }
 
   std::vector<FlagCase> Cases() const {
     const std::set<std::string> seeds = {"0", "9223372036854775808"};
     const std::vector<std::string> gen = {"gen", "--count", "1"};
     const std::vector<std::string> replay = {"replay", trace_, "--model", "tiny"};
-    const std::vector<std::string> report = {"report", "--candidate", "rwttt", trace_,
-                                             "--model", "tiny", "--backend", "cpu",
+    const std::vector<std::string> report = {"report",     "--candidate",    "rwttt",     trace_,
+                                             "--model",    "tiny",           "--backend", "cpu",
                                              "--markdown", dir_.File("r.md")};
     const std::vector<std::string> fuzz = {"fuzz", "--iterations", "1", "--max-owners", "2"};
-    const std::vector<std::string> paper = {"bench", "paper", "--model", "tiny", "--streams", "2",
-                                            "--output", "4"};
-    const std::vector<std::string> sweep = {"bench", "sweep", "--model", "tiny", "--streams", "1",
-                                            "--chunks", "8", "--output", "4", "-o",
-                                            dir_.File("s.csv")};
+    const std::vector<std::string> paper = {"bench",     "paper", "--model",  "tiny",
+                                            "--streams", "2",     "--output", "4"};
+    const std::vector<std::string> sweep = {"bench",     "sweep", "--model",  "tiny",
+                                            "--streams", "1",     "--chunks", "8",
+                                            "--output",  "4",     "-o",       dir_.File("s.csv")};
+    const std::vector<std::string> calibrate = {
+        "calibrate", "--backend", "cpu", "--model", "tiny", "-o", dir_.File("c.json")};
+    const std::vector<std::string> fidelity_alone = {
+        "bench", "fidelity", "--backend", "cpu", "--model", "tiny", "--traces", "/nonexistent"};
+    std::vector<std::string> fidelity = fidelity_alone;
+    fidelity.insert(fidelity.end(), {"--runs", "1", "--repeats", "1"});
     std::vector<FlagCase> cases = {
         {{"gen"}, "--count", {}},
         {{"gen"}, "--duration", {}},
@@ -88,6 +94,14 @@ class NumericFlags : public ::testing::Test {
         {sweep, "--chunks", {}},
         {sweep, "--budget", {}},
         {{"check", history_}, "--max-per-type", {"0", "9223372036854775808"}},
+        {calibrate, "--seed", seeds},
+        {calibrate, "--threads", {"0"}},
+        {calibrate, "--repeats", {}},
+        {calibrate, "--memory", {"0"}},
+        {fidelity, "--seed", seeds},
+        {fidelity, "--threads", {"0"}},
+        {fidelity_alone, "--repeats", {}},
+        {fidelity_alone, "--runs", {}},
     };
     // The trace options every trace-reading subcommand shares.
     for (const std::vector<std::string>& base :
@@ -121,8 +135,7 @@ TEST_F(NumericFlags, EveryOutOfRangeValueIsRefusedNamingTheFlag) {
       if (c.accepted.count(value)) continue;
       EXPECT_EQ(run.exit_code, 2) << shown << "\n" << run.out << run.err;
       EXPECT_NE(run.err.find(c.flag), std::string::npos) << shown << "\n" << run.err;
-      EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1)
-          << shown << "\n" << run.err;
+      EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << shown << "\n" << run.err;
     }
   }
 }
@@ -161,6 +174,8 @@ TEST_F(NumericFlags, TheTableNamesEveryNumericFlagOfEverySubcommand) {
                                              {"backends"},
                                              {"bench", "paper"},
                                              {"bench", "sweep"},
+                                             {"bench", "fidelity"},
+                                             {"calibrate"},
                                              {"check"},
                                              {"profiles"},
                                              {"policies"}}) {

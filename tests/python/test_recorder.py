@@ -159,6 +159,37 @@ def test_rejects_a_chunk_format_v1_does_not_allow(tmp_path, chunk):
         HistoryRecorder(tmp_path / "h.jsonl", policy="mine", chunk=chunk)
 
 
+def test_a_copy_on_write_engine_declares_its_base_slot_and_checks_valid(tmp_path, cli):
+    # Two owners share version 0 in slot 9; each first WRITE commits version 1 into its own slot.
+    path = tmp_path / "cow.jsonl"
+    with HistoryRecorder(path, policy="mine-cow", chunk=4, base_slot=9) as rec:
+        with rec.batch(start_ns=0, end_ns=10) as b:
+            for o in (0, 1):
+                b.read(o, 0, (0, 4), slot=9, seen=(o, 0))
+        with rec.batch(start_ns=10, end_ns=20) as b:
+            for o in (0, 1):
+                b.write(o, 0, (0, 4), slot=9, seen=(o, 0), commit=(o, 1))
+        with rec.batch(start_ns=20, end_ns=30) as b:
+            for o in (0, 1):
+                b.read(o, 1, (4, 5), slot=o, seen=(o, 1))
+    assert json.loads(lines(path)[0])["base_slot"] == 9
+    done = subprocess.run([cli, "check", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    # Committing into the base overwrites every owner's version 0: owner-leak.
+    bad = tmp_path / "bad.jsonl"
+    text = path.read_text(encoding="utf-8").replace('"commit_slot":0', '"commit_slot":9')
+    bad.write_text(text, encoding="utf-8")
+    done = subprocess.run([cli, "check", str(bad)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "into the base slot 9" in done.stdout
+
+
+@pytest.mark.parametrize("base", [-1, 2**64, True, "9"])
+def test_rejects_a_base_slot_format_v1_does_not_allow(tmp_path, base):
+    with pytest.raises(FieldError, match="^base_slot: "):
+        HistoryRecorder(tmp_path / "h.jsonl", policy="mine", chunk=4, base_slot=base)
+
+
 def test_refuses_steps_once_closed(tmp_path):
     rec = HistoryRecorder(tmp_path / "h.jsonl", policy="mine", chunk=4)
     rec.close()
