@@ -20,6 +20,7 @@
 #include "core/json_writer.h"
 #include "core/model_profile.h"
 #include "core/output_file.h"
+#include "harness/checked_run.h"
 #include "harness/policy_spec.h"
 #include "harness/run_sinks.h"
 #include "sim/faults/fault_injector.h"
@@ -151,8 +152,8 @@ Result<Replay> PrepareReplay(const ReplayFlags& f) {
 // --history and --check as sinks of `sinks`. Everything the history's header names is found from
 // the history's folder, so that `rwttt check` alone re-checks it from any working directory
 // (docs/checker.md#what-the-header-names); the checker is told the trace as given.
-Status AddSinks(const ReplayFlags& f, const std::vector<Request>& trace, const SimConfig& config,
-                const std::string& backend_name, RunSinks& sinks) {
+Status AddSinks(const ReplayFlags& f, const std::vector<Request>& trace, const PolicySpec& policy,
+                const SimConfig& config, const std::string& backend_name, RunSinks& sinks) {
   RWTTT_ASSIGN_OR_RETURN(const TraceLoadOptions load_options, ToLoadOptions(f.input));
   RWTTT_ASSIGN_OR_RETURN(const TraceFormat format, ParseTraceFormat(f.input.format));
   const bool trace_as_replayed =
@@ -164,6 +165,7 @@ Status AddSinks(const ReplayFlags& f, const std::vector<Request>& trace, const S
   header.model = f.run.model;
   header.hardware = f.run.hardware;
   header.chunk = config.model.chunk;
+  RWTTT_ASSIGN_OR_RETURN(header.base_slot, HistoryBaseSlot(policy, config));
   if (!f.history.empty()) {
     RWTTT_ASSIGN_OR_RETURN(header.model,
                            ProfileForHeader(f.run.model, ModelPresetNames(), f.history, "model",
@@ -229,7 +231,7 @@ Result<int> RunReplay(ReplayFlags f) {
   }
   const std::string backend_name = backend ? std::string(backend->name()) : "none";
   RunSinks sinks;
-  RWTTT_TRY(AddSinks(f, trace, config, backend_name, sinks));
+  RWTTT_TRY(AddSinks(f, trace, replay.policy, config, backend_name, sinks));
   config.history = sinks.sink();
   std::unique_ptr<TimelineWriter> timeline;
   if (!f.timeline.empty()) {

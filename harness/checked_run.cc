@@ -9,6 +9,16 @@
 
 namespace rwttt {
 
+Result<std::optional<std::uint64_t>> HistoryBaseSlot(const PolicySpec& policy,
+                                                     const SimConfig& config) {
+  RWTTT_ASSIGN_OR_RETURN(auto p, MakePolicy(policy.name, policy.options));
+  RWTTT_ASSIGN_OR_RETURN(const DeviceLayout layout,
+                         p->Configure(PolicyContext{config.model, config.hardware,
+                                                    config.budget_bytes, policy.options}));
+  if (layout.slot_mode != SlotMode::kCopyOnWrite) return std::optional<std::uint64_t>();
+  return std::optional<std::uint64_t>(kBaseSlot);
+}
+
 Result<CheckedRun> RunAndCheck(const std::vector<Request>& trace, const PolicySpec& policy,
                                SimConfig config, const std::string& trace_name,
                                const std::string& model_spec, std::uint64_t max_per_type) {
@@ -22,6 +32,7 @@ Result<CheckedRun> RunAndCheck(const std::vector<Request>& trace, const PolicySp
   header.model = model_spec;
   header.hardware = config.hardware.name;
   header.chunk = config.model.chunk;
+  RWTTT_ASSIGN_OR_RETURN(header.base_slot, HistoryBaseSlot(policy, config));
   RunSinks sinks;
   sinks.Check(header, InMemoryCheck(trace, trace_name, config.model, max_per_type));
   config.history = sinks.sink();

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,12 @@ struct CheckedRun {
   RunResult run;
   CheckReport report;
 };
+
+// The base slot a history of `policy` declares (docs/checker.md#the-base-slot-copy-on-write-
+// version-0): kBaseSlot when, under `config`'s model, hardware and budget, the policy lays states
+// out copy-on-write (SlotMode::kCopyOnWrite), else none. Errors: the policy's own.
+Result<std::optional<std::uint64_t>> HistoryBaseSlot(const PolicySpec& policy,
+                                                     const SimConfig& config);
 
 // Replays `trace` under `policy` and checks the history, all five checks (the serial reference
 // uses `trace` as is; run_sinks.h's InMemoryCheck). `config` gives the model, hardware, budget,

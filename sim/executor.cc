@@ -12,12 +12,15 @@ Executor::Executor(Backend* backend, HistorySink* history, bool measure, std::si
   RWTTT_CHECK(!measure || backend != nullptr) << "measured timing needs a backend";
 }
 
-Status Executor::Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed) {
+Status Executor::Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed, bool base) {
   stamps_.assign(num_slots, Stamp{});
+  initialised_.assign(num_slots, false);
   state_bytes_ = model.state_bytes();
-  swap_buffer_ = num_slots;
+  base_ = num_slots;
+  swap_buffer_ = num_slots + (base ? 1 : 0);
   if (backend_ != nullptr) {
-    RWTTT_TRY(backend_->Reset(model, num_slots + (measure_ ? 1 : 0), seed));
+    RWTTT_TRY(backend_->Reset(model, swap_buffer_ + (measure_ ? 1 : 0), seed));
+    if (base) backend_->InitSlot(base_);
     if (measure_) backend_->InitSlot(swap_buffer_);
   }
   return OkStatus();
@@ -27,13 +30,17 @@ void Executor::Admit(OwnerId owner, std::uint32_t slot, bool init_slot) {
   RWTTT_CHECK(slot < stamps_.size()) << "slot " << slot << " of " << stamps_.size();
   if (!init_slot) return;
   stamps_[slot] = Stamp{owner, Version{0}};
+  initialised_[slot] = true;
   if (backend_ != nullptr) backend_->InitSlot(slot);
 }
 
 std::optional<Nanos> Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id,
                                         Nanos start, std::uint64_t swap_bytes) {
   seen_.clear();
-  for (const ExecItem& it : items) seen_.push_back(stamps_[it.slot]);
+  for (const ExecItem& it : items) {
+    // The base holds version 0, every owner's.
+    seen_.push_back(it.slot == kBaseSlot ? Stamp{it.step.tag.owner, Version{0}} : stamps_[it.slot]);
+  }
   std::optional<Nanos> wall;
   if (backend_ != nullptr) {
     batch_items_.clear();
@@ -43,7 +50,9 @@ std::optional<Nanos> Executor::Dispatch(std::span<const ExecItem> items, std::ui
       b.effect = it.step.tag.effect;
       b.first_token = it.step.first_token;
       b.end_token = it.step.end_token;
-      b.slot = it.slot;
+      b.slot = BackendSlot(it.slot);
+      // A first WRITE from the base updates a copy of it in the owner's new slot.
+      if (!it.step.is_read()) b.slot = BackendSlot(it.commit_slot());
       b.input_seed = it.input_seed;
       b.carry = carry_[it.owner_index];
       batch_items_.push_back(b);
@@ -52,8 +61,19 @@ std::optional<Nanos> Executor::Dispatch(std::span<const ExecItem> items, std::ui
     const auto wall_start = std::chrono::steady_clock::now();
     if (measure_ && swap_bytes > 0 && state_bytes_ > 0 && !items.empty()) {
       for (std::uint64_t copied = 0; copied < swap_bytes; copied += state_bytes_) {
-        backend_->CopySlot(items.front().slot, swap_buffer_);
+        backend_->CopySlot(BackendSlot(items.front().slot), swap_buffer_);
       }
+    }
+    for (const ExecItem& it : items) {
+      // Copy-on-write leaves slots uninitialised until a first WRITE (or a fault) uses them; a
+      // backend computes only on initialised ones.
+      for (const std::uint32_t slot : {it.slot, it.commit_slot()}) {
+        if (slot != kBaseSlot && !initialised_[slot]) {
+          backend_->InitSlot(slot);
+          initialised_[slot] = true;
+        }
+      }
+      if (!it.step.is_read() && it.slot == kBaseSlot) backend_->CopySlot(base_, it.first_slot);
     }
     backend_->RunBatch(batch_items_, results_);
     if (measure_) {
@@ -81,7 +101,7 @@ std::optional<Nanos> Executor::Dispatch(std::span<const ExecItem> items, std::ui
     h.seen_owner = seen_[i].owner;
     h.seen_version = seen_[i].version;
     if (!it.step.is_read()) {
-      h.commit_slot = it.slot;
+      h.commit_slot = it.commit_slot();
       h.commit_version = it.commit_version;
     }
     if (backend_ != nullptr) {
@@ -97,7 +117,7 @@ std::optional<Nanos> Executor::Dispatch(std::span<const ExecItem> items, std::ui
 
 void Executor::Complete(std::span<const ExecItem> items, std::uint64_t batch_id, Nanos end) {
   for (const ExecItem& it : items) {
-    if (!it.step.is_read()) stamps_[it.slot] = Stamp{it.step.tag.owner, it.commit_version};
+    if (!it.step.is_read()) stamps_[it.commit_slot()] = Stamp{it.step.tag.owner, it.commit_version};
   }
   if (history_ == nullptr) return;
   for (HistoryStep& h : pending_.at(batch_id)) h.end = end;

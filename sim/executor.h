@@ -32,14 +32,23 @@ class HistorySink {
   virtual Status health() const { return OkStatus(); }
 };
 
+// The slot number of the shared base in copy-on-write runs (SlotMode::kCopyOnWrite): version 0,
+// every owner's, read by version-0 steps. Histories of such runs declare it as their base_slot
+// (docs/checker.md#the-base-slot-copy-on-write-version-0).
+inline constexpr std::uint32_t kBaseSlot = 0xFFFFFFFFu;
+
 // One step of a batch, as the executor runs it.
 struct ExecItem {
   std::uint32_t owner_index = 0;  // position of the owner's request in the trace
   Step step;
-  std::uint32_t slot = 0;
+  std::uint32_t slot = 0;  // the slot it reads: the owner's, or kBaseSlot
   std::uint64_t input_seed = 0;
   std::uint64_t step_id = 0;  // assigned by the simulator, in dispatch order
   Version commit_version;     // WRITE: the stamp it commits (its version + 1 unless a fault)
+  // A WRITE reading kBaseSlot (an owner's first): the owner's new slot, which it commits into.
+  // Every other WRITE commits in place, to `slot`.
+  std::uint32_t first_slot = 0;
+  std::uint32_t commit_slot() const { return slot == kBaseSlot ? first_slot : slot; }
 };
 
 class Executor {
@@ -47,9 +56,10 @@ class Executor {
   // `backend` and `history` may be null (no math; no history). `owners`: owners in the trace.
   Executor(Backend* backend, HistorySink* history, bool measure, std::size_t owners);
 
-  // Prepares `num_slots` slots (when measuring, the backend holds one more: the buffer swaps are
-  // copied into). Fails when the backend cannot hold them.
-  Status Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed);
+  // Prepares `num_slots` slots, and with `base` the shared base kBaseSlot stands for (version 0;
+  // when measuring, the backend holds one more: the buffer swaps are copied into). Fails when the
+  // backend cannot hold them.
+  Status Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed, bool base = false);
 
   // The owner now holds `slot`. With `init_slot`, the slot gets a fresh state stamped (owner, 0);
   // without (a shared slot already in use), it keeps its contents and stamp.
@@ -58,7 +68,9 @@ class Executor {
   // Runs the batch's math as one Backend::RunBatch of the items in order, reading stamps and
   // states as they are at `start`, and keeps its history records until Complete. Returns the
   // measured wall time of the math when measuring, else std::nullopt. Batch ids increase.
-  // When measuring, a batch that swaps `swap_bytes` first copies that many bytes of state (whole
+  // A first WRITE from the base (commit_slot != slot) copies the base into its commit slot and
+  // updates it there. When measuring, a batch that swaps `swap_bytes` first copies that many bytes
+  // of state (whole
   // states, rounded up: Backend::CopySlot of its first item's slot into the swap buffer), and the
   // wall time counts the copies: the states stay in their slots, so histories do not change.
   std::optional<Nanos> Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id,
@@ -80,9 +92,13 @@ class Executor {
   HistorySink* history_;
   bool measure_;
   std::uint64_t state_bytes_ = 0;
-  std::uint32_t swap_buffer_ = 0;     // the backend's extra slot, when measuring
+  std::uint32_t swap_buffer_ = 0;  // the backend's extra slot, when measuring
+  std::uint32_t base_ = 0;         // the backend's slot behind kBaseSlot, when there is a base
+  // The backend slot behind an item's slot.
+  std::uint32_t BackendSlot(std::uint32_t slot) const { return slot == kBaseSlot ? base_ : slot; }
   std::vector<std::uint64_t> carry_;  // [owners]
   std::vector<Stamp> stamps_;         // [num_slots]
+  std::vector<bool> initialised_;     // [num_slots]: the backend's slot holds a state
   std::vector<BatchItem> batch_items_;
   std::vector<ItemResult> results_;
   std::vector<Stamp> seen_;

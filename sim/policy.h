@@ -114,6 +114,10 @@ struct PolicyContext {
 enum class SlotMode : std::uint8_t {
   kPerOwner,  // each admitted owner its own slot, reused after it finishes: the right answer
   kShared,    // every owner reads and updates slot 0 (the naive engine, wrong on purpose)
+  // Copy-on-write version 0: every owner reads the shared base (kBaseSlot, sim/executor.h) until
+  // its first WRITE, which commits version 1 into a slot of its own; the owner's owner_bytes are
+  // charged when that WRITE becomes ready, and fixed_bytes holds the base (docs/simulator.md).
+  kCopyOnWrite,
 };
 
 // What a policy pins on the device and how it runs (DESIGN §3).

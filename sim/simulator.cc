@@ -22,13 +22,16 @@
 namespace rwttt {
 namespace {
 
-enum class Phase : std::uint8_t { kFuture, kQueued, kReady, kRunning, kDone };
+// kNeedsSlot: copy-on-write, its first WRITE waits for memory for a slot of its own.
+enum class Phase : std::uint8_t { kFuture, kQueued, kReady, kRunning, kNeedsSlot, kDone };
 
 struct Owner {
   ProgramCursor cursor;
   Step step;  // the step it runs next: its program's, unless a fault hook replaced it
   Nanos ready_since{0};
-  std::uint32_t slot = 0;
+  std::uint32_t slot = 0;    // copy-on-write: kBaseSlot until its first WRITE has a slot
+  bool own_slot = true;      // copy-on-write: whether it holds a slot (and its memory) yet
+  bool at_base = false;      // copy-on-write: its first WRITE, from the base, has not run yet
   std::uint32_t ticket = 0;  // which ready-queue entry is this owner's live one
   std::uint32_t mark = 0;    // batch-formation epoch, to find an owner put in a batch twice
   Phase phase = Phase::kFuture;
@@ -104,13 +107,27 @@ class Run final : public ReadyView {
   Status RunNextInstant();
   RunResult MakeResult();
 
+  bool copy_on_write() const { return layout_.slot_mode == SlotMode::kCopyOnWrite; }
   void Admit();
   void MakeReady(std::vector<std::uint32_t>& owners);
+  // Copy-on-write: gives the owner, whose first WRITE is ready, a slot of its own and charges its
+  // memory; false when the memory is not free (the step then waits in needs_slot_).
+  bool GrantSlot(std::uint32_t index);
+  // The owners waiting for a slot, oldest first, while the memory for one is free.
+  void GrantWaitingSlots();
+  void Enqueue(std::uint32_t index);
   void Unready(std::uint32_t index);
   void Finish(std::uint32_t index);
-  // What an admitted owner holds: the layout's per-owner bytes and its KV cache (reserved whole at
-  // admission, for prompt + output: docs/cost-model.md#attention-and-the-kv-cache).
+  // What an admitted owner holds: the layout's per-owner bytes (copy-on-write: once it has a slot)
+  // and its KV cache (reserved whole at admission, for prompt + output:
+  // docs/cost-model.md#attention-and-the-kv-cache).
   std::uint64_t OwnerMemory(std::uint32_t index) const {
+    return (owners_[index].own_slot ? layout_.owner_bytes : 0) + owners_[index].kv_bytes;
+  }
+  // The free memory admitting the owner needs: a state and its KV cache. Copy-on-write charges
+  // only the KV cache then, and the state stays free in reserve, so that some first WRITE can
+  // always take a slot and no run deadlocks (docs/simulator.md).
+  std::uint64_t AdmissionNeeds(std::uint32_t index) const {
     return layout_.owner_bytes + owners_[index].kv_bytes;
   }
   Status CheckOwnerFits(std::size_t index) const;
@@ -142,7 +159,8 @@ class Run final : public ReadyView {
   std::unordered_map<std::uint64_t, std::uint32_t> index_of_;
   mutable ReadyQueue queues_[2];
   mutable ReadyStep scratch_;
-  std::deque<std::uint32_t> waiting_;  // arrived, not admitted, in arrival order
+  std::deque<std::uint32_t> waiting_;     // arrived, not admitted, in arrival order
+  std::deque<std::uint32_t> needs_slot_;  // copy-on-write: first WRITEs waiting for memory
   std::vector<std::uint32_t> newly_ready_;
 
   std::vector<std::vector<ExecItem>> lane_items_;
@@ -162,6 +180,7 @@ class Run final : public ReadyView {
   std::uint64_t batch_ids_ = 0;
   std::uint64_t events_ = 0;
   std::uint32_t epoch_ = 0;
+  std::uint64_t base_reads_ = 0;  // READs of the batch being formed that read the base
   std::uint64_t next_progress_ = 0;
   std::uint64_t next_health_check_ = 4096;
   BatchPlan plan_;
@@ -214,14 +233,41 @@ void Run::MakeReady(std::vector<std::uint32_t>& owners) {
     Owner& o = owners_[index];
     o.step = o.cursor.step();
     faults_->OnReady(index, o.step);
-    o.phase = Phase::kReady;
-    o.ready_since = now_;
-    ++o.ticket;
-    ReadyQueue& q = queues_[Index(o.step.tag.effect)];
-    q.entries.push_back({now_.value(), index, o.ticket});
-    ++q.live;
+    if (!o.own_slot && !o.step.is_read() && !GrantSlot(index)) {
+      o.phase = Phase::kNeedsSlot;
+      needs_slot_.push_back(index);
+      continue;
+    }
+    Enqueue(index);
   }
   owners.clear();
+}
+
+void Run::Enqueue(std::uint32_t index) {
+  Owner& o = owners_[index];
+  o.phase = Phase::kReady;
+  o.ready_since = now_;
+  ++o.ticket;
+  ReadyQueue& q = queues_[Index(o.step.tag.effect)];
+  q.entries.push_back({now_.value(), index, o.ticket});
+  ++q.live;
+}
+
+bool Run::GrantSlot(std::uint32_t index) {
+  if (memory_ + layout_.owner_bytes > config_.budget_bytes) return false;
+  Owner& o = owners_[index];
+  o.slot = slots_->Acquire(index).slot;
+  o.own_slot = true;
+  memory_ += layout_.owner_bytes;
+  metrics_.OnMemory(memory_);
+  return true;
+}
+
+void Run::GrantWaitingSlots() {
+  while (!needs_slot_.empty() && GrantSlot(needs_slot_.front())) {
+    Enqueue(needs_slot_.front());
+    needs_slot_.pop_front();
+  }
 }
 
 void Run::Unready(std::uint32_t index) {
@@ -249,24 +295,30 @@ void Run::Finish(std::uint32_t index) {
   ++finished_;
   metrics_.OnFinish(index, now_);
   memory_ -= OwnerMemory(index);
-  slots_->Release(o.slot);
+  if (o.own_slot) slots_->Release(o.slot);
   --admitted_;
   policy_.OnFinish(trace_[index].id);
 }
 
 void Run::Admit() {
   while (!waiting_.empty() && admitted_ < layout_.max_admitted &&
-         memory_ + OwnerMemory(waiting_.front()) <= config_.budget_bytes) {
+         memory_ + AdmissionNeeds(waiting_.front()) <= config_.budget_bytes) {
     const std::uint32_t index = waiting_.front();
     waiting_.pop_front();
     Owner& o = owners_[index];
-    const SlotAllocator::Grant grant = slots_->Acquire(index);
-    o.slot = grant.slot;
+    if (copy_on_write()) {  // it reads the base until its first WRITE
+      o.slot = kBaseSlot;
+      o.own_slot = false;
+      o.at_base = true;
+    } else {
+      const SlotAllocator::Grant grant = slots_->Acquire(index);
+      o.slot = grant.slot;
+      executor_.Admit(trace_[index].id, o.slot, grant.fresh);
+    }
     ++admitted_;
     memory_ += OwnerMemory(index);
     metrics_.OnMemory(memory_);
     metrics_.OnAdmit(index, now_);
-    executor_.Admit(trace_[index].id, o.slot, grant.fresh);
     policy_.OnAdmit(trace_[index].id, o.slot);
     if (o.cursor.done()) {
       Finish(index);
@@ -290,6 +342,7 @@ Status Run::DispatchLane(std::uint32_t lane) {
   policy_.NextBatch(*this, lane, plan_);
   if (plan_.owners.empty()) return OkStatus();
   ++epoch_;
+  base_reads_ = 0;
   std::vector<ExecItem>& items = lane_items_[lane];
   items.clear();
   BatchShape shape;
@@ -302,7 +355,9 @@ Status Run::DispatchLane(std::uint32_t lane) {
     RWTTT_TRY(AddPlannedStep(lane, k, items, shape));
   }
   faults_->OnDispatch(items, *slots_);
-  shape.read_slots = slots_->SlotsTouched(shape.read_steps);
+  // The base is read once however many version-0 owners the batch has, like shared weights.
+  shape.read_slots = copy_on_write() ? shape.read_steps - base_reads_ + (base_reads_ > 0 ? 1 : 0)
+                                     : slots_->SlotsTouched(shape.read_steps);
   shape.write_slots = slots_->SlotsTouched(shape.write_steps);
   return Launch(lane, items, shape);
 }
@@ -328,7 +383,12 @@ Status Run::AddPlannedStep(std::uint32_t lane, std::size_t k, std::vector<ExecIt
   const Request& r = trace_[index];
   ExecItem& item = items.emplace_back(ExecItem{index, step, o.slot,
                                                r.seed ? r.seed->value() : config_.seed.value(),
-                                               step_ids_++, step.tag.version.Next()});
+                                               step_ids_++, step.tag.version.Next(), 0});
+  if (o.at_base && !step.is_read()) {  // copy-on-write: reads the base, commits to its own slot
+    item.slot = kBaseSlot;
+    item.first_slot = o.slot;
+    o.at_base = false;
+  }
   if (!plan_.slots.empty()) {
     if (plan_.slots[k] >= slots_->num_slots()) {
       return Error::Usage(fmt::format("the policy placed owner {} in slot {}, but there are {}",
@@ -337,6 +397,7 @@ Status Run::AddPlannedStep(std::uint32_t lane, std::size_t k, std::vector<ExecIt
     item.slot = plan_.slots[k];
   }
   if (step.is_read()) {
+    if (item.slot == kBaseSlot) ++base_reads_;
     ++shape.read_steps;
     shape.read_tokens += step.tokens();
     if (const std::optional<AttentionShape>& a = config_.model.attention) {
@@ -464,7 +525,7 @@ Status Run::BeginExecutor() {
         slots, (config_.budget_bytes - layout_.fixed_bytes) / layout_.owner_bytes);
   }
   slots_.emplace(layout_.slot_mode, static_cast<std::uint32_t>(std::max<std::uint64_t>(slots, 1)));
-  return executor_.Begin(config_.model, slots_->num_slots(), config_.seed);
+  return executor_.Begin(config_.model, slots_->num_slots(), config_.seed, copy_on_write());
 }
 
 Status Run::IndexOwners() {
@@ -531,6 +592,7 @@ Status Run::RunNextInstant() {
     CompleteLane(lane);
     ++events_;
   }
+  GrantWaitingSlots();  // before admissions: an admitted owner's first WRITE goes first
   Admit();
   MakeReady(newly_ready_);
   RWTTT_TRY(Dispatch());

@@ -6,7 +6,7 @@ namespace rwttt {
 
 SlotAllocator::SlotAllocator(SlotMode mode, std::uint32_t capacity)
     : mode_(mode), num_slots_(mode == SlotMode::kShared ? 1 : std::max(capacity, 1u)) {
-  if (mode_ == SlotMode::kPerOwner) holder_.assign(num_slots_, -1);
+  if (mode_ != SlotMode::kShared) holder_.assign(num_slots_, -1);
 }
 
 SlotAllocator::Grant SlotAllocator::Acquire(std::uint32_t owner_index) {

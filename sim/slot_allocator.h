@@ -30,8 +30,9 @@ class SlotAllocator {
     std::uint32_t slot = 0;
     bool fresh = true;  // the slot needs a fresh state (a shared slot only the first time)
   };
-  // A slot for the owner at trace position `owner_index`: the lowest free one (kPerOwner), or
-  // slot 0 (kShared). REQUIRES: fewer than `capacity` owners hold slots (kPerOwner).
+  // A slot for the owner at trace position `owner_index`: the lowest free one (kPerOwner, and
+  // kCopyOnWrite at an owner's first WRITE), or slot 0 (kShared). REQUIRES: fewer than `capacity`
+  // owners hold slots (kPerOwner, kCopyOnWrite).
   Grant Acquire(std::uint32_t owner_index);
   // The owner in `slot` finished; the slot is free again (kShared: nothing to free).
   void Release(std::uint32_t slot);

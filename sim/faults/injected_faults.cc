@@ -121,7 +121,9 @@ class CrossOwnerWriteFault final : public InjectedFault {
     for (ExecItem& item : items) {
       if (item.step.is_read()) continue;
       for (std::uint32_t slot = 0; slot < slots.num_slots(); ++slot) {
-        if (slots.holder(slot) >= 0 && slot != item.slot) {
+        // Held by another owner (copy-on-write: a first WRITE reads the base, and the slot it
+        // holds is its own).
+        if (slots.holder(slot) >= 0 && slots.holder(slot) != item.owner_index) {
           if (injector_.Fire(item.step_id)) item.slot = slot;
           break;
         }

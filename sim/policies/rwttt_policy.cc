@@ -2,6 +2,9 @@
 // commits only to the owner (RW-TTT, arXiv 2605.28053).
 #include "sim/policies/rwttt_policy.h"
 
+#include <fmt/format.h>
+
+#include "core/units.h"
 #include "sim/policies/builtin.h"
 
 namespace rwttt {
@@ -10,6 +13,15 @@ namespace {
 const PolicyOptionInfo& MaxBatch() {
   static const PolicyOptionInfo option =
       PolicyOptionInfo::Uint("max_batch", "largest batch (0: no limit)", 0);
+  return option;
+}
+
+const PolicyOptionInfo& ShareBase() {
+  static const PolicyOptionInfo option = PolicyOptionInfo::Choice(
+      "share_base",
+      "on: owners share version 0 copy-on-write and get a state of their own, and its memory, at "
+      "their first WRITE",
+      {"off", "on"});
   return option;
 }
 
@@ -22,13 +34,27 @@ const PolicyOptionInfo& Prefer() {
 
 }  // namespace
 
-std::vector<PolicyOptionInfo> RwtttPolicy::Options() { return {MaxBatch(), Prefer()}; }
+std::vector<PolicyOptionInfo> RwtttPolicy::Options() { return {MaxBatch(), Prefer(), ShareBase()}; }
 
 Result<DeviceLayout> RwtttPolicy::Configure(const PolicyContext& context) {
   RWTTT_ASSIGN_OR_RETURN(max_batch_, context.options.GetUint(MaxBatch()));
   RWTTT_ASSIGN_OR_RETURN(std::string prefer, context.options.GetChoice(Prefer()));
   prefer_largest_ = prefer == "largest";
-  return OneCopyLayout(context, "rwttt");
+  RWTTT_ASSIGN_OR_RETURN(const std::string share, context.options.GetChoice(ShareBase()));
+  RWTTT_ASSIGN_OR_RETURN(DeviceLayout layout, OneCopyLayout(context, "rwttt"));
+  if (share == "on") {
+    // The base (every owner's version 0) is pinned beside the shared weights.
+    layout.slot_mode = SlotMode::kCopyOnWrite;
+    layout.fixed_bytes += context.model.state_bytes();
+    if (!layout.fits(context.budget_bytes)) {
+      return Error::Input(fmt::format(
+          "policy rwttt with share_base=on: the shared weights and the base ({}) plus one owner's "
+          "state ({}) exceed the memory budget ({})",
+          FormatBytes(layout.fixed_bytes), FormatBytes(layout.owner_bytes),
+          FormatBytes(context.budget_bytes)));
+    }
+  }
+  return layout;
 }
 
 Effect RwtttPolicy::ChooseEffect(const ReadyView& ready) const {

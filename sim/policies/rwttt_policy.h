@@ -1,6 +1,7 @@
 // The rwttt policy: one effect per batch, distinct owners, oldest ready steps first.
 //
-//   options: max_batch=N (0: no limit), prefer=oldest|largest
+//   options: max_batch=N (0: no limit), prefer=oldest|largest, share_base=off|on (copy-on-write
+//   version 0: SlotMode::kCopyOnWrite)
 #pragma once
 
 #include "sim/policy.h"
@@ -9,7 +10,7 @@ namespace rwttt {
 
 class RwtttPolicy final : public Policy {
  public:
-  // Its `--policy-opt` keys: max_batch, prefer.
+  // Its `--policy-opt` keys: max_batch, prefer, share_base.
   static std::vector<PolicyOptionInfo> Options();
   Result<DeviceLayout> Configure(const PolicyContext& context) override;
   void NextBatch(const ReadyView& ready, std::uint32_t lane, BatchPlan& plan) override;

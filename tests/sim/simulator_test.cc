@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/cpu_backend.h"
+#include "sim/cost_model.h"
 #include "sim/policy_registry.h"
 #include "tests/sim/sim_test_util.h"
 
@@ -156,6 +157,82 @@ TEST(Simulator, MeasuredSequentialCopiesEverySwapIntoTheSwapBuffer) {
   c.measured_timing = true;
   ASSERT_TRUE(RunPolicy("rwttt", TwoOwners(), c).ok());
   EXPECT_TRUE(backend.copies.empty());
+}
+
+// Copy-on-write version 0 (rwttt share_base=on): version-0 steps read the shared base, so a
+// batch of them reads one state; each first WRITE commits version 1 into a slot of its own, and
+// only then is that slot's memory charged.
+TEST(Simulator, CopyOnWriteReadsTheBaseOnceAndChargesASlotAtTheFirstWrite) {
+  SimConfig c = TinyConfig();
+  const std::uint64_t state = c.model.state_bytes();
+  // The shared weights, the base and one state: the two owners' first WRITEs take turns.
+  c.budget_bytes = c.model.shared_weight_bytes() + 2 * state;
+  c.policy_options.Set("share_base", "on");
+  testing::BatchLog log;
+  testing::HistoryLog history;
+  c.history = &history;
+  const RunResult r = RunPolicy("rwttt", TwoOwners(), c, &log).value();
+  ASSERT_GE(log.batches.size(), 3u);
+  // Both READs of version 0, in one batch, read the base: one state's bytes, not two.
+  ASSERT_EQ(log.batches[0].steps.size(), 2u);
+  const CostModel cost(c.model, c.hardware);
+  const BatchTiming one_state =
+      cost.BatchTime({.read_steps = 2, .read_tokens = 16, .read_slots = 1});
+  EXPECT_EQ(log.batches[0].end - log.batches[0].start, one_state.total);
+  EXPECT_LT(one_state.total, Nanos{12408});  // two states' READ (the hand-worked rwttt run)
+  for (const HistoryStep& h : history.steps) {
+    if (h.version.value() == 0) {
+      EXPECT_EQ(h.slot, kBaseSlot) << h.step;
+      EXPECT_EQ(h.seen_owner, h.owner);
+      EXPECT_EQ(h.seen_version, Version{0});
+    } else {
+      EXPECT_NE(h.slot, kBaseSlot) << h.step;
+    }
+    if (h.effect == Effect::kWrite) {
+      EXPECT_NE(h.commit_slot, std::optional<std::uint64_t>(kBaseSlot));
+    }
+  }
+  // One slot's memory at a time: the second first WRITE waited for the first owner to finish.
+  EXPECT_EQ(r.metrics.peak_memory_bytes, c.budget_bytes);
+  EXPECT_EQ(r.metrics.steps, 6u);
+}
+
+TEST(Simulator, CopyOnWriteAdmitsOwnersThatNeverWriteWithoutAStateEach) {
+  // Four owners that never write (P + O < C); room for the shared weights and two states.
+  std::vector<Request> trace;
+  for (std::uint64_t o = 0; o < 4; ++o) trace.push_back(Request{OwnerId{o}, Nanos{0}, 4, 1, {}});
+  SimConfig c = TinyConfig();
+  c.budget_bytes = c.model.shared_weight_bytes() + 2 * c.model.state_bytes();
+  testing::BatchLog own;
+  const RunResult own_slots = RunPolicy("rwttt", trace, c, &own).value();
+  c.policy_options.Set("share_base", "on");
+  testing::BatchLog shared;
+  const RunResult cow = RunPolicy("rwttt", trace, c, &shared).value();
+  EXPECT_EQ(own.batches.front().steps.size(), 2u);     // two states fit: two owners at a time
+  EXPECT_EQ(shared.batches.front().steps.size(), 4u);  // all four read the base together
+  EXPECT_LT(cow.metrics.makespan_s, own_slots.metrics.makespan_s);
+}
+
+// A first WRITE waiting for memory never deadlocks a run: admission keeps one state's memory in
+// reserve, so some owner can always take a slot, finish and give it back.
+TEST(Simulator, CopyOnWriteNeverDeadlocksWhenFirstWritesArriveWithMemoryFull) {
+  std::vector<Request> trace;
+  for (std::uint64_t o = 0; o < 12; ++o) {
+    trace.push_back(Request{OwnerId{o},
+                            Nanos{static_cast<std::int64_t>(o) * 50},
+                            static_cast<std::uint32_t>(8 + o % 3),
+                            static_cast<std::uint32_t>(1 + o % 9),
+                            {}});
+  }
+  SimConfig c = TinyConfig();
+  c.policy_options.Set("share_base", "on");
+  for (std::uint64_t states = 2; states <= 5; ++states) {
+    c.budget_bytes = c.model.shared_weight_bytes() + states * c.model.state_bytes();
+    const Result<RunResult> r = RunPolicy("rwttt", trace, c);
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    EXPECT_EQ(r->metrics.requests, trace.size());
+    EXPECT_LE(r->metrics.peak_memory_bytes, c.budget_bytes);
+  }
 }
 
 // The worked example of docs/cost-model.md#attention-and-the-kv-cache: tiny with 2 query heads,

@@ -147,9 +147,10 @@ TEST_F(Policies, ReplicasServesOneOwnerPerCopy) {
 }
 
 TEST_F(Policies, EveryBuiltinDeclaresItsOptionsWithDefaultsAndRanges) {
-  ASSERT_EQ(RwtttPolicy::Options().size(), 2u);
+  ASSERT_EQ(RwtttPolicy::Options().size(), 3u);
   EXPECT_EQ(RwtttPolicy::Options()[0].key, "max_batch");
   EXPECT_EQ(RwtttPolicy::Options()[1].choices, (std::vector<std::string>{"oldest", "largest"}));
+  EXPECT_EQ(RwtttPolicy::Options()[2].choices, (std::vector<std::string>{"off", "on"}));  // default
   EXPECT_EQ(ReplicasPolicy::Options()[0].max, 4096u);
   EXPECT_EQ(NaivePolicy::Options()[0].default_uint, 0u);
   EXPECT_EQ(SequentialPolicy::Options()[0].key, "slice");
