@@ -92,5 +92,37 @@ TEST(JudgeFuzzCase, NaiveFailsRwtttPassesAndInjectedFaultsAreCaught) {
   EXPECT_GT(injected_runs, 0);
 }
 
+// Copy-on-write version 0 (rwttt share_base=on): its runs check valid with all five checks (the
+// serial reference's digests included), and every fault injected into them is caught.
+TEST(JudgeFuzzCase, CopyOnWriteRunsCheckValidAndEveryInjectedFaultIsCaught) {
+  FuzzTarget cow = Target("rwttt");
+  cow.policy.options.Set("share_base", "on");
+  const FuzzSpace space = Space(cow.model);
+  int struck = 0;
+  for (std::uint64_t i = 0; i < 12; ++i) {
+    const FuzzCase c = MakeFuzzCase(space, Seed{9}, i);
+    const Verdict v = JudgeFuzzCase(cow, c).value();
+    EXPECT_FALSE(v.failed) << "iteration " << i << ": " << v.anomaly << " " << v.detail;
+    for (int k = 1; k <= static_cast<int>(FaultKind::kTornState); ++k) {
+      FuzzTarget injected = cow;
+      injected.faults = FaultPlan{static_cast<FaultKind>(k), 0.5};
+      CpuBackend cpu;
+      SimConfig config;
+      config.model = injected.model;
+      config.hardware = injected.hardware;
+      config.budget_bytes = c.budget_bytes;
+      config.seed = c.seed;
+      config.faults = injected.faults;
+      config.backend = &cpu;
+      const CheckedRun r =
+          RunAndCheck(c.trace, injected.policy, config, "fuzz-case", "tiny").value();
+      if (r.run.faults_injected == 0) continue;
+      ++struck;
+      EXPECT_FALSE(r.report.valid()) << FaultKindName(injected.faults.kind) << " iteration " << i;
+    }
+  }
+  EXPECT_GT(struck, 20);
+}
+
 }  // namespace
 }  // namespace rwttt
