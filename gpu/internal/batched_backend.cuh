@@ -289,11 +289,7 @@ class BatchedBackend final : public Backend {
     Upload(tiles_, part.tiles);
     const std::uint64_t row_bytes = std::uint64_t{num_ttt_} * d * sizeof(A);  // one token's y
     Grow(y_, n * row_bytes);
-    // Column blocks as wide as kDownCols allows, so that each tile streams whole rows of its
-    // slot's state once. (Splitting the columns between threads when the batch has fewer tiles
-    // than threads measured slower, 12-15 GB/s against 19 for one `small` owner on two threads:
-    // each thread then streams part of every row, docs/performance.md#kernels.)
-    const std::uint64_t cols = std::min<std::uint64_t>(Sys::kDownCols, d);
+    const std::uint64_t cols = DownColumns(part.tiles.size());
     for (std::uint32_t p = 0; p < num_ttt_; ++p) {
       Activations<A>(part, p);
       Launch(part.tiles.size() * Tiles(d, cols),
@@ -303,6 +299,26 @@ class BatchedBackend final : public Backend {
              std::uint64_t{n} * d * f);
     }
     ReadResults(part, items, results, row_bytes);
+  }
+
+  // The down-projection's column block for a part of `tiles` tiles: as wide as kDownCols allows,
+  // so that each tile streams whole rows of its slot's state once. When the part has fewer tiles
+  // than threads, each tile's columns are split between the threads that would otherwise idle,
+  // as long as every piece of a row stays at least kMinSplitCols wide: narrower pieces measured
+  // slower (one `small` owner, 256 columns split in two: 12-15 GB/s against 19 whole,
+  // docs/performance.md#kernels). No element's reduction order depends on it.
+  std::uint64_t DownColumns(std::uint64_t tiles) const {
+    const std::uint64_t d = model_.d_model;
+    const std::uint64_t whole = std::min<std::uint64_t>(Sys::kDownCols, d);
+    if constexpr (Sys::kHostMemory) {
+      constexpr std::uint64_t kMinSplitCols = 512;
+      const auto threads = static_cast<std::uint64_t>(std::max(1, Sys::Threads()));
+      if (tiles == 0 || tiles >= threads) return whole;
+      const std::uint64_t per_tile = (threads + tiles - 1) / tiles;
+      const std::uint64_t piece = (Tiles(d, per_tile) + 15) / 16 * 16;
+      return piece >= kMinSplitCols ? std::min(whole, piece) : whole;
+    }
+    return whole;
   }
 
   // Copies the part's outputs y [tokens][ttt layers][d_model] back and digests each item's.

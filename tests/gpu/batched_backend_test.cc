@@ -42,6 +42,27 @@ RC_GTEST_PROP(BatchInvariance, OmpOnWideLayersEqualsSerialReference, ()) {
   RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2, /*inline_work=*/0), c);
 }
 
+// Rows wide enough that a part with fewer tiles than threads splits each state's columns between
+// the threads (pieces of at least 512 columns, BatchedBackend::DownColumns): one or two owners,
+// decode tokens one tile each.
+RC_GTEST_PROP(BatchInvariance, OmpSplittingWideRowsBetweenThreadsEqualsSerialReference, ()) {
+  testing::KernelCase c;
+  c.model = testing::SmallProfile(*rc::gen::inRange<std::uint32_t>(1024, 1300),
+                                  *rc::gen::inRange<std::uint32_t>(1, 9), 1,
+                                  *rc::gen::inRange<std::uint32_t>(2, 5), DType::kBf16,
+                                  *rc::gen::element(DType::kBf16, DType::kFp32), 0.01f);
+  c.seed = Seed{*rc::gen::arbitrary<std::uint64_t>()};
+  for (std::uint64_t id = 0; id < *rc::gen::inRange<std::uint64_t>(1, 3); ++id) {
+    c.requests.push_back(Request{OwnerId{id},
+                                 Nanos{0},
+                                 *rc::gen::inRange<std::uint32_t>(1, 6),
+                                 *rc::gen::inRange<std::uint32_t>(1, 4),
+                                 {}});
+  }
+  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2), c);
+  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2, /*inline_work=*/0), c);
+}
+
 // Items sharing a slot, effects mixed (a broken policy's batch): the batched backend applies them
 // in item order, as the cpu backend does one by one.
 RC_GTEST_PROP(BatchInvariance, OmpAppliesItemsSharingASlotInItemOrder, ()) {
