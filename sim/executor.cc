@@ -73,7 +73,9 @@ std::optional<Nanos> Executor::Dispatch(std::span<const ExecItem> items, std::ui
           initialised_[slot] = true;
         }
       }
-      if (!it.step.is_read() && it.slot == kBaseSlot) backend_->CopySlot(base_, it.first_slot);
+      if (!it.step.is_read() && it.slot == kBaseSlot && it.first_slot != kBaseSlot) {
+        backend_->CopySlot(base_, it.first_slot);
+      }
     }
     backend_->RunBatch(batch_items_, results_);
     if (measure_) {
@@ -117,7 +119,9 @@ std::optional<Nanos> Executor::Dispatch(std::span<const ExecItem> items, std::ui
 
 void Executor::Complete(std::span<const ExecItem> items, std::uint64_t batch_id, Nanos end) {
   for (const ExecItem& it : items) {
-    if (!it.step.is_read()) stamps_[it.commit_slot()] = Stamp{it.step.tag.owner, it.commit_version};
+    // A commit into the base (a fault's) leaves its stamp: the base is every owner's version 0.
+    if (!it.step.is_read() && it.commit_slot() != kBaseSlot)
+      stamps_[it.commit_slot()] = Stamp{it.step.tag.owner, it.commit_version};
   }
   if (history_ == nullptr) return;
   for (HistoryStep& h : pending_.at(batch_id)) h.end = end;

@@ -30,6 +30,9 @@ enum class FaultKind : std::uint8_t {
   kEarlyWrite,       // a WRITE runs before the last READ of the chunk it closes
   kDuplicateStep,    // a READ runs twice
   kTornState,        // a WRITE updates only half of the TTT layers
+  // Copy-on-write runs only (SlotMode::kCopyOnWrite; elsewhere they never strike):
+  kBaseCommit,  // a first WRITE commits into the shared base instead of its owner's new slot
+  kBaseRead,    // a READ past version 0 reads the shared base instead of its owner's slot
 };
 
 struct FaultPlan {

@@ -218,6 +218,33 @@ class TornStateFault final : public InjectedFault {
   }
 };
 
+// base-commit, base-read: a copy-on-write engine's own mistakes. A first WRITE (it reads the
+// base) commits into the base, so every version-0 owner then reads this owner's version 1; or a
+// READ past version 0 reads the base, version 0, instead of its owner's slot.
+class BaseFault final : public InjectedFault {
+ public:
+  BaseFault(const FaultPlan& plan, Seed seed)
+      : InjectedFault(plan, seed, false, false, false),
+        commit_(plan.kind == FaultKind::kBaseCommit) {}
+
+  void OnDispatch(std::span<ExecItem> items, const SlotAllocator& slots) override {
+    if (slots.mode() != SlotMode::kCopyOnWrite) return;
+    for (ExecItem& item : items) {
+      if (commit_) {
+        if (!item.step.is_read() && item.slot == kBaseSlot && injector_.Fire(item.step_id)) {
+          item.first_slot = kBaseSlot;
+        }
+      } else if (item.step.is_read() && item.step.tag.version.value() > 0 &&
+                 item.slot != kBaseSlot && injector_.Fire(item.step_id)) {
+        item.slot = kBaseSlot;
+      }
+    }
+  }
+
+ private:
+  bool commit_;
+};
+
 }  // namespace
 
 std::unique_ptr<FaultHooks> MakeFaultHooks(const FaultPlan& plan, Seed seed,
@@ -238,6 +265,9 @@ std::unique_ptr<FaultHooks> MakeFaultHooks(const FaultPlan& plan, Seed seed,
       return std::make_unique<DuplicateStepFault>(plan, seed, trace.size());
     case FaultKind::kTornState:
       return std::make_unique<TornStateFault>(plan, seed);
+    case FaultKind::kBaseCommit:
+    case FaultKind::kBaseRead:
+      return std::make_unique<BaseFault>(plan, seed);
   }
   return std::make_unique<FaultHooks>();
 }

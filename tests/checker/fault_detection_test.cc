@@ -23,7 +23,7 @@ std::vector<Request> Workload() {
   return trace;
 }
 
-CheckedRun RunPolicy(const std::string& policy, FaultKind kind) {
+CheckedRun RunPolicy(const PolicySpec& policy, FaultKind kind) {
   SimConfig config;
   config.model = LoadModelProfile("tiny").value();
   config.hardware = LoadHardwareProfile("h100-sxm").value();
@@ -32,21 +32,21 @@ CheckedRun RunPolicy(const std::string& policy, FaultKind kind) {
   config.faults = FaultPlan{kind, 0.2};
   CpuBackend cpu;
   config.backend = &cpu;
-  Result<CheckedRun> r = RunAndCheck(Workload(), {policy, {}}, config, "t.jsonl", "tiny");
+  Result<CheckedRun> r = RunAndCheck(Workload(), policy, config, "t.jsonl", "tiny");
   EXPECT_TRUE(r.ok()) << r.error().ToString();
   return std::move(r).value();
 }
 
 TEST(FaultDetection, CorrectPoliciesPass) {
   for (const char* policy : {"rwttt", "sequential", "replicas"}) {
-    const CheckedRun r = RunPolicy(policy, FaultKind::kNone);
+    const CheckedRun r = RunPolicy({policy, {}}, FaultKind::kNone);
     EXPECT_TRUE(r.report.valid()) << policy << "\n" << RenderText(r.report);
     EXPECT_GT(r.report.steps_checked, 0u);
   }
 }
 
 TEST(FaultDetection, NaiveIsCaughtAsAnOwnerLeak) {
-  const CheckedRun r = RunPolicy("naive", FaultKind::kNone);
+  const CheckedRun r = RunPolicy({"naive", {}}, FaultKind::kNone);
   EXPECT_GT(r.report.Count(AnomalyType::kOwnerLeak), 0u) << RenderText(r.report);
 }
 
@@ -61,13 +61,35 @@ TEST(FaultDetection, EveryInjectedFaultIsCaughtWithItsName) {
       {FaultKind::kTornState, AnomalyType::kDigestMismatch},
   };
   for (const auto& [kind, anomaly] : expected) {
-    const CheckedRun r = RunPolicy("rwttt", kind);
+    const CheckedRun r = RunPolicy({"rwttt", {}}, kind);
     // How many faults each kind injects, and that a run without a plan injects none, is
     // tests/sim/fault_injection_test.cc's business; here: each is caught, by its name, in a run
     // whose fault-free twin is valid (CorrectPoliciesPass).
     EXPECT_GT(r.report.Count(anomaly), 0u)
         << FaultKindName(kind) << " should give " << AnomalyName(anomaly) << ":\n"
         << RenderText(r.report);
+  }
+}
+
+// A copy-on-write engine's own mistakes (rwttt share_base=on), each caught by its name: a first
+// WRITE committing into the base (owner-leak; every version-0 owner then reads a wrong state) and
+// a READ past version 0 reading the base (stale-read). Outside copy-on-write runs they never
+// strike.
+TEST(FaultDetection, CopyOnWriteMistakesAreCaughtWithTheirNames) {
+  PolicySpec cow{"rwttt", {}};
+  cow.options.Set("share_base", "on");
+  EXPECT_TRUE(RunPolicy(cow, FaultKind::kNone).report.valid());
+  const std::pair<FaultKind, AnomalyType> expected[] = {
+      {FaultKind::kBaseCommit, AnomalyType::kOwnerLeak},
+      {FaultKind::kBaseRead, AnomalyType::kStaleRead},
+  };
+  for (const auto& [kind, anomaly] : expected) {
+    const CheckedRun r = RunPolicy(cow, kind);
+    EXPECT_GT(r.run.faults_injected, 0u) << FaultKindName(kind);
+    EXPECT_GT(r.report.Count(anomaly), 0u)
+        << FaultKindName(kind) << " should give " << AnomalyName(anomaly) << ":\n"
+        << RenderText(r.report);
+    EXPECT_EQ(RunPolicy({"rwttt", {}}, kind).run.faults_injected, 0u) << FaultKindName(kind);
   }
 }
 

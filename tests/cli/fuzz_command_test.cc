@@ -34,6 +34,12 @@ TEST(Fuzz, EveryInjectedFaultIsCaught) {
     const auto run = RunCli({"fuzz", "--inject", kind, "--iterations", "25", "--seed", "8"});
     EXPECT_EQ(run.exit_code, 0) << kind << ": " << run.out << run.err;
   }
+  // A copy-on-write engine's own mistakes, in copy-on-write runs.
+  for (const char* kind : {"base-commit", "base-read", "stale-read", "cross-owner-write"}) {
+    const auto run = RunCli({"fuzz", "--policy-opt", "share_base=on", "--inject", kind,
+                             "--iterations", "25", "--seed", "8"});
+    EXPECT_EQ(run.exit_code, 0) << kind << ": " << run.out << run.err;
+  }
 }
 
 TEST(Fuzz, ShardsSplitIterations) {

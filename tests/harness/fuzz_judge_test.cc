@@ -103,7 +103,7 @@ TEST(JudgeFuzzCase, CopyOnWriteRunsCheckValidAndEveryInjectedFaultIsCaught) {
     const FuzzCase c = MakeFuzzCase(space, Seed{9}, i);
     const Verdict v = JudgeFuzzCase(cow, c).value();
     EXPECT_FALSE(v.failed) << "iteration " << i << ": " << v.anomaly << " " << v.detail;
-    for (int k = 1; k <= static_cast<int>(FaultKind::kTornState); ++k) {
+    for (int k = 1; k <= static_cast<int>(FaultKind::kBaseRead); ++k) {
       FuzzTarget injected = cow;
       injected.faults = FaultPlan{static_cast<FaultKind>(k), 0.5};
       CpuBackend cpu;
