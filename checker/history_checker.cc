@@ -71,6 +71,11 @@ struct HistoryChecker::State {
     return it->second;
   }
 
+  // Whether the step reads the header's base slot (copy-on-write version 0).
+  bool InBase(const HistoryStep& s) const {
+    return header.base_slot && s.slot == *header.base_slot;
+  }
+
   // The step's identity, times, owner, slots and digest, as dense indexes where the record has
   // them.
   void CopyFields(const HistoryStep& s, StepRecord& r) {
@@ -83,8 +88,8 @@ struct HistoryChecker::State {
     r.owner_index = OwnerIndex(s.owner);
     // A step in the base slot is taken to have seen its own owner (Add): a foreign stamp logged
     // there does not make that owner one of the history's.
-    const bool base = header.base_slot && s.slot == *header.base_slot;
-    r.seen_owner_index = s.seen_owner == s.owner || base ? r.owner_index : OwnerIndex(s.seen_owner);
+    r.seen_owner_index =
+        s.seen_owner == s.owner || InBase(s) ? r.owner_index : OwnerIndex(s.seen_owner);
     r.slot = SlotIndex(s.slot);
     r.commit_slot = r.is_write() ? SlotIndex(s.commit_slot.value_or(s.slot)) : r.slot;
     const std::optional<std::uint64_t>& digest = r.is_write() ? s.state_digest : s.out_digest;
@@ -177,7 +182,7 @@ void HistoryChecker::Add(const HistoryStep& s) {
   StepRecord& r = st.set.records.emplace_back();
   st.CopyFields(s, r);
   st.NarrowCounters(s, r);
-  if (st.header.base_slot && s.slot == *st.header.base_slot) {
+  if (st.InBase(s)) {
     // The base holds version 0, every owner's: checks 3 and 4 take the step to have seen
     // (its owner, 0); check 2 judges what it logged.
     if (s.seen_owner != s.owner || s.seen_version.value() != 0) {

@@ -12,6 +12,7 @@
 #include "core/host_memory.h"
 #include "core/json_writer.h"
 #include "core/units.h"
+#include "harness/median.h"
 
 namespace rwttt {
 namespace {
@@ -59,9 +60,7 @@ double MedianNs(std::uint32_t repeats, Run&& run) {
     ns.push_back(
         std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count());
   }
-  std::sort(ns.begin(), ns.end());
-  const std::size_t n = ns.size();
-  return n % 2 == 1 ? ns[n / 2] : 0.5 * (ns[n / 2 - 1] + ns[n / 2]);
+  return Median(std::move(ns));
 }
 
 // States are timed from memory, not from a cache: each run of a shape takes the next slots of a
@@ -205,6 +204,12 @@ void FillFitted(const ModelProfile& model, const HardwareProfile& hw,
   for (CalibrationPoint& p : points) p.fitted_ns = cost.Cost(p.shape).total_ns();
 }
 
+// Whether some point's row uses column `column` (its layers of that kind, under the row's
+// classification).
+bool ColumnUsed(const std::vector<Params>& rows, int column) {
+  return std::any_of(rows.begin(), rows.end(), [&](const Params& r) { return r[column] > 0; });
+}
+
 // One least-squares fit under the classification `x` implies, within the bounds: a column whose
 // value leaves its range is pinned to the bound and the others solved again.
 Params FitOnce(const ModelProfile& model, const std::vector<CalibrationPoint>& points,
@@ -217,8 +222,7 @@ Params FitOnce(const ModelProfile& model, const std::vector<CalibrationPoint>& p
   std::array<bool, kParams> free{};
   Params next = x;
   for (int j = 0; j < kParams; ++j) {
-    // A column no point uses cannot be fitted: it keeps its value.
-    free[j] = std::any_of(rows.begin(), rows.end(), [&](const Params& r) { return r[j] > 0; });
+    free[j] = ColumnUsed(rows, j);  // a column no point uses cannot be fitted: it keeps its value
   }
   for (int round = 0; round < 8; ++round) {
     Params trial = next;
@@ -236,10 +240,6 @@ Params FitOnce(const ModelProfile& model, const std::vector<CalibrationPoint>& p
   return next;
 }
 
-bool AnyCompute(const std::vector<Params>& rows, int column) {
-  return std::any_of(rows.begin(), rows.end(), [&](const Params& r) { return r[column] > 0; });
-}
-
 // The slowest rate (most ns per FLOP, column `column` of x) at which every point's layers of that
 // kernel stay memory-bound: the peak no measurement could see, at its least.
 double LeastPeakNsPerFlop(const ModelProfile& model, const std::vector<CalibrationPoint>& points,
@@ -248,7 +248,7 @@ double LeastPeakNsPerFlop(const ModelProfile& model, const std::vector<Calibrati
   for (int i = 0; i < 100; ++i) {
     const double mid = std::sqrt(lo * hi);
     x[column] = mid;
-    (AnyCompute(RowsOf(model, points, x), column) ? hi : lo) = mid;
+    (ColumnUsed(RowsOf(model, points, x), column) ? hi : lo) = mid;
   }
   return lo;
 }
@@ -304,8 +304,8 @@ Result<Calibration> FitProfile(const ModelProfile& model, std::vector<Calibratio
       for (int iteration = 0; iteration < 20; ++iteration) {
         Params next = FitOnce(model, points, x);
         const std::vector<Params> fitted_rows = RowsOf(model, points, next);
-        const bool read_seen = AnyCompute(fitted_rows, kReadFlop);
-        const bool write_seen = AnyCompute(fitted_rows, kWriteFlop);
+        const bool read_seen = ColumnUsed(fitted_rows, kReadFlop);
+        const bool write_seen = ColumnUsed(fitted_rows, kWriteFlop);
         if (!read_seen) next[kReadFlop] = LeastPeakNsPerFlop(model, points, next, kReadFlop);
         if (!write_seen) next[kWriteFlop] = LeastPeakNsPerFlop(model, points, next, kWriteFlop);
         Calibration c;

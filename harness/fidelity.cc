@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
 #include <tuple>
 #include <utility>
 
 #include "core/check.h"
+#include "harness/median.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
 #include "traces/generator.h"
@@ -57,10 +57,7 @@ FidelityValues FidelityMedians(const std::vector<FidelityValues>& runs) {
     for (const FidelityValues& r : runs) {
       if (r[k]) v.push_back(*r[k]);
     }
-    if (v.empty()) continue;
-    std::sort(v.begin(), v.end());
-    const std::size_t n = v.size();
-    out[k] = n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    if (!v.empty()) out[k] = Median(std::move(v));
   }
   return out;
 }

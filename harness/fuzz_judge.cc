@@ -29,7 +29,7 @@ Verdict JudgeCheckedRun(const CheckedRun& r, const FaultPlan& faults) {
   return v;
 }
 
-Result<Verdict> JudgeFuzzCase(const FuzzTarget& target, const FuzzCase& c) {
+Result<CheckedRun> RunFuzzCase(const FuzzTarget& target, const FuzzCase& c) {
   SimConfig config;
   config.model = target.model;
   config.hardware = target.hardware;
@@ -38,8 +38,11 @@ Result<Verdict> JudgeFuzzCase(const FuzzTarget& target, const FuzzCase& c) {
   config.faults = target.faults;
   CpuBackend cpu;
   config.backend = &cpu;
-  RWTTT_ASSIGN_OR_RETURN(
-      CheckedRun r, RunAndCheck(c.trace, target.policy, config, "fuzz-case", target.model_spec));
+  return RunAndCheck(c.trace, target.policy, config, "fuzz-case", target.model_spec);
+}
+
+Result<Verdict> JudgeFuzzCase(const FuzzTarget& target, const FuzzCase& c) {
+  RWTTT_ASSIGN_OR_RETURN(const CheckedRun r, RunFuzzCase(target, c));
   return JudgeCheckedRun(r, target.faults);
 }
 

@@ -35,7 +35,10 @@ struct FuzzTarget {
 Verdict JudgeCheckedRun(const CheckedRun& run, const FaultPlan& faults);
 
 // Replays `c` (its trace, budget and seed) under `target` on the CPU backend with the history
-// checked (RunAndCheck, trace named "fuzz-case"), and judges it. Errors: the run's.
+// checked (RunAndCheck, trace named "fuzz-case"). Errors: the run's.
+Result<CheckedRun> RunFuzzCase(const FuzzTarget& target, const FuzzCase& c);
+
+// RunFuzzCase, judged (JudgeCheckedRun). Errors: the run's.
 Result<Verdict> JudgeFuzzCase(const FuzzTarget& target, const FuzzCase& c);
 
 }  // namespace rwttt

@@ -29,9 +29,11 @@ struct Owner {
   ProgramCursor cursor;
   Step step;  // the step it runs next: its program's, unless a fault hook replaced it
   Nanos ready_since{0};
-  std::uint32_t slot = 0;    // copy-on-write: kBaseSlot until its first WRITE has a slot
-  bool own_slot = true;      // copy-on-write: whether it holds a slot (and its memory) yet
-  bool at_base = false;      // copy-on-write: its first WRITE, from the base, has not run yet
+  std::uint32_t slot = 0;  // copy-on-write: kBaseSlot until its first WRITE has a slot
+  bool at_base = false;    // copy-on-write: its first WRITE, from the base, has not run yet
+  // Whether it holds a slot of its own (and that slot's memory): copy-on-write, once its first
+  // WRITE got one; otherwise from admission.
+  bool own_slot() const { return slot != kBaseSlot; }
   std::uint32_t ticket = 0;  // which ready-queue entry is this owner's live one
   std::uint32_t mark = 0;    // batch-formation epoch, to find an owner put in a batch twice
   Phase phase = Phase::kFuture;
@@ -122,7 +124,7 @@ class Run final : public ReadyView {
   // and its KV cache (reserved whole at admission, for prompt + output:
   // docs/cost-model.md#attention-and-the-kv-cache).
   std::uint64_t OwnerMemory(std::uint32_t index) const {
-    return (owners_[index].own_slot ? layout_.owner_bytes : 0) + owners_[index].kv_bytes;
+    return (owners_[index].own_slot() ? layout_.owner_bytes : 0) + owners_[index].kv_bytes;
   }
   // The free memory admitting the owner needs: a state and its KV cache. Copy-on-write charges
   // only the KV cache then, and the state stays free in reserve, so that some first WRITE can
@@ -233,7 +235,7 @@ void Run::MakeReady(std::vector<std::uint32_t>& owners) {
     Owner& o = owners_[index];
     o.step = o.cursor.step();
     faults_->OnReady(index, o.step);
-    if (!o.own_slot && !o.step.is_read() && !GrantSlot(index)) {
+    if (!o.own_slot() && !o.step.is_read() && !GrantSlot(index)) {
       o.phase = Phase::kNeedsSlot;
       needs_slot_.push_back(index);
       continue;
@@ -257,7 +259,6 @@ bool Run::GrantSlot(std::uint32_t index) {
   if (memory_ + layout_.owner_bytes > config_.budget_bytes) return false;
   Owner& o = owners_[index];
   o.slot = slots_->Acquire(index).slot;
-  o.own_slot = true;
   memory_ += layout_.owner_bytes;
   metrics_.OnMemory(memory_);
   return true;
@@ -295,7 +296,7 @@ void Run::Finish(std::uint32_t index) {
   ++finished_;
   metrics_.OnFinish(index, now_);
   memory_ -= OwnerMemory(index);
-  if (o.own_slot) slots_->Release(o.slot);
+  if (o.own_slot()) slots_->Release(o.slot);
   --admitted_;
   policy_.OnFinish(trace_[index].id);
 }
@@ -308,7 +309,6 @@ void Run::Admit() {
     Owner& o = owners_[index];
     if (copy_on_write()) {  // it reads the base until its first WRITE
       o.slot = kBaseSlot;
-      o.own_slot = false;
       o.at_base = true;
     } else {
       const SlotAllocator::Grant grant = slots_->Acquire(index);
@@ -355,9 +355,9 @@ Status Run::DispatchLane(std::uint32_t lane) {
     RWTTT_TRY(AddPlannedStep(lane, k, items, shape));
   }
   faults_->OnDispatch(items, *slots_);
-  // The base is read once however many version-0 owners the batch has, like shared weights.
-  shape.read_slots = copy_on_write() ? shape.read_steps - base_reads_ + (base_reads_ > 0 ? 1 : 0)
-                                     : slots_->SlotsTouched(shape.read_steps);
+  // The base is one more slot, read once however many version-0 owners the batch has.
+  shape.read_slots =
+      slots_->SlotsTouched(shape.read_steps - base_reads_) + (base_reads_ > 0 ? 1 : 0);
   shape.write_slots = slots_->SlotsTouched(shape.write_steps);
   return Launch(lane, items, shape);
 }

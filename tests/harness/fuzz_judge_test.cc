@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include "core/cpu_backend.h"
-
 namespace rwttt {
 namespace {
 
@@ -74,15 +72,7 @@ TEST(JudgeFuzzCase, NaiveFailsRwtttPassesAndInjectedFaultsAreCaught) {
     }
     EXPECT_FALSE(JudgeFuzzCase(rwttt, c).value().failed) << "iteration " << i;
     EXPECT_FALSE(JudgeFuzzCase(injected, c).value().failed) << "iteration " << i;
-    CpuBackend cpu;
-    SimConfig config;
-    config.model = injected.model;
-    config.hardware = injected.hardware;
-    config.budget_bytes = c.budget_bytes;
-    config.seed = c.seed;
-    config.faults = injected.faults;
-    config.backend = &cpu;
-    const CheckedRun r = RunAndCheck(c.trace, injected.policy, config, "fuzz-case", "tiny").value();
+    const CheckedRun r = RunFuzzCase(injected, c).value();
     if (r.run.faults_injected > 0) {
       ++injected_runs;
       EXPECT_FALSE(r.report.valid()) << "iteration " << i;
@@ -106,16 +96,7 @@ TEST(JudgeFuzzCase, CopyOnWriteRunsCheckValidAndEveryInjectedFaultIsCaught) {
     for (int k = 1; k <= static_cast<int>(FaultKind::kBaseRead); ++k) {
       FuzzTarget injected = cow;
       injected.faults = FaultPlan{static_cast<FaultKind>(k), 0.5};
-      CpuBackend cpu;
-      SimConfig config;
-      config.model = injected.model;
-      config.hardware = injected.hardware;
-      config.budget_bytes = c.budget_bytes;
-      config.seed = c.seed;
-      config.faults = injected.faults;
-      config.backend = &cpu;
-      const CheckedRun r =
-          RunAndCheck(c.trace, injected.policy, config, "fuzz-case", "tiny").value();
+      const CheckedRun r = RunFuzzCase(injected, c).value();
       if (r.run.faults_injected == 0) continue;
       ++struck;
       EXPECT_FALSE(r.report.valid()) << FaultKindName(injected.faults.kind) << " iteration " << i;

@@ -26,6 +26,7 @@
 #include "harness/fuzz.h"
 #include "harness/fuzz_judge.h"
 #include "harness/history_sinks.h"
+#include "harness/median.h"
 #include "harness/paper_experiment.h"
 #include "harness/paper_report.h"
 #include "harness/policy_comparison.h"
@@ -85,6 +86,17 @@ TEST_F(HeaderExample, HarnessCalibration) {
     return OkStatus();
   };
   EXPECT_TRUE(example().ok());
+}
+
+TEST(HeaderExampleFree, HarnessMedian) {
+  // clang-format off
+  // example: harness/median.h
+  const double odd = Median({3, 1, 2});      // 2
+  const double even = Median({4, 1, 3, 2});  // 2.5: the mean of the middle two
+  // end example
+  // clang-format on
+  EXPECT_EQ(odd, 2.0);
+  EXPECT_EQ(even, 2.5);
 }
 
 TEST_F(HeaderExample, HarnessFidelity) {
