@@ -24,6 +24,16 @@ RWTTT_HD T Min(T a, T b) {
   return a < b ? a : b;
 }
 
+// p, its value hidden from the host optimizer by an empty asm said to change it (no instruction):
+// what p points to is no longer known to be at a stride from the loop's previous reads.
+template <typename T>
+RWTTT_HD_ALWAYS_INLINE const T* Opaque(const T* p) {
+#if defined(__GNUC__) && !defined(__CUDA_ARCH__)
+  asm("" : "+r"(p));
+#endif
+  return p;
+}
+
 // A register tile of the host kernels: acc[a][b] = sum over k in [0, depth), ascending from 0, of
 // x(a, k) * w(k, b) for a < kT, b < kC, where x(a, k) = x[a * xa + k * xk] and
 // w(k, b) = w[k * wk + b]. Lanes are output elements, so vectorising over b keeps each one's order.
@@ -34,10 +44,17 @@ RWTTT_HD_ALWAYS_INLINE void MacTile(const X* x, std::uint64_t xa, std::uint64_t 
     for (int b = 0; b < kC; ++b) acc[a][b] = 0.0f;
   }
   for (std::uint32_t k = 0; k < depth; ++k) {
+    // Step k reads x(., k) and w(k, .) through opaque pointers, so that GCC vectorizes within the
+    // step (over b), never across steps. GCC 12 vectorized this loop a step per iteration, each
+    // step's reads a group at a runtime stride, and filled a vector wider than the group (kT
+    // values of x; 16 bf16 weights in 64 bytes) from the groups of the steps after: it read rows
+    // past the last (up to a vector's width of them) and faulted where the data ended a page.
+    const X* x_k = Opaque(x + k * xk);
+    const W* w_k = Opaque(w + k * wk);
     float wk_row[kC];
-    for (int b = 0; b < kC; ++b) wk_row[b] = Load(w[k * wk + b]);
+    for (int b = 0; b < kC; ++b) wk_row[b] = Load(w_k[b]);
     for (int a = 0; a < kT; ++a) {
-      const float xv = Load(x[a * xa + k * xk]);
+      const float xv = Load(x_k[a * xa]);
       for (int b = 0; b < kC; ++b) acc[a][b] = Mac(acc[a][b], xv, wk_row[b]);
     }
   }
