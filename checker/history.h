@@ -35,7 +35,11 @@ struct HistoryHeader {
   std::optional<std::uint64_t> base_slot;
 };
 
-// One executed step: what it claimed (its tag) and what it observed.
+// One executed step: what it claimed (its tag) and what it observed. Or, with `moved_to` set, a
+// move (docs/checker.md#moves-a-host-tier): the line {"move": id, ...}, a state copied from
+// `slot` to `*moved_to` over [start, end] carrying the stamp (seen_owner, seen_version); `step` is
+// the move's id (unique among moves), and effect, version, tokens, batch, commit fields and
+// digests are unused.
 struct HistoryStep {
   std::uint64_t step = 0;              // unique id in this history
   std::optional<std::uint64_t> batch;  // the launch it ran in
@@ -53,7 +57,24 @@ struct HistoryStep {
   std::optional<Version> commit_version;      // WRITE only
   std::optional<std::uint64_t> out_digest;    // READ, hex in the file
   std::optional<std::uint64_t> state_digest;  // WRITE, hex in the file
+  std::optional<std::uint64_t> moved_to;      // a move's to_slot; nullopt for a step
+  bool is_move() const { return moved_to.has_value(); }
 };
+
+// The record of a move of `owner`'s state, stamped (owner, version), from slot `from` to `to`.
+inline HistoryStep HistoryMove(std::uint64_t id, OwnerId owner, Version version, std::uint64_t from,
+                               std::uint64_t to, Nanos start, Nanos end) {
+  HistoryStep h;
+  h.step = id;
+  h.owner = owner;
+  h.slot = from;
+  h.moved_to = to;
+  h.start = start;
+  h.end = end;
+  h.seen_owner = owner;
+  h.seen_version = version;
+  return h;
+}
 
 // The record a correct execution logs for `s`, run as step `id` in `slot` over [start, end): it
 // found its own tag in the slot and, for a WRITE, committed the next version there. Batch and

@@ -6,6 +6,7 @@
 #include <limits>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "checker/history_reader.h"
 #include "checker/internal/dependency_graph.h"
@@ -139,19 +140,50 @@ struct HistoryChecker::State {
     }
   }
 
-  // A history is in order of start_ns.
+  // A history is in order of start_ns, its steps and moves alike.
   void CheckStartOrder(const HistoryStep& s, const StepRecord& r) {
+    const std::string what = fmt::format("{} {}", s.is_move() ? "move" : "step", s.step);
     if (r.start_ns < last_start) {
       findings.Add(AnomalyType::kMalformed, s.owner.value(), [&] {
-        return Detail{{last_start_id, s.step},
-                      fmt::format("step {} starts at {} ns, before step {} that precedes it in "
-                                  "the history (start {} ns): a history is in order of start_ns",
-                                  s.step, r.start_ns, last_start_id, last_start)};
+        std::vector<std::uint64_t> steps;
+        if (!last_start_move) steps.push_back(last_start_id);
+        if (!s.is_move()) steps.push_back(s.step);
+        return Detail{std::move(steps),
+                      fmt::format("{} starts at {} ns, before {} {} that precedes it in the "
+                                  "history (start {} ns): a history is in order of start_ns",
+                                  what, r.start_ns, last_start_move ? "move" : "step",
+                                  last_start_id, last_start)};
       });
     } else {
       last_start = r.start_ns;
       last_start_id = s.step;
+      last_start_move = s.is_move();
     }
+  }
+
+  // A move: kept for check 2, judged here for its start order and its id.
+  void AddMove(const HistoryStep& s) {
+    RWTTT_CHECK(set.moves.size() < std::size_t{kNone}) << "more than 2^32 - 1 moves";
+    internal::MoveRecord& m = set.moves.emplace_back();
+    m.r.step_id = s.step;
+    m.r.start_ns = s.start.value();
+    m.r.end_ns = s.end.value();
+    m.r.owner_index = OwnerIndex(s.owner);
+    m.r.slot = SlotIndex(s.slot);
+    m.r.commit_slot = SlotIndex(*s.moved_to);
+    m.position = static_cast<std::uint32_t>(set.records.size());
+    m.seen_owner = s.seen_owner.value();
+    if (!move_ids.insert(s.step).second) {
+      findings.Add(AnomalyType::kMalformed, s.owner.value(), [&] {
+        return Detail{{}, fmt::format("move {} uses a move id an earlier move used", s.step)};
+      });
+    }
+    if (s.end < s.start) {
+      findings.Add(AnomalyType::kMalformed, s.owner.value(), [&] {
+        return Detail{{}, fmt::format("move {} ends before it starts", s.step)};
+      });
+    }
+    CheckStartOrder(s, m.r);
   }
 
   HistoryHeader header;
@@ -164,6 +196,8 @@ struct HistoryChecker::State {
   std::uint32_t last_slot_index = kNone;
   std::int64_t last_start = INT64_MIN;  // the largest start_ns so far, and its step's id
   std::uint64_t last_start_id = 0;
+  bool last_start_move = false;                // whether that was a move's
+  std::unordered_set<std::uint64_t> move_ids;  // the moves' ids so far
 };
 
 HistoryChecker::HistoryChecker(const HistoryHeader& header, CheckOptions options)
@@ -178,6 +212,10 @@ HistoryChecker::~HistoryChecker() = default;
 
 void HistoryChecker::Add(const HistoryStep& s) {
   State& st = *state_;
+  if (s.is_move()) {
+    st.AddMove(s);
+    return;
+  }
   RWTTT_CHECK(st.set.records.size() < std::size_t{kNone}) << "more than 2^32 - 1 steps";
   StepRecord& r = st.set.records.emplace_back();
   st.CopyFields(s, r);

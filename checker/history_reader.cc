@@ -30,6 +30,9 @@ enum FieldBit : std::uint32_t {
   kCommitVersion = 1u << 12,
   kOutDigest = 1u << 13,
   kStateDigest = 1u << 14,
+  kMove = 1u << 15,  // a move line's (docs/checker.md#moves-a-host-tier)
+  kFromSlot = 1u << 16,
+  kToSlot = 1u << 17,
 };
 
 struct FieldName {
@@ -54,10 +57,15 @@ constexpr FieldName kFields[] = {
     {"commit_version", kCommitVersion},
     {"out_digest", kOutDigest},
     {"state_digest", kStateDigest},
+    {"move", kMove},
+    {"from_slot", kFromSlot},
+    {"to_slot", kToSlot},
 };
 constexpr std::uint32_t kRequired = kStep | kOwner | kEffect | kVersion | kTokens | kStart | kEnd |
                                     kSlot | kSeenOwner | kSeenVersion;
 constexpr std::uint32_t kWriteOnly = kCommitSlot | kCommitVersion | kStateDigest;
+constexpr std::uint32_t kMoveRequired =
+    kMove | kOwner | kFromSlot | kToSlot | kStart | kEnd | kSeenOwner | kSeenVersion;
 
 FieldBit BitOf(std::string_view key) {
   // Hot: one call per field. Dispatch on the first character before comparing whole names.
@@ -228,6 +236,22 @@ Status ParseField(std::string_view key, FieldBit bit, simdjson::ondemand::value&
       RWTTT_ASSIGN_OR_RETURN(out.state_digest, Digest(v, at, key));
       break;
     }
+    case kMove:
+    case kFromSlot:
+    case kToSlot:
+      break;  // a move's: ParseHistoryStep reads them
+  }
+  return OkStatus();
+}
+
+// The first required field of `required` missing from `seen`, as an error.
+Status MissingField(std::uint32_t seen, std::uint32_t required, std::string_view what,
+                    const SourceLoc& at) {
+  for (const FieldName& f : kFields) {
+    if ((f.bit & required) && !(seen & f.bit)) {
+      return Error::Input(fmt::format("missing {} (see {})", what, kSpec),
+                          json::AtField(at, f.name));
+    }
   }
   return OkStatus();
 }
@@ -247,6 +271,7 @@ Status ParseHistoryStep(simdjson::ondemand::parser& parser, std::string_view lin
     return json::NotJson(code, at);
   }
   std::uint32_t seen = 0;
+  std::uint64_t move_id = 0, from_slot = 0, to_slot = 0;
   for (auto field : object) {
     std::string_view key;
     if (auto code = field.unescaped_key().get(key); code != simdjson::SUCCESS) {
@@ -261,18 +286,39 @@ Status ParseHistoryStep(simdjson::ondemand::parser& parser, std::string_view lin
     if (bit == 0) continue;
     if (seen & bit) return Error::Input("duplicate field", json::AtField(at, key));
     seen |= bit;
-    RWTTT_TRY(ParseField(key, bit, value, at, out));
+    if (bit == kMove) {
+      RWTTT_ASSIGN_OR_RETURN(move_id, Uint(value, at, key));
+    } else if (bit == kFromSlot) {
+      RWTTT_ASSIGN_OR_RETURN(from_slot, Uint(value, at, key));
+    } else if (bit == kToSlot) {
+      RWTTT_ASSIGN_OR_RETURN(to_slot, Uint(value, at, key));
+    } else {
+      RWTTT_TRY(ParseField(key, bit, value, at, out));
+    }
   }
   if (doc.current_location().error() != simdjson::OUT_OF_BOUNDS) {
     return Error::Input("unexpected content after the JSON object", at);
   }
-  if ((seen & kRequired) != kRequired) {
-    for (const FieldName& f : kFields) {
-      if ((f.bit & kRequired) && !(seen & f.bit)) {
-        return Error::Input(fmt::format("missing required field (see {})", kSpec),
-                            json::AtField(at, f.name));
-      }
+  if (seen & kMove) {  // a move: its own fields; a step's, if any, are ignored
+    if (seen & kStep) {
+      return Error::Input("a line is a step or a move, not both: it has both \"step\" and \"move\"",
+                          json::AtField(at, "move"));
     }
+    RWTTT_TRY(MissingField(seen, kMoveRequired, "field required on a move", at));
+    const HistoryStep step = out;
+    out = HistoryMove(move_id, step.owner, step.seen_version, from_slot, to_slot, step.start,
+                      step.end);
+    out.seen_owner = step.seen_owner;
+  } else {
+    RWTTT_TRY(MissingField(seen, kRequired, "required field", at));
+  }
+  if (out.is_move()) {
+    if (out.end < out.start) {
+      return Error::Input(
+          fmt::format("end_ns {} is before start_ns {}", out.end.value(), out.start.value()),
+          json::AtField(at, "end_ns"));
+    }
+    return OkStatus();
   }
   if (out.effect == Effect::kRead) {
     const std::uint32_t bad = seen & kWriteOnly;

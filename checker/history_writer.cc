@@ -58,6 +58,20 @@ void AppendHistoryStep(const HistoryStep& s, std::string& out) {
     out.append(digits, 16);
     out += '"';
   };
+  if (s.is_move()) {
+    field(R"({"move":)", s.step);
+    field(R"(,"owner":)", s.owner.value());
+    field(R"(,"from_slot":)", s.slot);
+    field(R"(,"to_slot":)", *s.moved_to);
+    out += R"(,"start_ns":)";
+    number(s.start.value());
+    out += R"(,"end_ns":)";
+    number(s.end.value());
+    field(R"(,"seen_owner":)", s.seen_owner.value());
+    field(R"(,"seen_version":)", s.seen_version.value());
+    out += '}';
+    return;
+  }
   field(R"({"step":)", s.step);
   if (s.batch) field(R"(,"batch":)", *s.batch);
   field(R"(,"owner":)", s.owner.value());

@@ -5,7 +5,8 @@
 //
 // JSON fields (docs/formats.md#hardware-profile): name, memory_bandwidth_gbs, peak_tflops_bf16,
 // peak_tflops_fp32, memory_gib, launch_overhead_ns, layer_overhead_ns; optional,
-// write_peak_tflops (the rate WRITEs reach, when a calibration found it differs); and, optional and
+// write_peak_tflops (the rate WRITEs reach, when a calibration found it differs); host_memory_gib
+// and host_link_gbs, together (the host tier states may be offloaded to); and, optional and
 // ignored by the cost model, the calibration `rwttt calibrate` records (docs/calibration.md).
 #pragma once
 
@@ -41,11 +42,19 @@ struct HardwareProfile {
   // The FLOP rate WRITE kernels reach, 1e12 FLOP/s, where it differs from the READ's (their
   // GEMMs have other shapes); 0: the peak of the model's dtype, as for READs.
   double write_peak_tflops = 0;
+  // The host tier: host memory for offloaded states (2^30 bytes) and the host link's bandwidth in
+  // each direction (1e9 B/s; a copy each way may run at once). Both 0: no host tier.
+  double host_memory_gib = 0;
+  double host_link_gbs = 0;
 
   std::uint64_t memory_bytes() const {
     return static_cast<std::uint64_t>(memory_gib * kBytesPerGib);
   }
   double bandwidth_bytes_per_ns() const { return memory_bandwidth_gbs; }  // 1e9 B/s == 1 B/ns
+  bool has_host_tier() const { return host_link_gbs > 0; }
+  std::uint64_t host_memory_bytes() const {
+    return static_cast<std::uint64_t>(host_memory_gib * kBytesPerGib);
+  }
   double peak_flops_per_ns(DType t) const {
     return (t == DType::kBf16 ? peak_tflops_bf16 : peak_tflops_fp32) * 1e3;
   }
@@ -54,7 +63,7 @@ struct HardwareProfile {
   }
 };
 
-// Names of the presets, in a fixed order: h100-sxm, h200, a100-80g, cpu-host, paper-h100.
+// Names of the presets, in a fixed order: h100-sxm, h200, a100-80g, gh200, cpu-host, paper-h100.
 std::vector<std::string> HardwarePresetNames();
 Result<std::string> HardwarePresetJson(std::string_view name);
 Result<HardwareProfile> ParseHardwareProfile(std::string_view json, const std::string& source);

@@ -28,6 +28,15 @@ struct BatchRecord {
   std::span<const BatchStep> steps;
 };
 
+// A state's copy over the host link (docs/simulator.md#the-host-tier).
+struct LinkCopy {
+  bool to_host = true;  // an offload; false: a restore
+  OwnerId owner;
+  Nanos start{0};
+  Nanos end{0};
+  std::uint64_t bytes = 0;
+};
+
 class BatchObserver {
  public:
   virtual ~BatchObserver() = default;
@@ -35,6 +44,8 @@ class BatchObserver {
   // it have ended (lanes sharing the device may end out of start order). `batch` is valid only
   // during the call.
   virtual void OnBatch(const BatchRecord& batch) = 0;
+  // Once per copy over the host link, when it ends (each direction's in start order).
+  virtual void OnMove(const LinkCopy& move) { (void)move; }
 };
 
 }  // namespace rwttt

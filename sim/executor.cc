@@ -12,14 +12,18 @@ Executor::Executor(Backend* backend, HistorySink* history, bool measure, std::si
   RWTTT_CHECK(!measure || backend != nullptr) << "measured timing needs a backend";
 }
 
-Status Executor::Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed, bool base) {
+Status Executor::Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed, bool base,
+                       std::uint32_t host_slots) {
   stamps_.assign(num_slots, Stamp{});
   initialised_.assign(num_slots, false);
+  host_stamps_.assign(host_slots, Stamp{});
+  host_initialised_.assign(host_slots, false);
   state_bytes_ = model.state_bytes();
   base_ = num_slots;
   swap_buffer_ = num_slots + (base ? 1 : 0);
+  host_begin_ = swap_buffer_ + (measure_ ? 1 : 0);
   if (backend_ != nullptr) {
-    RWTTT_TRY(backend_->Reset(model, swap_buffer_ + (measure_ ? 1 : 0), seed));
+    RWTTT_TRY(backend_->Reset(model, host_begin_ + host_slots, seed));
     if (base) backend_->InitSlot(base_);
     if (measure_) backend_->InitSlot(swap_buffer_);
   }
@@ -32,6 +36,46 @@ void Executor::Admit(OwnerId owner, std::uint32_t slot, bool init_slot) {
   stamps_[slot] = Stamp{owner, Version{0}};
   initialised_[slot] = true;
   if (backend_ != nullptr) backend_->InitSlot(slot);
+}
+
+void Executor::RecordMove(OwnerId owner, Stamp stamp, std::uint64_t from, std::uint64_t to,
+                          Nanos start, Nanos end) {
+  if (history_ == nullptr) return;
+  const std::uint64_t order = next_order_++;
+  std::vector<HistoryStep>& records = pending_.Open(order);
+  records.clear();
+  records.push_back(HistoryMove(moves_++, owner, stamp.version, from, to, start, end));
+  records.back().seen_owner = stamp.owner;
+  pending_.End(order, [&](const std::vector<HistoryStep>& done) {
+    for (const HistoryStep& h : done) history_->Write(h);
+  });
+}
+
+void Executor::Offload(OwnerId owner, std::uint32_t slot, std::uint32_t host, Nanos start,
+                       Nanos end) {
+  RWTTT_CHECK(slot < stamps_.size() && host < host_stamps_.size())
+      << "offload of slot " << slot << " to host slot " << host;
+  host_stamps_[host] = stamps_[slot];
+  RecordMove(owner, stamps_[slot], slot, kHostSlots + host, start, end);
+  if (backend_ == nullptr) return;
+  // A backend copies between initialised slots only.
+  if (!host_initialised_[host]) backend_->InitSlot(host_begin_ + host);
+  host_initialised_[host] = true;
+  backend_->CopySlot(slot, host_begin_ + host);
+}
+
+void Executor::Restore(OwnerId owner, std::uint32_t host, std::uint32_t slot, Nanos start,
+                       Nanos end, bool from_base) {
+  RWTTT_CHECK(slot < stamps_.size() && host < host_stamps_.size())
+      << "restore of host slot " << host << " to slot " << slot;
+  const Stamp saved = host_stamps_[host];
+  stamps_[slot] = from_base ? Stamp{saved.owner, Version{0}} : saved;
+  RecordMove(owner, stamps_[slot], kHostSlots + host, slot, start, end);
+  if (backend_ != nullptr) {
+    if (!initialised_[slot]) backend_->InitSlot(slot);
+    backend_->CopySlot(from_base ? base_ : host_begin_ + host, slot);
+  }
+  initialised_[slot] = true;
 }
 
 std::optional<Nanos> Executor::Dispatch(std::span<const ExecItem> items, std::uint64_t batch_id,
@@ -86,7 +130,8 @@ std::optional<Nanos> Executor::Dispatch(std::span<const ExecItem> items, std::ui
     for (std::size_t i = 0; i < items.size(); ++i) carry_[items[i].owner_index] = results_[i].carry;
   }
   if (history_ == nullptr) return wall;
-  std::vector<HistoryStep>& records = pending_.Open(batch_id);
+  order_of_.emplace_back(batch_id, next_order_);
+  std::vector<HistoryStep>& records = pending_.Open(next_order_++);
   records.clear();
   for (std::size_t i = 0; i < items.size(); ++i) {
     const ExecItem& it = items[i];
@@ -124,8 +169,13 @@ void Executor::Complete(std::span<const ExecItem> items, std::uint64_t batch_id,
       stamps_[it.commit_slot()] = Stamp{it.step.tag.owner, it.commit_version};
   }
   if (history_ == nullptr) return;
-  for (HistoryStep& h : pending_.at(batch_id)) h.end = end;
-  pending_.End(batch_id, [&](const std::vector<HistoryStep>& records) {
+  const auto it = std::find_if(order_of_.begin(), order_of_.end(),
+                               [&](const auto& entry) { return entry.first == batch_id; });
+  RWTTT_CHECK(it != order_of_.end()) << "batch " << batch_id << " was not dispatched";
+  const std::uint64_t order = it->second;
+  order_of_.erase(it);
+  for (HistoryStep& h : pending_.at(order)) h.end = end;
+  pending_.End(order, [&](const std::vector<HistoryStep>& records) {
     for (const HistoryStep& h : records) history_->Write(h);
   });
 }

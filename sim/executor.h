@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <utility>
@@ -36,6 +37,8 @@ class HistorySink {
 // every owner's, read by version-0 steps. Histories of such runs declare it as their base_slot
 // (docs/checker.md#the-base-slot-copy-on-write-version-0).
 inline constexpr std::uint32_t kBaseSlot = 0xFFFFFFFFu;
+// Host memory's slots in histories (the host tier): host slot h is slot kHostSlots + h.
+inline constexpr std::uint64_t kHostSlots = std::uint64_t{1} << 31;
 
 // One step of a batch, as the executor runs it.
 struct ExecItem {
@@ -57,13 +60,24 @@ class Executor {
   Executor(Backend* backend, HistorySink* history, bool measure, std::size_t owners);
 
   // Prepares `num_slots` slots, and with `base` the shared base kBaseSlot stands for (version 0;
-  // when measuring, the backend holds one more: the buffer swaps are copied into). Fails when the
-  // backend cannot hold them.
-  Status Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed, bool base = false);
+  // when measuring, the backend holds one more: the buffer swaps are copied into), and
+  // `host_slots` slots of host memory that offloaded states are copied to (the backend holds them
+  // past the others). Fails when the backend cannot hold them.
+  Status Begin(const ModelProfile& model, std::uint32_t num_slots, Seed seed, bool base = false,
+               std::uint32_t host_slots = 0);
 
   // The owner now holds `slot`. With `init_slot`, the slot gets a fresh state stamped (owner, 0);
   // without (a shared slot already in use), it keeps its contents and stamp.
   void Admit(OwnerId owner, std::uint32_t slot, bool init_slot);
+
+  // The host tier: `owner`'s state in `slot`, with its stamp, is copied to host slot `host` over
+  // [start, end] (no step of the owner runs meanwhile); or back, into a free `slot`. A restore
+  // `from_base` (a fault's) brings back version 0, the base's state and the stamp (owner, 0),
+  // instead of the saved one. Each is a move in the history (docs/checker.md#moves-a-host-tier),
+  // after every batch dispatched before it, host slot h written as kHostSlots + h.
+  void Offload(OwnerId owner, std::uint32_t slot, std::uint32_t host, Nanos start, Nanos end);
+  void Restore(OwnerId owner, std::uint32_t host, std::uint32_t slot, Nanos start, Nanos end,
+               bool from_base = false);
 
   // Runs the batch's math as one Backend::RunBatch of the items in order, reading stamps and
   // states as they are at `start`, and keeps its history records until Complete. Returns the
@@ -94,15 +108,26 @@ class Executor {
   std::uint64_t state_bytes_ = 0;
   std::uint32_t swap_buffer_ = 0;  // the backend's extra slot, when measuring
   std::uint32_t base_ = 0;         // the backend's slot behind kBaseSlot, when there is a base
+  std::uint32_t host_begin_ = 0;   // the backend's slot behind host slot 0
   // The backend slot behind an item's slot.
   std::uint32_t BackendSlot(std::uint32_t slot) const { return slot == kBaseSlot ? base_ : slot; }
-  std::vector<std::uint64_t> carry_;  // [owners]
-  std::vector<Stamp> stamps_;         // [num_slots]
-  std::vector<bool> initialised_;     // [num_slots]: the backend's slot holds a state
+  std::vector<std::uint64_t> carry_;    // [owners]
+  std::vector<Stamp> stamps_;           // [num_slots]
+  std::vector<Stamp> host_stamps_;      // [host_slots]
+  std::vector<bool> host_initialised_;  // [host_slots]
+  std::vector<bool> initialised_;       // [num_slots]: the backend's slot holds a state
   std::vector<BatchItem> batch_items_;
   std::vector<ItemResult> results_;
   std::vector<Stamp> seen_;
-  StartOrder<std::vector<HistoryStep>> pending_;  // records of batches not yet written
+  // Records of batches and moves not yet written, by their place in dispatch order (`order_of_`:
+  // each open batch's).
+  StartOrder<std::vector<HistoryStep>> pending_;
+  std::uint64_t next_order_ = 0;
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> order_of_;  // (batch id, its order)
+  std::uint64_t moves_ = 0;                                       // move ids so far
+  // A move's record, in order with the batches.
+  void RecordMove(OwnerId owner, Stamp stamp, std::uint64_t from, std::uint64_t to, Nanos start,
+                  Nanos end);
 };
 
 }  // namespace rwttt

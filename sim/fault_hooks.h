@@ -55,6 +55,13 @@ class FaultHooks {
     return 1;
   }
 
+  // The state of the owner at trace position `owner_index` is being copied back from host memory
+  // (the host tier). True: the restore brings back version 0, the shared base, instead.
+  virtual bool OnRestore(std::uint32_t owner_index) {
+    (void)owner_index;
+    return false;
+  }
+
   // The run ended: anything a hook held back (a history record) goes out now.
   virtual void OnRunEnd() {}
 

@@ -67,6 +67,7 @@ void MetricsBuilder::OnArrival(std::size_t request_index, Nanos t) {
 
 void MetricsBuilder::OnAdmit(std::size_t request_index, Nanos t) {
   requests_[request_index].admitted = t;
+  m_.peak_admitted = std::max(m_.peak_admitted, ++admitted_);
   wait_.push_back((t - requests_[request_index].arrival).value());
 }
 
@@ -88,6 +89,7 @@ void MetricsBuilder::OnOutputToken(std::size_t request_index, Nanos t) {
 
 void MetricsBuilder::OnFinish(std::size_t request_index, Nanos t) {
   e2e_.push_back((t - requests_[request_index].arrival).value());
+  --admitted_;
   m_.last_completion = std::max(m_.last_completion, t);
 }
 
@@ -102,6 +104,11 @@ void MetricsBuilder::OnBatch(std::uint64_t size, std::uint64_t tokens, Nanos bus
 
 void MetricsBuilder::OnMemory(std::uint64_t in_use) {
   m_.peak_memory_bytes = std::max(m_.peak_memory_bytes, in_use);
+}
+
+void MetricsBuilder::OnMove(bool to_host, std::uint64_t host_in_use) {
+  ++(to_host ? m_.offloads : m_.restores);
+  m_.peak_host_bytes = std::max(m_.peak_host_bytes, host_in_use);
 }
 
 Metrics MetricsBuilder::Finish(std::uint64_t prompt_tokens, std::uint64_t output_tokens,
@@ -147,8 +154,13 @@ std::string FormatMetrics(const Metrics& m) {
   out += m.rates_defined() ? fmt::format("device busy      {:.1f}% of {} lane(s)\n",
                                          100 * m.busy_fraction, m.lanes)
                            : fmt::format("device busy      n/a of {} lane(s)\n", m.lanes);
-  out += fmt::format("peak memory      {} of {} budget\n", FormatBytes(m.peak_memory_bytes),
-                     FormatBytes(m.budget_bytes));
+  out +=
+      fmt::format("peak memory      {} of {} budget, {} owners admitted at most\n",
+                  FormatBytes(m.peak_memory_bytes), FormatBytes(m.budget_bytes), m.peak_admitted);
+  if (m.offloads + m.restores > 0) {
+    out += fmt::format("host tier        {} offloads, {} restores, peak {} in host memory\n",
+                       m.offloads, m.restores, FormatBytes(m.peak_host_bytes));
+  }
   out += "batch sizes     ";
   for (const auto& [size, count] : m.batch_sizes) out += fmt::format(" {}:{}", size, count);
   out += "\n";
@@ -165,12 +177,14 @@ std::string MetricsToJson(const Metrics& m) {
       R"("first_arrival_ns":{},"last_completion_ns":{},"makespan_s":{},"output_tokens_per_s":{},)"
       R"("requests_per_s":{},)"
       R"("ttft":{},"tpot":{},"itl":{},"e2e":{},"admission_wait":{},"batch_sizes":{{{}}},"lanes":{},)"
-      R"("busy_fraction":{},"peak_memory_bytes":{},"budget_bytes":{}}})",
+      R"("busy_fraction":{},"peak_memory_bytes":{},"budget_bytes":{},"peak_admitted":{},)"
+      R"("offloads":{},"restores":{},"peak_host_bytes":{}}})",
       m.requests, m.steps, m.batches, m.prompt_tokens, m.output_tokens, m.first_arrival.value(),
       m.last_completion.value(), m.makespan_s, RateJson(m, m.output_tokens_per_s),
       RateJson(m, m.requests_per_s), LatencyJson(m.ttft), LatencyJson(m.tpot), LatencyJson(m.itl),
       LatencyJson(m.e2e), LatencyJson(m.admission_wait), sizes, m.lanes,
-      RateJson(m, m.busy_fraction), m.peak_memory_bytes, m.budget_bytes);
+      RateJson(m, m.busy_fraction), m.peak_memory_bytes, m.budget_bytes, m.peak_admitted,
+      m.offloads, m.restores, m.peak_host_bytes);
 }
 
 }  // namespace rwttt

@@ -43,6 +43,12 @@ struct Metrics {
   double busy_fraction = 0;  // lane-time busy / (lanes * makespan)
   std::uint64_t peak_memory_bytes = 0;
   std::uint64_t budget_bytes = 0;
+  std::uint64_t peak_admitted = 0;  // the most owners admitted at once
+  // The host tier (docs/simulator.md#the-host-tier): states copied to host memory and back, and
+  // the most host memory they held at once.
+  std::uint64_t offloads = 0;
+  std::uint64_t restores = 0;
+  std::uint64_t peak_host_bytes = 0;
 };
 
 class MetricsBuilder {
@@ -59,6 +65,9 @@ class MetricsBuilder {
   void OnFinish(std::size_t request_index, Nanos t);
   void OnBatch(std::uint64_t size, std::uint64_t tokens, Nanos busy);
   void OnMemory(std::uint64_t in_use);
+  // A state's copy to host memory (`to_host`) or back ended; `host_in_use` is the host memory
+  // offloaded states hold after it.
+  void OnMove(bool to_host, std::uint64_t host_in_use);
   // REQUIRES: every request finished.
   Metrics Finish(std::uint64_t prompt_tokens, std::uint64_t output_tokens, std::uint32_t lanes,
                  std::uint64_t budget_bytes);
@@ -72,6 +81,7 @@ class MetricsBuilder {
   LatencyHistogram itl_;
   Metrics m_;
   std::int64_t busy_ns_ = 0;
+  std::uint64_t admitted_ = 0;
   std::vector<std::uint64_t> batch_sizes_;  // [largest batch + 1]: batches of each size
   bool any_arrival_ = false;
 };

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <queue>
 #include <span>
 #include <unordered_map>
 
@@ -22,22 +24,44 @@
 namespace rwttt {
 namespace {
 
-// kNeedsSlot: copy-on-write, its first WRITE waits for memory for a slot of its own.
-enum class Phase : std::uint8_t { kFuture, kQueued, kReady, kRunning, kNeedsSlot, kDone };
+// kNeedsSlot: copy-on-write, its first WRITE waits for memory for a slot of its own. The host
+// tier: kMoving, its state is being copied to host memory or back; kOnHost, it waits in host
+// memory for a slot (in needs_slot_, behind the first WRITEs that waited before it).
+enum class Phase : std::uint8_t {
+  kFuture,
+  kQueued,
+  kReady,
+  kRunning,
+  kNeedsSlot,
+  kMoving,
+  kOnHost,
+  kDone
+};
 
 struct Owner {
   ProgramCursor cursor;
   Step step;  // the step it runs next: its program's, unless a fault hook replaced it
   Nanos ready_since{0};
-  std::uint32_t slot = 0;  // copy-on-write: kBaseSlot until its first WRITE has a slot
-  bool at_base = false;    // copy-on-write: its first WRITE, from the base, has not run yet
+  // Copy-on-write: kBaseSlot until its first WRITE has a slot, and while its state is in host
+  // memory (from the end of the copy there to the start of the copy back).
+  std::uint32_t slot = 0;
+  bool at_base = false;  // copy-on-write: its first WRITE, from the base, has not run yet
   // Whether it holds a slot of its own (and that slot's memory): copy-on-write, once its first
   // WRITE got one; otherwise from admission.
   bool own_slot() const { return slot != kBaseSlot; }
   std::uint32_t ticket = 0;  // which ready-queue entry is this owner's live one
   std::uint32_t mark = 0;    // batch-formation epoch, to find an owner put in a batch twice
   Phase phase = Phase::kFuture;
-  std::uint64_t kv_bytes = 0;  // its KV cache for prompt + output, reserved while admitted
+  std::uint64_t kv_bytes = 0;        // its KV cache for prompt + output, reserved while admitted
+  std::uint64_t resident_steps = 0;  // steps completed since it got its slot
+  std::uint32_t host_slot = 0;       // where its state is in host memory, while it is there
+};
+
+// A copy of a state over the host link, one direction; its owner is kMoving until `end`.
+struct Move {
+  Nanos start{0};
+  Nanos end{0};
+  std::uint32_t owner = 0;
 };
 
 // Ready steps of one effect, oldest first. Entries of owners that left the ready set stay behind
@@ -133,6 +157,20 @@ class Run final : public ReadyView {
     return layout_.owner_bytes + owners_[index].kv_bytes;
   }
   Status CheckOwnerFits(std::size_t index) const;
+
+  // The host tier (DeviceLayout::offload_after_steps; docs/simulator.md#the-host-tier). Each
+  // direction of the link copies one state at a time, in the order the copies were asked for.
+  static constexpr int kToHost = 0;
+  static constexpr int kToDevice = 1;
+  bool offloading() const { return layout_.offload_after_steps > 0; }
+  // While owners wait for a slot (beyond those the copies under way to host memory will free),
+  // copies the state of the waiting-not-running owner longest in its slot to host memory.
+  void OffloadForWaiters();
+  std::int64_t ChooseOffload() const;
+  void StartMove(int direction, std::uint32_t index);
+  // The copies that end now: an offload frees its slot and memory; a restore readies its step.
+  void EndMoves();
+  Nanos NextMoveEnd() const;
   // Forms a batch on every idle lane: the policy's plan, checked and turned into items (one per
   // planned step), then timed and handed to the executor.
   Status Dispatch();
@@ -161,8 +199,14 @@ class Run final : public ReadyView {
   std::unordered_map<std::uint64_t, std::uint32_t> index_of_;
   mutable ReadyQueue queues_[2];
   mutable ReadyStep scratch_;
-  std::deque<std::uint32_t> waiting_;     // arrived, not admitted, in arrival order
-  std::deque<std::uint32_t> needs_slot_;  // copy-on-write: first WRITEs waiting for memory
+  std::deque<std::uint32_t> waiting_;  // arrived, not admitted, in arrival order
+  // Copy-on-write: first WRITEs, and owners in host memory, waiting for a slot's memory.
+  std::deque<std::uint32_t> needs_slot_;
+  std::deque<Move> moves_[2];           // [kToHost], [kToDevice]: copies under way, in order
+  std::uint64_t host_memory_ = 0;       // host memory held by offloaded states, copies included
+  std::uint64_t offloads_pending_ = 0;  // copies to host memory under way
+  std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<>> free_host_;
+  std::uint32_t next_host_slot_ = 0;
   std::vector<std::uint32_t> newly_ready_;
 
   std::vector<std::vector<ExecItem>> lane_items_;
@@ -235,7 +279,7 @@ void Run::MakeReady(std::vector<std::uint32_t>& owners) {
     Owner& o = owners_[index];
     o.step = o.cursor.step();
     faults_->OnReady(index, o.step);
-    if (!o.own_slot() && !o.step.is_read() && !GrantSlot(index)) {
+    if (o.at_base && !o.step.is_read() && !GrantSlot(index)) {
       o.phase = Phase::kNeedsSlot;
       needs_slot_.push_back(index);
       continue;
@@ -259,6 +303,7 @@ bool Run::GrantSlot(std::uint32_t index) {
   if (memory_ + layout_.owner_bytes > config_.budget_bytes) return false;
   Owner& o = owners_[index];
   o.slot = slots_->Acquire(index).slot;
+  o.resident_steps = 0;
   memory_ += layout_.owner_bytes;
   metrics_.OnMemory(memory_);
   return true;
@@ -266,8 +311,103 @@ bool Run::GrantSlot(std::uint32_t index) {
 
 void Run::GrantWaitingSlots() {
   while (!needs_slot_.empty() && GrantSlot(needs_slot_.front())) {
-    Enqueue(needs_slot_.front());
+    const std::uint32_t index = needs_slot_.front();
     needs_slot_.pop_front();
+    if (owners_[index].phase == Phase::kOnHost) {
+      StartMove(kToDevice, index);
+    } else {
+      Enqueue(index);
+    }
+  }
+}
+
+void Run::OffloadForWaiters() {
+  if (!offloading()) return;
+  const std::uint64_t host_budget = config_.hardware.host_memory_bytes();
+  while (needs_slot_.size() > offloads_pending_ &&
+         host_memory_ + layout_.owner_bytes <= host_budget) {
+    const std::int64_t victim = ChooseOffload();
+    if (victim < 0) return;
+    StartMove(kToHost, static_cast<std::uint32_t>(victim));
+  }
+}
+
+std::int64_t Run::ChooseOffload() const {
+  std::int64_t best = -1;
+  for (std::uint32_t slot = 0; slot < slots_->num_slots(); ++slot) {
+    const std::int64_t holder = slots_->holder(slot);
+    if (holder < 0) continue;
+    const Owner& o = owners_[holder];
+    if (o.phase != Phase::kReady || o.resident_steps < layout_.offload_after_steps) continue;
+    if (best < 0 || o.resident_steps > owners_[best].resident_steps) best = holder;
+  }
+  return best;
+}
+
+void Run::StartMove(int direction, std::uint32_t index) {
+  Owner& o = owners_[index];
+  if (direction == kToHost) {
+    Unready(index);  // its ready step waits in host memory
+    if (free_host_.empty()) {
+      o.host_slot = next_host_slot_++;
+    } else {
+      o.host_slot = free_host_.top();
+      free_host_.pop();
+    }
+    host_memory_ += layout_.owner_bytes;
+    ++offloads_pending_;
+  }
+  o.phase = Phase::kMoving;
+  std::deque<Move>& line = moves_[direction];
+  const Nanos start = line.empty() ? now_ : std::max(now_, line.back().end);
+  const auto takes = static_cast<std::int64_t>(
+      std::ceil(static_cast<double>(layout_.owner_bytes) / config_.hardware.host_link_gbs));
+  const Move move{start, start + Nanos{std::max<std::int64_t>(takes, 1)}, index};
+  line.push_back(move);
+  // The copy's record, and the backend's copy, now: no step of the owner runs until it ends, and
+  // the history logs a move when the engine begins it.
+  const OwnerId id = trace_[index].id;
+  if (direction == kToHost) {
+    executor_.Offload(id, o.slot, o.host_slot, now_, move.end);
+  } else {
+    executor_.Restore(id, o.host_slot, o.slot, now_, move.end, faults_->OnRestore(index));
+  }
+}
+
+Nanos Run::NextMoveEnd() const {
+  Nanos t{INT64_MAX};
+  for (const std::deque<Move>& line : moves_) {
+    if (!line.empty()) t = std::min(t, line.front().end);
+  }
+  return t;
+}
+
+void Run::EndMoves() {
+  for (int direction : {kToHost, kToDevice}) {  // offloads first: the memory they free is used
+    std::deque<Move>& line = moves_[direction];
+    while (!line.empty() && line.front().end == now_) {
+      const Move move = line.front();
+      line.pop_front();
+      Owner& o = owners_[move.owner];
+      if (direction == kToHost) {
+        slots_->Release(o.slot);
+        o.slot = kBaseSlot;
+        memory_ -= layout_.owner_bytes;
+        --offloads_pending_;
+        o.phase = Phase::kOnHost;
+        needs_slot_.push_back(move.owner);
+      } else {
+        free_host_.push(o.host_slot);
+        host_memory_ -= layout_.owner_bytes;
+        Enqueue(move.owner);
+      }
+      metrics_.OnMove(direction == kToHost, host_memory_);
+      if (config_.observer != nullptr) {
+        config_.observer->OnMove(LinkCopy{direction == kToHost, trace_[move.owner].id, move.start,
+                                          move.end, layout_.owner_bytes});
+      }
+      ++events_;
+    }
   }
 }
 
@@ -467,6 +607,7 @@ void Run::CompleteLane(std::uint32_t lane) {
       }
     }
     for (std::uint32_t n = 0; n < completed; ++n) o.cursor.Advance();
+    o.resident_steps += completed;
     if (o.cursor.done()) {
       Finish(it.owner_index);
     } else {
@@ -487,7 +628,9 @@ Result<RunResult> Run::Go() {
   memory_ = layout_.fixed_bytes;
   metrics_.OnMemory(memory_);
   next_progress_ = config_.progress_every;
-  while (next_arrival_ < trace_.size() || !device_.empty()) RWTTT_TRY(RunNextInstant());
+  while (next_arrival_ < trace_.size() || !device_.empty() || NextMoveEnd().value() != INT64_MAX) {
+    RWTTT_TRY(RunNextInstant());
+  }
   RWTTT_CHECK(finished_ == trace_.size()) << finished_ << " of " << trace_.size() << " finished";
   faults_->OnRunEnd();
   return MakeResult();
@@ -525,7 +668,14 @@ Status Run::BeginExecutor() {
         slots, (config_.budget_bytes - layout_.fixed_bytes) / layout_.owner_bytes);
   }
   slots_.emplace(layout_.slot_mode, static_cast<std::uint32_t>(std::max<std::uint64_t>(slots, 1)));
-  return executor_.Begin(config_.model, slots_->num_slots(), config_.seed, copy_on_write());
+  // Host slots: at most one per admitted owner, as many as host memory holds.
+  std::uint64_t host_slots = 0;
+  if (offloading() && layout_.owner_bytes > 0) {
+    host_slots = std::min<std::uint64_t>(
+        trace_.size(), config_.hardware.host_memory_bytes() / layout_.owner_bytes);
+  }
+  return executor_.Begin(config_.model, slots_->num_slots(), config_.seed, copy_on_write(),
+                         static_cast<std::uint32_t>(host_slots));
 }
 
 Status Run::IndexOwners() {
@@ -576,6 +726,7 @@ Status Run::RunNextInstant() {
     }
   }
   if (next_arrival_ < trace_.size()) t = std::min(t, trace_[next_arrival_].arrival);
+  t = std::min(t, NextMoveEnd());
   RWTTT_CHECK(t >= now_) << "time went backwards: " << t.value() << " < " << now_.value();
   now_ = t;
   // Everything that happens at this instant, before any new batch is formed.
@@ -592,11 +743,14 @@ Status Run::RunNextInstant() {
     CompleteLane(lane);
     ++events_;
   }
+  EndMoves();
   GrantWaitingSlots();  // before admissions: an admitted owner's first WRITE goes first
   Admit();
   MakeReady(newly_ready_);
+  OffloadForWaiters();
   RWTTT_TRY(Dispatch());
-  if (busy_count_ == 0 && next_arrival_ == trace_.size() && finished_ < trace_.size()) {
+  if (busy_count_ == 0 && next_arrival_ == trace_.size() && finished_ < trace_.size() &&
+      NextMoveEnd().value() == INT64_MAX) {
     return Error::Usage(fmt::format(
         "the policy stalled at {} ns: {} steps are ready and {} requests wait for admission, "
         "but it formed no batch and nothing else will happen",

@@ -7,6 +7,7 @@ namespace {
 
 constexpr int kDevicePid = 0;
 constexpr int kOwnersPid = 1;
+constexpr int kHostLinkPid = 2;
 
 }  // namespace
 
@@ -69,6 +70,25 @@ void TimelineWriter::OnBatch(const BatchRecord& b) {
                       s.step.end_token, ts, dur, kOwnersPid, tid, owner, s.step_id, b.batch_id,
                       s.slot));
   }
+}
+
+void TimelineWriter::OnMove(const LinkCopy& m) {
+  if (!named_link_) {
+    named_link_ = true;
+    Event(
+        fmt::format(R"({{"name":"process_name","ph":"M","pid":{},"args":{{"name":"host link"}}}})",
+                    kHostLinkPid));
+    for (int tid : {0, 1}) {
+      Event(fmt::format(
+          R"({{"name":"thread_name","ph":"M","pid":{},"tid":{},"args":{{"name":"{}"}}}})",
+          kHostLinkPid, tid, tid == 0 ? "to host" : "to device"));
+    }
+  }
+  Event(fmt::format(R"({{"name":"{} owner {}","cat":"copy","ph":"X","ts":{},"dur":{},"pid":{},)"
+                    R"("tid":{},"args":{{"owner":"{}","bytes":{}}}}})",
+                    m.to_host ? "offload" : "restore", m.owner.value(), TraceMicros(m.start),
+                    TraceMicros(m.end - m.start), kHostLinkPid, m.to_host ? 0 : 1, m.owner.value(),
+                    m.bytes));
 }
 
 Status TimelineWriter::Commit() {

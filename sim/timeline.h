@@ -1,5 +1,6 @@
 // The timeline of a run in Chrome Trace Event JSON, which Perfetto (ui.perfetto.dev) and
-// chrome://tracing open: one track per device lane with each batch, one per owner with each step.
+// chrome://tracing open: one track per device lane with each batch, one per owner with each step,
+// and, when states move to host memory, one per direction of the host link with each copy.
 //
 //   RWTTT_ASSIGN_OR_RETURN(auto timeline, TimelineWriter::Create("run.trace.json"));
 //   config.observer = timeline.get();  RWTTT_TRY(Simulate(trace, *policy, config));
@@ -21,6 +22,7 @@ class TimelineWriter final : public BatchObserver {
  public:
   static Result<std::unique_ptr<TimelineWriter>> Create(const std::string& path);
   void OnBatch(const BatchRecord& batch) override;
+  void OnMove(const LinkCopy& move) override;
   // Closes the JSON and renames the file into place.
   Status Commit();
 
@@ -30,6 +32,7 @@ class TimelineWriter final : public BatchObserver {
 
   std::unique_ptr<OutputFile> out_;
   std::unordered_set<std::uint32_t> named_lanes_;
+  bool named_link_ = false;
   std::unordered_map<std::uint64_t, std::uint64_t> owner_tids_;  // owner id -> its track
   bool first_ = true;
   std::string line_;

@@ -7,11 +7,18 @@
 namespace rwttt::internal {
 namespace {
 
+// A step (its index in the records) or a move (its index in RecordSet::moves).
+struct Use {
+  std::uint32_t index = kNone;
+  bool move = false;
+};
+
 struct SlotState {
   std::uint32_t holder = kNone;       // dense owner index of the owner that holds the slot
-  std::uint32_t holder_last = kNone;  // the holder's latest step that read or committed it
+  Use holder_last;                    // the holder's latest use: a step that read or committed
+                                      // it, or a move into it
   std::uint32_t state_owner = kNone;  // whose state is in the slot
-  std::uint32_t state_step = kNone;   // the step that put it there
+  Use state_step;                     // the step or move that put it there
 };
 
 // One pass over the records in history order, tracking who holds each slot and whose state is
@@ -33,7 +40,11 @@ class IsolationScan {
   }
 
   void Run() {
+    std::size_t next_move = 0;
     for (std::uint32_t i = 0; i < records_.size(); ++i) {
+      while (next_move < set_.moves.size() && set_.moves[next_move].position <= i) {
+        JudgeMove(static_cast<std::uint32_t>(next_move++));
+      }
       if (records_[i].slot == set_.base_slot) {
         CheckBaseStamp(i);
       } else {
@@ -42,10 +53,28 @@ class IsolationScan {
       }
       if (records_[i].is_write()) CheckCommit(i);
     }
+    while (next_move < set_.moves.size()) JudgeMove(static_cast<std::uint32_t>(next_move++));
   }
 
  private:
   std::uint64_t OwnerId(std::uint32_t dense) const { return set_.owner_ids[dense].value(); }
+  const StepRecord& RecordOf(Use u) const {
+    return u.move ? set_.moves[u.index].r : records_[u.index];
+  }
+  std::string DescribeUse(Use u) const {
+    if (!u.move) return set_.Describe(u.index);
+    const StepRecord& m = set_.moves[u.index].r;
+    return fmt::format("move {} (owner {}, slot {} to slot {})", m.step_id, OwnerId(m.owner_index),
+                       SlotId(m.slot), SlotId(m.commit_slot));
+  }
+  // The step ids a finding lists: a move's id is not a step's.
+  std::vector<std::uint64_t> StepIds(std::initializer_list<Use> uses) const {
+    std::vector<std::uint64_t> ids;
+    for (const Use u : uses) {
+      if (!u.move) ids.push_back(records_[u.index].step_id);
+    }
+    return ids;
+  }
   std::uint64_t SlotId(std::uint32_t dense) const { return set_.slot_ids[dense]; }
 
   // The stamp a step saw in its slot must be its own owner's.
@@ -97,55 +126,100 @@ class IsolationScan {
     const std::uint32_t o = x.owner_index;
     SlotState& slot = slots_[k];
     if (slot.holder != kNone && slot.holder != o) {
-      CheckHandover(i, k, slot);
+      CheckHandover(Use{i, false}, k, slot);
       slot.holder = o;
       slot.state_owner = o;
-      slot.state_step = i;
+      slot.state_step = Use{i, false};
     } else if (slot.holder == o) {
       if (read && current_[o] == k && slot.state_owner != o && x.seen_owner_index == o) {
-        const std::uint32_t w = slot.state_step;
+        const Use w = slot.state_step;
         findings_.Add(AnomalyType::kOwnerLeak, OwnerId(o), [&] {
-          return Detail{{records_[w].step_id, x.step_id},
+          return Detail{StepIds({w, Use{i, false}}),
                         fmt::format("{} logged its own stamp (version {}) in slot {}, but {} had "
-                                    "committed owner {}'s state there since owner {}'s previous "
+                                    "put owner {}'s state there since owner {}'s previous "
                                     "step: the log contradicts what the slot held",
-                                    set_.Describe(i), x.seen_version, SlotId(k), set_.Describe(w),
+                                    set_.Describe(i), x.seen_version, SlotId(k), DescribeUse(w),
                                     OwnerId(slot.state_owner), OwnerId(o))};
         });
       }
-      if (slot.state_owner != o) slot.state_step = i;
+      if (slot.state_owner != o) slot.state_step = Use{i, false};
       slot.state_owner = o;
     } else {
-      slot = SlotState{o, i, o, i};
+      slot = SlotState{o, Use{i, false}, o, Use{i, false}};
     }
-    slot.holder_last = i;
+    slot.holder_last = Use{i, false};
     current_[o] = k;
+  }
+
+  // A move (docs/checker.md#moves-a-host-tier): the stamp it carried, the base, its source and
+  // its entry into its destination; then the owner's state is there.
+  void JudgeMove(std::uint32_t n) {
+    const MoveRecord& move = set_.moves[n];
+    const StepRecord& m = move.r;
+    const std::uint32_t o = m.owner_index;
+    const Use use{n, true};
+    auto leak = [&](std::string why) {
+      findings_.Add(AnomalyType::kOwnerLeak, OwnerId(o), [&] {
+        return Detail{{}, fmt::format("{} {}", DescribeUse(use), why)};
+      });
+    };
+    if (move.seen_owner != OwnerId(o)) {
+      leak(fmt::format("carried a state stamped for owner {}: it moved another owner's state",
+                       move.seen_owner));
+    }
+    if (m.slot == set_.base_slot || m.commit_slot == set_.base_slot) {
+      leak(
+          fmt::format("moved a state {} the base slot {}, which holds every owner's version 0 "
+                      "and is no owner's to move",
+                      m.slot == set_.base_slot ? "out of" : "into", SlotId(set_.base_slot)));
+    }
+    const SlotState& from = slots_[m.slot];
+    if (from.state_owner != o) {
+      leak(from.state_owner == kNone
+               ? fmt::format("moved from slot {}, where no owner's state had been put",
+                             SlotId(m.slot))
+               : fmt::format("moved from slot {}, which held owner {}'s state (put there by "
+                             "{}): it moved a state that is not its own",
+                             SlotId(m.slot), OwnerId(from.state_owner),
+                             DescribeUse(from.state_step)));
+    }
+    SlotState& to = slots_[m.commit_slot];
+    if (to.holder != kNone && to.holder != o) CheckHandover(use, m.commit_slot, to);
+    to = SlotState{o, use, o, use};
+    current_[o] = m.commit_slot;
   }
 
   // Step i enters slot k, which another owner holds: legal once that owner has left it (its latest
   // use precedes step i and it does not come back to the slot).
-  void CheckHandover(std::uint32_t i, std::uint32_t k, const SlotState& slot) {
-    const StepRecord& x = records_[i];
+  // A step, or a move, uses slot k, which another owner holds: legal once that owner has left it
+  // (its latest use precedes this one and it does not come back to the slot).
+  void CheckHandover(Use entering, std::uint32_t k, const SlotState& slot) {
+    const StepRecord& x = RecordOf(entering);
     const std::uint32_t h = slot.holder;
-    const std::uint32_t y = slot.holder_last;
-    if (!Precedes(records_[y], x)) {
+    const Use y = slot.holder_last;
+    const StepRecord& last_use = RecordOf(y);
+    // The steps of the history before this use: a move sits before the step at its position.
+    const std::uint32_t before =
+        entering.move ? set_.moves[entering.index].position : entering.index + 1;
+    if (!Precedes(last_use, x)) {
       findings_.Add(AnomalyType::kOwnerLeak, OwnerId(x.owner_index), [&] {
-        return Detail{
-            {records_[y].step_id, x.step_id},
-            fmt::format("{} used slot {} over [{}, {}] ns, which does not come after "
-                        "{} over [{}, {}] ns, owner {}'s latest use of the slot it "
-                        "held: two owners used one slot at the same time",
-                        set_.Describe(i), SlotId(k), x.start_ns, x.end_ns, set_.Describe(y),
-                        records_[y].start_ns, records_[y].end_ns, OwnerId(h))};
+        return Detail{StepIds({y, entering}),
+                      fmt::format("{} used slot {} over [{}, {}] ns, which does not come after "
+                                  "{} over [{}, {}] ns, owner {}'s latest use of the slot it "
+                                  "held: two owners used one slot at the same time",
+                                  DescribeUse(entering), SlotId(k), x.start_ns, x.end_ns,
+                                  DescribeUse(y), last_use.start_ns, last_use.end_ns, OwnerId(h))};
       });
-    } else if (current_[h] == k && last_[h] > i) {
+    } else if (current_[h] == k && last_[h] != kNone && last_[h] >= before) {
       findings_.Add(AnomalyType::kOwnerLeak, OwnerId(x.owner_index), [&] {
         const auto steps = set_.StepsOf(h);
-        const std::uint32_t next = *std::upper_bound(steps.begin(), steps.end(), i);
-        return Detail{{records_[y].step_id, x.step_id, records_[next].step_id},
-                      fmt::format("{} used slot {}, which owner {} still held: its latest step, "
+        const std::uint32_t next = *std::lower_bound(steps.begin(), steps.end(), before);
+        std::vector<std::uint64_t> ids = StepIds({y, entering});
+        ids.push_back(records_[next].step_id);
+        return Detail{std::move(ids),
+                      fmt::format("{} used slot {}, which owner {} still held: its latest use, "
                                   "{}, was in that slot and it runs again in {}",
-                                  set_.Describe(i), SlotId(k), OwnerId(h), set_.Describe(y),
+                                  DescribeUse(entering), SlotId(k), OwnerId(h), DescribeUse(y),
                                   set_.Describe(next))};
       });
     }
@@ -187,8 +261,8 @@ class IsolationScan {
       });
     }
     slots_[c].state_owner = o;
-    slots_[c].state_step = i;
-    if (slots_[c].holder == o) slots_[c].holder_last = i;
+    slots_[c].state_step = Use{i, false};
+    if (slots_[c].holder == o) slots_[c].holder_last = Use{i, false};
   }
 
   const RecordSet& set_;

@@ -28,6 +28,16 @@ struct BaseStampLogged {
   std::uint64_t seen_version = 0;
 };
 
+// A move (docs/checker.md#moves-a-host-tier): an owner's state copied between slots. Check 2 judges
+// it among the steps, at its place in the history; the other checks never see it.
+struct MoveRecord {
+  // step_id: the move's id; owner_index; slot: where it moved from; commit_slot: where to;
+  // start_ns, end_ns. The rest is unused.
+  StepRecord r;
+  std::uint32_t position = 0;    // the steps before it in the history
+  std::uint64_t seen_owner = 0;  // the stamp's owner, as logged
+};
+
 struct RecordSet {
   Records records;                         // [steps], history order
   std::vector<OwnerId> owner_ids;          // [owners]: dense owner index -> id
@@ -38,6 +48,7 @@ struct RecordSet {
   // it. The base steps whose logged stamp was not their own version 0, in history order.
   std::uint32_t base_slot = kNone;
   std::vector<BaseStampLogged> base_stamps;
+  std::vector<MoveRecord> moves;  // in history order
 
   // Builds by_owner and owner_begin (a counting sort: O(n), 4 bytes a step).
   void IndexByOwner();

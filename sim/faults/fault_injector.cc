@@ -12,7 +12,7 @@ constexpr std::pair<FaultKind, std::string_view> kNames[] = {
     {FaultKind::kLostUpdate, "lost-update"}, {FaultKind::kCrossOwnerWrite, "cross-owner-write"},
     {FaultKind::kEarlyWrite, "early-write"}, {FaultKind::kDuplicateStep, "duplicate-step"},
     {FaultKind::kTornState, "torn-state"},   {FaultKind::kBaseCommit, "base-commit"},
-    {FaultKind::kBaseRead, "base-read"},
+    {FaultKind::kBaseRead, "base-read"},     {FaultKind::kStaleRestore, "stale-restore"},
 };
 
 // Third counter word of fault draws: apart from every other Philox stream of a run.

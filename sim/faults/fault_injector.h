@@ -33,6 +33,8 @@ enum class FaultKind : std::uint8_t {
   // Copy-on-write runs only (SlotMode::kCopyOnWrite; elsewhere they never strike):
   kBaseCommit,  // a first WRITE commits into the shared base instead of its owner's new slot
   kBaseRead,    // a READ past version 0 reads the shared base instead of its owner's slot
+  // Runs with the host tier only (DeviceLayout::offload_after_steps; elsewhere it never strikes):
+  kStaleRestore,  // a state copied back from host memory comes back as version 0 (the base's)
 };
 
 struct FaultPlan {

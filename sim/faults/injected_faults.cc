@@ -245,6 +245,23 @@ class BaseFault final : public InjectedFault {
   bool commit_;
 };
 
+// stale-restore: a host-tier engine's mistake. A state copied back from host memory comes back as
+// version 0, the shared base (a host cache that returned the wrong entry), with the stamp that
+// copy carries, (owner, 0): the owner's next step finds an older version than its own.
+class StaleRestoreFault final : public InjectedFault {
+ public:
+  StaleRestoreFault(const FaultPlan& plan, Seed seed)
+      : InjectedFault(plan, seed, false, false, false) {}
+
+  bool OnRestore(std::uint32_t owner_index) override {
+    (void)owner_index;
+    return injector_.Fire(restores_++);
+  }
+
+ private:
+  std::uint64_t restores_ = 0;  // the strike points: restores, in the order they end
+};
+
 }  // namespace
 
 std::unique_ptr<FaultHooks> MakeFaultHooks(const FaultPlan& plan, Seed seed,
@@ -268,6 +285,8 @@ std::unique_ptr<FaultHooks> MakeFaultHooks(const FaultPlan& plan, Seed seed,
     case FaultKind::kBaseCommit:
     case FaultKind::kBaseRead:
       return std::make_unique<BaseFault>(plan, seed);
+    case FaultKind::kStaleRestore:
+      return std::make_unique<StaleRestoreFault>(plan, seed);
   }
   return std::make_unique<FaultHooks>();
 }

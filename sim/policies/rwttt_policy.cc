@@ -25,6 +25,22 @@ const PolicyOptionInfo& ShareBase() {
   return option;
 }
 
+const PolicyOptionInfo& Offload() {
+  static const PolicyOptionInfo option = PolicyOptionInfo::Choice(
+      "offload",
+      "on (with share_base=on, on hardware with a host tier): while a first WRITE or a restore "
+      "waits for memory, copy an owner's state to host memory and back later",
+      {"off", "on"});
+  return option;
+}
+
+const PolicyOptionInfo& OffloadAfter() {
+  static const PolicyOptionInfo option = PolicyOptionInfo::Uint(
+      "offload_after",
+      "steps an owner completes in its slot before offload may move it to host memory", 512, 1);
+  return option;
+}
+
 const PolicyOptionInfo& Prefer() {
   static const PolicyOptionInfo option = PolicyOptionInfo::Choice(
       "prefer", "oldest (the effect of the longest-waiting step) or largest",
@@ -32,16 +48,42 @@ const PolicyOptionInfo& Prefer() {
   return option;
 }
 
+// An option the others rule out, at the field the CLI names --policy-opt.
+Error OptionError(std::string message) {
+  Error error = Error::Usage(std::move(message));
+  error.where.field = std::string(kPolicyOptionsField);
+  return error;
+}
+
 }  // namespace
 
-std::vector<PolicyOptionInfo> RwtttPolicy::Options() { return {MaxBatch(), Prefer(), ShareBase()}; }
+std::vector<PolicyOptionInfo> RwtttPolicy::Options() {
+  return {MaxBatch(), Prefer(), ShareBase(), Offload(), OffloadAfter()};
+}
 
 Result<DeviceLayout> RwtttPolicy::Configure(const PolicyContext& context) {
   RWTTT_ASSIGN_OR_RETURN(max_batch_, context.options.GetUint(MaxBatch()));
   RWTTT_ASSIGN_OR_RETURN(std::string prefer, context.options.GetChoice(Prefer()));
   prefer_largest_ = prefer == "largest";
   RWTTT_ASSIGN_OR_RETURN(const std::string share, context.options.GetChoice(ShareBase()));
+  RWTTT_ASSIGN_OR_RETURN(const std::string offload, context.options.GetChoice(Offload()));
+  RWTTT_ASSIGN_OR_RETURN(const std::uint64_t offload_after,
+                         context.options.GetUint(OffloadAfter()));
   RWTTT_ASSIGN_OR_RETURN(DeviceLayout layout, OneCopyLayout(context, "rwttt"));
+  if (offload == "on") {
+    if (share == "off") {
+      return OptionError(
+          "offload=on: needs share_base=on (the host tier makes room for the "
+          "states owners take at their first WRITE)");
+    }
+    if (!context.hardware.has_host_tier()) {
+      return OptionError(fmt::format(
+          "offload=on: hardware {} has no host tier (host_memory_gib and host_link_gbs, "
+          "docs/formats.md#hardware-profile)",
+          context.hardware.name));
+    }
+    layout.offload_after_steps = offload_after;
+  }
   if (share == "on") {
     // The base (every owner's version 0) is pinned beside the shared weights.
     layout.slot_mode = SlotMode::kCopyOnWrite;

@@ -1,10 +1,17 @@
 // The reference checker: a straight transcription of docs/checker.md, "The rules, precisely"
-// (checks 1-4, with check 2's "The base slot (copy-on-write version 0)") and "The dependency
-// graph". Quotes from the doc are in double quotes. Every place where the text admits more than one
-// reading is marked "AMBIGUOUS:" with the reading chosen (the most literal one).
+// (checks 1-4, with check 2's "The base slot (copy-on-write version 0)" and "Moves (a host tier)")
+// and "The dependency graph". Quotes from the doc are in double quotes. Every place where the text
+// admits more than one reading is marked "AMBIGUOUS:" with the reading chosen (the most literal
+// one).
 //
 // Deliberately simple: every rule scans the whole history (O(n^2)); the graph is an adjacency
 // matrix with one rt edge per ordered pair.
+//
+// Moves (HistoryStep with moved_to set) sit in the same vector as the steps, in history order.
+// "For checks 1, 3, 4 and 5, moves are not steps: they are in no program, no batch and no
+// dependency graph, and a move's seen_version is not judged." So every rule about steps filters
+// them out through IsStep (IsRead, IsWrite, CommitSlot, CommitVersion, StepsOf, HistoryOwners
+// included); only check 1's start order and move ids, and check 2's move rules, look at moves.
 #include "tests/checker/reference_checker.h"
 
 #include <algorithm>
@@ -43,8 +50,11 @@ struct Context {
   }
 };
 
-bool IsRead(const HistoryStep& s) { return s.effect == Effect::kRead; }
-bool IsWrite(const HistoryStep& s) { return s.effect == Effect::kWrite; }
+// Whether a record of the history is a step (not a move). A move's effect, version, tokens, batch
+// and commit fields are unused, so a move is neither a READ nor a WRITE.
+bool IsStep(const HistoryStep& s) { return !s.is_move(); }
+bool IsRead(const HistoryStep& s) { return IsStep(s) && s.effect == Effect::kRead; }
+bool IsWrite(const HistoryStep& s) { return IsStep(s) && s.effect == Effect::kWrite; }
 
 // The version a step commits: a WRITE's commit_version; nullopt when it commits nothing.
 // AMBIGUOUS: commit fields are "WRITE only"; a READ carrying them (which the reader rejects) is
@@ -66,9 +76,10 @@ std::optional<std::uint64_t> CommitSlot(const HistoryStep& s) {
 
 // "When the header declares base_slot: B, slot B holds version 0, every owner's": whether `s` is
 // "a step x of owner o with slot == B". Never true for a history without base_slot ("a history
-// without base_slot has no base slot: slot numbers mean what they always meant").
+// without base_slot has no base slot: slot numbers mean what they always meant"), nor for a move
+// (a move's base rule is CheckMoveBase's).
 bool InBase(const Context& ctx, const HistoryStep& s) {
-  return ctx.base_slot && s.slot == *ctx.base_slot;
+  return IsStep(s) && ctx.base_slot && s.slot == *ctx.base_slot;
 }
 
 // A stamp (owner, version).
@@ -180,19 +191,25 @@ std::optional<std::uint64_t> TagRule(const HistoryStep& s, std::optional<std::ui
   return s.end_token / *c - 1;
 }
 
-// The positions of `owner`'s steps, in history order.
+// The positions of `owner`'s steps (not its moves), in history order.
 std::vector<std::size_t> StepsOf(const Context& ctx, OwnerId owner) {
   std::vector<std::size_t> steps;
   for (std::size_t i = 0; i < ctx.history.size(); ++i) {
-    if (ctx.history[i].owner == owner) steps.push_back(i);
+    if (IsStep(ctx.history[i]) && ctx.history[i].owner == owner) steps.push_back(i);
   }
   return steps;
 }
 
 // Every owner with a step in the history, in id order.
+// AMBIGUOUS: an owner that appears only in moves has no step: it is not an owner of the history
+// for check 1 (a move's owner not in the trace is not "malformed", since "Check 1 judges a move's
+// line only for its start order ... and its id"; and a trace owner with only moves "has no step at
+// all" for missing-step).
 std::set<OwnerId> HistoryOwners(const Context& ctx) {
   std::set<OwnerId> owners;
-  for (const HistoryStep& s : ctx.history) owners.insert(s.owner);
+  for (const HistoryStep& s : ctx.history) {
+    if (IsStep(s)) owners.insert(s.owner);
+  }
   return owners;
 }
 
@@ -205,8 +222,9 @@ std::vector<bool> Duplicates(const Context& ctx) {
   const std::vector<HistoryStep>& h = ctx.history;
   std::vector<bool> duplicate(h.size(), false);
   for (std::size_t i = 0; i < h.size(); ++i) {
+    if (!IsStep(h[i])) continue;
     for (std::size_t j = 0; j < i; ++j) {
-      if (h[j].owner == h[i].owner && h[j].effect == h[i].effect &&
+      if (IsStep(h[j]) && h[j].owner == h[i].owner && h[j].effect == h[i].effect &&
           h[j].first_token == h[i].first_token && h[j].end_token == h[i].end_token) {
         duplicate[i] = true;
       }
@@ -313,7 +331,8 @@ void CheckProgramOrder(const Context& ctx, const std::vector<bool>& duplicate) {
 bool Matched(const Context& ctx, OwnerId owner, Effect effect, std::uint64_t first,
              std::uint64_t end) {
   for (const HistoryStep& s : ctx.history) {
-    if (s.owner == owner && s.effect == effect && s.first_token == first && s.end_token == end) {
+    if (IsStep(s) && s.owner == owner && s.effect == effect && s.first_token == first &&
+        s.end_token == end) {
       return true;
     }
   }
@@ -358,15 +377,16 @@ void CheckMissingStep(const Context& ctx) {
 
 // "mixed-batch: among the steps that share a batch id, a step whose effect differs from the first
 // step of the batch (history order), and a step whose owner already has an earlier step in the
-// batch." A step with no batch is in no batch.
+// batch." A step with no batch is in no batch; a move is in no batch ("moves are not steps: they
+// are in no program, no batch"), whatever its unused batch field holds.
 void CheckMixedBatch(const Context& ctx) {
   const std::vector<HistoryStep>& h = ctx.history;
   for (std::size_t i = 0; i < h.size(); ++i) {
-    if (!h[i].batch) continue;
+    if (!IsStep(h[i]) || !h[i].batch) continue;
     const HistoryStep* first = nullptr;
     bool owner_seen = false;
     for (std::size_t j = 0; j < i; ++j) {
-      if (h[j].batch != h[i].batch) continue;
+      if (!IsStep(h[j]) || h[j].batch != h[i].batch) continue;
       if (first == nullptr) first = &h[j];
       if (h[j].owner == h[i].owner) owner_seen = true;
     }
@@ -380,24 +400,48 @@ void CheckMixedBatch(const Context& ctx) {
 // "malformed: a step whose start_ns is smaller than the largest start_ns before it; a step id used
 // by an earlier step; a version, seen_version, commit_version or token beyond 2^32 - 2; an owner
 // that is not a request of the trace (once per owner, when the trace is known)."
+// Moves: "Check 1 judges a move's line only for its start order (a move whose start_ns is below the
+// largest start_ns before it, of a step or a move, is malformed) and its id (a move id used by an
+// earlier move is malformed)."
 // AMBIGUOUS: what the reader rejects (end_ns < start_ns, first > end, a READ with commit fields)
 // is not a rule of checks 1-4 and is not judged here. commit_version is judged whenever present.
+// AMBIGUOUS: "the largest start_ns before it" for a step counts the moves before it too (a move
+// "sits in start order with the steps"), so a step starting below an earlier move's start_ns is
+// malformed. Step ids and move ids are separate name spaces: a step id is compared with earlier
+// steps' ids only ("unique in the history" is read as among the steps, since a move is "unique
+// among the moves"), a move id with earlier moves' ids only; a move whose id equals a step's is
+// not malformed. A move's seen_version is not range-checked ("a move's seen_version is not
+// judged"; its other fields are unused).
+void CheckStartOrder(const Context& ctx, std::size_t i) {
+  const std::vector<HistoryStep>& h = ctx.history;
+  for (std::size_t j = 0; j < i; ++j) {
+    if (h[j].start > h[i].start) {
+      ctx.Report("malformed", "structure/malformed/start-order", i);
+      return;
+    }
+  }
+}
+
+void CheckRepeatedId(const Context& ctx, std::size_t i) {
+  const std::vector<HistoryStep>& h = ctx.history;
+  for (std::size_t j = 0; j < i; ++j) {
+    if (h[j].is_move() == h[i].is_move() && h[j].step == h[i].step) {
+      ctx.Report("malformed",
+                 h[i].is_move() ? "structure/malformed/repeated-move-id"
+                                : "structure/malformed/repeated-id",
+                 i);
+      return;
+    }
+  }
+}
+
 void CheckMalformed(const Context& ctx) {
   const std::vector<HistoryStep>& h = ctx.history;
   for (std::size_t i = 0; i < h.size(); ++i) {
     const HistoryStep& x = h[i];
-    for (std::size_t j = 0; j < i; ++j) {
-      if (h[j].start > x.start) {
-        ctx.Report("malformed", "structure/malformed/start-order", i);
-        break;
-      }
-    }
-    for (std::size_t j = 0; j < i; ++j) {
-      if (h[j].step == x.step) {
-        ctx.Report("malformed", "structure/malformed/repeated-id", i);
-        break;
-      }
-    }
+    CheckStartOrder(ctx, i);
+    CheckRepeatedId(ctx, i);
+    if (!IsStep(x)) continue;
     const bool beyond = x.version.value() > kMaxValue || x.seen_version.value() > kMaxValue ||
                         (x.commit_version && x.commit_version->value() > kMaxValue) ||
                         x.first_token > kMaxValue || x.end_token > kMaxValue;
@@ -422,7 +466,8 @@ struct SlotEntry {
 };
 
 // The replayed table: "for each slot, the owner that holds it and whose state is in it; for each
-// owner, its current slot (the slot of its latest step)".
+// owner, its current slot (the slot of its latest step)". A move into b makes b its owner's
+// current slot too ("b is o's current slot").
 struct SlotTable {
   std::map<std::uint64_t, SlotEntry> slots;  // std::map: references stay valid across insertions
   std::map<OwnerId, std::uint64_t> current_slot;
@@ -435,13 +480,31 @@ void CheckForeignStamp(const Context& ctx, std::size_t i) {
   if (x.seen_owner != x.owner) ctx.Report("owner-leak", "isolation/foreign-stamp", i);
 }
 
+// Whether the record `s` is a use of slot `k` for the rule for entering a held slot: "a step that
+// read or committed it, or a move into it" (the moves section's definition of h's latest use y).
+// AMBIGUOUS: a move *out of* k (from_slot == k) is not a use of k: the text names only "a move into
+// it". So an owner entering k while another owner's offload is still copying k out finds the slot
+// free once the mover's current slot is the destination.
+bool UsesSlot(const HistoryStep& s, std::uint64_t k) {
+  if (s.is_move()) return *s.moved_to == k;
+  return s.slot == k || CommitSlot(s) == k;
+}
+
 // "entering a held slot: when another owner h holds k, let y be h's latest step that read or
 // committed k. If y does not precede x in real time, or h's current slot is still k and h has any
-// step after x in the history, it is an owner-leak." The step at `i` enters slot `k`; `rule` is
-// the rule name's prefix ("isolation/held-slot" when x reads k, "isolation/base-write-entry" when
-// a WRITE in the base slot commits into k).
-// AMBIGUOUS: "latest" is taken in history order among the steps before x (the replay has not seen
-// later ones); "after x in the history" is a later position in the file.
+// step after x in the history, it is an owner-leak." The record at `i` enters slot `k`; `rule` is
+// the rule name's prefix ("isolation/held-slot" when a step x reads k,
+// "isolation/base-write-entry" when a WRITE in the base slot commits into k,
+// "isolation/move-destination" when a move m enters its to_slot k: "m enters b by the rule for
+// entering a held slot, with m as the entering record").
+// AMBIGUOUS: "latest" is taken in history order among the records before x (the replay has not
+// seen later ones); "after x in the history" is a later position in the file.
+// AMBIGUOUS: y is h's latest use of k including a move of h into k, for a step entering k as well
+// as for a move (the step rule says "h's latest step that read or committed k", but the moves
+// section makes "m ... o's latest use of b" part of the table, which only matters to later
+// entries). "h has any step after x" counts h's steps only, not its moves (moves are not steps; a
+// later move of h out of k is caught by the source rule instead). "Precedes" between a record and
+// a move uses the move's own [start_ns, end_ns].
 void CheckEntry(const Context& ctx, const SlotTable& table, std::size_t i, std::uint64_t k,
                 const std::string& rule) {
   const std::vector<HistoryStep>& h = ctx.history;
@@ -449,16 +512,16 @@ void CheckEntry(const Context& ctx, const SlotTable& table, std::size_t i, std::
   const auto entry = table.slots.find(k);
   if (entry == table.slots.end() || !entry->second.holder || *entry->second.holder == o) return;
   const OwnerId holder = *entry->second.holder;
-  const HistoryStep* y = nullptr;  // exists: h holds k only after a step of h read or committed k
+  const HistoryStep* y = nullptr;  // exists: h holds k only after a use of k by h
   for (std::size_t j = i; j-- > 0;) {
-    if (h[j].owner == holder && (h[j].slot == k || CommitSlot(h[j]) == k)) {
+    if (h[j].owner == holder && UsesSlot(h[j], k)) {
       y = &h[j];
       break;
     }
   }
   bool holder_later = false;
   for (std::size_t j = i + 1; j < h.size(); ++j) {
-    if (h[j].owner == holder) holder_later = true;
+    if (IsStep(h[j]) && h[j].owner == holder) holder_later = true;
   }
   const bool still_live = table.current_slot.at(holder) == k && holder_later;
   if (y == nullptr || !Precedes(*y, h[i])) {
@@ -476,6 +539,10 @@ void CheckEntry(const Context& ctx, const SlotTable& table, std::size_t i, std::
 // between o's steps in k does not count as o's previous step here (o is still taken to have been
 // in k); and a WRITE in B that entered c = commit_slot makes c o's current slot, so o's next step
 // in c is judged as one whose previous step was in c.
+// AMBIGUOUS: likewise with moves: a move into b makes b o's current slot ("b is o's current
+// slot"), so o's next step in b is judged as one whose previous step was in b, and a step in a
+// slot o moved out of is not (even though o's previous *step* was there). (Either reading differs
+// only where a foreign commit landed in a slot that o holds, which commit-elsewhere reports.)
 void CheckStampAgainstTable(const Context& ctx, const SlotTable& table, std::size_t i) {
   const HistoryStep& x = ctx.history[i];
   const OwnerId o = x.owner;
@@ -537,6 +604,62 @@ void ReplayBaseWriteEntry(const Context& ctx, SlotTable* table, std::size_t i) {
   table->current_slot[x.owner] = *c;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Check 2: moves (a host tier). "A move m of owner o from slot a to slot b is judged in history
+// order among the steps, with the same table". Here a = m.slot, b = *m.moved_to.
+
+// "foreign stamp: seen_owner != o is an owner-leak (it moved another owner's state)."
+void CheckMoveForeignStamp(const Context& ctx, std::size_t i) {
+  const HistoryStep& m = ctx.history[i];
+  if (m.seen_owner != m.owner) ctx.Report("owner-leak", "isolation/move-foreign-stamp", i);
+}
+
+// "the base: when the header declares base_slot: B, a == B or b == B is an owner-leak (the base is
+// no owner's to move, and a move into it overwrites every owner's version 0)." One finding per
+// move, even when a == b == B.
+void CheckMoveBase(const Context& ctx, std::size_t i) {
+  const HistoryStep& m = ctx.history[i];
+  if (ctx.base_slot && (m.slot == *ctx.base_slot || *m.moved_to == *ctx.base_slot)) {
+    ctx.Report("owner-leak", "isolation/move-base", i);
+  }
+}
+
+// "the source: when the state in a, by the table, is not o's (no owner's state was ever put there,
+// or another owner's state was put there since o's), it is an owner-leak: o moved a state that is
+// not its own."
+// AMBIGUOUS: the rule has no exception for a == B: steps in the base never put a state there in
+// the table, so a move out of the base is a move-source finding as well as a move-base one (both
+// owner-leak).
+void CheckMoveSource(const Context& ctx, const SlotTable& table, std::size_t i) {
+  const HistoryStep& m = ctx.history[i];
+  const auto entry = table.slots.find(m.slot);
+  if (entry == table.slots.end() || !entry->second.state || *entry->second.state != m.owner) {
+    ctx.Report("owner-leak", "isolation/move-source", i);
+  }
+}
+
+// "the destination: m enters b by the rule for entering a held slot, with m as the entering record
+// (...). Then o holds b, the state in b is o's, b is o's current slot, and m is o's latest use of
+// b." "Nothing else changes: a stays as it was in the table". (m being o's latest use of b is
+// UsesSlot's: CheckEntry finds it by searching the history backwards.)
+// AMBIGUOUS: the rules are checked in the order the doc lists them, all against the table before
+// m, and the table is updated whatever they found (as for a step). A move into B (already a
+// move-base finding) still enters B in the table: the base section's "does not enter B" is said of
+// steps only ("These rules replace the ones above for the steps they name"). A move's seen_version
+// plays no part in check 2 either.
+void ReplayMove(const Context& ctx, SlotTable* table, std::size_t i) {
+  const HistoryStep& m = ctx.history[i];
+  const std::uint64_t b = *m.moved_to;
+  CheckMoveForeignStamp(ctx, i);
+  CheckMoveBase(ctx, i);
+  CheckMoveSource(ctx, *table, i);
+  CheckEntry(ctx, *table, i, b, "isolation/move-destination");
+  SlotEntry& entry = table->slots[b];
+  entry.holder = m.owner;
+  entry.state = m.owner;
+  table->current_slot[m.owner] = b;
+}
+
 // "The checker replays the history in history order with its own table: for each slot, the owner
 // that holds it and whose state is in it; for each owner, its current slot (the slot of its latest
 // step)."
@@ -545,6 +668,10 @@ void CheckOwnerIsolation(const Context& ctx) {
   SlotTable table;
   for (std::size_t i = 0; i < h.size(); ++i) {
     const HistoryStep& x = h[i];
+    if (x.is_move()) {
+      ReplayMove(ctx, &table, i);
+      continue;
+    }
     const OwnerId o = x.owner;
     const std::uint64_t k = x.slot;
     CheckForeignStamp(ctx, i);
@@ -583,6 +710,9 @@ void CheckCommit(const Context& ctx, std::size_t i);
 
 void CheckVersions(const Context& ctx) {
   for (std::size_t i = 0; i < ctx.history.size(); ++i) {
+    // "For checks 1, 3, 4 and 5, moves are not steps": a move is neither judged nor one of "the
+    // owner's WRITEs" (IsWrite is false for it).
+    if (!IsStep(ctx.history[i])) continue;
     // With a base slot, a step in B "saw (o, 0)": its seen owner is its own.
     if (Seen(ctx, ctx.history[i]).owner == ctx.history[i].owner) CheckObserved(ctx, i);
     CheckCommit(ctx, i);
@@ -670,7 +800,8 @@ void CheckCommit(const Context& ctx, std::size_t i) {
 // ---------------------------------------------------------------------------------------------
 // Check 4: the dependency graph.
 
-// A directed graph on the steps as an adjacency matrix. Self-loops are never added.
+// A directed graph on the steps as an adjacency matrix. Self-loops are never added. A move keeps
+// its vertex (indices are history positions) but gets no edge, so it lies on no cycle.
 class Graph {
  public:
   explicit Graph(std::size_t n) : edges_(n, std::vector<bool>(n, false)) {}
@@ -735,6 +866,7 @@ void CheckCycle(const Context& ctx) {
   // wr: "the WRITE committing (o, v) -> each other step that saw (o, v), v > 0"
   // (a step in the base slot "saw (o, 0)": it has no wr edge)
   for (std::size_t j = 0; j < n; ++j) {
+    if (!IsStep(h[j])) continue;  // moves are in "no dependency graph"
     const Stamp seen = Seen(ctx, h[j]);
     if (seen.version == 0) continue;
     if (const std::optional<std::size_t> w = find_committer(seen.owner, seen.version)) {
@@ -756,6 +888,7 @@ void CheckCycle(const Context& ctx) {
   // rw: "a step that saw (o, v) -> the WRITE committing (o, v+1), unless it is that step"
   // (a step in the base slot saw (o, 0): its rw edge goes to the WRITE committing (o, 1))
   for (std::size_t j = 0; j < n; ++j) {
+    if (!IsStep(h[j])) continue;
     const Stamp seen = Seen(ctx, h[j]);
     if (seen.version == std::numeric_limits<std::uint64_t>::max()) continue;  // no v + 1
     if (const std::optional<std::size_t> w = find_committer(seen.owner, seen.version + 1)) {
@@ -768,7 +901,7 @@ void CheckCycle(const Context& ctx) {
   // equality clause), as the definition of real time says and the brief asks.
   for (std::size_t x = 0; x < n; ++x) {
     for (std::size_t y = 0; y < n; ++y) {
-      if (x != y && Precedes(h[x], h[y])) graph.Add(x, y);
+      if (x != y && IsStep(h[x]) && IsStep(h[y]) && Precedes(h[x], h[y])) graph.Add(x, y);
     }
   }
   if (graph.HasCycle()) ctx.Report("cycle", "graph/cycle", std::nullopt);

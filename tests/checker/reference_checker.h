@@ -35,19 +35,21 @@ struct ReferenceInputs {
 struct ReferenceFinding {
   std::string type;  // the anomaly type name, e.g. "owner-leak"
   std::string rule;  // which rule fired, e.g. "isolation/foreign-stamp" (see reference_checker.cc)
-  std::optional<std::size_t> index;  // position in the history of the step judged, if one is
+  // Position in the history of the step or move judged, if one is.
+  std::optional<std::size_t> index;
 };
 
-// Every rule of checks 1-4 of docs/checker.md that fires on `history` (steps in file order), in
-// the order the checks run. Complexity: O(n^2) time and O(n^2) bits of memory in the number of
-// steps n (the dependency graph has an explicit rt edge per pair); meant for n up to ~10^4.
+// Every rule of checks 1-4 of docs/checker.md that fires on `history` (steps and moves, the
+// HistoryStep records with `moved_to` set, in file order), in the order the checks run.
+// Complexity: O(n^2) time and O(n^2) bits of memory in the number of records n (the dependency
+// graph has an explicit rt edge per pair); meant for n up to ~10^4.
 std::vector<ReferenceFinding> ReferenceFindings(const std::vector<HistoryStep>& history,
                                                 const ReferenceInputs& inputs);
 
 // The set of anomaly type names ("malformed", "program-order", "missing-step", "mixed-batch",
 // "duplicate-step", "owner-leak", "lost-update", "version-gap", "stale-read", "future-read",
-// "uncommitted-read", "cycle") that checks 1-4 of docs/checker.md find in `history` (steps in
-// file order). The types of ReferenceFindings(history, inputs).
+// "uncommitted-read", "cycle") that checks 1-4 of docs/checker.md find in `history` (steps and
+// moves in file order). The types of ReferenceFindings(history, inputs).
 std::set<std::string> ReferenceAnomalyTypes(const std::vector<HistoryStep>& history,
                                             const ReferenceInputs& inputs);
 

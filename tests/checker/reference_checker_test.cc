@@ -1,5 +1,6 @@
 // Tests of the reference checker itself: each rule of docs/checker.md checks 1-4 (the base slot's
-// included) on a tiny hand-written history, plus valid histories that must give no anomaly.
+// and the moves' included) on a tiny hand-written history, plus valid histories that must give no
+// anomaly.
 #include "tests/checker/reference_checker.h"
 
 #include <gtest/gtest.h>
@@ -639,6 +640,228 @@ TEST(ReferenceChecker, FirstWriteFromTheBaseIntoAFreeSlotIsValid) {
   InBase(fresh.Write(0, 0, {0, 4}, 10, 20)).commit_slot = 5;
   InSlot(fresh.Read(0, 1, {4, 5}, 20, 30), 5, {0, 1});
   EXPECT_EQ(fresh.Check(WithBase()), Types{});
+}
+
+// ----------------------------------------------------------------------------------------------
+// Check 2: moves (a host tier), and how checks 1 and 3 see them.
+
+constexpr std::uint64_t kHost = std::uint64_t{1} << 31;  // rwttt replay's first host slot
+
+// Appends move `id` of `owner`'s state, stamped (owner, version), from slot `from` to slot `to`
+// over [start, end]; returns it. (A move takes a position in the history, so the ids StepBuilder
+// gives later steps skip it; they stay unique.)
+HistoryStep& Move(Steps& h, std::uint64_t id, std::uint64_t owner, std::uint64_t version,
+                  std::uint64_t from, std::uint64_t to, std::int64_t start, std::int64_t end) {
+  h.steps().push_back(
+      HistoryMove(id, OwnerId{owner}, Version{version}, from, to, Nanos{start}, Nanos{end}));
+  return h.steps().back();
+}
+
+// Whether any rule fired on the record at `index`.
+bool AnyFired(const Steps& h, std::size_t index, const ReferenceInputs& inputs = {}) {
+  const std::vector<ReferenceFinding> findings = ReferenceFindings(h.steps(), inputs);
+  return std::any_of(findings.begin(), findings.end(),
+                     [&](const ReferenceFinding& f) { return f.index == index; });
+}
+
+// Owner 0 (P = 4, O = 2, C = 4) runs in slot 0 and is offloaded to the host after its first
+// WRITE; owner 1 (P = 4, O = 0) is then admitted into slot 0; owner 0 is restored into slot 1 and
+// finishes there.
+Steps OffloadThenRestore() {
+  Steps h;
+  InSlot(h.Read(0, 0, {0, 4}, 0, 10), 0, {0, 0});    // 0
+  InSlot(h.Write(0, 0, {0, 4}, 10, 20), 0, {0, 0});  // 1: commits (0, 1) into slot 0
+  Move(h, 0, 0, 1, 0, kHost, 20, 30);                // 2: offload
+  InSlot(h.Read(1, 0, {0, 4}, 30, 40), 0, {1, 0});   // 3: owner 1 admitted into slot 0
+  Move(h, 1, 0, 1, kHost, 1, 30, 45);                // 4: restore into slot 1
+  InSlot(h.Write(1, 0, {0, 4}, 40, 50), 0, {1, 0});  // 5
+  InSlot(h.Read(0, 1, {4, 5}, 45, 55), 1, {0, 1});   // 6: finds its own latest version
+  InSlot(h.Read(0, 1, {5, 6}, 55, 65), 1, {0, 1});   // 7
+  return h;
+}
+
+TEST(ReferenceChecker, OffloadThenRestoreIsValid) {
+  const Steps h = OffloadThenRestore();
+  EXPECT_TRUE(h.steps()[2].is_move());
+  EXPECT_EQ(h.Check(), Types{});
+  EXPECT_EQ(h.Check(Chunk(4)), Types{});
+  EXPECT_EQ(h.Check(WithTrace({Req(0, 4, 2), Req(1, 4, 0)}, 4)), Types{});
+  EXPECT_EQ(h.Check(WithBase(WithTrace({Req(0, 4, 2), Req(1, 4, 0)}, 4))), Types{});  // B unused
+  // Without the moves, owner 0 is still live in slot 0 (its current slot) when owner 1 enters it.
+  Steps unmoved;
+  for (const HistoryStep& s : h.steps()) {
+    if (!s.is_move()) unmoved.steps().push_back(s);
+  }
+  EXPECT_EQ(unmoved.Check(), (Types{"owner-leak"}));
+  EXPECT_TRUE(unmoved.Fired("isolation/held-slot/live", 2));
+}
+
+TEST(ReferenceChecker, MovesAreNotSteps) {
+  Steps h;  // a move whose unused fields would break every step rule, and whose id is a step's
+  h.Read(0, 0, {0, 4}, 0, 10).batch = 3;
+  HistoryStep& m = Move(h, 0, 0, 0, 0, kHost, 10, 20);
+  m.effect = Effect::kWrite;
+  m.version = Version{7};
+  m.first_token = 0;
+  m.end_token = 4;  // the same tokens as step 0, and a span that would infer C = 4
+  m.batch = 3;
+  m.commit_slot = 0;
+  m.commit_version = Version{(std::uint64_t{1} << 32) + 5};
+  m.seen_version = Version{(std::uint64_t{1} << 32) + 5};  // "a move's seen_version is not judged"
+  EXPECT_EQ(h.Check(), Types{});
+  EXPECT_FALSE(AnyFired(h, 1));
+  // A move of an owner not in the trace is not malformed; a trace owner with only a move has no
+  // step at all: missing-step.
+  Steps other;
+  other.Read(0, 0, {0, 1}, 0, 10);
+  Move(other, 0, 5, 0, 0, kHost, 10, 20).seen_owner = OwnerId{5};
+  EXPECT_EQ(other.Check(WithTrace({Req(0, 1, 0)})), (Types{"owner-leak"}));  // move-source only
+  EXPECT_TRUE(other.Fired("isolation/move-source", 1, WithTrace({Req(0, 1, 0)})));
+  EXPECT_EQ(other.Check(WithTrace({Req(0, 1, 0), Req(5, 1, 0)})),
+            (Types{"owner-leak", "missing-step"}));
+}
+
+TEST(ReferenceChecker, MoveOfAnotherOwnersStampIsOwnerLeak) {
+  Steps h;
+  InSlot(h.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});
+  Move(h, 0, 0, 0, 0, kHost, 10, 20).seen_owner = OwnerId{1};
+  EXPECT_EQ(h.Check(), (Types{"owner-leak"}));
+  EXPECT_TRUE(h.Fired("isolation/move-foreign-stamp", 1));
+  EXPECT_FALSE(h.Fired("isolation/move-source", 1));  // the state in slot 0 is owner 0's
+  EXPECT_FALSE(h.Fired("isolation/foreign-stamp", 1));
+}
+
+TEST(ReferenceChecker, MoveIntoOrOutOfTheBaseIsOwnerLeak) {
+  Steps into;  // owner 0 moves its state from slot 0 into the base
+  InSlot(into.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});
+  Move(into, 0, 0, 0, 0, kBase, 10, 20);
+  EXPECT_EQ(into.Check(WithBase()), (Types{"owner-leak"}));
+  EXPECT_TRUE(into.Fired("isolation/move-base", 1, WithBase()));
+  EXPECT_FALSE(into.Fired("isolation/move-source", 1, WithBase()));
+  EXPECT_EQ(into.Check(), Types{});  // no base_slot: slot 9 is an ordinary free slot
+
+  Steps from;  // owner 0 moves "its" version 0 out of the base
+  InBase(from.Read(0, 0, {0, 1}, 0, 10));
+  Move(from, 0, 0, 0, kBase, kHost, 10, 20);
+  EXPECT_EQ(from.Check(WithBase()), (Types{"owner-leak"}));
+  EXPECT_TRUE(from.Fired("isolation/move-base", 1, WithBase()));
+  // AMBIGUOUS (see CheckMoveSource): steps in the base put no state in the table's base slot.
+  EXPECT_TRUE(from.Fired("isolation/move-source", 1, WithBase()));
+  EXPECT_EQ(from.Check(), Types{});  // no base_slot: owner 0 entered slot 9 and moves out of it
+}
+
+TEST(ReferenceChecker, MoveOfAStateThatIsNotTheOwnersIsOwnerLeak) {
+  Steps never;  // slot 5 never held any state
+  InSlot(never.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});
+  Move(never, 0, 0, 0, 5, kHost, 10, 20);
+  EXPECT_EQ(never.Check(), (Types{"owner-leak"}));
+  EXPECT_TRUE(never.Fired("isolation/move-source", 1));
+  Steps overwritten;  // owner 0 left slot 0 for the host; owner 1 then used it; owner 0 moves
+  // slot 0's state (owner 1's) to slot 2 and runs there
+  InSlot(overwritten.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});   // 0
+  Move(overwritten, 0, 0, 0, 0, kHost, 10, 20);               // 1: legal offload
+  InSlot(overwritten.Read(1, 0, {0, 1}, 20, 30), 0, {1, 0});  // 2: slot 0 is free
+  Move(overwritten, 1, 0, 0, 0, 2, 30, 40);                   // 3: not owner 0's state
+  InSlot(overwritten.Read(0, 0, {1, 2}, 40, 50), 2, {0, 0});  // 4
+  EXPECT_EQ(overwritten.Check(), (Types{"owner-leak"}));
+  EXPECT_TRUE(overwritten.Fired("isolation/move-source", 3));
+  EXPECT_FALSE(overwritten.Fired("isolation/move-source", 1));
+  EXPECT_FALSE(AnyFired(overwritten, 2));
+}
+
+TEST(ReferenceChecker, RestoreIntoASlotAnotherOwnerHoldsIsOwnerLeak) {
+  Steps live;  // owner 1 holds slot 1 and still runs there after the restore
+  InSlot(live.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});   // 0
+  Move(live, 0, 0, 0, 0, kHost, 10, 20);               // 1: offload
+  InSlot(live.Read(1, 0, {0, 1}, 10, 20), 1, {1, 0});  // 2
+  Move(live, 1, 0, 0, kHost, 1, 20, 30);               // 3: restore into owner 1's slot
+  InSlot(live.Read(1, 0, {1, 2}, 30, 40), 1, {1, 0});  // 4: owner 1 was live there
+  EXPECT_EQ(live.Check(), (Types{"owner-leak"}));
+  EXPECT_TRUE(live.Fired("isolation/move-destination/live", 3));
+  // Owner 0 has no step after the restore (it finished): for step 4 slot 1 is free again, and the
+  // restore is owner 0's latest use of slot 1, which precedes step 4.
+  EXPECT_FALSE(AnyFired(live, 4));
+  Steps concurrent;  // owner 1 uses slot 1 while the restore copies into it
+  InSlot(concurrent.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});
+  Move(concurrent, 0, 0, 0, 0, kHost, 10, 20);
+  InSlot(concurrent.Read(1, 0, {0, 1}, 20, 30), 1, {1, 0});  // owner 1 then finishes
+  Move(concurrent, 1, 0, 0, kHost, 1, 25, 35);
+  EXPECT_EQ(concurrent.Check(), (Types{"owner-leak"}));
+  EXPECT_TRUE(concurrent.Fired("isolation/move-destination/concurrent", 3));
+  // After owner 1 finished, the same restore is legal.
+  Steps after;
+  InSlot(after.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});
+  Move(after, 0, 0, 0, 0, kHost, 10, 20);
+  InSlot(after.Read(1, 0, {0, 1}, 20, 30), 1, {1, 0});
+  Move(after, 1, 0, 0, kHost, 1, 30, 40);
+  InSlot(after.Read(0, 0, {1, 2}, 40, 50), 1, {0, 0});
+  EXPECT_EQ(after.Check(), Types{});
+}
+
+TEST(ReferenceChecker, EnteringASlotWhileItsHoldersRestoreCopiesIntoItIsOwnerLeak) {
+  Steps h;  // the restore into slot 1 is owner 0's latest use of slot 1 ("a move into it")
+  InSlot(h.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});
+  Move(h, 0, 0, 0, 0, kHost, 10, 20);
+  Move(h, 1, 0, 0, kHost, 1, 20, 40);
+  InSlot(h.Read(1, 0, {0, 1}, 30, 50), 1, {1, 0});  // overlaps the restore
+  EXPECT_EQ(h.Check(), (Types{"owner-leak"}));
+  EXPECT_TRUE(h.Fired("isolation/held-slot/concurrent", 3));
+}
+
+TEST(ReferenceChecker, MoveOutOfStartOrderIsMalformed) {
+  Steps move;  // a move starting before an earlier step
+  move.Read(0, 0, {0, 1}, 10, 20);
+  Move(move, 0, 0, 0, 0, kHost, 5, 25);
+  EXPECT_EQ(move.Check(), (Types{"malformed"}));
+  EXPECT_TRUE(move.Fired("structure/malformed/start-order", 1));
+  Steps step;  // a step starting before an earlier move
+  step.Read(0, 0, {0, 1}, 0, 10);
+  Move(step, 0, 0, 0, 0, kHost, 20, 30);
+  step.Read(1, 0, {0, 1}, 15, 25);
+  EXPECT_EQ(step.Check(), (Types{"malformed"}));
+  EXPECT_TRUE(step.Fired("structure/malformed/start-order", 2));
+  Steps moves;  // a move starting before an earlier move
+  moves.Read(0, 0, {0, 1}, 0, 10);
+  Move(moves, 0, 0, 0, 0, kHost, 20, 30);
+  Move(moves, 1, 0, 0, kHost, 2, 15, 40);
+  EXPECT_EQ(moves.Check(), (Types{"malformed"}));
+  EXPECT_TRUE(moves.Fired("structure/malformed/start-order", 2));
+}
+
+TEST(ReferenceChecker, RepeatedMoveIdIsMalformed) {
+  Steps h;  // move ids 0 and 0 (step 0 has id 0 too: step and move ids are separate)
+  InSlot(h.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});
+  Move(h, 0, 0, 0, 0, kHost, 10, 20);
+  Move(h, 0, 0, 0, kHost, 0, 20, 30);
+  InSlot(h.Read(0, 0, {1, 2}, 30, 40), 0, {0, 0});
+  EXPECT_EQ(h.Check(), (Types{"malformed"}));
+  EXPECT_TRUE(h.Fired("structure/malformed/repeated-move-id", 2));
+  EXPECT_FALSE(AnyFired(h, 1));
+  h.steps()[2].step = 1;
+  EXPECT_EQ(h.Check(), Types{});
+}
+
+TEST(ReferenceChecker, RestoreOfAnOlderVersionIsTheNextStepsStaleRead) {
+  Steps h;  // --inject stale-restore: the restore brings back version 0 after version 1
+  InSlot(h.Read(0, 0, {0, 4}, 0, 10), 0, {0, 0});    // 0
+  InSlot(h.Write(0, 0, {0, 4}, 10, 20), 0, {0, 0});  // 1: commits (0, 1)
+  Move(h, 0, 0, 1, 0, kHost, 20, 30);                // 2: offload
+  Move(h, 1, 0, 0, kHost, 1, 30, 40);                // 3: restores (0, 0)
+  InSlot(h.Read(0, 1, {4, 5}, 40, 50), 1, {0, 0});   // 4: finds version 0, tagged 1
+  EXPECT_TRUE(h.Fired("versions/seen-below-tag", 4));
+  EXPECT_TRUE(h.Fired("versions/seen-below-latest-commit", 4));
+  EXPECT_FALSE(AnyFired(h, 2));
+  EXPECT_FALSE(AnyFired(h, 3));  // not a move finding: a move's seen_version is not judged
+  EXPECT_EQ(h.Check(), (Types{"stale-read", "cycle"}));  // rw: the READ -> step 1; po back
+  // The next step a WRITE: its lost-update.
+  h.steps()[4].effect = Effect::kWrite;
+  h.steps()[4].first_token = 4;
+  h.steps()[4].end_token = 8;
+  h.steps()[4].commit_slot = 1;
+  h.steps()[4].commit_version = Version{2};
+  EXPECT_TRUE(h.Fired("versions/seen-below-tag", 4));
+  EXPECT_TRUE(Contains(h.Check(), "lost-update"));
+  EXPECT_FALSE(Contains(h.Check(), "owner-leak"));
 }
 
 // ----------------------------------------------------------------------------------------------

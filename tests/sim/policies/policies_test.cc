@@ -147,10 +147,13 @@ TEST_F(Policies, ReplicasServesOneOwnerPerCopy) {
 }
 
 TEST_F(Policies, EveryBuiltinDeclaresItsOptionsWithDefaultsAndRanges) {
-  ASSERT_EQ(RwtttPolicy::Options().size(), 3u);
+  ASSERT_EQ(RwtttPolicy::Options().size(), 5u);
   EXPECT_EQ(RwtttPolicy::Options()[0].key, "max_batch");
   EXPECT_EQ(RwtttPolicy::Options()[1].choices, (std::vector<std::string>{"oldest", "largest"}));
   EXPECT_EQ(RwtttPolicy::Options()[2].choices, (std::vector<std::string>{"off", "on"}));  // default
+  EXPECT_EQ(RwtttPolicy::Options()[3].key, "offload");
+  EXPECT_EQ(RwtttPolicy::Options()[4].default_uint, 512u);
+  EXPECT_EQ(RwtttPolicy::Options()[4].min, 1u);
   EXPECT_EQ(ReplicasPolicy::Options()[0].max, 4096u);
   EXPECT_EQ(NaivePolicy::Options()[0].default_uint, 0u);
   EXPECT_EQ(SequentialPolicy::Options()[0].key, "slice");
