@@ -58,9 +58,12 @@ void Executor::Offload(OwnerId owner, std::uint32_t slot, std::uint32_t host, Na
   host_stamps_[host] = stamps_[slot];
   RecordMove(owner, stamps_[slot], slot, kHostSlots + host, start, end);
   if (backend_ == nullptr) return;
-  // A backend copies between initialised slots only.
+  // A backend copies between initialised slots only (a fault's first WRITE may have committed
+  // elsewhere and left the owner's slot as it was).
   if (!host_initialised_[host]) backend_->InitSlot(host_begin_ + host);
   host_initialised_[host] = true;
+  if (!initialised_[slot]) backend_->InitSlot(slot);
+  initialised_[slot] = true;
   backend_->CopySlot(slot, host_begin_ + host);
 }
 

@@ -105,5 +105,39 @@ TEST(JudgeFuzzCase, CopyOnWriteRunsCheckValidAndEveryInjectedFaultIsCaught) {
   EXPECT_GT(struck, 20);
 }
 
+// The host tier (rwttt share_base=on offload=on), fuzzed over the fuzz space's budgets (one owner
+// at a time up to every owner at once) with workloads of up to 16 owners, so that first WRITEs
+// and restores wait for memory: every run completes and checks valid with all five checks, moves
+// included, and every fault injected into them (stale-restore too) is caught.
+TEST(JudgeFuzzCase, OffloadRunsCheckValidAndEveryInjectedFaultIsCaught) {
+  FuzzTarget offload = Target("rwttt");
+  offload.policy.options.Set("share_base", "on");
+  offload.policy.options.Set("offload", "on");
+  offload.policy.options.Set("offload_after", "1");
+  FuzzSpace space = Space(offload.model);
+  space.max_owners = 16;
+  int offloaded = 0;
+  int restores_struck = 0;
+  for (std::uint64_t i = 0; i < 40; ++i) {
+    const FuzzCase c = MakeFuzzCase(space, Seed{21}, i);
+    const CheckedRun clean = RunFuzzCase(offload, c).value();
+    EXPECT_TRUE(clean.report.valid()) << "iteration " << i;
+    EXPECT_EQ(clean.run.metrics.requests, c.trace.size());
+    offloaded += clean.run.metrics.offloads > 0;
+    for (int k = 1; k <= static_cast<int>(FaultKind::kStaleRestore); ++k) {
+      FuzzTarget injected = offload;
+      injected.faults = FaultPlan{static_cast<FaultKind>(k), 0.5};
+      const Verdict v = JudgeFuzzCase(injected, c).value();
+      EXPECT_FALSE(v.failed) << FaultKindName(injected.faults.kind) << " iteration " << i << ": "
+                             << v.detail;
+      if (k == static_cast<int>(FaultKind::kStaleRestore)) {
+        restores_struck += RunFuzzCase(injected, c).value().run.faults_injected > 0;
+      }
+    }
+  }
+  EXPECT_GT(offloaded, 5);
+  EXPECT_GT(restores_struck, 5);
+}
+
 }  // namespace
 }  // namespace rwttt

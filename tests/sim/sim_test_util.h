@@ -22,7 +22,9 @@ class BatchLog final : public BatchObserver {
     batches.push_back({b.batch_id, b.lane, b.start, b.end, b.swap_bytes,
                        std::vector<BatchStep>(b.steps.begin(), b.steps.end())});
   }
+  void OnMove(const LinkCopy& m) override { moves.push_back(m); }
   std::vector<KeptBatch> batches;
+  std::vector<LinkCopy> moves;  // the host link's copies, as each ended
 };
 
 class HistoryLog final : public HistorySink {

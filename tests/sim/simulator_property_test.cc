@@ -1,9 +1,11 @@
 // Properties of every run, over random traces, policies and budgets.
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <utility>
 
+#include "checker/history_checker.h"
 #include "core/program.h"
 #include "sim/cost_model.h"
 #include "sim/policy_registry.h"
@@ -54,6 +56,10 @@ Case AnyCase() {
   }
   if (c.policy == "rwttt" && *rc::gen::arbitrary<bool>()) {
     c.config.policy_options.Set("share_base", "on");  // copy-on-write version 0
+    if (*rc::gen::arbitrary<bool>()) {                // and the host tier
+      c.config.policy_options.Set("offload", "on");
+      c.config.policy_options.Set("offload_after", std::to_string(*rc::gen::inRange(1, 5)));
+    }
   }
   c.trace = AnyTrace(c.config.model.chunk);
   return c;
@@ -106,6 +112,7 @@ RC_GTEST_PROP(SimulatorProperty, BatchesObeyTheirPolicysRule, ()) {
   // Correct policies: every step saw its own slot stamped with its owner at its version.
   if (c.policy != "naive") {
     for (const HistoryStep& h : history.steps) {
+      if (h.is_move()) continue;  // its stamp is its owner's latest version, not a tag
       RC_ASSERT(h.seen_owner == h.owner);
       RC_ASSERT(h.seen_version == h.version);
     }
@@ -178,6 +185,56 @@ RC_GTEST_PROP(SimulatorProperty, LanesAtOnceNeverExceedTheDevice, ()) {
     if (alone) RC_ASSERT(x.end - x.start == x.own.total);
   }
   if (c.policy == "replicas" && log.batches.size() > 1) RC_TAG("replicas");
+}
+
+// The host tier (rwttt share_base=on offload=on) over random traces and budgets, tight ones
+// included: every workload completes, its history (moves and all) checks valid, each direction of
+// the link copies one state at a time for its bytes over the link's bandwidth, and an owner's state
+// is back in a slot before its next step starts.
+RC_GTEST_PROP(SimulatorProperty, OffloadRunsCompleteAndCheckValid, ()) {
+  Case c;
+  c.policy = "rwttt";
+  c.config.model = LoadModelProfile("tiny").value();
+  c.config.hardware = LoadHardwareProfile("h100-sxm").value();
+  const std::uint64_t state = c.config.model.state_bytes();
+  c.config.budget_bytes = c.config.model.shared_weight_bytes() +
+                          *rc::gen::inRange<std::uint64_t>(2, 6) * state;  // base + 1 to 4
+  c.config.policy_options.Set("share_base", "on");
+  c.config.policy_options.Set("offload", "on");
+  c.config.policy_options.Set("offload_after", std::to_string(*rc::gen::inRange(1, 5)));
+  c.trace = AnyTrace(c.config.model.chunk);
+  testing::BatchLog log;
+  testing::HistoryLog history;
+  const auto r = RunCase(c, &log, &history);
+  if (!r.ok()) RC_FAIL(r.error().ToString());
+  RC_ASSERT(r->metrics.requests == c.trace.size());
+  RC_ASSERT(r->metrics.peak_memory_bytes <= c.config.budget_bytes);
+  RC_ASSERT(r->metrics.offloads == r->metrics.restores);
+  RC_ASSERT(log.moves.size() == r->metrics.offloads + r->metrics.restores);
+  HistoryHeader header;
+  header.base_slot = kBaseSlot;
+  header.chunk = c.config.model.chunk;
+  HistoryChecker checker(header, CheckOptions{});
+  for (const HistoryStep& h : history.steps) checker.Add(h);
+  const CheckReport report = checker.Finish();
+  RC_ASSERT(report.valid());
+  const auto copy_ns = static_cast<std::int64_t>(
+      std::ceil(static_cast<double>(state) / c.config.hardware.host_link_gbs));
+  Nanos free_at[2] = {Nanos{0}, Nanos{0}};
+  for (const LinkCopy& m : log.moves) {
+    RC_ASSERT((m.end - m.start).value() == copy_ns);
+    RC_ASSERT(m.start >= free_at[m.to_host ? 0 : 1]);
+    free_at[m.to_host ? 0 : 1] = m.end;
+  }
+  std::map<OwnerId, Nanos> back_at;  // each owner's latest restore's end
+  for (const HistoryStep& h : history.steps) {
+    if (h.is_move()) {
+      if (*h.moved_to < kHostSlots) back_at[h.owner] = h.end;
+    } else {
+      RC_ASSERT(h.start >= back_at[h.owner]);
+    }
+  }
+  if (r->metrics.offloads > 0) RC_TAG("offloaded");
 }
 
 RC_GTEST_PROP(SimulatorProperty, SameInputsGiveTheSameRun, ()) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -233,6 +234,68 @@ TEST(Simulator, CopyOnWriteNeverDeadlocksWhenFirstWritesArriveWithMemoryFull) {
     EXPECT_EQ(r->metrics.requests, trace.size());
     EXPECT_LE(r->metrics.peak_memory_bytes, c.budget_bytes);
   }
+}
+
+// The host tier (rwttt share_base=on offload=on) on the round device with a 1 GB/s host link:
+// three owners whose first WRITEs find one state's memory. The owner in the slot, once it has run
+// a step there, is copied to host memory (a move in the history, its own stamp with it), the
+// next first WRITE takes the slot, and the owner comes back into a free slot later. Each copy
+// takes the state's 4,096 bytes over the link: 4,096 ns.
+TEST(Simulator, OffloadCopiesAWaitingOwnersStateToHostMemoryAndBack) {
+  SimConfig c = TinyConfig();
+  c.hardware.host_memory_gib = 1;
+  c.hardware.host_link_gbs = 1;
+  c.budget_bytes = c.model.shared_weight_bytes() + 2 * c.model.state_bytes();  // base + one
+  c.policy_options.Set("share_base", "on");
+  c.policy_options.Set("offload", "on");
+  c.policy_options.Set("offload_after", "1");
+  std::vector<Request> trace;
+  for (std::uint64_t o = 0; o < 3; ++o) trace.push_back(Request{OwnerId{o}, Nanos{0}, 8, 9, {}});
+  testing::BatchLog log;
+  testing::HistoryLog history;
+  c.history = &history;
+  const RunResult r = RunPolicy("rwttt", trace, c, &log).value();
+  EXPECT_EQ(r.metrics.requests, 3u);
+  EXPECT_GT(r.metrics.offloads, 0u);
+  EXPECT_EQ(r.metrics.offloads, r.metrics.restores);
+  // Host memory holds a state from the start of its copy there to the end of its copy back.
+  EXPECT_GE(r.metrics.peak_host_bytes, c.model.state_bytes());
+  EXPECT_LE(r.metrics.peak_host_bytes, 3 * c.model.state_bytes());
+  EXPECT_LE(r.metrics.peak_memory_bytes, c.budget_bytes);
+  ASSERT_FALSE(log.moves.empty());
+  for (const LinkCopy& m : log.moves) EXPECT_EQ((m.end - m.start).value(), 4096);
+  // The first move: owner 0 (first into the slot) leaves slot 0 for host slot 0 with the version
+  // its first WRITE committed.
+  const auto first = std::find_if(history.steps.begin(), history.steps.end(),
+                                  [](const HistoryStep& h) { return h.is_move(); });
+  ASSERT_NE(first, history.steps.end());
+  EXPECT_EQ(first->owner, OwnerId{0});
+  EXPECT_EQ(first->slot, 0u);
+  EXPECT_EQ(*first->moved_to, kHostSlots);
+  EXPECT_EQ(first->seen_owner, OwnerId{0});
+  EXPECT_EQ(first->seen_version, Version{1});
+  // Every step after a restore finds its own latest version in its new slot.
+  for (const HistoryStep& h : history.steps) {
+    if (h.is_move()) continue;
+    EXPECT_EQ(h.seen_owner, h.owner) << h.step;
+    EXPECT_EQ(h.seen_version, h.version) << h.step;
+  }
+}
+
+TEST(Simulator, OffloadNeedsCopyOnWriteAndAHostTier) {
+  SimConfig c = TinyConfig();  // the round device has no host tier
+  c.policy_options.Set("offload", "on");
+  const Result<RunResult> alone = RunPolicy("rwttt", TwoOwners(), c);
+  ASSERT_FALSE(alone.ok());
+  EXPECT_EQ(alone.error().ToString(),
+            "policy_options: offload=on: needs share_base=on (the host tier makes room for the "
+            "states owners take at their first WRITE)");
+  c.policy_options.Set("share_base", "on");
+  const Result<RunResult> no_host = RunPolicy("rwttt", TwoOwners(), c);
+  ASSERT_FALSE(no_host.ok());
+  EXPECT_EQ(no_host.error().ToString(),
+            "policy_options: offload=on: hardware round has no host tier (host_memory_gib and "
+            "host_link_gbs, docs/formats.md#hardware-profile)");
 }
 
 // The worked example of docs/cost-model.md#attention-and-the-kv-cache: tiny with 2 query heads,
