@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/bench_cow.h"
 #include "cli/command.h"
 #include "cli/numeric_flags.h"
 #include "cli/policy_flags.h"
@@ -282,10 +283,14 @@ Command AddBenchCommand(CLI::App& app) {
   fidelity->add_option("--traces", fl.traces, "Folder of the public traces (skipped when absent)")
       ->capture_default_str();
 
-  return {bench, [paper, paper_flags, sweep, sweep_flags, fidelity_flags] {
+  auto cow_flags = std::make_shared<CowFlags>();
+  AddBenchCow(bench, *cow_flags);
+
+  return {bench, [paper, paper_flags, sweep, sweep_flags, fidelity, fidelity_flags, cow_flags] {
             if (paper->parsed()) return RunBenchPaper(*paper_flags);
             if (sweep->parsed()) return RunBenchSweep(*sweep_flags);
-            return RunBenchFidelity(*fidelity_flags);
+            if (fidelity->parsed()) return RunBenchFidelity(*fidelity_flags);
+            return RunBenchCow(*cow_flags);
           }};
 }
 

@@ -2,7 +2,9 @@
 // (tests/checker/reference_checker.cc, written from docs/checker.md alone) on mutations of real
 // histories. Real: the simulator's, under every built-in policy, with and without injected faults,
 // with the chunk size known from the model, from the header's `chunk` field, or inferred, and with
-// the trace known or not. Both must give the same verdict and the same set of anomaly types on
+// the trace known or not; some are offload runs (rwttt share_base=on offload=on on a budget too
+// small for every owner at once), whose histories have move lines (docs/checker.md#moves-a-host-
+// tier) and a real base slot. Both must give the same verdict and the same set of anomaly types on
 // every mutant. A few mutants per generated history under `property` (400 in a run), a hundred
 // under `slow` (10,000): one binary, the two tests told apart by name
 // (tests/checker/CMakeLists.txt).
@@ -15,6 +17,7 @@
 #include "checker/history_writer.h"
 #include "core/cpu_backend.h"
 #include "core/model_profile.h"
+#include "harness/checked_run.h"
 #include "harness/fuzz.h"
 #include "sim/faults/fault_injector.h"
 #include "sim/policy_registry.h"
@@ -37,31 +40,79 @@ struct RealHistory {
   std::vector<Request> trace;
   ModelProfile model;
   std::string policy;
+  bool offload = false;  // rwttt share_base=on offload=on: the history may have moves
   FaultKind fault = FaultKind::kNone;
   std::optional<std::uint64_t> base_slot;  // declared in the header: copy-on-write version 0
 };
 
-// The slot no policy of these runs uses, which copy-on-write histories declare as their base.
-constexpr std::uint64_t kBaseSlot = 1'000'000;
+// The slot no policy of these runs uses, which the histories made copy-on-write by
+// ShareVersionZero declare as their base. (A real copy-on-write run logs its own base slot,
+// sim/executor.h's kBaseSlot, and declares that: HistoryBaseSlot.)
+constexpr std::uint64_t kSharedSlot = 1'000'000;
 
 // The history a copy-on-write engine would have logged for the same run: every version-0 step
 // reads the base slot (it found version 0 there, the same for every owner), and each owner's first
 // WRITE reads the base and commits version 1 into the slot the run gave the owner.
 void ShareVersionZero(std::vector<HistoryStep>& steps) {
   for (HistoryStep& s : steps) {
-    if (s.version.value() == 0) s.slot = kBaseSlot;
+    if (s.version.value() == 0) s.slot = kSharedSlot;
   }
 }
 
+// `min_owners` to 16 owners arriving at most `max_gap` ns apart (so that they overlap), with ids
+// 1, 4, 7, ..., and at least `min_prompt` prompt tokens.
+std::vector<Request> OverlappingOwners(std::uint64_t min_owners, std::int64_t max_gap,
+                                       std::uint32_t min_prompt) {
+  std::vector<Request> trace;
+  const auto owners = *rc::gen::inRange<std::uint64_t>(min_owners, 17);
+  std::int64_t arrival = 0;
+  for (std::uint64_t o = 0; o < owners; ++o) {
+    arrival += *rc::gen::inRange<std::int64_t>(0, max_gap + 1);
+    trace.push_back(Request{.id = OwnerId{o * 3 + 1},
+                            .arrival = Nanos{arrival},
+                            .prompt_tokens = *rc::gen::inRange<std::uint32_t>(min_prompt, 40),
+                            .output_tokens = *rc::gen::inRange<std::uint32_t>(1, 30),
+                            .seed = {}});
+  }
+  return trace;
+}
+
+// The options of an offload run: copy-on-write version 0 and the host tier, an owner offloaded
+// after `after` steps in its slot.
+PolicyOptions OffloadOptions(std::uint64_t after) {
+  PolicyOptions options;
+  options.Set("share_base", "on");
+  options.Set("offload", "on");
+  options.Set("offload_after", std::to_string(after));
+  return options;
+}
+
+// A memory budget with room for the shared weights, the base and `states` owners' states: owners
+// beyond that wait for a slot, and offload makes room for them.
+std::uint64_t TightBudget(const ModelProfile& model, std::uint64_t states) {
+  return model.shared_weight_bytes() + (states + 1) * model.state_bytes();
+}
+
+std::size_t CountMoves(const std::vector<HistoryStep>& steps) {
+  return static_cast<std::size_t>(
+      std::count_if(steps.begin(), steps.end(), [](const HistoryStep& s) { return s.is_move(); }));
+}
+
 // A run of the simulator on a random fuzz workload (sim/fuzz.h) of the tiny model with a random
-// chunk size, under a random policy, sometimes with a fault injected.
+// chunk size, under a random policy, sometimes with a fault injected. A third of the runs are
+// offload runs on a tight budget, their faults the copy-on-write and host-tier ones too.
 RealHistory GenerateRealHistory() {
   RealHistory h;
   h.model = LoadModelProfile("tiny").value();
   h.model.chunk = *rc::gen::element<std::uint32_t>(2, 3, 4, 8);
-  h.policy = *rc::gen::element<std::string>("rwttt", "rwttt", "sequential", "replicas", "naive");
+  h.offload = *rc::gen::element(0, 1, 2) == 0;
+  h.policy = h.offload ? std::string("rwttt")
+                       : *rc::gen::element<std::string>("rwttt", "rwttt", "sequential", "replicas",
+                                                        "naive");
   if (h.policy == "rwttt" && *rc::gen::inRange(0, 3) == 0) {
-    h.fault = static_cast<FaultKind>(*rc::gen::inRange(1, 8));
+    h.fault = h.offload && *rc::gen::arbitrary<bool>()
+                  ? FaultKind::kStaleRestore
+                  : static_cast<FaultKind>(*rc::gen::inRange(1, h.offload ? 11 : 8));
   }
   FuzzSpace space;
   space.model = h.model;
@@ -70,19 +121,14 @@ RealHistory GenerateRealHistory() {
   space.state_bytes = h.model.state_bytes();
   FuzzCase c = MakeFuzzCase(space, Seed{*rc::gen::arbitrary<std::uint64_t>()},
                             *rc::gen::inRange<std::uint64_t>(0, 1000));
-  if (*rc::gen::arbitrary<bool>()) {
+  if (h.offload) {
+    // Mostly at least 4 owners at once with a first WRITE each, so that states move; the fuzz
+    // case's few owners seldom need to.
+    if (*rc::gen::element(0, 1, 2, 3, 4, 5, 6, 7) != 0) c.trace = OverlappingOwners(4, 2000, 8);
+    c.budget_bytes = TightBudget(h.model, *rc::gen::element<std::uint64_t>(1, 2, 3));
+  } else if (*rc::gen::arbitrary<bool>()) {
     // Larger: up to 16 owners overlapping, longer programs, the whole device as the budget.
-    c.trace.clear();
-    const auto owners = *rc::gen::inRange<std::uint64_t>(1, 17);
-    std::int64_t arrival = 0;
-    for (std::uint64_t o = 0; o < owners; ++o) {
-      arrival += *rc::gen::inRange<std::int64_t>(0, 20000);
-      c.trace.push_back(Request{.id = OwnerId{o * 3 + 1},
-                                .arrival = Nanos{arrival},
-                                .prompt_tokens = *rc::gen::inRange<std::uint32_t>(0, 40),
-                                .output_tokens = *rc::gen::inRange<std::uint32_t>(1, 30),
-                                .seed = {}});
-    }
+    c.trace = OverlappingOwners(1, 20000, 0);
     c.budget_bytes = LoadHardwareProfile("h100-sxm").value().memory_bytes();
   }
   h.trace = c.trace;
@@ -92,17 +138,23 @@ RealHistory GenerateRealHistory() {
   config.budget_bytes = c.budget_bytes;
   config.seed = c.seed;
   config.faults = FaultPlan{h.fault, 0.3};
+  if (h.offload)
+    config.policy_options = OffloadOptions(*rc::gen::element<std::uint64_t>(1, 2, 3, 4));
   CpuBackend cpu;
   config.backend = &cpu;
   VectorSink sink;
   config.history = &sink;
-  auto policy = MakePolicy(h.policy, {}).value();
+  auto policy = MakePolicy(h.policy, config.policy_options).value();
   const Result<RunResult> run = Simulate(c.trace, *policy, config);
   RC_ASSERT(run.ok());
   h.steps = std::move(sink.steps);
-  if (*rc::gen::arbitrary<bool>()) {
+  if (h.offload) {
+    // The run logs its own base slot: declare it, as `rwttt replay --history` does.
+    h.base_slot = HistoryBaseSlot({h.policy, config.policy_options}, config).value();
+    RC_ASSERT(h.base_slot.has_value());
+  } else if (*rc::gen::arbitrary<bool>()) {
     ShareVersionZero(h.steps);
-    h.base_slot = kBaseSlot;
+    h.base_slot = kSharedSlot;
   }
   return h;
 }
@@ -133,10 +185,132 @@ std::uint64_t Bump(std::uint64_t v) {
   return v == 0 || *rc::gen::arbitrary<bool>() ? v + 1 : v - 1;
 }
 
-// One mutation of the list, chosen at random; returns what it did, for the witness.
+// rwttt replay's first host slot (docs/checker.md#moves-a-host-tier).
+constexpr std::uint64_t kHostSlot = std::uint64_t{1} << 31;
+
+// One mutation of a move line, chosen at random: the mistakes a host-tier engine (or its log)
+// could make. REQUIRES: h[i] is a move.
+std::string MutateMove(std::vector<HistoryStep>& h, std::size_t i,
+                       std::optional<std::uint64_t> base) {
+  HistoryStep& m = h[i];
+  // Another owner's step near the move (whose slot that owner likely holds then), if any.
+  const auto near_other = [&]() -> const HistoryStep* {
+    std::vector<std::size_t> near;
+    const std::size_t from = i < 12 ? 0 : i - 12;
+    for (std::size_t k = from; k < std::min(h.size(), i + 12); ++k) {
+      if (!h[k].is_move() && h[k].owner != m.owner && (!base || h[k].slot != *base)) {
+        near.push_back(k);
+      }
+    }
+    if (near.empty()) return nullptr;
+    return &h[*rc::gen::elementOf(near)];
+  };
+  switch (*rc::gen::inRange(0, 10)) {
+    case 0:
+      h.erase(h.begin() + static_cast<std::ptrdiff_t>(i));
+      return fmt::format("dropped the move on line {}", i);
+    case 1: {
+      const HistoryStep* other = near_other();
+      if (other == nullptr) return "nothing (no other owner near the move)";
+      m.moved_to = other->slot;
+      return fmt::format("the move on line {} goes to slot {}, owner {}'s", i, other->slot,
+                         other->owner.value());
+    }
+    case 2: {
+      const HistoryStep* other = near_other();
+      switch (*rc::gen::inRange(0, 4)) {
+        case 0:
+          m.slot = other != nullptr ? other->slot : m.slot + 1;
+          break;
+        case 1:
+          m.slot = m.slot + 1;
+          break;
+        case 2:
+          m.slot = *m.moved_to;
+          break;
+        default:
+          m.slot = kHostSlot + *rc::gen::inRange<std::uint64_t>(0, 4);
+      }
+      return fmt::format("the move on line {} comes from slot {}", i, m.slot);
+    }
+    case 3:
+      m.seen_owner = *rc::gen::arbitrary<bool>() && near_other() != nullptr
+                         ? near_other()->owner
+                         : OwnerId{m.owner.value() + 1};
+      return fmt::format("the move on line {} carries owner {}'s stamp", i, m.seen_owner.value());
+    case 4: {
+      if (i == 0) return "nothing (the move is first)";
+      if (*rc::gen::arbitrary<bool>()) {
+        // The line moved up, its times kept: it starts after the lines it now precedes.
+        const std::size_t j = i - std::min(i, *rc::gen::inRange<std::size_t>(1, 6));
+        const HistoryStep moved = m;
+        h.erase(h.begin() + static_cast<std::ptrdiff_t>(i));
+        h.insert(h.begin() + static_cast<std::ptrdiff_t>(j), moved);
+        return fmt::format("the move on line {} moved up to line {}", i, j);
+      }
+      // Its start before the line above's.
+      const std::int64_t above = h[i - 1].start.value();
+      m.start = Nanos{std::max<std::int64_t>(0, above - *rc::gen::inRange<std::int64_t>(1, 3000))};
+      return fmt::format("the move on line {} starts at {}, before the line above", i,
+                         m.start.value());
+    }
+    case 5: {
+      std::vector<std::size_t> others;
+      for (std::size_t k = 0; k < h.size(); ++k) {
+        if (k != i && h[k].is_move()) others.push_back(k);
+      }
+      if (others.empty() || *rc::gen::inRange(0, 4) == 0) {
+        h.insert(h.begin() + static_cast<std::ptrdiff_t>(i), h[i]);
+        return fmt::format("duplicated the move on line {}", i);
+      }
+      const std::size_t k = *rc::gen::elementOf(others);
+      m.step = h[k].step;
+      return fmt::format("the move on line {} takes the id of the move on line {}", i, k);
+    }
+    case 6:
+      if (!base) return "nothing (no base slot)";
+      if (*rc::gen::arbitrary<bool>()) {
+        m.slot = *base;
+        return fmt::format("the move on line {} comes out of the base", i);
+      }
+      m.moved_to = *base;
+      return fmt::format("the move on line {} goes into the base", i);
+    case 7:
+      std::swap(m.slot, *m.moved_to);
+      return fmt::format("the move on line {} goes the other way", i);
+    case 8: {
+      const HistoryStep* other = near_other();
+      m.owner = other != nullptr ? other->owner : OwnerId{m.owner.value() + 1};
+      if (*rc::gen::arbitrary<bool>()) m.seen_owner = m.owner;
+      return fmt::format("the move on line {} is owner {}'s", i, m.owner.value());
+    }
+    default: {
+      // Its copy's interval shifted: it may now overlap the steps around it.
+      const std::int64_t d = *rc::gen::inRange<std::int64_t>(-3000, 3000);
+      if (*rc::gen::arbitrary<bool>()) {
+        m.end = Nanos{std::max<std::int64_t>(m.start.value(), m.end.value() + d)};
+      } else {
+        m.start = Nanos{std::max<std::int64_t>(0, m.start.value() + d)};
+        m.end = std::max(m.end, m.start);
+      }
+      return fmt::format("the move on line {} runs over [{}, {}]", i, m.start.value(),
+                         m.end.value());
+    }
+  }
+}
+
+// One mutation of the list, chosen at random; returns what it did, for the witness. A
+// third of the mutations of a history with moves are of a move (MutateMove).
 std::string Mutate(std::vector<HistoryStep>& h, std::uint32_t chunk,
                    std::optional<std::uint64_t> base) {
   if (h.empty()) return "nothing (empty)";
+  std::vector<std::size_t> moves;
+  for (std::size_t k = 0; k < h.size(); ++k) {
+    if (h[k].is_move()) moves.push_back(k);
+  }
+  if (!moves.empty() && *rc::gen::inRange(0, 3) == 0) {
+    return MutateMove(h, *rc::gen::elementOf(moves), base);
+  }
   const std::size_t i = *rc::gen::inRange<std::size_t>(0, h.size());
   HistoryStep& s = h[i];
   const auto pick_other = [&] { return h[*rc::gen::inRange<std::size_t>(0, h.size())]; };
@@ -208,9 +382,11 @@ std::string Mutate(std::vector<HistoryStep>& h, std::uint32_t chunk,
       // A READ that completes a chunk, merged with its owner's READ after the chunk's WRITE.
       std::vector<std::pair<std::size_t, std::size_t>> pairs;
       for (std::size_t a = 0; a < h.size(); ++a) {
-        if (h[a].effect != Effect::kRead || h[a].end_token % chunk != 0) continue;
+        if (h[a].is_move() || h[a].effect != Effect::kRead || h[a].end_token % chunk != 0) {
+          continue;
+        }
         for (std::size_t b = a + 1; b < h.size(); ++b) {
-          if (h[b].owner == h[a].owner && h[b].effect == Effect::kRead &&
+          if (!h[b].is_move() && h[b].owner == h[a].owner && h[b].effect == Effect::kRead &&
               h[b].first_token == h[a].end_token) {
             pairs.emplace_back(a, b);
             break;
@@ -300,10 +476,10 @@ std::string Witness(const RealHistory& real, const std::vector<HistoryStep>& ste
                          f.index ? std::to_string(*f.index) : "-");
   }
   return fmt::format(
-      "policy {} fault {} chunk {} (source {}) trace {} base slot {}\nmutations: {}\n"
+      "policy {}{} fault {} chunk {} (source {}) trace {} base slot {}\nmutations: {}\n"
       "production: {}\n"
       "reference:  {}\n{}\nreference rules:\n{}history:\n{}",
-      real.policy, FaultKindName(real.fault), real.model.chunk,
+      real.policy, real.offload ? " (offload)" : "", FaultKindName(real.fault), real.model.chunk,
       source == 0   ? "model"
       : source == 1 ? "header"
                     : "inferred",
@@ -337,7 +513,68 @@ void AgreeOnMutantsOfARealHistory(int mutants) {
       RC_FAIL(Witness(real, steps, mutations, source, trace_known, v));
     if (m == 0) RC_TAG(v.production.empty() ? "a mutant judged valid" : "a mutant judged invalid");
     if (m == 0) RC_TAG(real.base_slot ? "copy-on-write" : "a slot per owner");
+    if (m == 0 && real.offload) {
+      RC_TAG(CountMoves(real.steps) > 0 ? "an offload run with moves" : "an offload run, no move");
+    }
   }
+}
+
+// The sanity check under the property: a configuration like the generator's offload runs (a
+// budget of 3 states, 12 owners at once) does move states, declares the run's own base slot, and
+// both checkers find its history valid.
+TEST(CheckerDifferential, OffloadRunsOnATightBudgetHaveMoves) {
+  const ModelProfile model = LoadModelProfile("tiny").value();
+  std::vector<Request> trace;
+  for (std::uint64_t o = 0; o < 12; ++o) {
+    trace.push_back(Request{.id = OwnerId{o},
+                            .arrival = Nanos{static_cast<std::int64_t>(o) * 100},
+                            .prompt_tokens = 20,
+                            .output_tokens = 12,
+                            .seed = {}});
+  }
+  SimConfig config;
+  config.model = model;
+  config.hardware = LoadHardwareProfile("h100-sxm").value();
+  config.budget_bytes = TightBudget(model, 3);
+  config.seed = Seed{3};
+  config.policy_options = OffloadOptions(2);
+  CpuBackend cpu;
+  config.backend = &cpu;
+  VectorSink sink;
+  config.history = &sink;
+  auto policy = MakePolicy("rwttt", config.policy_options).value();
+  const Result<RunResult> run = Simulate(trace, *policy, config);
+  ASSERT_TRUE(run.ok()) << run.error().ToString();
+  const std::vector<HistoryStep>& steps = sink.steps;
+  std::size_t offloads = 0;
+  std::size_t restores = 0;
+  for (const HistoryStep& s : steps) {
+    if (!s.is_move()) continue;
+    EXPECT_NE(s.slot >= kHostSlot, *s.moved_to >= kHostSlot) << FormatHistoryStep(s);
+    ++(*s.moved_to >= kHostSlot ? offloads : restores);
+  }
+  EXPECT_GT(offloads, 0u);
+  EXPECT_GT(restores, 0u);
+  const std::optional<std::uint64_t> base =
+      HistoryBaseSlot({"rwttt", config.policy_options}, config).value();
+  ASSERT_EQ(base, std::optional<std::uint64_t>(4294967295u));
+  EXPECT_TRUE(std::any_of(steps.begin(), steps.end(),
+                          [&](const HistoryStep& s) { return !s.is_move() && s.slot == *base; }));
+  HistoryHeader header;
+  header.base_slot = base;
+  header.chunk = model.chunk;
+  CheckOptions options;
+  options.reference = false;
+  options.inputs.trace = trace;
+  HistoryChecker checker(header, std::move(options));
+  for (const HistoryStep& s : steps) checker.Add(s);
+  const CheckReport report = checker.Finish();
+  EXPECT_TRUE(report.valid()) << RenderText(report);
+  testing::ReferenceInputs ref;
+  ref.chunk = model.chunk;
+  ref.trace = trace;
+  ref.base_slot = base;
+  EXPECT_EQ(testing::ReferenceAnomalyTypes(steps, ref), std::set<std::string>{});
 }
 
 RC_GTEST_PROP(CheckerDifferential, AgreesWithTheReferenceOnMutatedRealHistories, ()) {

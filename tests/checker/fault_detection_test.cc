@@ -93,5 +93,63 @@ TEST(FaultDetection, CopyOnWriteMistakesAreCaughtWithTheirNames) {
   }
 }
 
+// An offload run (rwttt share_base=on offload=on, docs/checker.md#moves-a-host-tier): twelve
+// owners arriving together on a budget with room for three states, so that waiting owners' states
+// go to host memory and come back; all five checks run (cpu backend, trace and model known).
+PolicySpec Offload() {
+  PolicySpec offload{"rwttt", {}};
+  offload.options.Set("share_base", "on");
+  offload.options.Set("offload", "on");
+  offload.options.Set("offload_after", "2");
+  return offload;
+}
+
+CheckedRun RunOffload(const PolicySpec& policy, FaultKind kind) {
+  std::vector<Request> trace;
+  for (std::uint64_t i = 0; i < 12; ++i) {
+    trace.push_back(Request{.id = OwnerId{i},
+                            .arrival = Nanos{static_cast<std::int64_t>(i) * 100},
+                            .prompt_tokens = 20,
+                            .output_tokens = 12,
+                            .seed = {}});
+  }
+  SimConfig config;
+  config.model = LoadModelProfile("tiny").value();
+  config.hardware = LoadHardwareProfile("h100-sxm").value();
+  config.seed = Seed{7};
+  config.budget_bytes = config.model.shared_weight_bytes() + 4 * config.model.state_bytes();
+  config.faults = FaultPlan{kind, 0.2};
+  CpuBackend cpu;
+  config.backend = &cpu;
+  Result<CheckedRun> r = RunAndCheck(trace, policy, config, "t.jsonl", "tiny");
+  EXPECT_TRUE(r.ok()) << r.error().ToString();
+  return std::move(r).value();
+}
+
+TEST(FaultDetection, AnOffloadRunWithoutFaultsIsValid) {
+  const CheckedRun r = RunOffload(Offload(), FaultKind::kNone);
+  EXPECT_GT(r.run.metrics.offloads, 0u);
+  EXPECT_GT(r.run.metrics.restores, 0u);
+  EXPECT_TRUE(r.report.valid()) << RenderText(r.report);
+  EXPECT_TRUE(r.report.checks[static_cast<int>(CheckKind::kSerialReference)].ran)
+      << RenderText(r.report);
+}
+
+// A host-tier engine's mistake: a restore brings back version 0 instead of the saved state. The
+// owner's next step finds an older version than its own: stale-read (a READ) or lost-update (a
+// WRITE), and the serial reference sees the wrong state. Outside offload runs it never strikes.
+TEST(FaultDetection, StaleRestoreIsCaughtWithItsName) {
+  const CheckedRun r = RunOffload(Offload(), FaultKind::kStaleRestore);
+  EXPECT_GT(r.run.faults_injected, 0u);
+  EXPECT_GT(r.report.Count(AnomalyType::kStaleRead) + r.report.Count(AnomalyType::kLostUpdate), 0u)
+      << RenderText(r.report);
+  EXPECT_GT(r.report.Count(AnomalyType::kDigestMismatch), 0u) << RenderText(r.report);
+  EXPECT_EQ(r.report.Count(AnomalyType::kOwnerLeak), 0u) << RenderText(r.report);
+  PolicySpec cow{"rwttt", {}};
+  cow.options.Set("share_base", "on");
+  EXPECT_EQ(RunOffload(cow, FaultKind::kStaleRestore).run.faults_injected, 0u);
+  EXPECT_EQ(RunPolicy({"rwttt", {}}, FaultKind::kStaleRestore).run.faults_injected, 0u);
+}
+
 }  // namespace
 }  // namespace rwttt

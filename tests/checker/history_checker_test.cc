@@ -459,5 +459,191 @@ TEST(HistoryChecker, AWriteFromTheBaseAtVersionOneIsALostUpdate) {
   EXPECT_EQ(Types(r), (Set{"lost-update", "cycle"})) << RenderText(r);
 }
 
+// Moves (docs/checker.md#moves-a-host-tier), in a copy-on-write run as rwttt offload=on makes
+// them: owner 0 (C = 4) runs R[0,4) in the base and commits version 1 into slot 0, is offloaded
+// to host slot 2^31 while owner 1's first WRITE waits for a slot, and is restored into slot 1;
+// owner 1's first WRITE takes slot 0 meanwhile. Steps get their position as id; the moves are
+// moves 0 and 1 (positions 2 and 5).
+constexpr std::uint64_t kHost = std::uint64_t{1} << 31;
+HistoryStep& Move(HistoryBuilder& h, std::uint64_t id, std::uint64_t owner, std::uint64_t version,
+                  std::uint64_t from, std::uint64_t to, std::int64_t start, std::int64_t end) {
+  h.steps().push_back(
+      HistoryMove(id, OwnerId{owner}, Version{version}, from, to, Nanos{start}, Nanos{end}));
+  return h.steps().back();
+}
+HistoryStep& InSlot(HistoryStep& s, std::uint64_t slot) {
+  s.slot = slot;
+  if (s.commit_slot) s.commit_slot = slot;
+  return s;
+}
+HistoryBuilder OffloadThenRestore() {
+  HistoryBuilder h;
+  h.Read(0, 0, {0, 4}, 0, 10).slot = kBase;               // 0
+  InSlot(h.Write(0, 0, {0, 4}, 10, 20), 0).slot = kBase;  // 1: commits (0, 1) in slot 0
+  Move(h, 0, 0, 1, 0, kHost, 20, 30);                     // 2: offload
+  h.Read(1, 0, {0, 4}, 20, 30).slot = kBase;              // 3
+  InSlot(h.Write(1, 0, {0, 4}, 30, 40), 0).slot = kBase;  // 4: slot 0 is free by now
+  Move(h, 1, 0, 1, kHost, 1, 40, 50);                     // 5: restore into slot 1
+  InSlot(h.Read(0, 1, {4, 5}, 50, 60), 1);                // 6: finds its latest version
+  InSlot(h.Read(1, 1, {4, 5}, 50, 60), 0);                // 7
+  return h;
+}
+
+TEST(HistoryChecker, AcceptsAnOffloadThenARestoreIntoAnotherSlot) {
+  CheckOptions o;
+  o.serial_order = true;
+  const CheckReport r = OffloadThenRestore().Check(o, BaseHeader());
+  EXPECT_TRUE(r.valid()) << RenderText(r);
+  EXPECT_EQ(r.steps_checked, 6u);  // moves are not steps: not counted, not in the serial order
+  EXPECT_EQ(r.serial_order, (std::vector<std::uint64_t>{0, 1, 3, 4, 6, 7}));
+  // The same with a trace and its chunk: moves are in no program (completeness, program order).
+  CheckOptions traced;
+  traced.inputs.trace = std::vector<Request>{Request{.id = OwnerId{0},
+                                                     .arrival = Nanos{0},
+                                                     .prompt_tokens = 4,
+                                                     .output_tokens = 1,
+                                                     .seed = {}},
+                                             Request{.id = OwnerId{1},
+                                                     .arrival = Nanos{0},
+                                                     .prompt_tokens = 4,
+                                                     .output_tokens = 1,
+                                                     .seed = {}}};
+  HistoryHeader header = BaseHeader();
+  header.chunk = 4;
+  EXPECT_TRUE(OffloadThenRestore().Check(traced, header).valid())
+      << RenderText(OffloadThenRestore().Check(traced, header));
+  // A move's seen_version is not judged; a move id may be a step's id.
+  HistoryBuilder h = OffloadThenRestore();
+  h.steps()[2].seen_version = Version{7};
+  h.steps()[5].step = 4;
+  EXPECT_TRUE(h.Check({}, BaseHeader()).valid()) << RenderText(h.Check({}, BaseHeader()));
+  // Without the offload, owner 0 still holds slot 0 when owner 1's first WRITE commits there.
+  HistoryBuilder unmoved = OffloadThenRestore();
+  unmoved.steps().erase(unmoved.steps().begin() + 2);
+  EXPECT_EQ(Types(unmoved.Check({}, BaseHeader())), (Set{"owner-leak"}))
+      << RenderText(unmoved.Check({}, BaseHeader()));
+}
+
+TEST(HistoryChecker, FindsEveryMoveMistakeAsAnOwnerLeakAndNamesIt) {
+  struct Case {
+    const char* what;
+    void (*mutate)(std::vector<HistoryStep>&);
+    const char* says;
+  };
+  const Case cases[] = {
+      {"a move of another owner's stamp",
+       [](std::vector<HistoryStep>& h) { h[2].seen_owner = OwnerId{1}; },
+       "move 0 (owner 0, slot 0 to slot 2147483648) carried a state stamped for owner 1: it moved "
+       "another owner's state"},
+      {"a restore into the base", [](std::vector<HistoryStep>& h) { *h[5].moved_to = kBase; },
+       "move 1 (owner 0, slot 2147483648 to slot 9) moved a state into the base slot 9, which "
+       "holds every owner's version 0 and is no owner's to move"},
+      {"an offload out of the base", [](std::vector<HistoryStep>& h) { h[2].slot = kBase; },
+       "move 0 (owner 0, slot 9 to slot 2147483648) moved a state out of the base slot 9"},
+      {"a restore from a host slot that holds no state",
+       [](std::vector<HistoryStep>& h) { h[5].slot = kHost + 1; },
+       "move 1 (owner 0, slot 2147483649 to slot 1) moved from slot 2147483649, where no owner's "
+       "state had been put"},
+      {"a restore of the state owner 1 put in slot 0",
+       [](std::vector<HistoryStep>& h) { h[5].slot = 0; },
+       "move 1 (owner 0, slot 0 to slot 1) moved from slot 0, which held owner 1's state (put "
+       "there by step 4 (owner 1, WRITE of tokens [0,4) at version 0)): it moved a state that is "
+       "not its own"},
+      {"a restore into the slot owner 1 holds and runs in again",
+       [](std::vector<HistoryStep>& h) { *h[5].moved_to = 0; },
+       "move 1 (owner 0, slot 2147483648 to slot 0) used slot 0, which owner 1 still held: its "
+       "latest use, step 4 (owner 1, WRITE of tokens [0,4) at version 0), was in that slot and it "
+       "runs again in step 7 (owner 1, READ of tokens [4,5) at version 1)"},
+      {"a restore into slot 0 while owner 1's first WRITE commits there",
+       [](std::vector<HistoryStep>& h) {
+         *h[5].moved_to = 0;
+         h[5].start = Nanos{35};
+       },
+       "move 1 (owner 0, slot 2147483648 to slot 0) used slot 0 over [35, 50] ns, which does not "
+       "come after step 4 (owner 1, WRITE of tokens [0,4) at version 0) over [30, 40] ns, owner "
+       "1's latest use of the slot it held: two owners used one slot at the same time"},
+  };
+  for (const Case& c : cases) {
+    HistoryBuilder h = OffloadThenRestore();
+    c.mutate(h.steps());
+    const CheckReport r = h.Check({}, BaseHeader());
+    EXPECT_EQ(Types(r), (Set{"owner-leak"})) << c.what << "\n" << RenderText(r);
+    EXPECT_NE(RenderText(r).find(c.says), std::string::npos) << c.what << "\n" << RenderText(r);
+  }
+}
+
+TEST(HistoryChecker, EnteringASlotWhileARestoreCopiesIntoItIsAnOwnerLeak) {
+  HistoryBuilder h = OffloadThenRestore();
+  std::swap(h.steps()[6], h.steps()[7]);
+  h.steps()[6].step = 6;  // owner 1 reads slot 1 while owner 0's restore into it runs
+  InSlot(h.steps()[6], 1);
+  h.steps()[6].start = Nanos{45};
+  h.steps()[6].end = Nanos{55};
+  h.steps()[7].step = 7;  // then owner 0 runs there
+  h.steps()[7].start = Nanos{55};
+  h.steps()[7].end = Nanos{65};
+  const CheckReport r = h.Check({}, BaseHeader());
+  EXPECT_EQ(Types(r), (Set{"owner-leak"})) << RenderText(r);
+  EXPECT_NE(RenderText(r).find("step 6 (owner 1, READ of tokens [4,5) at version 1) used slot 1 "
+                               "over [45, 55] ns, which does not come after move 1 (owner 0, slot "
+                               "2147483648 to slot 1) over [40, 50] ns"),
+            std::string::npos)
+      << RenderText(r);
+}
+
+TEST(HistoryChecker, FindsAMoveOutOfStartOrderAndARepeatedMoveIdMalformed) {
+  HistoryBuilder early = OffloadThenRestore();
+  early.steps()[5].start = Nanos{25};  // before step 4, which precedes it in the history
+  CheckReport r = early.Check({}, BaseHeader());
+  EXPECT_EQ(Types(r), (Set{"malformed"})) << RenderText(r);
+  EXPECT_NE(RenderText(r).find("move 1 starts at 25 ns, before step 4 that precedes it in the "
+                               "history (start 30 ns): a history is in order of start_ns"),
+            std::string::npos)
+      << RenderText(r);
+  HistoryBuilder late = OffloadThenRestore();  // a step starting before the move above it
+  late.steps()[3].start = Nanos{15};
+  late.steps()[3].end = Nanos{30};
+  r = late.Check({}, BaseHeader());
+  EXPECT_EQ(Types(r), (Set{"malformed"})) << RenderText(r);
+  EXPECT_NE(RenderText(r).find("step 3 starts at 15 ns, before move 0 that precedes it"),
+            std::string::npos)
+      << RenderText(r);
+  HistoryBuilder repeated = OffloadThenRestore();
+  repeated.steps()[5].step = 0;
+  r = repeated.Check({}, BaseHeader());
+  EXPECT_EQ(Types(r), (Set{"malformed"})) << RenderText(r);
+  EXPECT_NE(RenderText(r).find("move 0 uses a move id an earlier move used"), std::string::npos)
+      << RenderText(r);
+}
+
+TEST(HistoryChecker, ARestoreOfAnOlderVersionIsTheNextStepsStaleRead) {
+  // --inject stale-restore: the restore brings back version 0; the move itself is not judged.
+  HistoryBuilder h = OffloadThenRestore();
+  h.steps()[5].seen_version = Version{0};
+  EXPECT_TRUE(h.Check({}, BaseHeader()).valid());  // as long as the log hides it
+  h.steps()[6].seen_version = Version{0};          // what owner 0's next step then finds
+  const CheckReport r = h.Check({}, BaseHeader());
+  EXPECT_EQ(Types(r), (Set{"stale-read", "cycle"})) << RenderText(r);
+  EXPECT_EQ(r.anomalies[0].steps, (std::vector<std::uint64_t>{6}));
+  EXPECT_EQ(r.anomalies[0].explanation,
+            "step 6 (owner 0, READ of tokens [4,5) at version 1) read version 0 of owner 0, older "
+            "than the version 1 it is tagged with");
+
+  // The next step a WRITE: its lost-update. Owner 0 (C = 4) is offloaded after R[4,8).
+  HistoryBuilder w;
+  w.Read(0, 0, {0, 4}, 0, 10).slot = kBase;
+  InSlot(w.Write(0, 0, {0, 4}, 10, 20), 0).slot = kBase;
+  InSlot(w.Read(0, 1, {4, 8}, 20, 30), 0);
+  Move(w, 0, 0, 1, 0, kHost, 30, 40);
+  Move(w, 1, 0, 0, kHost, 1, 40, 50);  // brings back (0, 0)
+  InSlot(w.Write(0, 1, {4, 8}, 50, 60), 1).seen_version = Version{0};
+  const CheckReport lost = w.Check({}, BaseHeader());
+  EXPECT_EQ(Types(lost), (Set{"lost-update", "cycle"})) << RenderText(lost);
+  EXPECT_NE(RenderText(lost).find("step 5 (owner 0, WRITE of tokens [4,8) at version 1) read "
+                                  "version 0 of owner 0, older than the version 1"),
+            std::string::npos)
+      << RenderText(lost);
+}
+
 }  // namespace
 }  // namespace rwttt

@@ -259,6 +259,114 @@ TEST(HistoryReader, RejectsDuplicateFieldAndBackwardsInterval) {
             "h.jsonl:2: end_ns: end_ns 1200 is before start_ns 5000");
 }
 
+// Moves (docs/checker.md#moves-a-host-tier): owner 3's state offloaded from slot 0 to host slot
+// 2^31 after the WRITE, in the writer's field order.
+constexpr char kMove[] =
+    R"({"move":0,"owner":3,"from_slot":0,"to_slot":2147483648,"start_ns":2000,"end_ns":2100,)"
+    R"("seen_owner":3,"seen_version":1})";
+
+TEST(HistoryWriter, FormatsAMoveLine) {
+  const HistoryStep m =
+      HistoryMove(0, OwnerId{3}, Version{1}, 0, std::uint64_t{1} << 31, Nanos{2000}, Nanos{2100});
+  EXPECT_EQ(FormatHistoryStep(m), kMove);
+}
+
+TEST(HistoryReader, RoundTripsAMoveBetweenSteps) {
+  for (const char* name : {"h.jsonl", "h.jsonl.zst"}) {
+    TempDir dir;
+    const std::string path = dir.File(name);
+    auto writer = HistoryWriter::Create(path, HistoryHeader{.policy = "rwttt",
+                                                            .backend = "cpu",
+                                                            .seed = 7,
+                                                            .trace = {},
+                                                            .model = "tiny",
+                                                            .hardware = "h100-sxm",
+                                                            .chunk = 8,
+                                                            .base_slot = 4294967295u});
+    ASSERT_TRUE(writer.ok());
+    const HistoryStep offload =
+        HistoryMove(0, OwnerId{3}, Version{1}, 0, std::uint64_t{1} << 31, Nanos{2000}, Nanos{2100});
+    HistoryStep restore =
+        HistoryMove(1, OwnerId{3}, Version{1}, std::uint64_t{1} << 31, 5, Nanos{2100}, Nanos{2200});
+    restore.seen_owner = OwnerId{4};  // any stamp reads back as written
+    (*writer)->Write(SampleWrite());
+    (*writer)->Write(offload);
+    (*writer)->Write(restore);
+    ASSERT_TRUE((*writer)->Commit().ok());
+    HistoryHeader back;
+    auto steps = ReadAll(path, &back);
+    ASSERT_TRUE(steps.ok()) << steps.error().ToString();
+    EXPECT_EQ(back.base_slot, std::optional<std::uint64_t>(4294967295u));
+    ASSERT_EQ(steps->size(), 3u);
+    EXPECT_FALSE((*steps)[0].is_move());
+    EXPECT_EQ(FormatHistoryStep((*steps)[0]), kWrite);
+    const HistoryStep& m = (*steps)[1];
+    ASSERT_TRUE(m.is_move());
+    EXPECT_EQ(m.step, 0u);
+    EXPECT_EQ(m.owner, OwnerId{3});
+    EXPECT_EQ(m.slot, 0u);
+    EXPECT_EQ(*m.moved_to, std::uint64_t{1} << 31);
+    EXPECT_EQ(m.start, Nanos{2000});
+    EXPECT_EQ(m.end, Nanos{2100});
+    EXPECT_EQ(m.seen_owner, OwnerId{3});
+    EXPECT_EQ(m.seen_version, Version{1});
+    EXPECT_EQ(FormatHistoryStep(m), kMove);
+    EXPECT_EQ(FormatHistoryStep((*steps)[2]), FormatHistoryStep(restore));
+    EXPECT_EQ((*steps)[2].seen_owner, OwnerId{4});
+  }
+}
+
+TEST(HistoryReader, ReadsAMoveInAnyFieldOrderIgnoringStepOnlyFields) {
+  const std::string move =
+      R"({"seen_version":1,"to_slot":5,"x_link":"c2c","batch":4,"effect":"WRITE",)"
+      R"("commit_slot":9,"owner":3,"end_ns":2100,"from_slot":2147483648,"start_ns":2000,)"
+      R"("seen_owner":3,"move":7})";
+  TempDir dir;
+  auto steps = ReadAll(dir.Write("h.jsonl", std::string(kHeader) + "\n" + kWrite + "\n" + move));
+  ASSERT_TRUE(steps.ok()) << steps.error().ToString();
+  ASSERT_EQ(steps->size(), 2u);
+  const HistoryStep& m = (*steps)[1];
+  ASSERT_TRUE(m.is_move());
+  EXPECT_EQ(m.step, 7u);
+  EXPECT_EQ(m.slot, std::uint64_t{1} << 31);
+  EXPECT_EQ(*m.moved_to, 5u);
+  EXPECT_FALSE(m.batch.has_value());
+  EXPECT_FALSE(m.commit_slot.has_value());
+}
+
+TEST(HistoryReader, RejectsABadMoveNamingTheLineAndField) {
+  const std::string head = std::string(kHeader) + "\n" + kWrite + "\n";
+  std::string bad = kMove;
+  bad.erase(bad.find(R"("to_slot":2147483648,)"), 21);
+  EXPECT_EQ(ErrorOf(head + bad + "\n"),
+            "h.jsonl:3: to_slot: missing field required on a move (see "
+            "docs/checker.md#history-format-v1)");
+  bad = kMove;
+  bad.erase(bad.find(R"(,"seen_version":1)"), 17);
+  EXPECT_EQ(ErrorOf(head + bad + "\n"),
+            "h.jsonl:3: seen_version: missing field required on a move (see "
+            "docs/checker.md#history-format-v1)");
+  bad = kMove;
+  bad.insert(1, R"("step":4,)");
+  EXPECT_EQ(ErrorOf(head + bad + "\n"),
+            "h.jsonl:3: move: a line is a step or a move, not both: it has both \"step\" and "
+            "\"move\"");
+  bad = kWrite;
+  bad.insert(bad.size() - 1, R"(,"move":0)");
+  EXPECT_EQ(ErrorOf(std::string(kHeader) + "\n" + bad + "\n"),
+            "h.jsonl:2: move: a line is a step or a move, not both: it has both \"step\" and "
+            "\"move\"");
+  bad = kMove;
+  bad.replace(bad.find(R"("end_ns":2100)"), 13, R"("end_ns":1999)");
+  EXPECT_EQ(ErrorOf(head + bad + "\n"), "h.jsonl:3: end_ns: end_ns 1999 is before start_ns 2000");
+  bad = kMove;
+  bad.replace(bad.find(R"("from_slot":0)"), 13, R"("from_slot":-1)");
+  EXPECT_EQ(ErrorOf(head + bad + "\n"), "h.jsonl:3: from_slot: must not be negative, found -1");
+  bad = kMove;
+  bad.insert(bad.size() - 1, R"(,"to_slot":3)");
+  EXPECT_EQ(ErrorOf(head + bad + "\n"), "h.jsonl:3: to_slot: duplicate field");
+}
+
 }  // namespace
 }  // namespace rwttt
 

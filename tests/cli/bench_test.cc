@@ -1,5 +1,6 @@
-// `rwttt bench paper` and `rwttt bench sweep` as a user meets them: the table, a row reproduced by
-// `rwttt replay`, the CSV, and bad input (docs/paper-reproduction.md).
+// `rwttt bench paper`, `rwttt bench sweep` and `rwttt bench cow` as a user meets them: the table, a
+// row reproduced by `rwttt replay`, the CSV, and bad input (docs/paper-reproduction.md,
+// docs/simulator.md#the-evidence-rwttt-bench-cow).
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -85,7 +86,10 @@ TEST(BenchPaper, BadInputIsOneLineAndExitTwo) {
        std::vector<std::vector<std::string>>{{"bench", "paper", "--hardware", "no-such-gpu"},
                                              {"bench", "paper", "--streams", "0"},
                                              {"bench", "paper", "--budget", "4"},
-                                             {"bench", "sweep", "--streams", "0,4"}}) {
+                                             {"bench", "sweep", "--streams", "0,4"},
+                                             {"bench", "cow", "--chunks", "0"},
+                                             {"bench", "cow", "--model", "no-such-model"},
+                                             {"bench", "cow", "--offload-after", "0"}}) {
     const auto run = RunCli(args);
     EXPECT_EQ(run.exit_code, 2) << args[2] << " " << args[3];
     EXPECT_EQ(std::count(run.err.begin(), run.err.end(), '\n'), 1) << run.err;
@@ -112,6 +116,31 @@ TEST(BenchSweep, WritesAWellFormedCsv) {
     ++rows;
   }
   EXPECT_EQ(rows, 3 * 3);  // three policies x three stream counts x one chunk
+}
+
+// Without the public traces, the paper's workload alone: its rows on both devices, each of the
+// three policies checked valid, each row's gain, and the count of wins (C = 4096: no owner of
+// the paper's workload writes, so sharing version 0 wins on both devices).
+TEST(BenchCow, ComparesTheThreePoliciesOnThePapersWorkloadEachChecked) {
+  const auto run = RunCli({"bench", "cow", "--traces", "/no/such/folder", "--chunks", "4096"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.err.find("/no/such/folder/mooncake/conversation_trace.jsonl is absent"),
+            std::string::npos)
+      << run.err;
+  for (const char* want :
+       {"| paper (8 streams) | 4096 | h100-sxm | rwttt | ",
+        "| paper (8 streams) | 4096 | "
+        "paper-h100 | rwttt:share_base=on | ",
+        "rwttt:offload=on,offload_after=512,share_base=on", "wins: 2 of 2 workloads"}) {
+    EXPECT_NE(run.out.find(want), std::string::npos) << want << " in\n" << run.out;
+  }
+  EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 2 + 6 + 2 + 2 + 1) << run.out;
+  std::size_t valid = 0;
+  for (std::size_t at = run.out.find("| valid ("); at != std::string::npos;
+       at = run.out.find("| valid (", at + 1)) {
+    ++valid;
+  }
+  EXPECT_EQ(valid, 6u);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "harness/calibration.h"
 #include "harness/checked_run.h"
 #include "harness/comparison_report.h"
+#include "harness/cow_experiment.h"
 #include "harness/decode_meter.h"
 #include "harness/fidelity.h"
 #include "harness/fuzz.h"
@@ -255,6 +256,25 @@ TEST_F(HeaderExample, HarnessPaperExperiment) {
   ASSERT_TRUE(table.has_value());
   EXPECT_EQ(table->rows.size(), 3u);  // sequential, replicas, rwttt
   EXPECT_EQ(table->setup.streams, 8u);
+}
+
+TEST_F(HeaderExample, HarnessCowExperiment) {
+  const std::uint64_t budget = 64 * kBytesPerGib;
+  const ModelProfile model = m;
+  std::string rendered;
+  auto example = [&]() -> Status {
+    // clang-format off
+    // example: harness/cow_experiment.h
+    CowWorkload w{"paper", hw, model, PaperWorkload(8, 128, 1024), budget};
+    RWTTT_ASSIGN_OR_RETURN(CowRow row, RunCowWorkload(w, CowPolicies(512)));
+    const std::string table = RenderCowTable({row});  // Markdown, with the gains
+    // end example
+    // clang-format on
+    rendered = table;
+    return OkStatus();
+  };
+  EXPECT_TRUE(example().ok());
+  EXPECT_NE(rendered.find("wins: "), std::string::npos) << rendered;
 }
 
 TEST_F(HeaderExample, HarnessPaperReport) {
