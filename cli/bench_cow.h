@@ -16,7 +16,7 @@ struct CowFlags {
   std::vector<std::uint32_t> chunks = {512, 4096};
   std::string traces = "../shared/traces";
   double window_s = 600;  // the first this many seconds of each public trace
-  std::uint64_t offload_after = 512;
+  std::uint64_t offload_after = 128;
 };
 
 // Registers the subcommand under `bench`, its flags in `flags`.

@@ -37,7 +37,7 @@ const PolicyOptionInfo& Offload() {
 const PolicyOptionInfo& OffloadAfter() {
   static const PolicyOptionInfo option = PolicyOptionInfo::Uint(
       "offload_after",
-      "steps an owner completes in its slot before offload may move it to host memory", 512, 1);
+      "steps an owner completes in its slot before offload may move it to host memory", 128, 1);
   return option;
 }
 

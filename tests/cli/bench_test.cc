@@ -131,7 +131,7 @@ TEST(BenchCow, ComparesTheThreePoliciesOnThePapersWorkloadEachChecked) {
        {"| paper (8 streams) | 4096 | h100-sxm | rwttt | ",
         "| paper (8 streams) | 4096 | "
         "paper-h100 | rwttt:share_base=on | ",
-        "rwttt:offload=on,offload_after=512,share_base=on", "wins: 2 of 2 workloads"}) {
+        "rwttt:offload=on,offload_after=128,share_base=on", "wins: 2 of 2 workloads"}) {
     EXPECT_NE(run.out.find(want), std::string::npos) << want << " in\n" << run.out;
   }
   EXPECT_EQ(std::count(run.out.begin(), run.out.end(), '\n'), 2 + 6 + 2 + 2 + 1) << run.out;

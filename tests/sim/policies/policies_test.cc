@@ -152,7 +152,7 @@ TEST_F(Policies, EveryBuiltinDeclaresItsOptionsWithDefaultsAndRanges) {
   EXPECT_EQ(RwtttPolicy::Options()[1].choices, (std::vector<std::string>{"oldest", "largest"}));
   EXPECT_EQ(RwtttPolicy::Options()[2].choices, (std::vector<std::string>{"off", "on"}));  // default
   EXPECT_EQ(RwtttPolicy::Options()[3].key, "offload");
-  EXPECT_EQ(RwtttPolicy::Options()[4].default_uint, 512u);
+  EXPECT_EQ(RwtttPolicy::Options()[4].default_uint, 128u);
   EXPECT_EQ(RwtttPolicy::Options()[4].min, 1u);
   EXPECT_EQ(ReplicasPolicy::Options()[0].max, 4096u);
   EXPECT_EQ(NaivePolicy::Options()[0].default_uint, 0u);
