@@ -55,11 +55,19 @@ class FaultHooks {
     return 1;
   }
 
+  // How a restore from host memory goes wrong (the host tier): it brings back version 0, the
+  // shared base, instead of the saved state; and it lands in `slot`.
+  struct Restore {
+    bool from_base = false;
+    std::uint32_t slot = 0;
+  };
   // The state of the owner at trace position `owner_index` is being copied back from host memory
-  // (the host tier). True: the restore brings back version 0, the shared base, instead.
-  virtual bool OnRestore(std::uint32_t owner_index) {
+  // into `slot`, the free slot it was given. `slots` tells which owner holds which slot.
+  virtual Restore OnRestore(std::uint32_t owner_index, std::uint32_t slot,
+                            const SlotAllocator& slots) {
     (void)owner_index;
-    return false;
+    (void)slots;
+    return Restore{false, slot};
   }
 
   // The run ended: anything a hook held back (a history record) goes out now.

@@ -370,7 +370,8 @@ void Run::StartMove(int direction, std::uint32_t index) {
   if (direction == kToHost) {
     executor_.Offload(id, o.slot, o.host_slot, now_, move.end);
   } else {
-    executor_.Restore(id, o.host_slot, o.slot, now_, move.end, faults_->OnRestore(index));
+    const FaultHooks::Restore restore = faults_->OnRestore(index, o.slot, *slots_);
+    executor_.Restore(id, o.host_slot, restore.slot, now_, move.end, restore.from_base);
   }
 }
 

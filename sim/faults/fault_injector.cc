@@ -8,11 +8,12 @@ namespace rwttt {
 namespace {
 
 constexpr std::pair<FaultKind, std::string_view> kNames[] = {
-    {FaultKind::kStaleRead, "stale-read"},   {FaultKind::kUncommittedRead, "uncommitted-read"},
-    {FaultKind::kLostUpdate, "lost-update"}, {FaultKind::kCrossOwnerWrite, "cross-owner-write"},
-    {FaultKind::kEarlyWrite, "early-write"}, {FaultKind::kDuplicateStep, "duplicate-step"},
-    {FaultKind::kTornState, "torn-state"},   {FaultKind::kBaseCommit, "base-commit"},
-    {FaultKind::kBaseRead, "base-read"},     {FaultKind::kStaleRestore, "stale-restore"},
+    {FaultKind::kStaleRead, "stale-read"},     {FaultKind::kUncommittedRead, "uncommitted-read"},
+    {FaultKind::kLostUpdate, "lost-update"},   {FaultKind::kCrossOwnerWrite, "cross-owner-write"},
+    {FaultKind::kEarlyWrite, "early-write"},   {FaultKind::kDuplicateStep, "duplicate-step"},
+    {FaultKind::kTornState, "torn-state"},     {FaultKind::kBaseCommit, "base-commit"},
+    {FaultKind::kBaseRead, "base-read"},       {FaultKind::kStaleRestore, "stale-restore"},
+    {FaultKind::kRestoreHeld, "restore-held"},
 };
 
 // Third counter word of fault draws: apart from every other Philox stream of a run.

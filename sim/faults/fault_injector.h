@@ -35,6 +35,7 @@ enum class FaultKind : std::uint8_t {
   kBaseRead,    // a READ past version 0 reads the shared base instead of its owner's slot
   // Runs with the host tier only (DeviceLayout::offload_after_steps; elsewhere it never strikes):
   kStaleRestore,  // a state copied back from host memory comes back as version 0 (the base's)
+  kRestoreHeld,   // a state copied back from host memory lands in a slot another owner holds
 };
 
 struct FaultPlan {

@@ -253,13 +253,50 @@ class StaleRestoreFault final : public InjectedFault {
   StaleRestoreFault(const FaultPlan& plan, Seed seed)
       : InjectedFault(plan, seed, false, false, false) {}
 
-  bool OnRestore(std::uint32_t owner_index) override {
+  Restore OnRestore(std::uint32_t owner_index, std::uint32_t slot, const SlotAllocator&) override {
     (void)owner_index;
-    return injector_.Fire(restores_++);
+    return Restore{injector_.Fire(restores_++), slot};
   }
 
  private:
-  std::uint64_t restores_ = 0;  // the strike points: restores, in the order they end
+  std::uint64_t restores_ = 0;  // the strike points: restores, in the order they begin
+};
+
+// restore-held: a host-tier engine's mistake. A state copied back from host memory lands in a slot
+// another owner holds (the lowest), over that owner's state, and the engine runs the restored
+// owner there from then on (its items are sent to that slot), while both owners use it.
+class RestoreHeldFault final : public InjectedFault {
+ public:
+  RestoreHeldFault(const FaultPlan& plan, Seed seed, std::size_t owners)
+      : InjectedFault(plan, seed, false, false, false), redirect_(owners, kNoSlot) {}
+
+  Restore OnRestore(std::uint32_t owner_index, std::uint32_t slot,
+                    const SlotAllocator& slots) override {
+    redirect_[owner_index] = kNoSlot;
+    for (std::uint32_t held = 0; held < slots.num_slots(); ++held) {
+      if (slots.holder(held) >= 0 && slots.holder(held) != owner_index) {
+        if (injector_.Fire(restores_++)) {
+          redirect_[owner_index] = held;
+          return Restore{false, held};
+        }
+        break;
+      }
+    }
+    return Restore{false, slot};
+  }
+
+  void OnDispatch(std::span<ExecItem> items, const SlotAllocator&) override {
+    for (ExecItem& item : items) {
+      if (redirect_[item.owner_index] != kNoSlot && item.slot != kBaseSlot) {
+        item.slot = redirect_[item.owner_index];
+      }
+    }
+  }
+
+ private:
+  static constexpr std::uint32_t kNoSlot = 0xFFFFFFFEu;
+  std::vector<std::uint32_t> redirect_;  // [owners]: where the engine runs the owner, if misplaced
+  std::uint64_t restores_ = 0;
 };
 
 }  // namespace
@@ -287,6 +324,8 @@ std::unique_ptr<FaultHooks> MakeFaultHooks(const FaultPlan& plan, Seed seed,
       return std::make_unique<BaseFault>(plan, seed);
     case FaultKind::kStaleRestore:
       return std::make_unique<StaleRestoreFault>(plan, seed);
+    case FaultKind::kRestoreHeld:
+      return std::make_unique<RestoreHeldFault>(plan, seed, trace.size());
   }
   return std::make_unique<FaultHooks>();
 }

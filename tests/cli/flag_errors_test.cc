@@ -106,7 +106,7 @@ TEST(FlagErrors, FaultPlansAreSaidWithInject) {
   EXPECT_EQ(kind.err,
             "rwttt: error: --inject 'torn@2': unknown fault kind (known: stale-read, "
             "uncommitted-read, lost-update, cross-owner-write, early-write, duplicate-step, "
-            "torn-state, base-commit, base-read, stale-restore)\n");
+            "torn-state, base-commit, base-read, stale-restore, restore-held)\n");
   const auto rate =
       testing::RunCli({"fuzz", "--model", "tiny", "--inject", "torn-state@2", "--iterations", "1"});
   EXPECT_EQ(rate.exit_code, 2);

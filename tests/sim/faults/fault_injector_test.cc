@@ -49,7 +49,7 @@ TEST(FaultInjector, NamesRoundTrip) {
     EXPECT_EQ(FaultKindName(plan->kind), name);
     EXPECT_EQ(plan->rate, 0.5);
   }
-  EXPECT_EQ(FaultKindNames().size(), 10u);
+  EXPECT_EQ(FaultKindNames().size(), 11u);
 }
 
 }  // namespace
