@@ -183,10 +183,43 @@ class IsolationScan {
                              SlotId(m.slot), OwnerId(from.state_owner),
                              DescribeUse(from.state_step)));
     }
+    // The copy out of `from` uses it until it ends.
+    if (from.holder == o) slots_[m.slot].holder_last = use;
     SlotState& to = slots_[m.commit_slot];
     if (to.holder != kNone && to.holder != o) CheckHandover(use, m.commit_slot, to);
     to = SlotState{o, use, o, use};
     current_[o] = m.commit_slot;
+    CheckOwnSteps(n);
+  }
+
+  // A move comes after its owner's step before it in the history and before its step after it,
+  // in real time: a state is not copied while its step runs, nor read before its copy ends.
+  void CheckOwnSteps(std::uint32_t n) {
+    const MoveRecord& move = set_.moves[n];
+    const StepRecord& m = move.r;
+    const auto steps = set_.StepsOf(m.owner_index);
+    const auto next = std::lower_bound(steps.begin(), steps.end(), move.position);
+    std::string why;
+    std::vector<std::uint64_t> ids;
+    if (next != steps.begin() && !Precedes(records_[*(next - 1)], m)) {
+      ids.push_back(records_[*(next - 1)].step_id);
+      why = fmt::format(
+          "began while {}, the step before it, ran ([{}, {}] ns): its state was "
+          "copied before that step had ended",
+          set_.Describe(*(next - 1)), records_[*(next - 1)].start_ns, records_[*(next - 1)].end_ns);
+    } else if (next != steps.end() && !Precedes(m, records_[*next])) {
+      ids.push_back(records_[*next].step_id);
+      why = fmt::format(
+          "had not ended when {}, the step after it, started at {} ns: that step "
+          "read its state before the copy putting it there had ended",
+          set_.Describe(*next), records_[*next].start_ns);
+    } else {
+      return;
+    }
+    findings_.Add(AnomalyType::kUncommittedRead, OwnerId(m.owner_index), [&] {
+      return Detail{ids, fmt::format("{} over [{}, {}] ns {}", DescribeUse(Use{n, true}),
+                                     m.start_ns, m.end_ns, why)};
+    });
   }
 
   // Step i enters slot k, which another owner holds: legal once that owner has left it (its latest

@@ -591,6 +591,43 @@ TEST(HistoryChecker, EnteringASlotWhileARestoreCopiesIntoItIsAnOwnerLeak) {
       << RenderText(r);
 }
 
+// The copy out of a slot uses it until it ends: owner 1's first WRITE may commit into slot 0 only
+// after owner 0's offload out of it has ended.
+TEST(HistoryChecker, EnteringASlotWhileTheOffloadOutOfItCopiesIsAnOwnerLeak) {
+  HistoryBuilder h = OffloadThenRestore();
+  h.steps()[2].end = Nanos{35};  // the offload now ends after owner 1's WRITE started (30)
+  const CheckReport r = h.Check({}, BaseHeader());
+  EXPECT_EQ(Types(r), (Set{"owner-leak"})) << RenderText(r);
+  EXPECT_NE(RenderText(r).find("step 4 (owner 1, WRITE of tokens [0,4) at version 0) used slot 0 "
+                               "over [30, 40] ns, which does not come after move 0 (owner 0, slot "
+                               "0 to slot 2147483648) over [20, 35] ns"),
+            std::string::npos)
+      << RenderText(r);
+}
+
+// A move comes after its owner's previous step and before its next one, in real time.
+TEST(HistoryChecker, AMoveOverlappingItsOwnersStepsIsAnUncommittedRead) {
+  HistoryBuilder during = OffloadThenRestore();
+  during.steps()[2].start = Nanos{15};  // offload begins while the WRITE [10, 20] still runs
+  during.steps()[3].start = Nanos{15};  // (keeps the history in start order)
+  CheckReport r = during.Check({}, BaseHeader());
+  EXPECT_EQ(Types(r), (Set{"uncommitted-read"})) << RenderText(r);
+  EXPECT_NE(RenderText(r).find("move 0 (owner 0, slot 0 to slot 2147483648) over [15, 30] ns began "
+                               "while step 1 (owner 0, WRITE of tokens [0,4) at version 0), the "
+                               "step before it, ran ([10, 20] ns)"),
+            std::string::npos)
+      << RenderText(r);
+  HistoryBuilder early = OffloadThenRestore();
+  early.steps()[5].end = Nanos{55};  // the restore ends after owner 0's next step started (50)
+  r = early.Check({}, BaseHeader());
+  EXPECT_EQ(Types(r), (Set{"uncommitted-read"})) << RenderText(r);
+  EXPECT_NE(RenderText(r).find("move 1 (owner 0, slot 2147483648 to slot 1) over [40, 55] ns had "
+                               "not ended when step 6 (owner 0, READ of tokens [4,5) at version "
+                               "1), the step after it, started at 50 ns"),
+            std::string::npos)
+      << RenderText(r);
+}
+
 TEST(HistoryChecker, FindsAMoveOutOfStartOrderAndARepeatedMoveIdMalformed) {
   HistoryBuilder early = OffloadThenRestore();
   early.steps()[5].start = Nanos{25};  // before step 4, which precedes it in the history

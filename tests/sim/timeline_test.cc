@@ -47,5 +47,33 @@ TEST(TimelineWriter, WritesOneBatchEventPerBatchAndOneStepEventPerStep) {
   EXPECT_EQ(lanes, 1u);
 }
 
+// The host tier's copies: a process "host link" named once, with a track per direction, each copy
+// a slice at the time it ran, its owner's id as text.
+TEST(TimelineWriter, PutsHostLinkCopiesOnATrackPerDirection) {
+  testing::TempDir dir;
+  const std::string path = dir.File("run.trace.json");
+  auto timeline = TimelineWriter::Create(path).value();
+  timeline->OnMove(LinkCopy{true, OwnerId{7}, Nanos{1000}, Nanos{5096}, 4096});
+  timeline->OnMove(LinkCopy{false, OwnerId{7}, Nanos{9000}, Nanos{13096}, 4096});
+  ASSERT_TRUE(timeline->Commit().ok());
+  const std::string json = testing::ReadFile(path);
+  EXPECT_NE(json.find(R"({"name":"process_name","ph":"M","pid":2,"args":{"name":"host link"}})"),
+            std::string::npos);
+  EXPECT_NE(json.find(R"("pid":2,"tid":0,"args":{"name":"to host"})"), std::string::npos);
+  EXPECT_NE(json.find(R"("pid":2,"tid":1,"args":{"name":"to device"})"), std::string::npos);
+  EXPECT_NE(json.find(R"({"name":"offload owner 7","cat":"copy","ph":"X","ts":1.000,)"
+                      R"("dur":4.096,"pid":2,"tid":0,"args":{"owner":"7","bytes":4096}})"),
+            std::string::npos)
+      << json;
+  EXPECT_NE(json.find(R"({"name":"restore owner 7","cat":"copy","ph":"X","ts":9.000,)"
+                      R"("dur":4.096,"pid":2,"tid":1,)"),
+            std::string::npos);
+  std::size_t named = 0;
+  for (std::size_t at = 0; (at = json.find("\"host link\"", at)) != std::string::npos; ++at) {
+    ++named;
+  }
+  EXPECT_EQ(named, 1u);
+}
+
 }  // namespace
 }  // namespace rwttt
