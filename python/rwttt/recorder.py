@@ -198,6 +198,7 @@ class HistoryRecorder:
         self._next_step = 0
         self._next_batch = 0
         self.steps_written = 0
+        self._next_move = 0
         self._file = open(self.path, "w", encoding="utf-8", newline="\n")
         self._emit(header)
 
@@ -253,6 +254,31 @@ class HistoryRecorder:
                          start_ns=start_ns, end_ns=end_ns, slot=slot, seen_owner=seen_owner,
                          seen_version=seen_version, commit_slot=commit_slot,
                          commit_version=commit_version, **fields)
+
+    def move(self, owner: int, *, from_slot: int, to_slot: int, start_ns: int, end_ns: int,
+             seen: tuple[int, int], move: int | None = None) -> int:
+        """Logs a move (docs/checker.md#moves-a-host-tier): `owner`'s state, stamped `seen` =
+        (seen_owner, seen_version), copied from `from_slot` to `to_slot` over [start_ns, end_ns]
+        (an offload to host memory, whose slots the engine numbers as slots of their own, or a
+        restore). Move ids count on their own (the next unless given). Returns the move id.
+
+        Raises FieldError (nothing is written) when a field is wrong."""
+        if self._file.closed:
+            raise ValueError(f"{self.path}: the recorder is closed")
+        move_id = self._next_move if move is None else _uint("move", move, None)
+        seen_owner, seen_version = _pair("seen", seen, "seen_owner", "seen_version", None)
+        line = {"move": move_id, "owner": _uint("owner", owner, None),
+                "from_slot": _uint("from_slot", from_slot, None),
+                "to_slot": _uint("to_slot", to_slot, None),
+                "start_ns": _int("start_ns", start_ns, None),
+                "end_ns": _int("end_ns", end_ns, None),
+                "seen_owner": _uint("seen_owner", seen_owner, None),
+                "seen_version": _uint("seen_version", seen_version, None)}
+        if line["end_ns"] < line["start_ns"]:
+            raise FieldError("end_ns", f"{end_ns} is before start_ns {start_ns}")
+        self._next_move = max(self._next_move, move_id + 1)
+        self._emit(line)
+        return move_id
 
     def batch(self, start_ns: int, end_ns: int, *, batch: int | None = None) -> Batch:
         """Returns a Batch whose steps all carry one batch id (the next one unless given) and the

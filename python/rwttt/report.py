@@ -176,7 +176,8 @@ _RUN = ("trace", "policy", "model", "hardware", "seed", "backend", "timing", "fa
 _COUNTS = ("requests", "steps", "batches", "prompt_tokens", "output_tokens", "first_arrival_ns",
            "last_completion_ns", "makespan_s", "output_tokens_per_s", "requests_per_s")
 _LATENCIES = ("ttft", "tpot", "itl", "e2e", "admission_wait")
-_DEVICE = ("lanes", "busy_fraction", "peak_memory_bytes", "budget_bytes")
+_DEVICE = ("lanes", "busy_fraction", "peak_memory_bytes", "budget_bytes", "peak_admitted",
+           "offloads", "restores", "peak_host_bytes")
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,12 @@ class Metrics:
     busy_fraction: float | None
     peak_memory_bytes: int
     budget_bytes: int
+    # The most owners admitted at once, and the host tier's copies (docs/simulator.md); None from
+    # an rwttt that did not report them.
+    peak_admitted: int | None = None
+    offloads: int | None = None
+    restores: int | None = None
+    peak_host_bytes: int | None = None
     check: Report | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 

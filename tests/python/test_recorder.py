@@ -184,6 +184,40 @@ def test_a_copy_on_write_engine_declares_its_base_slot_and_checks_valid(tmp_path
     assert "into the base slot 9" in done.stdout
 
 
+def test_an_engine_with_a_host_tier_logs_its_moves_and_checks_valid(tmp_path, cli):
+    # Owner 0 leaves slot 0 for host memory (slot 2^31) so that owner 1's first WRITE can take
+    # it, and comes back into slot 1.
+    host = 2**31
+    path = tmp_path / "host.jsonl"
+    with HistoryRecorder(path, policy="mine-host", chunk=4, base_slot=9) as rec:
+        rec.read(0, 0, (0, 4), start_ns=0, end_ns=10, slot=9, seen=(0, 0))
+        rec.write(0, 0, (0, 4), start_ns=10, end_ns=20, slot=9, seen=(0, 0), commit=(0, 1))
+        assert rec.move(0, from_slot=0, to_slot=host, start_ns=20, end_ns=30, seen=(0, 1)) == 0
+        rec.read(1, 0, (0, 4), start_ns=20, end_ns=30, slot=9, seen=(1, 0))
+        rec.write(1, 0, (0, 4), start_ns=30, end_ns=40, slot=9, seen=(1, 0), commit=(0, 1))
+        assert rec.move(0, from_slot=host, to_slot=1, start_ns=40, end_ns=50, seen=(0, 1)) == 1
+        rec.read(0, 1, (4, 5), start_ns=50, end_ns=60, slot=1, seen=(0, 1))
+    assert json.loads(lines(path)[3]) == {"move": 0, "owner": 0, "from_slot": 0,
+                                          "to_slot": host, "start_ns": 20, "end_ns": 30,
+                                          "seen_owner": 0, "seen_version": 1}
+    done = subprocess.run([cli, "check", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+    # Without the offload owner 0 still holds slot 0 when owner 1 commits there: owner-leak.
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(l + "\n" for i, l in enumerate(lines(path)) if i != 3), encoding="utf-8")
+    done = subprocess.run([cli, "check", str(bad)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "owner-leak" in done.stdout
+
+
+def test_rejects_a_move_format_v1_does_not_allow(tmp_path):
+    with HistoryRecorder(tmp_path / "h.jsonl", policy="mine", chunk=4) as rec:
+        with pytest.raises(FieldError, match="^to_slot: "):
+            rec.move(0, from_slot=0, to_slot=-1, start_ns=0, end_ns=1, seen=(0, 0))
+        with pytest.raises(FieldError, match="^end_ns: "):
+            rec.move(0, from_slot=0, to_slot=1, start_ns=5, end_ns=1, seen=(0, 0))
+
+
 @pytest.mark.parametrize("base", [-1, 2**64, True, "9"])
 def test_rejects_a_base_slot_format_v1_does_not_allow(tmp_path, base):
     with pytest.raises(FieldError, match="^base_slot: "):
