@@ -12,6 +12,7 @@
 #include "cli/command.h"
 #include "cli/numeric_flags.h"
 #include "cli/policy_flags.h"
+#include "cli/public_traces.h"
 #include "cli/run_flags.h"
 #include "core/output_file.h"
 #include "core/step_cost.h"
@@ -150,18 +151,7 @@ struct FidelityFlags {
 // trace is skipped, said on stderr.
 Result<std::vector<FidelityWorkload>> PublicWorkloads(const std::string& dir) {
   std::vector<FidelityWorkload> out;
-  const std::pair<const char*, TraceFormat> traces[] = {
-      {"/azure-llm-2023/AzureLLMInferenceTrace_conv.csv", TraceFormat::kAzure},
-      {"/mooncake/conversation_trace.jsonl", TraceFormat::kMooncake}};
-  for (const auto& [name, format] : traces) {
-    const std::string path = dir + name;
-    if (std::FILE* f = std::fopen(path.c_str(), "r")) {
-      std::fclose(f);
-    } else {
-      std::fprintf(stderr, "rwttt: fidelity: %s is absent: its workload is left out\n",
-                   path.c_str());
-      continue;
-    }
+  for (const auto& [path, format] : PresentPublicTraces(dir, "fidelity")) {
     TraceLoadOptions o;
     o.shaping.window = TimeWindow{Nanos{0}, Nanos{60'000'000'000}};
     o.shaping.sample_fraction = 0.25;

@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "cli/numeric_flags.h"
+#include "cli/public_traces.h"
 #include "core/hardware_profile.h"
 #include "core/model_profile.h"
 #include "core/units.h"
@@ -30,18 +31,7 @@ Result<std::vector<CowWorkload>> CowWorkloads(const CowFlags& f, const ModelProf
                    PaperWorkload(kPaperStreams, setup.prompt_tokens, setup.output_tokens), budget});
   }
   RWTTT_ASSIGN_OR_RETURN(const HardwareProfile h100, LoadHardwareProfile("h100-sxm"));
-  const std::pair<const char*, TraceFormat> traces[] = {
-      {"/azure-llm-2023/AzureLLMInferenceTrace_conv.csv", TraceFormat::kAzure},
-      {"/mooncake/conversation_trace.jsonl", TraceFormat::kMooncake}};
-  for (const auto& [file, format] : traces) {
-    const std::string path = f.traces + file;
-    if (std::FILE* in = std::fopen(path.c_str(), "r")) {
-      std::fclose(in);
-    } else {
-      std::fprintf(stderr, "rwttt: bench cow: %s is absent: its workload is left out\n",
-                   path.c_str());
-      continue;
-    }
+  for (const auto& [path, format] : PresentPublicTraces(f.traces, "bench cow")) {
     TraceLoadOptions o;
     o.shaping.window = TimeWindow{Nanos{0}, Nanos{static_cast<std::int64_t>(f.window_s * 1e9)}};
     RWTTT_ASSIGN_OR_RETURN(LoadedTrace loaded, LoadTrace(path, format, o));
