@@ -28,7 +28,7 @@ struct BatchRecord {
   std::span<const BatchStep> steps;
 };
 
-// A state's copy over the host link (docs/simulator.md#the-host-tier).
+// A state's copy over the host link (docs/simulator.md#the-host-tier-offloadon).
 struct LinkCopy {
   bool to_host = true;  // an offload; false: a restore
   OwnerId owner;

@@ -44,8 +44,8 @@ struct Metrics {
   std::uint64_t peak_memory_bytes = 0;
   std::uint64_t budget_bytes = 0;
   std::uint64_t peak_admitted = 0;  // the most owners admitted at once
-  // The host tier (docs/simulator.md#the-host-tier): states copied to host memory and back, and
-  // the most host memory they held at once.
+  // The host tier (docs/simulator.md#the-host-tier-offloadon): states copied to host memory and
+  // back, and the most host memory they held at once.
   std::uint64_t offloads = 0;
   std::uint64_t restores = 0;
   std::uint64_t peak_host_bytes = 0;

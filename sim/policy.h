@@ -130,8 +130,8 @@ struct DeviceLayout {
   // The host tier (kCopyOnWrite, on hardware with one): when > 0, while a first WRITE or a restore
   // waits for device memory, the simulator copies to host memory the state of an owner that has
   // completed at least this many steps since it got its slot and whose step is waiting, not
-  // running; the owner waits for a slot again behind the others (docs/simulator.md#the-host-tier).
-  // 0: states never leave the device.
+  // running; the owner waits for a slot again behind the others
+  // (docs/simulator.md#the-host-tier-offloadon). 0: states never leave the device.
   std::uint64_t offload_after_steps = 0;
 
   // The layout of a policy that keeps one copy of the weights and one state per owner (rwttt,

@@ -139,8 +139,9 @@ class Run final : public ReadyView {
   // Copy-on-write: gives the owner, whose first WRITE is ready, a slot of its own and charges its
   // memory; false when the memory is not free (the step then waits in needs_slot_).
   bool GrantSlot(std::uint32_t index);
-  // The owners waiting for a slot, oldest first, while the memory for one is free.
-  void GrantWaitingSlots();
+  // The owners waiting for a slot, oldest first, while the memory for one is free (one in host
+  // memory starts its copy back).
+  Status GrantWaitingSlots();
   void Enqueue(std::uint32_t index);
   void Unready(std::uint32_t index);
   void Finish(std::uint32_t index);
@@ -158,16 +159,18 @@ class Run final : public ReadyView {
   }
   Status CheckOwnerFits(std::size_t index) const;
 
-  // The host tier (DeviceLayout::offload_after_steps; docs/simulator.md#the-host-tier). Each
-  // direction of the link copies one state at a time, in the order the copies were asked for.
+  // The host tier (DeviceLayout::offload_after_steps; docs/simulator.md#the-host-tier-offloadon).
+  // Each direction of the link copies one state at a time, in the order the copies were asked for.
   static constexpr int kToHost = 0;
   static constexpr int kToDevice = 1;
   bool offloading() const { return layout_.offload_after_steps > 0; }
   // While owners wait for a slot (beyond those the copies under way to host memory will free),
-  // copies the state of the waiting-not-running owner longest in its slot to host memory.
-  void OffloadForWaiters();
+  // copies to host memory the state of a waiting (not running) owner, the one that has completed
+  // the most steps in its slot, at least offload_after_steps.
+  Status OffloadForWaiters();
   std::int64_t ChooseOffload() const;
-  void StartMove(int direction, std::uint32_t index);
+  // Errors: a copy that would end past the simulator's clock.
+  Status StartMove(int direction, std::uint32_t index);
   // The copies that end now: an offload frees its slot and memory; a restore readies its step.
   void EndMoves();
   Nanos NextMoveEnd() const;
@@ -309,27 +312,29 @@ bool Run::GrantSlot(std::uint32_t index) {
   return true;
 }
 
-void Run::GrantWaitingSlots() {
+Status Run::GrantWaitingSlots() {
   while (!needs_slot_.empty() && GrantSlot(needs_slot_.front())) {
     const std::uint32_t index = needs_slot_.front();
     needs_slot_.pop_front();
     if (owners_[index].phase == Phase::kOnHost) {
-      StartMove(kToDevice, index);
+      RWTTT_TRY(StartMove(kToDevice, index));
     } else {
       Enqueue(index);
     }
   }
+  return OkStatus();
 }
 
-void Run::OffloadForWaiters() {
-  if (!offloading()) return;
+Status Run::OffloadForWaiters() {
+  if (!offloading()) return OkStatus();
   const std::uint64_t host_budget = config_.hardware.host_memory_bytes();
   while (needs_slot_.size() > offloads_pending_ &&
          host_memory_ + layout_.owner_bytes <= host_budget) {
     const std::int64_t victim = ChooseOffload();
-    if (victim < 0) return;
-    StartMove(kToHost, static_cast<std::uint32_t>(victim));
+    if (victim < 0) break;
+    RWTTT_TRY(StartMove(kToHost, static_cast<std::uint32_t>(victim)));
   }
+  return OkStatus();
 }
 
 std::int64_t Run::ChooseOffload() const {
@@ -344,8 +349,18 @@ std::int64_t Run::ChooseOffload() const {
   return best;
 }
 
-void Run::StartMove(int direction, std::uint32_t index) {
+Status Run::StartMove(int direction, std::uint32_t index) {
   Owner& o = owners_[index];
+  std::deque<Move>& line = moves_[direction];
+  const Nanos start = line.empty() ? now_ : std::max(now_, line.back().end);
+  const double copy_ns =
+      std::ceil(static_cast<double>(layout_.owner_bytes) / config_.hardware.host_link_gbs);
+  if (!(copy_ns < static_cast<double>(INT64_MAX - start.value()))) {
+    return Error::Input(fmt::format(
+        "request {} (the trace's request #{}) would run past the simulator's 2^63 ns clock: the "
+        "copy of its state over the host link starts at {} ns and takes {:.0f} ns on {}",
+        trace_[index].id.value(), index + 1, start.value(), copy_ns, config_.hardware.name));
+  }
   if (direction == kToHost) {
     Unready(index);  // its ready step waits in host memory
     if (free_host_.empty()) {
@@ -358,11 +373,8 @@ void Run::StartMove(int direction, std::uint32_t index) {
     ++offloads_pending_;
   }
   o.phase = Phase::kMoving;
-  std::deque<Move>& line = moves_[direction];
-  const Nanos start = line.empty() ? now_ : std::max(now_, line.back().end);
-  const auto takes = static_cast<std::int64_t>(
-      std::ceil(static_cast<double>(layout_.owner_bytes) / config_.hardware.host_link_gbs));
-  const Move move{start, start + Nanos{std::max<std::int64_t>(takes, 1)}, index};
+  const Move move{
+      start, start + Nanos{std::max<std::int64_t>(static_cast<std::int64_t>(copy_ns), 1)}, index};
   line.push_back(move);
   // The copy's record, and the backend's copy, now: no step of the owner runs until it ends, and
   // the history logs a move when the engine begins it.
@@ -373,6 +385,7 @@ void Run::StartMove(int direction, std::uint32_t index) {
     const FaultHooks::Restore restore = faults_->OnRestore(index, o.slot, *slots_);
     executor_.Restore(id, o.host_slot, restore.slot, now_, move.end, restore.from_base);
   }
+  return OkStatus();
 }
 
 Nanos Run::NextMoveEnd() const {
@@ -651,6 +664,13 @@ Status Run::ConfigureLayout() {
   }
   layout_ = *layout;
   RWTTT_CHECK(layout_.lanes >= 1);
+  if (layout_.offload_after_steps > 0 &&
+      (layout_.slot_mode != SlotMode::kCopyOnWrite || !config_.hardware.has_host_tier())) {
+    return Error::Usage(fmt::format(
+        "the policy's layout offloads states to host memory, which needs copy-on-write slots "
+        "(SlotMode::kCopyOnWrite) and hardware with a host tier; {} has {}",
+        config_.hardware.name, config_.hardware.has_host_tier() ? "one" : "none"));
+  }
   if (!layout_.fits(config_.budget_bytes) && !trace_.empty()) {
     return Error::Input(fmt::format(
         "request {} can never be admitted: the policy pins {} bytes and each owner needs {} more, "
@@ -745,10 +765,10 @@ Status Run::RunNextInstant() {
     ++events_;
   }
   EndMoves();
-  GrantWaitingSlots();  // before admissions: an admitted owner's first WRITE goes first
+  RWTTT_TRY(GrantWaitingSlots());  // before admissions: an admitted owner's first WRITE goes first
   Admit();
   MakeReady(newly_ready_);
-  OffloadForWaiters();
+  RWTTT_TRY(OffloadForWaiters());
   RWTTT_TRY(Dispatch());
   if (busy_count_ == 0 && next_arrival_ == trace_.size() && finished_ < trace_.size() &&
       NextMoveEnd().value() == INT64_MAX) {

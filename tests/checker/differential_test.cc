@@ -110,11 +110,12 @@ RealHistory GenerateRealHistory() {
                        : *rc::gen::element<std::string>("rwttt", "rwttt", "sequential", "replicas",
                                                         "naive");
   if (h.policy == "rwttt" && *rc::gen::inRange(0, 3) == 0) {
-    // Every kind up to torn-state; in offload runs the copy-on-write kinds too, and half the time
-    // stale-restore (the one kind that strikes only there).
-    const FaultKind last = h.offload ? FaultKind::kStaleRestore : FaultKind::kTornState;
+    // Every kind up to torn-state; in offload runs the copy-on-write and host-tier kinds too, and
+    // half the time one of the host tier's (stale-restore, restore-held: the kinds that strike
+    // only there).
+    const FaultKind last = h.offload ? FaultKind::kRestoreHeld : FaultKind::kTornState;
     h.fault = h.offload && *rc::gen::arbitrary<bool>()
-                  ? FaultKind::kStaleRestore
+                  ? *rc::gen::element(FaultKind::kStaleRestore, FaultKind::kRestoreHeld)
                   : static_cast<FaultKind>(*rc::gen::inRange(1, static_cast<int>(last) + 1));
   }
   FuzzSpace space;
@@ -191,6 +192,80 @@ std::uint64_t Bump(std::uint64_t v) {
 // rwttt replay's first host slot (docs/checker.md#moves-a-host-tier).
 constexpr std::uint64_t kHostSlot = std::uint64_t{1} << 31;
 
+// The largest start_ns of the records before position `i` (0 if none): the earliest a record at
+// `i` may start and stay in start order.
+std::int64_t LatestStartBefore(const std::vector<HistoryStep>& h, std::size_t i) {
+  std::int64_t latest = 0;
+  for (std::size_t k = 0; k < i; ++k) latest = std::max(latest, h[k].start.value());
+  return latest;
+}
+
+// A distance to shift a time by, to land on or next to a boundary: 0, 1 or up to 2,000 ns.
+std::int64_t NearBoundary() {
+  return *rc::gen::element<std::int64_t>(0, 0, 1, *rc::gen::inRange<std::int64_t>(1, 2000));
+}
+
+// The timing mistakes around the move at `i` (docs/checker.md#moves-a-host-tier, "the source is
+// used until the copy ends" and "its own steps"), keeping the history in start order: the copy
+// overlapping its owner's step before or after it, and another owner entering the source slot
+// while the copy out of it runs. REQUIRES: h[i] is a move.
+std::string MutateMoveTiming(std::vector<HistoryStep>& h, std::size_t i) {
+  HistoryStep& m = h[i];
+  // The owner's step just before and just after the move, and the first record of another owner
+  // that enters the move's source slot after it (a step reading it, a WRITE committing into it, a
+  // move into it).
+  std::optional<std::size_t> before;
+  for (std::size_t k = i; k-- > 0;) {
+    if (!h[k].is_move() && h[k].owner == m.owner) {
+      before = k;
+      break;
+    }
+  }
+  std::optional<std::size_t> after;
+  std::optional<std::size_t> entrant;
+  for (std::size_t k = i + 1; k < h.size(); ++k) {
+    const HistoryStep& r = h[k];
+    if (!after && !r.is_move() && r.owner == m.owner) after = k;
+    const bool enters =
+        r.is_move() ? *r.moved_to == m.slot : r.slot == m.slot || r.commit_slot == m.slot;
+    if (!entrant && r.owner != m.owner && enters) entrant = k;
+  }
+  // Starts the record at `k` (after the move) `d` before the move's copy ends, in start order.
+  const auto pull_into_copy = [&](std::size_t k) {
+    HistoryStep& r = h[k];
+    r.start = Nanos{std::max(LatestStartBefore(h, k), h[i].end.value() - NearBoundary())};
+    r.end = std::max(r.end, r.start);
+  };
+  switch (*rc::gen::inRange(0, 5)) {
+    case 0:
+      if (!before) return "nothing (no step of the owner before the move)";
+      m.start = Nanos{std::max(LatestStartBefore(h, i), h[*before].end.value() - NearBoundary())};
+      m.end = std::max(m.end, m.start);
+      return fmt::format("the move on line {} starts at {}, as its owner's step on line {} ends", i,
+                         m.start.value(), *before);
+    case 1:
+      if (!after) return "nothing (no step of the owner after the move)";
+      m.end = Nanos{std::max(m.start.value(), h[*after].start.value() + NearBoundary())};
+      return fmt::format("the move on line {} ends at {}, as its owner's step on line {} starts", i,
+                         m.end.value(), *after);
+    case 2:
+      if (!after) return "nothing (no step of the owner after the move)";
+      pull_into_copy(*after);
+      return fmt::format("the owner's step on line {} starts at {}, as the move on line {} ends",
+                         *after, h[*after].start.value(), i);
+    case 3:
+      if (!entrant) return "nothing (no other owner enters the move's source)";
+      pull_into_copy(*entrant);
+      return fmt::format("line {} enters slot {} at {}, as the move on line {} out of it ends",
+                         *entrant, m.slot, h[*entrant].start.value(), i);
+    default:
+      if (!entrant) return "nothing (no other owner enters the move's source)";
+      m.end = Nanos{std::max(m.start.value(), h[*entrant].start.value() + NearBoundary())};
+      return fmt::format("the move on line {} out of slot {} ends at {}, as line {} enters it", i,
+                         m.slot, m.end.value(), *entrant);
+  }
+}
+
 // One mutation of a move line, chosen at random: the mistakes a host-tier engine (or its log)
 // could make. REQUIRES: h[i] is a move.
 std::string MutateMove(std::vector<HistoryStep>& h, std::size_t i,
@@ -208,10 +283,13 @@ std::string MutateMove(std::vector<HistoryStep>& h, std::size_t i,
     if (near.empty()) return nullptr;
     return &h[*rc::gen::elementOf(near)];
   };
-  switch (*rc::gen::inRange(0, 10)) {
+  switch (*rc::gen::inRange(0, 12)) {
     case 0:
       h.erase(h.begin() + static_cast<std::ptrdiff_t>(i));
       return fmt::format("dropped the move on line {}", i);
+    case 9:
+    case 10:
+      return MutateMoveTiming(h, i);
     case 1: {
       const HistoryStep* other = near_other();
       if (other == nullptr) return "nothing (no other owner near the move)";

@@ -471,6 +471,10 @@ struct SlotEntry {
 struct SlotTable {
   std::map<std::uint64_t, SlotEntry> slots;  // std::map: references stay valid across insertions
   std::map<OwnerId, std::uint64_t> current_slot;
+  // The positions of the moves that are a use of their source slot: "the source is used until the
+  // copy ends: when o holds a, m is also o's latest use of a" (decided when the move is replayed,
+  // by the table before it).
+  std::set<std::size_t> source_uses;
 };
 
 // "foreign stamp: seen_owner != o is an owner-leak (it found another owner's state)." It holds in
@@ -480,13 +484,16 @@ void CheckForeignStamp(const Context& ctx, std::size_t i) {
   if (x.seen_owner != x.owner) ctx.Report("owner-leak", "isolation/foreign-stamp", i);
 }
 
-// Whether the record `s` is a use of slot `k` for the rule for entering a held slot: "a step that
-// read or committed it, or a move into it" (the moves section's definition of h's latest use y).
-// AMBIGUOUS: a move *out of* k (from_slot == k) is not a use of k: the text names only "a move into
-// it". So an owner entering k while another owner's offload is still copying k out finds the slot
-// free once the mover's current slot is the destination.
-bool UsesSlot(const HistoryStep& s, std::uint64_t k) {
-  if (s.is_move()) return *s.moved_to == k;
+// Whether the record at position `j` is a use of slot `k` for the rule for entering a held slot: "a
+// step that read or committed it, or a move into or out of it" (the moves section's definition of
+// h's latest use y). A move out of k is one only when its owner held k then ("the source is used
+// until the copy ends: when o holds a, m is also o's latest use of a"): table.source_uses.
+// AMBIGUOUS: a move out of k by an owner that did not hold k (a move-source finding) is no use of
+// k. (It could not be the latest use of an owner that holds k later anyway: that owner entered k
+// again after it.)
+bool UsesSlot(const Context& ctx, const SlotTable& table, std::size_t j, std::uint64_t k) {
+  const HistoryStep& s = ctx.history[j];
+  if (s.is_move()) return *s.moved_to == k || (s.slot == k && table.source_uses.count(j) == 1);
   return s.slot == k || CommitSlot(s) == k;
 }
 
@@ -499,12 +506,14 @@ bool UsesSlot(const HistoryStep& s, std::uint64_t k) {
 // entering a held slot, with m as the entering record").
 // AMBIGUOUS: "latest" is taken in history order among the records before x (the replay has not
 // seen later ones); "after x in the history" is a later position in the file.
-// AMBIGUOUS: y is h's latest use of k including a move of h into k, for a step entering k as well
-// as for a move (the step rule says "h's latest step that read or committed k", but the moves
-// section makes "m ... o's latest use of b" part of the table, which only matters to later
-// entries). "h has any step after x" counts h's steps only, not its moves (moves are not steps; a
-// later move of h out of k is caught by the source rule instead). "Precedes" between a record and
-// a move uses the move's own [start_ns, end_ns].
+// AMBIGUOUS: y is h's latest use of k including a move of h into or out of k (UsesSlot), for a
+// step entering k as well as for a move (the step rule says "h's latest step that read or
+// committed k", but the moves section makes "m ... o's latest use of b" and "m is also o's latest
+// use of a" part of the table, which only matters to later entries, and says "a step or move
+// entering a while the copy out of it runs is an owner-leak"). "h has any step after x" counts h's
+// steps only, not its moves (moves are not steps; a later move of h out of k is caught by the
+// source rule instead). "Precedes" between a record and a move uses the move's own [start_ns,
+// end_ns].
 void CheckEntry(const Context& ctx, const SlotTable& table, std::size_t i, std::uint64_t k,
                 const std::string& rule) {
   const std::vector<HistoryStep>& h = ctx.history;
@@ -514,7 +523,7 @@ void CheckEntry(const Context& ctx, const SlotTable& table, std::size_t i, std::
   const OwnerId holder = *entry->second.holder;
   const HistoryStep* y = nullptr;  // exists: h holds k only after a use of k by h
   for (std::size_t j = i; j-- > 0;) {
-    if (h[j].owner == holder && UsesSlot(h[j], k)) {
+    if (h[j].owner == holder && UsesSlot(ctx, table, j, k)) {
       y = &h[j];
       break;
     }
@@ -638,26 +647,67 @@ void CheckMoveSource(const Context& ctx, const SlotTable& table, std::size_t i) 
   }
 }
 
+// "its own steps: o's step just before m in the history must precede m in real time (a state
+// copied while a step of its owner still runs on it), and o's step just after m in the history
+// must come after m in real time (a step that read its state before the copy that put it there
+// ended); otherwise it is an uncommitted-read (...), one finding per move."
+// AMBIGUOUS: "o's step" is a step, not a move: other moves of o between are skipped (an offload
+// and the restore right after it are not compared with each other; each is compared with the
+// steps around the pair). Any step of o counts, a duplicate or a step in the base included. "Come
+// after m" is read as "m precedes it" (the equality clause included). An owner with no step
+// before (after) m has nothing to judge on that side.
+void CheckMoveOwnSteps(const Context& ctx, std::size_t i) {
+  const std::vector<HistoryStep>& h = ctx.history;
+  const HistoryStep& m = h[i];
+  const HistoryStep* before = nullptr;
+  for (std::size_t j = i; j-- > 0;) {
+    if (IsStep(h[j]) && h[j].owner == m.owner) {
+      before = &h[j];
+      break;
+    }
+  }
+  const HistoryStep* after = nullptr;
+  for (std::size_t j = i + 1; j < h.size(); ++j) {
+    if (IsStep(h[j]) && h[j].owner == m.owner) {
+      after = &h[j];
+      break;
+    }
+  }
+  if ((before != nullptr && !Precedes(*before, m)) || (after != nullptr && !Precedes(m, *after))) {
+    ctx.Report("uncommitted-read", "isolation/move-own-steps", i);
+  }
+}
+
 // "the destination: m enters b by the rule for entering a held slot, with m as the entering record
 // (...). Then o holds b, the state in b is o's, b is o's current slot, and m is o's latest use of
-// b." "Nothing else changes: a stays as it was in the table". (m being o's latest use of b is
-// UsesSlot's: CheckEntry finds it by searching the history backwards.)
+// b." (m being o's latest use of b is UsesSlot's: CheckEntry finds it by searching the history
+// backwards.)
+// "the source is used until the copy ends: when o holds a, m is also o's latest use of a. Nothing
+// else changes there: a's holder and state stay as they were" (table.source_uses, read by
+// UsesSlot; "o holds a" by the table before m).
 // AMBIGUOUS: the rules are checked in the order the doc lists them, all against the table before
 // m, and the table is updated whatever they found (as for a step). A move into B (already a
 // move-base finding) still enters B in the table: the base section's "does not enter B" is said of
 // steps only ("These rules replace the ones above for the steps they name"). A move's seen_version
-// plays no part in check 2 either.
+// plays no part in check 2 either. A move with a == b is a use of b (a move into it) whoever held
+// it.
 void ReplayMove(const Context& ctx, SlotTable* table, std::size_t i) {
   const HistoryStep& m = ctx.history[i];
+  const std::uint64_t a = m.slot;
   const std::uint64_t b = *m.moved_to;
   CheckMoveForeignStamp(ctx, i);
   CheckMoveBase(ctx, i);
   CheckMoveSource(ctx, *table, i);
   CheckEntry(ctx, *table, i, b, "isolation/move-destination");
+  const auto source = table->slots.find(a);
+  if (source != table->slots.end() && source->second.holder == m.owner) {
+    table->source_uses.insert(i);
+  }
   SlotEntry& entry = table->slots[b];
   entry.holder = m.owner;
   entry.state = m.owner;
   table->current_slot[m.owner] = b;
+  CheckMoveOwnSteps(ctx, i);
 }
 
 // "The checker replays the history in history order with its own table: for each slot, the owner

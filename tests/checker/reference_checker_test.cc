@@ -687,6 +687,11 @@ TEST(ReferenceChecker, OffloadThenRestoreIsValid) {
   EXPECT_EQ(h.Check(Chunk(4)), Types{});
   EXPECT_EQ(h.Check(WithTrace({Req(0, 4, 2), Req(1, 4, 0)}, 4)), Types{});
   EXPECT_EQ(h.Check(WithBase(WithTrace({Req(0, 4, 2), Req(1, 4, 0)}, 4))), Types{});  // B unused
+  // The offload [20, 30] is owner 0's latest use of slot 0 and precedes owner 1's entry at 30 (it
+  // took time); each move comes after owner 0's step before it and before its step after it.
+  EXPECT_FALSE(AnyFired(h, 2));
+  EXPECT_FALSE(AnyFired(h, 3));
+  EXPECT_FALSE(AnyFired(h, 4));
   // Without the moves, owner 0 is still live in slot 0 (its current slot) when owner 1 enters it.
   Steps unmoved;
   for (const HistoryStep& s : h.steps()) {
@@ -808,12 +813,110 @@ TEST(ReferenceChecker, EnteringASlotWhileItsHoldersRestoreCopiesIntoItIsOwnerLea
   EXPECT_TRUE(h.Fired("isolation/held-slot/concurrent", 3));
 }
 
+TEST(ReferenceChecker, EnteringASlotWhileItsHoldersOffloadCopiesOutOfItIsOwnerLeak) {
+  // "the source is used until the copy ends": the offload out of slot 0 is owner 0's latest use of
+  // slot 0, and owner 1's step enters slot 0 while it still copies.
+  Steps step;
+  InSlot(step.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});   // 0
+  Move(step, 0, 0, 0, 0, kHost, 10, 30);               // 1: offload, copying until 30
+  InSlot(step.Read(1, 0, {0, 1}, 20, 40), 0, {1, 0});  // 2: owner 1 admitted into slot 0 at 20
+  EXPECT_EQ(step.Check(), (Types{"owner-leak"}));
+  EXPECT_TRUE(step.Fired("isolation/held-slot/concurrent", 2));
+  EXPECT_FALSE(step.Fired("isolation/held-slot/live", 2));  // owner 0's current slot is the host
+  EXPECT_FALSE(AnyFired(step, 1));
+  // A move entering slot 0 while the copy out of it runs: owner 1's state, from slot 5.
+  Steps move;
+  InSlot(move.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});  // 0
+  InSlot(move.Read(1, 0, {0, 1}, 0, 10), 5, {1, 0});  // 1
+  Move(move, 0, 0, 0, 0, kHost, 10, 30);              // 2: offload, copying until 30
+  Move(move, 1, 1, 0, 5, 0, 20, 35);                  // 3: owner 1 moves into slot 0 at 20
+  EXPECT_EQ(move.Check(), (Types{"owner-leak"}));
+  EXPECT_TRUE(move.Fired("isolation/move-destination/concurrent", 3));
+  // The same move once the copy ended is legal.
+  move.steps()[3].start = Nanos{30};
+  move.steps()[3].end = Nanos{40};
+  EXPECT_EQ(move.Check(), Types{});
+  // A copy-on-write first WRITE committing into slot 0 while the copy out of it runs enters it.
+  Steps cow;
+  InSlot(cow.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});         // 0
+  Move(cow, 0, 0, 0, 0, kHost, 10, 30);                     // 1
+  InBase(cow.Read(1, 0, {0, 4}, 10, 20));                   // 2
+  InBase(cow.Write(1, 0, {0, 4}, 20, 40)).commit_slot = 0;  // 3: enters slot 0
+  EXPECT_EQ(cow.Check(WithBase()), (Types{"owner-leak"}));
+  EXPECT_TRUE(cow.Fired("isolation/base-write-entry/concurrent", 3, WithBase()));
+}
+
+TEST(ReferenceChecker, EnteringASlotAfterItsHoldersOffloadEndedIsValid) {
+  Steps h;
+  InSlot(h.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});   // 0
+  Move(h, 0, 0, 0, 0, kHost, 10, 30);               // 1: offload, copying until 30
+  InSlot(h.Read(1, 0, {0, 1}, 30, 40), 0, {1, 0});  // 2: enters slot 0 as the copy ends
+  Move(h, 1, 0, 0, kHost, 1, 30, 40);               // 3: owner 0 restored into slot 1
+  InSlot(h.Read(0, 0, {1, 2}, 40, 50), 1, {0, 0});  // 4
+  EXPECT_EQ(h.Check(), Types{});
+  // At one instant: an instantaneous offload at 30 and owner 1's entry at 30 overlap unless the
+  // entry takes time ("precedes": x.end == y.start and at least one of the two took time).
+  Steps instant;
+  InSlot(instant.Read(0, 0, {0, 1}, 0, 10), 0, {0, 0});   // 0
+  Move(instant, 0, 0, 0, 0, kHost, 30, 30);               // 1
+  InSlot(instant.Read(1, 0, {0, 1}, 30, 40), 0, {1, 0});  // 2: took time
+  EXPECT_EQ(instant.Check(), Types{});
+  instant.steps()[2].end = Nanos{30};  // instantaneous too
+  EXPECT_EQ(instant.Check(), (Types{"owner-leak"}));
+  EXPECT_TRUE(instant.Fired("isolation/held-slot/concurrent", 2));
+}
+
+TEST(ReferenceChecker, MoveOverlappingItsOwnersPreviousStepIsUncommittedRead) {
+  // "its own steps": the offload starts at 15, while owner 0's WRITE runs until 20.
+  Steps h;
+  InSlot(h.Read(0, 0, {0, 4}, 0, 10), 0, {0, 0});    // 0
+  InSlot(h.Write(0, 0, {0, 4}, 10, 20), 0, {0, 0});  // 1: commits (0, 1) until 20
+  Move(h, 0, 0, 1, 0, kHost, 15, 30);                // 2: copies the state from 15
+  Move(h, 1, 0, 1, kHost, 1, 30, 40);                // 3: restore into slot 1
+  InSlot(h.Read(0, 1, {4, 5}, 40, 50), 1, {0, 1});   // 4
+  EXPECT_EQ(h.Check(), (Types{"uncommitted-read"}));
+  EXPECT_TRUE(h.Fired("isolation/move-own-steps", 2));
+  EXPECT_FALSE(AnyFired(h, 3));  // the restore's steps around it are steps 1 and 4: in order
+  EXPECT_FALSE(AnyFired(h, 4));
+  EXPECT_EQ(h.Check(Chunk(4)), (Types{"uncommitted-read"}));
+  // Starting as the WRITE ends, it is in order (the WRITE took time).
+  h.steps()[2].start = Nanos{20};
+  EXPECT_EQ(h.Check(), Types{});
+}
+
+TEST(ReferenceChecker, StepStartingBeforeItsOwnersRestoreEndedIsUncommittedRead) {
+  // "o's step just after m in the history must come after m in real time": the READ starts at 40,
+  // the restore into its slot ends at 45.
+  Steps h;
+  InSlot(h.Read(0, 0, {0, 4}, 0, 10), 0, {0, 0});    // 0
+  InSlot(h.Write(0, 0, {0, 4}, 10, 20), 0, {0, 0});  // 1
+  Move(h, 0, 0, 1, 0, kHost, 20, 30);                // 2: offload
+  Move(h, 1, 0, 1, kHost, 1, 30, 45);                // 3: restore, copying until 45
+  InSlot(h.Read(0, 1, {4, 5}, 40, 50), 1, {0, 1});   // 4: reads slot 1 from 40
+  EXPECT_EQ(h.Check(), (Types{"uncommitted-read"}));
+  EXPECT_TRUE(h.Fired("isolation/move-own-steps", 3));
+  EXPECT_FALSE(AnyFired(h, 2));  // the offload ended at 30, before the READ
+  EXPECT_FALSE(AnyFired(h, 4));  // not a check 3 finding: a move is not a WRITE
+  // A move out of order on both sides is one finding: the offload over [15, 45] overlaps the
+  // WRITE before it and the READ after it (owner 0's next step: the restore is not a step).
+  h.steps()[2].start = Nanos{15};
+  h.steps()[2].end = Nanos{45};
+  const std::vector<ReferenceFinding> findings = ReferenceFindings(h.steps(), {});
+  EXPECT_EQ(std::count_if(findings.begin(), findings.end(),
+                          [](const ReferenceFinding& f) {
+                            return f.rule == "isolation/move-own-steps" && f.index == 2;
+                          }),
+            1);
+  EXPECT_EQ(h.Check(), (Types{"uncommitted-read"}));
+}
+
 TEST(ReferenceChecker, MoveOutOfStartOrderIsMalformed) {
-  Steps move;  // a move starting before an earlier step
+  Steps move;  // a move starting before an earlier step (its owner's: it overlaps that step too)
   move.Read(0, 0, {0, 1}, 10, 20);
   Move(move, 0, 0, 0, 0, kHost, 5, 25);
-  EXPECT_EQ(move.Check(), (Types{"malformed"}));
+  EXPECT_EQ(move.Check(), (Types{"malformed", "uncommitted-read"}));
   EXPECT_TRUE(move.Fired("structure/malformed/start-order", 1));
+  EXPECT_TRUE(move.Fired("isolation/move-own-steps", 1));
   Steps step;  // a step starting before an earlier move
   step.Read(0, 0, {0, 1}, 0, 10);
   Move(step, 0, 0, 0, 0, kHost, 20, 30);

@@ -38,8 +38,11 @@ Set Judge(HistoryBuilder& h, const Inputs& in = {}) {
 }
 
 Request Req(std::uint64_t id, std::uint32_t prompt, std::uint32_t output) {
-  return Request{.id = OwnerId{id}, .arrival = Nanos{0}, .prompt_tokens = prompt,
-                 .output_tokens = output, .seed = {}};
+  return Request{.id = OwnerId{id},
+                 .arrival = Nanos{0},
+                 .prompt_tokens = prompt,
+                 .output_tokens = output,
+                 .seed = {}};
 }
 
 // Owner 0, C = 8: R[0,8) v0, W[0,8) v0->1, R[8,16) v1, R[16,17) v1 — chunk [8,16) never written.
@@ -207,7 +210,7 @@ TEST(Soundness, AReadOverlappingItsOwnersCommitWithAStepBetweenIsUncommitted) {
   h.Read(0, 0, {0, 4}, 0, 10);
   h.Write(0, 0, {0, 4}, 10, 50);  // committing until 50
   h.Read(0, 1, {4, 5}, 20, 25);
-  h.Read(0, 1, {5, 6}, 30, 35);   // overlaps the commit too, with a step between
+  h.Read(0, 1, {5, 6}, 30, 35);  // overlaps the commit too, with a step between
   const CheckReport r = Check(h);
   EXPECT_EQ(Judge(h), (Set{"program-order", "uncommitted-read"}));
   EXPECT_EQ(r.Count(AnomalyType::kUncommittedRead), 2u) << RenderText(r);
@@ -242,8 +245,9 @@ TEST(Soundness, CyclesCarryTheirAdyaClassInJson) {
   const CheckReport r = Check(h);
   ASSERT_EQ(r.anomalies.back().type, AnomalyType::kCycle);
   EXPECT_EQ(r.anomalies.back().cycle_class, CycleClass::kGSingle);
-  EXPECT_NE(RenderJson(r).find(R"("steps":[1,2],"cycle_class":"G-single","explanation":"G-single:)"),
-            std::string::npos)
+  EXPECT_NE(
+      RenderJson(r).find(R"("steps":[1,2],"cycle_class":"G-single","explanation":"G-single:)"),
+      std::string::npos)
       << RenderJson(r);
 }
 

@@ -282,6 +282,39 @@ TEST(Simulator, OffloadCopiesAWaitingOwnersStateToHostMemoryAndBack) {
   }
 }
 
+// A user's policy whose layout asks for the host tier without copy-on-write slots, or on hardware
+// without a host tier, is refused before the run.
+class OffloadingLayoutPolicy final : public Policy {
+ public:
+  explicit OffloadingLayoutPolicy(SlotMode mode) : mode_(mode) {}
+  Result<DeviceLayout> Configure(const PolicyContext& c) override {
+    DeviceLayout layout = DeviceLayout::OneCopy(c);
+    layout.slot_mode = mode_;
+    layout.offload_after_steps = 1;
+    return layout;
+  }
+  void NextBatch(const ReadyView&, std::uint32_t, BatchPlan&) override {}
+
+ private:
+  SlotMode mode_;
+};
+
+TEST(Simulator, ALayoutThatOffloadsNeedsCopyOnWriteAndAHostTier) {
+  SimConfig c = TinyConfig();
+  c.hardware.host_memory_gib = 1;
+  c.hardware.host_link_gbs = 1;
+  OffloadingLayoutPolicy per_owner(SlotMode::kPerOwner);
+  const Result<RunResult> r = Simulate(TwoOwners(), per_owner, c);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().ToString(),
+            "the policy's layout offloads states to host memory, which needs copy-on-write slots "
+            "(SlotMode::kCopyOnWrite) and hardware with a host tier; round has one");
+  c.hardware.host_link_gbs = 0;
+  c.hardware.host_memory_gib = 0;
+  OffloadingLayoutPolicy cow(SlotMode::kCopyOnWrite);
+  EXPECT_FALSE(Simulate(TwoOwners(), cow, c).ok());
+}
+
 TEST(Simulator, OffloadNeedsCopyOnWriteAndAHostTier) {
   SimConfig c = TinyConfig();  // the round device has no host tier
   c.policy_options.Set("offload", "on");
