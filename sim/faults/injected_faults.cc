@@ -111,7 +111,8 @@ class FollowUpFault final : public InjectedFault {
   std::optional<std::uint32_t> armed_;  // the owner whose follow-up suffers the fault
 };
 
-// cross-owner-write: a WRITE updates the lowest slot another owner holds.
+// cross-owner-write: a WRITE updates the lowest slot another owner holds (a first WRITE of a
+// copy-on-write run: commits its version 1 there).
 class CrossOwnerWriteFault final : public InjectedFault {
  public:
   CrossOwnerWriteFault(const FaultPlan& plan, Seed seed)
@@ -124,7 +125,10 @@ class CrossOwnerWriteFault final : public InjectedFault {
         // Held by another owner (copy-on-write: a first WRITE reads the base, and the slot it
         // holds is its own).
         if (slots.holder(slot) >= 0 && slots.holder(slot) != item.owner_index) {
-          if (injector_.Fire(item.step_id)) item.slot = slot;
+          if (injector_.Fire(item.step_id)) {
+            // A first WRITE from the base commits its version 1 into the other owner's slot.
+            (item.slot == kBaseSlot ? item.first_slot : item.slot) = slot;
+          }
           break;
         }
       }
