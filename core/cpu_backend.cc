@@ -42,7 +42,8 @@ Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, See
     up_.assign(n_ttt * up_elems, 0.0f);
     down_.assign(n_ttt * down_elems, 0.0f);
     base_.assign(n_ttt * layer_elems, 0.0f);
-    for (auto& slot : slots_) slot.assign(n_ttt * layer_elems, 0.0f);
+    // A slot's memory is taken when InitSlot first copies the base into it: a run touches only
+    // the slots it uses (CheckHostMemory above has counted them all).
     x_.assign(d, 0.0f);
     h_.assign(f, 0.0f);
     acc_.assign(d, 0.0f);
@@ -255,35 +256,53 @@ ItemResult CpuBackend::Read(const Kind& kind, const BatchItem& item) {
   const std::uint64_t key = TokenKey(item.input_seed, item.carry, item.owner.value());
   const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
   const auto shape = MathShapeOf(model_, kind);
-  std::vector<float> scratch(shape.read_scratch());
-  std::vector<float> out(model_.d_model);
-  std::vector<float> y;  // [tokens][ttt layers][d_model]
-  for (std::uint32_t t = item.first_token; t < item.end_token; ++t) {
-    for (std::uint32_t p = 0; p < model_.ttt_layers.size(); ++p) {
-      ReadLayer(shape, p, key, owner_lo, t, Layer(item.slot, p), scratch.data(), out.data());
-      for (const float v : out) y.push_back(RoundAct(v));
+  const std::uint32_t n_ttt = model_.ttt_layers.size(), d = model_.d_model;
+  std::vector<float> scratch(ReadScratch(shape));
+  std::vector<float> out(std::uint64_t{kReadTokens} * d);
+  std::vector<float> y(std::uint64_t{item.end_token - item.first_token} * n_ttt * d);
+  // y: [tokens][ttt layers][d_model], filled kReadTokens tokens at a time.
+  for (std::uint32_t t = item.first_token; t < item.end_token; t += kReadTokens) {
+    const std::uint32_t count = std::min(kReadTokens, item.end_token - t);
+    for (std::uint32_t p = 0; p < n_ttt; ++p) {
+      ReadLayer(shape, p, key, owner_lo, t, count, Layer(item.slot, p), scratch.data(), out.data());
+      for (std::uint32_t g = 0; g < count; ++g) {
+        float* row = y.data() + (std::uint64_t{t - item.first_token + g} * n_ttt + p) * d;
+        for (std::uint32_t j = 0; j < d; ++j) row[j] = RoundAct(out[std::uint64_t{g} * d + j]);
+      }
     }
   }
   return ReadResult(item, y);
 }
 
+std::uint64_t CpuBackend::ReadScratch(const LactShape& ls) {
+  static_assert(kReadTokens == kLactReadLanes);
+  return ls.read_tokens_scratch(kReadTokens);
+}
+std::uint64_t CpuBackend::ReadScratch(const LowRankShape& rs) { return rs.read_scratch(); }
+
 RWTTT_HOST_CLONES void CpuBackend::ReadLayer(const LactShape& ls, std::uint32_t position,
                                              std::uint64_t key, std::uint32_t owner_lo,
-                                             std::uint32_t token, const float* w, float* scratch,
-                                             float* out) {
+                                             std::uint32_t first_token, std::uint32_t count,
+                                             const float* w, float* scratch, float* out) {
   const std::uint32_t layer = model_.ttt_layers[position];
+  LactTokenKey keys[kReadTokens];
   for (std::uint32_t head = 0; head < ls.heads; ++head) {
-    LactReadHead(ls, w + head * ls.head_elems(), {key, owner_lo, token, layer, head}, scratch,
-                 out + head * ls.head_dim);
+    for (std::uint32_t g = 0; g < count; ++g)
+      keys[g] = {key, owner_lo, first_token + g, layer, head};
+    LactReadTokens(ls, w + head * ls.head_elems(), keys, count, scratch, out + head * ls.head_dim,
+                   model_.d_model);
   }
 }
 
 RWTTT_HOST_CLONES void CpuBackend::ReadLayer(const LowRankShape& rs, std::uint32_t position,
                                              std::uint64_t key, std::uint32_t owner_lo,
-                                             std::uint32_t token, const float* w, float* scratch,
-                                             float* out) {
-  LowRankRead(rs, up_.data() + position * up_elems_, down_.data() + position * down_elems_, w, key,
-              owner_lo, token, model_.ttt_layers[position], scratch, out);
+                                             std::uint32_t first_token, std::uint32_t count,
+                                             const float* w, float* scratch, float* out) {
+  for (std::uint32_t g = 0; g < count; ++g) {
+    LowRankRead(rs, up_.data() + position * up_elems_, down_.data() + position * down_elems_, w,
+                key, owner_lo, first_token + g, model_.ttt_layers[position], scratch,
+                out + std::uint64_t{g} * model_.d_model);
+  }
 }
 
 template <typename Kind>

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/backend.h"
+#include "core/host_memory.h"
 
 namespace rwttt {
 
@@ -58,13 +59,19 @@ class CpuBackend final : public Backend {
   ItemResult Read(const Kind& kind, const BatchItem& item);
   template <typename Kind>
   ItemResult Write(const Kind& kind, const BatchItem& item);
-  // out[0, d_model): one token's READ output at TTT layer `position` from its state `w`.
+  // Tokens of one item a ReadLayer call reads at once (LaCT reads its state once for them).
+  static constexpr std::uint32_t kReadTokens = 16;  // kLactReadLanes (cpu_backend.cc asserts it)
+  // Floats of scratch ReadLayer needs.
+  static std::uint64_t ReadScratch(const LactShape& s);
+  static std::uint64_t ReadScratch(const LowRankShape& s);
+  // out[g * d_model + j]: the READ outputs of tokens first_token + g, g < count <= kReadTokens, at
+  // TTT layer `position` from their state `w`.
   void ReadLayer(const LactShape& s, std::uint32_t position, std::uint64_t key,
-                 std::uint32_t owner_lo, std::uint32_t token, const float* w, float* scratch,
-                 float* out);
+                 std::uint32_t owner_lo, std::uint32_t first_token, std::uint32_t count,
+                 const float* w, float* scratch, float* out);
   void ReadLayer(const LowRankShape& s, std::uint32_t position, std::uint64_t key,
-                 std::uint32_t owner_lo, std::uint32_t token, const float* w, float* scratch,
-                 float* out);
+                 std::uint32_t owner_lo, std::uint32_t first_token, std::uint32_t count,
+                 const float* w, float* scratch, float* out);
   // The WRITE of `item`'s chunk to its slot's state at TTT layer `position` (model layer `layer`).
   void WriteLayer(const LactShape& s, std::uint32_t position, std::uint32_t layer,
                   std::uint64_t key, std::uint32_t owner_lo, const BatchItem& item, float* scratch);
@@ -81,13 +88,14 @@ class CpuBackend final : public Backend {
   std::uint64_t layer_elems_ = 0;  // ModelProfile::layer_state_elems()
   std::uint64_t up_elems_ = 0;     // ModelProfile::shared_up_elems(): d_model * d_ff or 0
   std::uint64_t down_elems_ = 0;   // ModelProfile::shared_down_elems(): d_ff * d_model or 0
-  std::vector<float> up_;          // [ttt layers][up_elems_]: W_up [d_model][d_ff], as dtype
-  std::vector<float> down_;        // [ttt layers][down_elems_]: W_down [d_ff][d_model], as dtype
-  std::vector<float> base_;  // [ttt layers][layer_elems]: the state at version 0, as state_dtype
-  std::vector<std::vector<float>> slots_;  // [num_slots][ttt layers][layer_elems]
-  std::vector<bool> initialised_;          // [num_slots]
-  bool act_bf16_ = false;                  // dtype is bf16
-  bool state_bf16_ = false;                // state_dtype is bf16
+  using Floats = std::vector<float, HugePageAllocator<float>>;
+  Floats up_;                  // [ttt layers][up_elems_]: W_up [d_model][d_ff], as dtype
+  Floats down_;                // [ttt layers][down_elems_]: W_down [d_ff][d_model], as dtype
+  Floats base_;                // [ttt layers][layer_elems]: the state at version 0, as state_dtype
+  std::vector<Floats> slots_;  // [num_slots][ttt layers][layer_elems]
+  std::vector<bool> initialised_;  // [num_slots]
+  bool act_bf16_ = false;          // dtype is bf16
+  bool state_bf16_ = false;        // state_dtype is bf16
   // Scratch reused by every item, so that a step allocates nothing.
   std::vector<float> x_, h_, acc_, y_, write_h_, write_v_;
   std::vector<std::uint16_t> bits_;

@@ -42,6 +42,9 @@ struct LactShape {
   RWTTT_HD std::uint32_t min_dim() const { return head_dim < fast_dim ? head_dim : fast_dim; }
   // Floats of scratch LactReadHead needs.
   RWTTT_HD std::uint64_t read_scratch() const { return 2ull * fast_dim + head_dim; }
+  // Floats of scratch LactReadTokens needs for `count` tokens: LactReadHead's for one; for more,
+  // the transposed query, hidden and output vectors of kLactReadLanes tokens and one query.
+  RWTTT_HD std::uint64_t read_tokens_scratch(std::uint32_t count) const;
   // Floats of scratch LactWriteHead needs: the three gradients, the token's vectors, and
   // Newton–Schulz's work matrices.
   RWTTT_HD std::uint64_t write_scratch() const {
@@ -200,6 +203,56 @@ RWTTT_HD_ALWAYS_INLINE void LactReadHead(const LactShape& s, const S* w, const L
   LactHidden(s, w, q, a, b);
   for (std::uint32_t i = 0; i < s.fast_dim; ++i) a[i] = Silu(a[i]) * b[i];
   MatVec(w + s.matrix_elems(), a, s.head_dim, s.fast_dim, out);  // W1 g
+}
+
+// Tokens LactReadTokens reads in one pass over a head's state on the host: one AVX-512 register
+// of fp32 lanes.
+inline constexpr std::uint32_t kLactReadLanes = kMatVecLanes;
+
+RWTTT_HD std::uint64_t LactShape::read_tokens_scratch(std::uint32_t count) const {
+  if (count <= 1) return read_scratch();
+  return kLactReadLanes * (2ull * fast_dim + 2ull * head_dim) + head_dim;
+}
+
+// READ of `count` tokens (1 <= count <= kLactReadLanes) of one head, all against the same state w:
+// out[g * out_stride + j] = f(q_g)[j] for keys[g], bit for bit LactReadHead's result for each
+// token (every element keeps its operations and their order). On the host, more than one token
+// runs transposed, so that the products vectorise across tokens and w is read once for all of
+// them (a prefill span's tokens, or the owners that share a copy-on-write base); a device thread
+// reads one token at a time. Scratch: read_tokens_scratch(count) floats.
+template <typename S>
+RWTTT_HD_ALWAYS_INLINE void LactReadTokens(const LactShape& s, const S* w, const LactTokenKey* keys,
+                                           std::uint32_t count, float* scratch, float* out,
+                                           std::uint64_t out_stride) {
+#if !defined(__CUDA_ARCH__)
+  if (count > 1) {
+    constexpr std::uint32_t kL = kLactReadLanes;
+    const std::uint32_t hd = s.head_dim, fd = s.fast_dim;
+    float* qt = scratch;       // [head_dim][kL]
+    float* at = qt + hd * kL;  // [fast_dim][kL]
+    float* bt = at + fd * kL;  // [fast_dim][kL]
+    float* ot = bt + fd * kL;  // [head_dim][kL]
+    float* q = ot + hd * kL;   // [head_dim]
+    for (std::uint32_t g = 0; g < kL; ++g) {
+      if (g < count) {
+        LactVector(s, keys[g], kDomainInput, /*normalise=*/true, q);
+      } else {
+        for (std::uint32_t c = 0; c < hd; ++c) q[c] = 0.0f;  // an unused lane
+      }
+      for (std::uint32_t c = 0; c < hd; ++c) qt[c * kL + g] = q[c];
+    }
+    MatVecLanes(w, qt, fd, hd, at);                         // W0 q
+    MatVecLanes(w + 2 * s.matrix_elems(), qt, fd, hd, bt);  // W2 q
+    for (std::uint64_t n = 0; n < std::uint64_t{fd} * kL; ++n) at[n] = Silu(at[n]) * bt[n];
+    MatVecLanes(w + s.matrix_elems(), at, hd, fd, ot);  // W1 g
+    for (std::uint32_t g = 0; g < count; ++g) {
+      for (std::uint32_t j = 0; j < hd; ++j) out[g * out_stride + j] = ot[j * kL + g];
+    }
+    return;
+  }
+#endif
+  for (std::uint32_t g = 0; g < count; ++g)
+    LactReadHead(s, w, keys[g], scratch, out + g * out_stride);
 }
 
 // WRITE of one head over the chunk's tokens [first_token, end_token): the gradient step, Muon

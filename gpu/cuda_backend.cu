@@ -22,6 +22,7 @@ struct CudaSystem {
   static constexpr int kUpToks = 1;
   static constexpr int kDownCols = 1;
   static constexpr int kDownToks = 1;
+  static constexpr int kLactReadToks = 1;  // one LaCT token and head per thread
   static constexpr int kUpdateRows = 1;
   static constexpr int kFingerprintLanes = 1;
   static constexpr std::uint32_t kTokenElems = 4;  // one Philox block per thread

@@ -4,6 +4,9 @@
 #include "gpu/omp_backend.h"
 
 #include <omp.h>
+#include <thrust/mr/allocator.h>
+#include <thrust/mr/fancy_pointer_resource.h>
+#include <thrust/mr/memory_resource.h>
 #include <thrust/system/omp/execution_policy.h>
 #include <thrust/system/omp/vector.h>
 
@@ -13,9 +16,19 @@
 namespace rwttt::gpu {
 namespace {
 
+// The "device" memory of the omp system: host memory in huge pages (AllocateHostPages), so that a
+// slot's first touch costs a fault per 2 MiB rather than per 4 KiB.
+class HugePageResource final : public thrust::mr::memory_resource<> {
+ public:  // fancy_pointer_resource calls these directly
+  void* do_allocate(std::size_t bytes, std::size_t) override { return AllocateHostPages(bytes); }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t) override { FreeHostPages(p, bytes); }
+};
+using OmpResource =
+    thrust::mr::fancy_pointer_resource<HugePageResource, thrust::omp::pointer<void>>;
+
 struct OmpSystem {
   template <typename T>
-  using Vector = thrust::omp::vector<T>;
+  using Vector = thrust::omp::vector<T, thrust::mr::stateless_resource_allocator<T, OmpResource>>;
   static constexpr const char* kName = "omp";
   static constexpr bool kHostMemory = true;  // "device" pointers are host pointers
   // Wide tiles: W_up is read once per 16 tokens of the batch; a slot's fast weight once per tile
@@ -25,6 +38,8 @@ struct OmpSystem {
   static constexpr int kUpToks = 16;
   static constexpr int kDownCols = 1024;
   static constexpr int kDownToks = 4;
+  // A LaCT head's state is read once per run of up to 16 tokens of its slot (LactReadTokens).
+  static constexpr int kLactReadToks = kLactReadLanes;
   static constexpr int kUpdateRows = 16;
   static constexpr int kFingerprintLanes = 8;
   static constexpr std::uint32_t kTokenElems = 1u << 30;  // a whole row per call

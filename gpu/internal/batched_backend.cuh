@@ -145,7 +145,11 @@ class BatchedBackend final : public Backend {
     }
     Sys::SetThreads(threads_);
     try {
-      for (const BatchPart& part : planner_.Plan(items, Sys::kDownToks)) {
+      // A READ tile is the tokens that read a slot's state once: In-Place TTT's down-projection
+      // tiles, LaCT's runs of LactReadTokens.
+      const bool lact = std::holds_alternative<LactSwigluKind>(model_.state_kind);
+      for (const BatchPart& part :
+           planner_.Plan(items, lact ? Sys::kLactReadToks : Sys::kDownToks)) {
         inline_ = RunsInline(part.num_tokens() * TokenWork(model_));
         WithTypes([&](auto a, auto s) {
           using A = decltype(a);
@@ -359,26 +363,31 @@ class BatchedBackend final : public Backend {
                std::span<ItemResult> results) {
     const std::uint64_t n = part.num_tokens();
     const PartTokens tokens = UploadPartTokens(part);
+    Upload(tiles_, part.tiles);
     const std::uint64_t row_bytes = std::uint64_t{num_ttt_} * model_.d_model * sizeof(A);
     Grow(y_, n * row_bytes);
     const auto shape = MathShapeOf(model_, kind);
-    for (std::uint32_t p = 0; p < num_ttt_; ++p) LaunchRead<A, S>(shape, tokens, n, p);
+    for (std::uint32_t p = 0; p < num_ttt_; ++p) LaunchRead<A, S>(shape, tokens, part, p);
     ReadResults(part, items, results, row_bytes);
   }
 
-  // The READ of TTT layer p for the part's n tokens: one call per (token, head) for LaCT, per
+  // The READ of TTT layer p for the part's n tokens: one call per (tile, head) for LaCT, per
   // token for low-rank.
   template <typename A, typename S>
-  void LaunchRead(const LactShape& ls, const PartTokens& tokens, std::uint64_t n, std::uint32_t p) {
-    const std::uint64_t units = n * ls.heads;
+  void LaunchRead(const LactShape& ls, const PartTokens& tokens, const BatchPart& part,
+                  std::uint32_t p) {
+    const std::uint64_t units = part.tiles.size() * ls.heads;
+    const std::uint64_t unit_scratch = ls.read_tokens_scratch(Sys::kLactReadToks) +
+                                       std::uint64_t{Sys::kLactReadToks} * ls.head_dim;
     Launch(units,
-           LactReadFunctor<A, S>{ls, tokens, Ptr<S>(state_), Ptr<A>(y_),
-                                 Scratch(units * (ls.read_scratch() + ls.head_dim)), slot_elems_,
-                                 p * layer_elems_, model_.ttt_layers[p], p, num_ttt_});
+           LactReadFunctor<A, S, Sys::kLactReadToks>{
+               ls, tokens, Ptr(tiles_), Ptr<S>(state_), Ptr<A>(y_), Scratch(units * unit_scratch),
+               unit_scratch, slot_elems_, p * layer_elems_, model_.ttt_layers[p], p, num_ttt_});
   }
   template <typename A, typename S>
-  void LaunchRead(const LowRankShape& rs, const PartTokens& tokens, std::uint64_t n,
+  void LaunchRead(const LowRankShape& rs, const PartTokens& tokens, const BatchPart& part,
                   std::uint32_t p) {
+    const std::uint64_t n = part.num_tokens();
     Launch(n, LowRankReadFunctor<A, S>{rs, tokens, Ptr<A>(up_) + p * up_elems_,
                                        Ptr<A>(down_) + p * down_elems_, Ptr<S>(state_), Ptr<A>(y_),
                                        Scratch(n * (rs.read_scratch() + rs.d_model)), slot_elems_,

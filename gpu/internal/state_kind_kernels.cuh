@@ -1,11 +1,13 @@
 // The batched kernels of the LaCT and low-rank state kinds: Thrust functors that call the
-// `__host__ __device__` math of core/lact_math.h and core/low_rank_math.h, one call per (token,
+// `__host__ __device__` math of core/lact_math.h and core/low_rank_math.h, one call per (tile,
 // head), (item, head) or token, each with its own slice of a scratch buffer. The math is the very
-// function the cpu backend calls, so the bits match by construction; these kernels are
-// correctness-first (one thread walks a whole head or token), not tiled like In-Place TTT's
+// function the cpu backend calls, so the bits match by construction. A LaCT READ tile is a run of
+// a slot's tokens that reads the head's state once (on the host up to 16 tokens, vectorised across
+// them; on a device one token per thread); the WRITEs and low-rank kernels are correctness-first
+// (one thread walks a whole head or token), not tiled like In-Place TTT's
 // (docs/kernels.md#state-kinds).
 //
-//   Launch(num_tokens * heads, LactReadFunctor<A, S>{...});
+//   Launch(num_tiles * heads, LactReadFunctor<A, S, kTileTokens>{...});
 #pragma once
 
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include "core/low_rank_math.h"
 #include "core/state_shapes.h"
 #include "core/ttt_math.h"
+#include "gpu/internal/batch_plan.h"
 
 namespace rwttt::gpu::internal {
 
@@ -40,27 +43,38 @@ struct PartTokens {
   const std::uint32_t* slots;    // [num_items] WRITE: the slot each item updates
 };
 
-// READ: y[n][position][head * head_dim + j] for one (token n, head) per call.
-template <typename A, typename S>
+// READ: y[n][position][head * head_dim + j] for one (tile of at most kTileTokens tokens of one
+// slot, head) per call, the head's state read once for the tile's tokens (LactReadTokens).
+template <typename A, typename S, std::uint32_t kTileTokens>
 struct LactReadFunctor {
   LactShape shape;
   PartTokens tokens;
+  const TokenTile* tiles;
   const S* state;
   A* y;            // [num_tokens][ttt layers][d_model]
-  float* scratch;  // [units][read_scratch + head_dim]
-  std::uint64_t slot_elems, layer_offset;
+  float* scratch;  // [units][unit_scratch]: LactReadTokens's, then [kTileTokens][head_dim]
+  std::uint64_t unit_scratch, slot_elems, layer_offset;
   std::uint32_t layer, position, num_ttt;
   RWTTT_HD RWTTT_HOST_CLONES void operator()(std::uint64_t unit) const {
-    const std::uint64_t n = unit / shape.heads;
+    const TokenTile tile = tiles[unit / shape.heads];
     const auto head = static_cast<std::uint32_t>(unit % shape.heads);
-    float* work = scratch + unit * (shape.read_scratch() + shape.head_dim);
-    float* out = work + shape.read_scratch();
-    const S* w = state + tokens.slot[n] * slot_elems + layer_offset + head * shape.head_elems();
-    LactReadHead(shape, w, LactTokenKey{tokens.key[n], tokens.owner[n], tokens.pos[n], layer, head},
-                 work, out);
+    const std::uint32_t count = tile.token_end - tile.token_begin;
+    float* work = scratch + unit * unit_scratch;
+    float* out = work + shape.read_tokens_scratch(kTileTokens);
+    LactTokenKey keys[kTileTokens];
+    for (std::uint32_t g = 0; g < count; ++g) {
+      const std::uint32_t n = tile.token_begin + g;
+      keys[g] = LactTokenKey{tokens.key[n], tokens.owner[n], tokens.pos[n], layer, head};
+    }
+    const S* w = state + tile.slot * slot_elems + layer_offset + head * shape.head_elems();
+    LactReadTokens(shape, w, keys, count, work, out, shape.head_dim);
     const std::uint32_t d_model = shape.heads * shape.head_dim;
-    A* dst = y + (n * num_ttt + position) * d_model + head * shape.head_dim;
-    for (std::uint32_t j = 0; j < shape.head_dim; ++j) Store(dst + j, out[j]);
+    for (std::uint32_t g = 0; g < count; ++g) {
+      const std::uint64_t n = tile.token_begin + g;
+      A* dst = y + (n * num_ttt + position) * d_model + head * shape.head_dim;
+      for (std::uint32_t j = 0; j < shape.head_dim; ++j)
+        Store(dst + j, out[g * shape.head_dim + j]);
+    }
   }
 };
 

@@ -187,11 +187,13 @@ TEST_F(HeaderExample, CoreHostDevice) { EXPECT_EQ(Silu(0.0f), 0.0f); }
 
 TEST_F(HeaderExample, CoreHostMemory) {
   const std::uint64_t bytes = 1024;
+  const std::size_t n = (std::size_t{3} << 20) / sizeof(float);  // 3 MiB: huge pages
   auto example = [&]() -> Status {
     // clang-format off
     // example: core/host_memory.h
     RWTTT_TRY(CheckHostMemory(bytes, "8 slots of model medium"));
     AvailableHostMemoryBytes();  // MemAvailable from /proc/meminfo
+    std::vector<float, HugePageAllocator<float>> state(n);  // large: in huge pages
     // end example
     // clang-format on
     return OkStatus();

@@ -1,9 +1,12 @@
 // The host's fast paths of core/ttt_math.h against their one-element-at-a-time definitions, bit for
-// bit: whole-block draws, VecMat's column blocks and MatVec's side-by-side row chains must each
-// compute every element with the same operations in the same order as the plain loop.
+// bit: whole-block draws, VecMat's column blocks, MatVec's side-by-side row chains, MatVecLanes'
+// transposed vectors and LaCT's many-token READ must each compute every element with the same
+// operations in the same order as the plain loop (or the one-token READ).
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
+#include "core/lact_math.h"
 #include "core/ttt_math.h"
 #include "tests/support/property.h"
 
@@ -61,6 +64,64 @@ RC_GTEST_PROP(MatVec, EqualsRowByRowSums, ()) {
     for (std::uint32_t j = 0; j < m; ++j) acc = Mac(acc, w[std::uint64_t{i} * m + j], in[j]);
     RC_ASSERT(FloatBits(out[i]) == FloatBits(acc));
   }
+}
+
+template <typename W>
+void CheckMatVecLanes() {
+  constexpr std::uint32_t kLanes = kMatVecLanes;
+  const auto n = *rc::gen::inRange<std::uint32_t>(0, 40);  // tiles of eight rows, then the rest
+  const auto m = *rc::gen::inRange<std::uint32_t>(0, 70);
+  const std::vector<float> in = Floats(std::size_t{m} * kLanes), wf = Floats(std::size_t{n} * m);
+  std::vector<W> w(wf.size());
+  for (std::size_t e = 0; e < w.size(); ++e) Store(&w[e], wf[e]);
+  std::vector<float> out(std::size_t{n} * kLanes);
+  MatVecLanes(w.data(), in.data(), n, m, out.data());
+  for (std::uint32_t l = 0; l < kLanes; ++l) {
+    std::vector<float> x(m), row(n);
+    for (std::uint32_t j = 0; j < m; ++j) x[j] = in[j * kLanes + l];
+    MatVec(w.data(), x.data(), n, m, row.data());
+    for (std::uint32_t i = 0; i < n; ++i)
+      RC_ASSERT(FloatBits(out[i * kLanes + l]) == FloatBits(row[i]));
+  }
+}
+
+RC_GTEST_PROP(MatVecLanes, EqualsMatVecOfEachLane, ()) { CheckMatVecLanes<float>(); }
+RC_GTEST_PROP(MatVecLanes, EqualsMatVecOfEachLaneOfBf16Weights, ()) { CheckMatVecLanes<Bf16>(); }
+
+// LactReadTokens of 1-16 tokens (different owners and positions, as a copy-on-write base's
+// readers are) equals LactReadHead of each token, bit for bit, on random head shapes.
+template <typename S>
+void CheckLactReadTokens() {
+  LactShape s;
+  s.heads = 1;
+  s.head_dim = *rc::gen::inRange<std::uint32_t>(1, 40);
+  s.fast_dim = *rc::gen::inRange<std::uint32_t>(1, 40);
+  s.act_bf16 = *rc::gen::arbitrary<bool>();
+  s.state_bf16 = std::is_same_v<S, Bf16>;
+  s.learning_rate = 0.01f;
+  const auto count = *rc::gen::inRange<std::uint32_t>(1, kLactReadLanes + 1);
+  const std::vector<float> wf = Floats(s.head_elems());
+  std::vector<S> w(wf.size());
+  for (std::size_t e = 0; e < w.size(); ++e) Store(&w[e], wf[e] / 8.0f);
+  std::vector<LactTokenKey> keys(count);
+  for (LactTokenKey& k : keys) {
+    k = {*rc::gen::arbitrary<std::uint64_t>(), *rc::gen::arbitrary<std::uint32_t>(),
+         *rc::gen::inRange<std::uint32_t>(0, 100000), *rc::gen::inRange<std::uint32_t>(0, 64), 0};
+  }
+  const std::uint64_t stride = s.head_dim + *rc::gen::inRange<std::uint32_t>(0, 3);
+  std::vector<float> scratch(s.read_tokens_scratch(count)), out(count * stride, -1.0f);
+  LactReadTokens(s, w.data(), keys.data(), count, scratch.data(), out.data(), stride);
+  std::vector<float> one(s.head_dim), one_scratch(s.read_scratch());
+  for (std::uint32_t g = 0; g < count; ++g) {
+    LactReadHead(s, w.data(), keys[g], one_scratch.data(), one.data());
+    for (std::uint32_t j = 0; j < s.head_dim; ++j)
+      RC_ASSERT(FloatBits(out[g * stride + j]) == FloatBits(one[j]));
+  }
+}
+
+RC_GTEST_PROP(LactReadTokens, EqualsLactReadHeadOfEachToken, ()) { CheckLactReadTokens<float>(); }
+RC_GTEST_PROP(LactReadTokens, EqualsLactReadHeadOfEachTokenOfABf16State, ()) {
+  CheckLactReadTokens<Bf16>();
 }
 
 }  // namespace
