@@ -5,8 +5,6 @@
 //   ChunkedVector<StepRecord> records;  records.emplace_back();  records[i].owner_index;
 #pragma once
 
-#include <sys/mman.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -14,6 +12,8 @@
 #include <new>
 #include <type_traits>
 #include <vector>
+
+#include "core/host_memory.h"
 
 namespace rwttt::internal {
 
@@ -59,21 +59,13 @@ class ChunkedVector {
 
  private:
   static_assert(std::is_trivially_destructible_v<T> && std::is_trivially_copyable_v<T>);
+  static constexpr std::size_t kChunkBytes = kChunk * sizeof(T);
   struct Free {
-    void operator()(T* p) const { std::free(p); }
+    void operator()(T* p) const { FreeHostPages(p, kChunkBytes); }
   };
-  // Raw memory for kChunk elements, in huge pages where the kernel offers them on request
-  // (transparent huge pages in "madvise" mode): a 5 MB chunk then costs 3 page faults, not 1,280.
-  static T* AllocateChunk() {
-    constexpr std::size_t kHuge = std::size_t{2} << 20;
-    constexpr std::size_t kBytes = (kChunk * sizeof(T) + kHuge - 1) / kHuge * kHuge;
-    void* p = std::aligned_alloc(kHuge, kBytes);
-    if (p == nullptr) throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-    madvise(p, kBytes, MADV_HUGEPAGE);
-#endif
-    return static_cast<T*>(p);
-  }
+  // Raw memory for kChunk elements, in huge pages where the kernel offers them
+  // (AllocateHostPages): a 5 MB chunk then costs 3 page faults, not 1,280.
+  static T* AllocateChunk() { return static_cast<T*>(AllocateHostPages(kChunkBytes)); }
 
   std::vector<std::unique_ptr<T[], Free>> chunks_;
   std::size_t size_ = 0;
