@@ -268,52 +268,50 @@ RWTTT_HD_ALWAYS_INLINE void MatVec(const W* w, const float* in, std::uint32_t n,
 // Vectors MatVecLanes multiplies at once: one AVX-512 register of fp32 lanes.
 inline constexpr std::uint32_t kMatVecLanes = 16;
 
-// MatVec of kLanes = kMatVecLanes vectors at once, stored transposed: out[i * kLanes + l] = Σ_j
-// w[i][j] · in[j * kLanes + l] (j ascending) for i < n, l < kLanes. Each element's sum is MatVec's
+#if !defined(__CUDACC__)
+// Rows [i0, i0 + kRows) of MatVecLanes with one vector of accumulators per row in registers.
+template <std::uint32_t kRows, typename W>
+inline __attribute__((always_inline)) void MatVecLanesRows(const W* w, const float* in,
+                                                           std::uint32_t m, std::uint32_t i0,
+                                                           float* out) {
+  typedef float V __attribute__((vector_size(64)));  // a vector_size may not depend on a template
+  static_assert(sizeof(V) == sizeof(float) * kMatVecLanes);
+  V acc[kRows] = {};
+  const W* rows = w + std::uint64_t{i0} * m;
+  for (std::uint32_t j = 0; j < m; ++j) {
+    V x;
+    __builtin_memcpy(&x, in + std::uint64_t{j} * kMatVecLanes, sizeof x);
+    for (std::uint32_t r = 0; r < kRows; ++r) {
+      acc[r] = acc[r] + Load(rows[std::uint64_t{r} * m + j]) * x;  // Mac, lane by lane
+    }
+  }
+  for (std::uint32_t r = 0; r < kRows; ++r)
+    __builtin_memcpy(out + std::uint64_t{i0 + r} * kMatVecLanes, &acc[r], sizeof acc[r]);
+}
+#endif
+
+// MatVec of kMatVecLanes vectors at once, stored transposed: out[i * kMatVecLanes + l] = Σ_j
+// w[i][j] · in[j * kMatVecLanes + l] (j ascending) for i < n. Each element's sum is MatVec's
 // chain; the lanes are independent vectors, so they run as one vector register each and w is read
-// once for all of them (a register tile of 8 rows x kLanes lanes). Host code: written with GCC's
+// once for all of them (register tiles of 8 rows, then single rows). Host code: written with GCC's
 // vector extension, because the auto-vectoriser, seeing runtime n and m, vectorised the j loop
 // with transposes instead (5x slower); a device thread calls MatVec per vector.
 template <typename W>
 RWTTT_HD_ALWAYS_INLINE void MatVecLanes(const W* w, const float* in, std::uint32_t n,
                                         std::uint32_t m, float* out) {
-  constexpr std::uint32_t kLanes = kMatVecLanes;
 #if defined(__CUDACC__)
   for (std::uint32_t i = 0; i < n; ++i) {
-    for (std::uint32_t l = 0; l < kLanes; ++l) {
+    for (std::uint32_t l = 0; l < kMatVecLanes; ++l) {
       float acc = 0.0f;
       for (std::uint32_t j = 0; j < m; ++j)
-        acc = Mac(acc, Load(w[std::uint64_t{i} * m + j]), in[std::uint64_t{j} * kLanes + l]);
-      out[std::uint64_t{i} * kLanes + l] = acc;
+        acc = Mac(acc, Load(w[std::uint64_t{i} * m + j]), in[std::uint64_t{j} * kMatVecLanes + l]);
+      out[std::uint64_t{i} * kMatVecLanes + l] = acc;
     }
   }
 #else
-  typedef float V __attribute__((vector_size(64)));  // a vector_size may not depend on kLanes
-  static_assert(sizeof(V) == sizeof(float) * kLanes);
-  constexpr std::uint32_t kRows = 8;
   std::uint32_t i0 = 0;
-  for (; i0 + kRows <= n; i0 += kRows) {
-    V acc[kRows] = {};
-    const W* rows = w + std::uint64_t{i0} * m;
-    for (std::uint32_t j = 0; j < m; ++j) {
-      V x;
-      __builtin_memcpy(&x, in + std::uint64_t{j} * kLanes, sizeof x);
-      for (std::uint32_t r = 0; r < kRows; ++r) {
-        acc[r] = acc[r] + Load(rows[std::uint64_t{r} * m + j]) * x;  // Mac, lane by lane
-      }
-    }
-    for (std::uint32_t r = 0; r < kRows; ++r)
-      __builtin_memcpy(out + std::uint64_t{i0 + r} * kLanes, &acc[r], sizeof acc[r]);
-  }
-  for (std::uint32_t i = i0; i < n; ++i) {
-    V acc = {};
-    for (std::uint32_t j = 0; j < m; ++j) {
-      V x;
-      __builtin_memcpy(&x, in + std::uint64_t{j} * kLanes, sizeof x);
-      acc = acc + Load(w[std::uint64_t{i} * m + j]) * x;
-    }
-    __builtin_memcpy(out + std::uint64_t{i} * kLanes, &acc, sizeof acc);
-  }
+  for (; i0 + 8 <= n; i0 += 8) MatVecLanesRows<8>(w, in, m, i0, out);
+  for (; i0 < n; ++i0) MatVecLanesRows<1>(w, in, m, i0, out);
 #endif
 }
 
