@@ -30,6 +30,10 @@ struct CheckOptions {
   // Run check 5 (the serial reference) when the inputs have the trace and model and the header a
   // seed. False: checks 1-4 only, and the report says so.
   bool reference = true;
+  // Threads check 5 runs owners on (each owner's serial run is independent; the report is the
+  // same whatever the count). 0: as many as the machine has, capped by the owners and by the host
+  // memory a state per thread needs.
+  unsigned reference_threads = 0;
   // What the header names, loaded (LoadCheckInputs): the trace gives completeness and, with the
   // model, check 5; the model gives the chunk size. REQUIRES: a model whose chunk agrees with the
   // header's `chunk`, when both are present.

@@ -34,44 +34,72 @@ Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, See
   layer_elems_ = layer_elems;
   up_elems_ = up_elems;
   down_elems_ = down_elems;
+  shared_.reset();
+  auto shared = std::make_shared<SharedWeights>();
+  try {
+    shared->up.assign(n_ttt * up_elems, 0.0f);
+    shared->down.assign(n_ttt * down_elems, 0.0f);
+    shared->base.assign(n_ttt * layer_elems, 0.0f);
+  } catch (const std::bad_alloc&) {
+    return Error::Unavailable(fmt::format(
+        "backend cpu: out of host memory for the shared weights of model {}", model.name));
+  }
+  RWTTT_TRY(AllocateSlots(num_slots));
   const std::uint32_t d = model.d_model;
   const std::uint32_t f = model.d_ff;
-  try {
-    slots_.assign(num_slots, {});
-    initialised_.assign(num_slots, false);
-    up_.assign(n_ttt * up_elems, 0.0f);
-    down_.assign(n_ttt * down_elems, 0.0f);
-    base_.assign(n_ttt * layer_elems, 0.0f);
-    // A slot's memory is taken when InitSlot first copies the base into it: a run touches only
-    // the slots it uses (CheckHostMemory above has counted them all).
-    x_.assign(d, 0.0f);
-    h_.assign(f, 0.0f);
-    acc_.assign(d, 0.0f);
-  } catch (const std::bad_alloc&) {
-    slots_.clear();
-    return Error::Unavailable(
-        fmt::format("backend cpu: out of host memory allocating {} slots "
-                    "of model {}",
-                    num_slots, model.name));
-  }
   for (std::uint32_t p = 0; p < n_ttt; ++p) {
     const std::uint32_t layer = model.ttt_layers[p];
     for (std::uint64_t e = 0; e < up_elems; ++e) {  // [d_model][d_ff]
-      up_[p * up_elems + e] = RoundAct(UpWeight(run_key_, layer, e / f, e % f, d));
+      shared->up[p * up_elems + e] = RoundAct(UpWeight(run_key_, layer, e / f, e % f, d));
     }
     for (std::uint64_t e = 0; e < down_elems; ++e) {  // [d_ff][d_model]
-      down_[p * down_elems + e] = RoundAct(BaseWeight(run_key_, layer, e / d, e % d, f));
+      shared->down[p * down_elems + e] = RoundAct(BaseWeight(run_key_, layer, e / d, e % d, f));
     }
-    std::visit([&](const auto& kind) { FillBase(kind, p); }, model_.state_kind);
+    float* base = shared->base.data() + p * layer_elems;
+    std::visit([&](const auto& kind) { FillBase(kind, p, base); }, model_.state_kind);
+  }
+  shared_ = std::move(shared);
+  return OkStatus();
+}
+
+Status CpuBackend::ShareWeightsOf(const CpuBackend& source, std::uint32_t num_slots) {
+  RWTTT_CHECK(source.shared_ != nullptr) << "ShareWeightsOf: the source backend was never Reset";
+  const std::uint64_t bytes = std::uint64_t{num_slots} * source.layer_elems_ *
+                              source.model_.ttt_layers.size() * sizeof(float);
+  RWTTT_TRY(CheckHostMemory(bytes, fmt::format("backend cpu: model {} with {} more slots",
+                                               source.model_.name, num_slots)));
+  model_ = source.model_;
+  act_bf16_ = source.act_bf16_;
+  state_bf16_ = source.state_bf16_;
+  run_key_ = source.run_key_;
+  layer_elems_ = source.layer_elems_;
+  up_elems_ = source.up_elems_;
+  down_elems_ = source.down_elems_;
+  shared_ = source.shared_;
+  return AllocateSlots(num_slots);
+}
+
+Status CpuBackend::AllocateSlots(std::uint32_t num_slots) {
+  try {
+    slots_.assign(num_slots, {});
+    initialised_.assign(num_slots, false);
+    // A slot's memory is taken when InitSlot first copies the base into it: a run touches only
+    // the slots it uses (the callers' CheckHostMemory has counted them all).
+    x_.assign(model_.d_model, 0.0f);
+    h_.assign(model_.d_ff, 0.0f);
+    acc_.assign(model_.d_model, 0.0f);
+  } catch (const std::bad_alloc&) {
+    slots_.clear();
+    return Error::Unavailable(fmt::format(
+        "backend cpu: out of host memory allocating {} slots of model {}", num_slots, model_.name));
   }
   return OkStatus();
 }
 
-void CpuBackend::FillBase(const InplaceTttKind&, std::uint32_t position) {
+void CpuBackend::FillBase(const InplaceTttKind&, std::uint32_t position, float* base) const {
   const std::uint32_t layer = model_.ttt_layers[position];
   const std::uint32_t d = model_.d_model;
   const std::uint32_t f = model_.d_ff;
-  float* base = base_.data() + position * layer_elems_;
   for (std::uint64_t e = 0; e < layer_elems_; ++e) {  // W_down [d_ff][d_model]
     base[e] = RoundState(BaseWeight(run_key_, layer, e / d, e % d, f));
   }
@@ -90,19 +118,19 @@ void FillKindBase(const Shape& shape, std::uint64_t run_key, std::uint32_t layer
 
 }  // namespace
 
-void CpuBackend::FillBase(const LactSwigluKind& kind, std::uint32_t position) {
-  FillKindBase(MathShapeOf(model_, kind), run_key_, model_.ttt_layers[position], state_bf16_,
-               base_.data() + position * layer_elems_, layer_elems_);
+void CpuBackend::FillBase(const LactSwigluKind& kind, std::uint32_t position, float* base) const {
+  FillKindBase(MathShapeOf(model_, kind), run_key_, model_.ttt_layers[position], state_bf16_, base,
+               layer_elems_);
 }
 
-void CpuBackend::FillBase(const LowRankKind& kind, std::uint32_t position) {
-  FillKindBase(MathShapeOf(model_, kind), run_key_, model_.ttt_layers[position], state_bf16_,
-               base_.data() + position * layer_elems_, layer_elems_);
+void CpuBackend::FillBase(const LowRankKind& kind, std::uint32_t position, float* base) const {
+  FillKindBase(MathShapeOf(model_, kind), run_key_, model_.ttt_layers[position], state_bf16_, base,
+               layer_elems_);
 }
 
 void CpuBackend::InitSlot(std::uint32_t slot) {
   RWTTT_CHECK(slot < slots_.size()) << "slot " << slot << " of " << slots_.size();
-  slots_[slot] = base_;
+  slots_[slot] = shared_->base;
   initialised_[slot] = true;
 }
 
@@ -210,7 +238,7 @@ RWTTT_HOST_CLONES void CpuBackend::Activation(std::uint64_t token_key, std::uint
                                               float* h) {
   const std::uint32_t d = model_.d_model;
   const std::uint32_t f = model_.d_ff;
-  const float* up = up_.data() + position * up_elems_;
+  const float* up = shared_->up.data() + position * up_elems_;
   float* x = x_.data();
   InputRow(token_key, owner_lo, token, model_.ttt_layers[position], d, x);
   RoundRow(act_bf16_, x, d);
@@ -299,9 +327,9 @@ RWTTT_HOST_CLONES void CpuBackend::ReadLayer(const LowRankShape& rs, std::uint32
                                              std::uint32_t first_token, std::uint32_t count,
                                              const float* w, float* scratch, float* out) {
   for (std::uint32_t g = 0; g < count; ++g) {
-    LowRankRead(rs, up_.data() + position * up_elems_, down_.data() + position * down_elems_, w,
-                key, owner_lo, first_token + g, model_.ttt_layers[position], scratch,
-                out + std::uint64_t{g} * model_.d_model);
+    LowRankRead(rs, shared_->up.data() + position * up_elems_,
+                shared_->down.data() + position * down_elems_, w, key, owner_lo, first_token + g,
+                model_.ttt_layers[position], scratch, out + std::uint64_t{g} * model_.d_model);
   }
 }
 
@@ -323,7 +351,7 @@ void CpuBackend::WriteLayer(const LactShape& ls, std::uint32_t position, std::ui
                             std::uint64_t key, std::uint32_t owner_lo, const BatchItem& item,
                             float* scratch) {
   float* w = Layer(item.slot, position);
-  const float* base = base_.data() + position * layer_elems_;
+  const float* base = shared_->base.data() + position * layer_elems_;
   for (std::uint32_t head = 0; head < ls.heads; ++head) {
     const std::uint64_t at = head * ls.head_elems();
     LactWriteHead(ls, w + at, base + at, {key, owner_lo, 0, layer, head}, item.first_token,
@@ -334,9 +362,9 @@ void CpuBackend::WriteLayer(const LactShape& ls, std::uint32_t position, std::ui
 void CpuBackend::WriteLayer(const LowRankShape& rs, std::uint32_t position, std::uint32_t layer,
                             std::uint64_t key, std::uint32_t owner_lo, const BatchItem& item,
                             float* scratch) {
-  LowRankWrite(rs, up_.data() + position * up_elems_, down_.data() + position * down_elems_,
-               Layer(item.slot, position), key, owner_lo, item.first_token, item.end_token, layer,
-               scratch);
+  LowRankWrite(rs, shared_->up.data() + position * up_elems_,
+               shared_->down.data() + position * down_elems_, Layer(item.slot, position), key,
+               owner_lo, item.first_token, item.end_token, layer, scratch);
 }
 
 ItemResult CpuBackend::WriteResult(const BatchItem& item) {

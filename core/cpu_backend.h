@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,12 @@ class CpuBackend final : public Backend {
   // Fails with Unavailable when the shared weights and `num_slots` states do not fit in the
   // available host memory. O(shared weights) time to generate them.
   Status Reset(const ModelProfile& model, std::uint32_t num_slots, Seed seed) override;
+  // Makes this backend another worker over `source`'s model, seed, shared weights and base state,
+  // which it shares read-only (no copy, no generation), with `num_slots` slots and scratch of its
+  // own: backends for several threads, each used by one at a time. Fails with Unavailable when
+  // the slots do not fit in host memory. O(1) time besides the slots' bookkeeping.
+  // REQUIRES: source.Reset succeeded.
+  Status ShareWeightsOf(const CpuBackend& source, std::uint32_t num_slots);
   void InitSlot(std::uint32_t slot) override;
   void RunBatch(std::span<const BatchItem> items, std::span<ItemResult> results) override;
   std::uint64_t StateDigest(std::uint32_t slot) override;
@@ -46,10 +53,12 @@ class CpuBackend final : public Backend {
   // Uses x_ as scratch. REQUIRES: the kind holds a shared W_up (up_elems_ > 0).
   void Activation(std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
                   std::uint32_t position, float* h);
-  // One TTT layer's state at version 0 (base_ at `position`), by the kind's rule.
-  void FillBase(const InplaceTttKind& kind, std::uint32_t position);
-  void FillBase(const LactSwigluKind& kind, std::uint32_t position);
-  void FillBase(const LowRankKind& kind, std::uint32_t position);
+  // One TTT layer's state at version 0 (TTT layer `position`) into `base`, by the kind's rule.
+  void FillBase(const InplaceTttKind& kind, std::uint32_t position, float* base) const;
+  void FillBase(const LactSwigluKind& kind, std::uint32_t position, float* base) const;
+  void FillBase(const LowRankKind& kind, std::uint32_t position, float* base) const;
+  // Sizes the slots (none initialised) and the per-item scratch for model_.
+  Status AllocateSlots(std::uint32_t num_slots);
   // In-Place TTT's READ and WRITE of one item, in loops over core/ttt_math.h.
   ItemResult Read(const InplaceTttKind& kind, const BatchItem& item);
   ItemResult Write(const InplaceTttKind& kind, const BatchItem& item);
@@ -89,10 +98,14 @@ class CpuBackend final : public Backend {
   std::uint64_t up_elems_ = 0;     // ModelProfile::shared_up_elems(): d_model * d_ff or 0
   std::uint64_t down_elems_ = 0;   // ModelProfile::shared_down_elems(): d_ff * d_model or 0
   using Floats = std::vector<float, HugePageAllocator<float>>;
-  Floats up_;                  // [ttt layers][up_elems_]: W_up [d_model][d_ff], as dtype
-  Floats down_;                // [ttt layers][down_elems_]: W_down [d_ff][d_model], as dtype
-  Floats base_;                // [ttt layers][layer_elems]: the state at version 0, as state_dtype
-  std::vector<Floats> slots_;  // [num_slots][ttt layers][layer_elems]
+  // What Reset generates and ShareWeightsOf shares: read-only once made.
+  struct SharedWeights {
+    Floats up;    // [ttt layers][up_elems_]: W_up [d_model][d_ff], as dtype
+    Floats down;  // [ttt layers][down_elems_]: W_down [d_ff][d_model], as dtype
+    Floats base;  // [ttt layers][layer_elems]: the state at version 0, as state_dtype
+  };
+  std::shared_ptr<const SharedWeights> shared_;
+  std::vector<Floats> slots_;      // [num_slots][ttt layers][layer_elems]
   std::vector<bool> initialised_;  // [num_slots]
   bool act_bf16_ = false;          // dtype is bf16
   bool state_bf16_ = false;        // state_dtype is bf16

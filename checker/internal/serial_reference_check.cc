@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/cpu_backend.h"
@@ -42,10 +45,18 @@ std::vector<std::uint32_t> DigestStepsByOwner(const RecordSet& set) {
   return order;
 }
 
+// Where an owner's history first diverges from its serial reference run: the record and the
+// digest the reference gives there.
+struct Divergence {
+  std::uint32_t index = 0;
+  std::uint64_t expected = 0;
+};
+
 // Compares one owner's digest steps (`steps`, all of that owner) with its serial reference run
-// and reports the first divergence: every later step of the owner diverges too.
-void CompareWithReference(const RecordSet& set, std::span<const std::uint32_t> steps,
-                          OwnerReference ref, Findings& findings) {
+// and returns the first divergence: every later step of the owner diverges too.
+std::optional<Divergence> FirstDivergence(const RecordSet& set,
+                                          std::span<const std::uint32_t> steps,
+                                          OwnerReference ref) {
   auto key = [](const Step& s) { return std::make_pair(s.first_token, s.is_read() ? 0 : 1); };
   std::sort(
       ref.steps.begin(), ref.steps.end(),
@@ -63,20 +74,30 @@ void CompareWithReference(const RecordSet& set, std::span<const std::uint32_t> s
       continue;
     }
     const std::uint64_t expected = r.is_write() ? it->state_digest : it->out_digest;
-    if (expected == r.digest) continue;
-    findings.Add(AnomalyType::kDigestMismatch, set.OwnerOf(index), [&] {
-      return Detail{
-          {r.step_id},
-          fmt::format(
-              "{} is the first divergence from the serial reference: its {} is {:016x}, the serial "
-              "run's {:016x}; it diverges at token {}{} (layer unknown: the history records one "
-              "digest per step)",
-              set.Describe(index), r.is_write() ? "state_digest" : "out_digest", r.digest, expected,
-              r.first_token, r.is_write() ? ", the chunk's update" : "")};
-    });
-    return;
+    if (expected != r.digest) return Divergence{index, expected};
   }
+  return std::nullopt;
 }
+
+void ReportDivergence(const RecordSet& set, const Divergence& at, Findings& findings) {
+  const StepRecord& r = set.records[at.index];
+  findings.Add(AnomalyType::kDigestMismatch, set.OwnerOf(at.index), [&] {
+    return Detail{
+        {r.step_id},
+        fmt::format(
+            "{} is the first divergence from the serial reference: its {} is {:016x}, the serial "
+            "run's {:016x}; it diverges at token {}{} (layer unknown: the history records one "
+            "digest per step)",
+            set.Describe(at.index), r.is_write() ? "state_digest" : "out_digest", r.digest,
+            at.expected, r.first_token, r.is_write() ? ", the chunk's update" : "")};
+  });
+}
+
+// One owner's digest steps: order[begin, end), all of `request`.
+struct OwnerSteps {
+  std::size_t begin = 0, end = 0;
+  const Request* request = nullptr;
+};
 
 }  // namespace
 
@@ -85,21 +106,50 @@ CheckOutcome CheckSerialReference(const CheckContext& ctx, Findings& findings) {
   const ModelProfile& model = *ctx.options.inputs.model;
   const RecordSet& set = ctx.set;
   const std::vector<std::uint32_t> order = DigestStepsByOwner(set);
-  CpuBackend cpu;
-  const Seed seed{*ctx.header.seed};
-  if (Status s = cpu.Reset(model, /*num_slots=*/1, seed); !s.ok()) {
-    return CheckOutcome{false, "cannot run the serial reference: " + s.error().ToString()};
-  }
+  std::vector<OwnerSteps> owners;
   for (std::size_t begin = 0; begin < order.size();) {
     const std::uint32_t owner = set.records[order[begin]].owner_index;
     std::size_t end = begin;
     while (end < order.size() && set.records[order[end]].owner_index == owner) ++end;
     // An owner that is not a request of the trace is a structure finding.
-    if (const Request* request = ctx.request_of[owner]) {
-      CompareWithReference(set, std::span(order).subspan(begin, end - begin),
-                           RunSerialReference(cpu, model, *request, seed), findings);
-    }
+    if (const Request* request = ctx.request_of[owner]) owners.push_back({begin, end, request});
     begin = end;
+  }
+  const Seed seed{*ctx.header.seed};
+  // One cpu backend per worker thread, the shared weights generated once; owners are independent,
+  // so they run in any order and each gives the same reference on any worker.
+  std::vector<CpuBackend> workers(1);
+  if (Status s = workers[0].Reset(model, /*num_slots=*/1, seed); !s.ok()) {
+    return CheckOutcome{false, "cannot run the serial reference: " + s.error().ToString()};
+  }
+  const unsigned wanted = ctx.options.reference_threads != 0
+                              ? ctx.options.reference_threads
+                              : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t num_workers = std::min<std::size_t>(wanted, owners.size());
+  workers.reserve(std::max<std::size_t>(num_workers, 1));
+  while (workers.size() < num_workers) {
+    CpuBackend more;
+    if (!more.ShareWeightsOf(workers[0], /*num_slots=*/1).ok()) break;  // fewer threads then
+    workers.push_back(std::move(more));
+  }
+  std::vector<std::optional<Divergence>> divergence(owners.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&](CpuBackend& cpu) {
+    for (std::size_t n = next++; n < owners.size(); n = next++) {
+      const OwnerSteps& o = owners[n];
+      divergence[n] = FirstDivergence(set, std::span(order).subspan(o.begin, o.end - o.begin),
+                                      RunSerialReference(cpu, model, *o.request, seed));
+    }
+  };
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t w = 1; w < workers.size(); ++w)
+      threads.emplace_back(work, std::ref(workers[w]));
+    work(workers[0]);
+  }
+  // Reported in owner order, whatever order the workers finished in.
+  for (const std::optional<Divergence>& d : divergence) {
+    if (d) ReportDivergence(set, *d, findings);
   }
   return CheckOutcome{};
 }

@@ -142,6 +142,31 @@ TEST(SerialReference, ReusedBackendGivesTheSameDigests) {
   }
 }
 
+// A backend sharing another's weights (what check 5's worker threads use) gives each owner the
+// same serial run as a backend of its own, for every state kind, and its slots are its own.
+TEST(CpuBackend, SharingWeightsGivesTheSameDigestsWithSlotsOfItsOwn) {
+  for (const char* name : {"tiny", "lact-tiny", "low-rank-tiny"}) {
+    const ModelProfile model = LoadModelProfile(name).value();
+    CpuBackend source;
+    ASSERT_TRUE(source.Reset(model, 1, Seed{7}).ok());
+    CpuBackend worker;
+    ASSERT_TRUE(worker.ShareWeightsOf(source, 1).ok());
+    source.InitSlot(0);
+    const std::uint64_t before = source.StateDigest(0);
+    const Request r{.id = OwnerId{4}, .prompt_tokens = 11, .output_tokens = 5, .seed = {}};
+    const OwnerReference shared = RunSerialReference(worker, model, r, Seed{7});
+    const OwnerReference own = RunSerialReference(model, r, Seed{7});
+    ASSERT_EQ(shared.steps.size(), own.steps.size()) << name;
+    for (std::size_t i = 0; i < own.steps.size(); ++i) {
+      EXPECT_EQ(shared.steps[i].out_digest, own.steps[i].out_digest) << name << " step " << i;
+      EXPECT_EQ(shared.steps[i].state_digest, own.steps[i].state_digest) << name << " step " << i;
+    }
+    EXPECT_EQ(source.StateDigest(0), before) << name << ": the worker's WRITEs reached the source";
+    worker.InitSlot(0);
+    EXPECT_EQ(worker.StateDigest(0), before) << name << ": the shared base state differs";
+  }
+}
+
 // Golden digests of the tiny profile: any change to the math, the draws or the digests moves them.
 // Update them only with a note in docs/kernels.md, since histories record these values.
 TEST(SerialReference, GoldenDigestsOfTinyProfile) {
