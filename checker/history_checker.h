@@ -31,8 +31,9 @@ struct CheckOptions {
   // seed. False: checks 1-4 only, and the report says so.
   bool reference = true;
   // Threads check 5 runs owners on (each owner's serial run is independent; the report is the
-  // same whatever the count). 0: as many as the machine has, capped by the owners and by the host
-  // memory a state per thread needs.
+  // same whatever the count), at most one per owner and as many as the host memory for a state
+  // each allows. 0: the machine's cores, but one per 2^24 multiply-adds of the owners' tokens, so
+  // that small histories (a fuzz iteration's) start no thread.
   unsigned reference_threads = 0;
   // What the header names, loaded (LoadCheckInputs): the trace gives completeness and, with the
   // model, check 5; the model gives the chunk size. REQUIRES: a model whose chunk agrees with the

@@ -60,6 +60,11 @@ struct ModelProfile {
   std::uint64_t shared_up_elems() const;
   std::uint64_t shared_down_elems() const;
   std::uint64_t layer_state_bytes() const { return layer_state_elems() * DTypeBytes(state_dtype); }
+  // The multiply-adds of one token through every TTT layer, about: its shared weights and one
+  // state, each once. What decides whether work is worth sharing between threads. O(1).
+  std::uint64_t token_multiply_adds() const {
+    return ttt_layers.size() * (shared_up_elems() + shared_down_elems() + layer_state_elems());
+  }
   // Bytes of one owner's TttState: every TTT layer's fast weight.
   std::uint64_t state_bytes() const { return layer_state_bytes() * ttt_layers.size(); }
   // Bytes of the weights every owner shares: all parameters but those the states replace.

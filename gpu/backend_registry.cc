@@ -4,7 +4,6 @@
 
 #include "core/cpu_backend.h"
 #include "gpu/cuda_backend.h"
-#include "gpu/internal/batch_plan.h"
 #include "gpu/omp_backend.h"
 
 namespace rwttt::gpu {
@@ -36,13 +35,13 @@ Result<BackendChoice> MakeBackend(std::string_view name, const BackendOptions& o
       return BackendChoice{std::move(cuda).value(),
                            fmt::format("backend: cuda (auto: {})", ProbeCudaDevice().value())};
     }
-    if (options.model != nullptr && internal::TokenWork(*options.model) < kOmpInlineWork) {
+    if (options.model != nullptr && options.model->token_multiply_adds() < kOmpInlineWork) {
       return BackendChoice{
           std::make_unique<CpuBackend>(),
           fmt::format("backend: cpu (auto: {}; model {} does {} multiply-adds per token, below the "
                       "{} at which omp shares work between threads)",
                       cuda.error().message, options.model->name,
-                      internal::TokenWork(*options.model), kOmpInlineWork)};
+                      options.model->token_multiply_adds(), kOmpInlineWork)};
     }
     return BackendChoice{MakeOmpBackend(options.threads),
                          fmt::format("backend: omp (auto: {})", cuda.error().message)};

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <span>
@@ -99,6 +100,27 @@ struct OwnerSteps {
   const Request* request = nullptr;
 };
 
+// Below this many multiply-adds a thread's share is not worth starting it (a few milliseconds of
+// the cpu backend; starting a thread costs tens of microseconds): a fuzz iteration's few `tiny`
+// owners run on the calling thread alone.
+constexpr std::uint64_t kWorkPerThread = std::uint64_t{1} << 24;
+
+// How many threads check 5 runs `owners` on: `requested`, or when 0 the machine's cores but at
+// most one per kWorkPerThread multiply-adds of the owners' tokens; never more than the owners.
+std::size_t ReferenceThreads(unsigned requested, const ModelProfile& model,
+                             std::span<const OwnerSteps> owners) {
+  if (requested != 0) return std::min<std::size_t>(requested, owners.size());
+  double work = 0;  // an estimate: a double cannot wrap
+  for (const OwnerSteps& o : owners) {
+    work += (static_cast<double>(o.request->prompt_tokens) + o.request->output_tokens) *
+            static_cast<double>(model.token_multiply_adds());
+  }
+  const double by_work = std::max(1.0, work / static_cast<double>(kWorkPerThread));
+  const double cores = std::max(1u, std::thread::hardware_concurrency());
+  return static_cast<std::size_t>(
+      std::min({cores, static_cast<double>(owners.size()), std::floor(by_work)}));
+}
+
 }  // namespace
 
 CheckOutcome CheckSerialReference(const CheckContext& ctx, Findings& findings) {
@@ -122,10 +144,7 @@ CheckOutcome CheckSerialReference(const CheckContext& ctx, Findings& findings) {
   if (Status s = workers[0].Reset(model, /*num_slots=*/1, seed); !s.ok()) {
     return CheckOutcome{false, "cannot run the serial reference: " + s.error().ToString()};
   }
-  const unsigned wanted = ctx.options.reference_threads != 0
-                              ? ctx.options.reference_threads
-                              : std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t num_workers = std::min<std::size_t>(wanted, owners.size());
+  const std::size_t num_workers = ReferenceThreads(ctx.options.reference_threads, model, owners);
   workers.reserve(std::max<std::size_t>(num_workers, 1));
   while (workers.size() < num_workers) {
     CpuBackend more;

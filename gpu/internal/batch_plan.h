@@ -22,13 +22,6 @@
 
 namespace rwttt::gpu::internal {
 
-// The multiply-adds of one token through every TTT layer of `model`, about: its shared weights
-// and one state, each once. What decides whether a part is worth sharing between threads. O(1).
-inline std::uint64_t TokenWork(const ModelProfile& model) {
-  return model.ttt_layers.size() *
-         (model.shared_up_elems() + model.shared_down_elems() + model.layer_state_elems());
-}
-
 // A run of at most `down_tile_tokens` tokens of one slot: the unit that reads the slot's state
 // once.
 struct TokenTile {

@@ -150,7 +150,7 @@ class BatchedBackend final : public Backend {
       const bool lact = std::holds_alternative<LactSwigluKind>(model_.state_kind);
       for (const BatchPart& part :
            planner_.Plan(items, lact ? Sys::kLactReadToks : Sys::kDownToks)) {
-        inline_ = RunsInline(part.num_tokens() * TokenWork(model_));
+        inline_ = RunsInline(part.num_tokens() * model_.token_multiply_adds());
         WithTypes([&](auto a, auto s) {
           using A = decltype(a);
           using S = decltype(s);

@@ -5,7 +5,6 @@
 
 #include "core/model_profile.h"
 #include "gpu/cuda_backend.h"
-#include "gpu/internal/batch_plan.h"
 #include "gpu/omp_backend.h"
 #include "tests/support/test_files.h"
 
@@ -48,8 +47,8 @@ TEST(MakeBackend, AutoWithoutDevicePicksCpuForAModelTooSmallToShareAndSaysWhy) {
   if (ProbeCudaDevice().ok()) GTEST_SKIP() << "a CUDA device answers: auto picks cuda";
   const ModelProfile tiny = LoadModelProfile("tiny").value();
   const ModelProfile small = LoadModelProfile("small").value();
-  ASSERT_LT(internal::TokenWork(tiny), kOmpInlineWork);
-  ASSERT_GE(internal::TokenWork(small), kOmpInlineWork);
+  ASSERT_LT(tiny.token_multiply_adds(), kOmpInlineWork);
+  ASSERT_GE(small.token_multiply_adds(), kOmpInlineWork);
   Result<BackendChoice> b = MakeBackend("auto", {.model = &tiny});
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b->backend->name(), "cpu");
