@@ -15,6 +15,8 @@ namespace {
 struct CudaSystem {
   template <typename T>
   using Vector = thrust::cuda::vector<T>;
+  template <typename A>
+  using Activation = A;  // scratch in the dtype itself: half the bytes through device memory
   static constexpr const char* kName = "cuda";
   static constexpr bool kHostMemory = false;
   // One output element per thread: neighbouring threads read neighbouring columns (coalesced).

@@ -178,6 +178,10 @@ class BatchedBackend final : public Backend {
  private:
   template <typename T>
   using Vec = typename Sys::template Vector<T>;
+  // How dtype A's tokens, activations and targets are held in scratch: the system's choice (the
+  // host keeps them widened to fp32, batched_kernels.cuh's WideBf16; a GPU keeps A).
+  template <typename A>
+  using Activation = typename Sys::template Activation<A>;
 
   // Calls f(A{}, S{}) with the storage types of the profile's dtype and state_dtype.
   template <typename F>
@@ -251,13 +255,14 @@ class BatchedBackend final : public Backend {
   template <typename A>
   void Activations(const BatchPart& part, std::uint32_t p) {
     const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
+    using X = Activation<A>;
     Launch(std::uint64_t{n} * Tiles(d, Sys::kTokenElems),
-           GenTokenFunctor<A, Sys::kTokenElems>{Ptr<A>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_),
+           GenTokenFunctor<X, Sys::kTokenElems>{Ptr<X>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_),
                                                 model_.ttt_layers[p], d, false},
            kDrawWork * n * d);
     Launch(Tiles(n, Sys::kUpToks) * Tiles(f, Sys::kUpCols),
-           UpProjFunctor<A, Sys::kUpCols, Sys::kUpToks>{Ptr<A>(x_), Ptr<A>(up_) + p * up_elems_,
-                                                        Ptr<A>(h_), n, d, f},
+           UpProjFunctor<X, A, Sys::kUpCols, Sys::kUpToks>{Ptr<X>(x_), Ptr<A>(up_) + p * up_elems_,
+                                                           Ptr<X>(h_), n, d, f},
            std::uint64_t{n} * d * f);
   }
 
@@ -289,7 +294,7 @@ class BatchedBackend final : public Backend {
   void RunRead(const InplaceTttKind&, const BatchPart& part, std::span<const BatchItem> items,
                std::span<ItemResult> results) {
     const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
-    UploadTokens(part, sizeof(A));
+    UploadTokens(part, sizeof(Activation<A>));
     Upload(tiles_, part.tiles);
     const std::uint64_t row_bytes = std::uint64_t{num_ttt_} * d * sizeof(A);  // one token's y
     Grow(y_, n * row_bytes);
@@ -297,9 +302,9 @@ class BatchedBackend final : public Backend {
     for (std::uint32_t p = 0; p < num_ttt_; ++p) {
       Activations<A>(part, p);
       Launch(part.tiles.size() * Tiles(d, cols),
-             DownProjFunctor<A, S, Sys::kDownCols, Sys::kDownToks>{
-                 Ptr<A>(h_), Ptr<S>(state_), Ptr(tiles_), Ptr<A>(y_), slot_elems_, p * layer_elems_,
-                 d, f, num_ttt_, p, static_cast<std::uint32_t>(cols)},
+             DownProjFunctor<Activation<A>, A, S, Sys::kDownCols, Sys::kDownToks>{
+                 Ptr<Activation<A>>(h_), Ptr<S>(state_), Ptr(tiles_), Ptr<A>(y_), slot_elems_,
+                 p * layer_elems_, d, f, num_ttt_, p, static_cast<std::uint32_t>(cols)},
              std::uint64_t{n} * d * f);
     }
     ReadResults(part, items, results, row_bytes);
@@ -430,18 +435,19 @@ class BatchedBackend final : public Backend {
                 std::span<ItemResult> results) {
     const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
     const auto num_items = static_cast<std::uint32_t>(part.items.size());
-    UploadTokens(part, sizeof(A));
+    using X = Activation<A>;
+    UploadTokens(part, sizeof(X));
     Upload(slots_, part.item_slot);
-    Grow(v_, std::uint64_t{n} * d * sizeof(A));
+    Grow(v_, std::uint64_t{n} * d * sizeof(X));
     for (std::uint32_t p = 0; p < num_ttt_; ++p) {
       Activations<A>(part, p);
       Launch(std::uint64_t{n} * Tiles(d, Sys::kTokenElems),
-             GenTokenFunctor<A, Sys::kTokenElems>{Ptr<A>(v_), Ptr(key_), Ptr(pos_), Ptr(owner_),
+             GenTokenFunctor<X, Sys::kTokenElems>{Ptr<X>(v_), Ptr(key_), Ptr(pos_), Ptr(owner_),
                                                   model_.ttt_layers[p], d, true},
              kDrawWork * n * d);
       Launch(std::uint64_t{num_items} * Tiles(f, Sys::kUpdateRows) * Tiles(d, Sys::kUpdateCols),
-             UpdateFunctor<A, S, Sys::kUpdateRows, Sys::kUpdateCols>{
-                 Ptr<A>(h_), Ptr<A>(v_), Ptr(offsets_), Ptr(slots_), Ptr<S>(state_), slot_elems_,
+             UpdateFunctor<X, S, Sys::kUpdateRows, Sys::kUpdateCols>{
+                 Ptr<X>(h_), Ptr<X>(v_), Ptr(offsets_), Ptr(slots_), Ptr<S>(state_), slot_elems_,
                  p * layer_elems_, d, f, num_ttt_, p, model_.learning_rate},
              std::uint64_t{n} * d * f);
     }
@@ -516,12 +522,14 @@ class BatchedBackend final : public Backend {
   std::uint64_t down_elems_ = 0;   // per TTT layer: d_ff * d_model (low-rank), or 0
   std::vector<bool> initialised_;  // [num_slots]
   // Raw storage, typed at use by the profile's dtypes.
-  Vec<std::uint32_t> up_;             // [ttt layers][d_model][d_ff] of dtype
-  Vec<std::uint32_t> down_;           // [ttt layers][d_ff][d_model] of dtype (low-rank)
-  Vec<std::uint32_t> base_;           // [ttt layers][layer_elems] of state_dtype: version 0
-  Vec<std::uint32_t> state_;          // [num_slots][ttt layers][layer_elems] of state_dtype
-  Vec<std::uint32_t> scratch_;        // fp32 work of the state-kind kernels
-  Vec<std::uint32_t> x_, h_, y_, v_;  // [tokens][d_model], [tokens][d_ff], [tokens][ttt][d_model]
+  Vec<std::uint32_t> up_;       // [ttt layers][d_model][d_ff] of dtype
+  Vec<std::uint32_t> down_;     // [ttt layers][d_ff][d_model] of dtype (low-rank)
+  Vec<std::uint32_t> base_;     // [ttt layers][layer_elems] of state_dtype: version 0
+  Vec<std::uint32_t> state_;    // [num_slots][ttt layers][layer_elems] of state_dtype
+  Vec<std::uint32_t> scratch_;  // fp32 work of the state-kind kernels
+  // Activation<dtype>: x_ [tokens][d_model], h_ [tokens][d_ff], v_ [tokens][d_model]; dtype: y_
+  // [tokens][ttt][d_model].
+  Vec<std::uint32_t> x_, h_, y_, v_;
   BatchPlanner planner_;
   // The part being run, as planner_ built it.
   Vec<std::uint64_t> key_;

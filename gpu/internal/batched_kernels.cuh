@@ -9,7 +9,7 @@
 // a warp).
 //
 //   thrust::for_each_n(policy, thrust::counting_iterator<std::uint64_t>(0), units,
-//                      DownProjFunctor<Bf16, float, 64, 16>{...});
+//                      DownProjFunctor<WideBf16, Bf16, float, 1024, 4>{...});
 #pragma once
 
 #include <cstdint>
@@ -23,6 +23,28 @@ template <typename T>
 RWTTT_HD T Min(T a, T b) {
   return a < b ? a : b;
 }
+
+// A bf16 activation kept in fp32 scratch (the omp backend's tokens, activations and targets):
+// storing rounds to bf16 exactly as Store(Bf16*) does, and loading is a plain fp32 load, so the
+// register tiles widen nothing per use and broadcast straight from memory. Values and digests are
+// those of bf16 scratch, bit for bit; it costs twice the scratch bytes, which are per batch.
+struct WideBf16 {
+  float v;
+};
+using rwttt::Load;  // the overloads below join core/ttt_math.h's instead of hiding them
+using rwttt::Store;
+RWTTT_HD float Load(WideBf16 x) { return x.v; }
+RWTTT_HD void Store(WideBf16* p, float v) { p->v = Bf16ToFloat(FloatToBf16(v)); }
+
+// The scratch type of dtype A's activations on the host: fp32 either way.
+template <typename A>
+struct HostActivation {
+  using type = A;
+};
+template <>
+struct HostActivation<Bf16> {
+  using type = WideBf16;
+};
 
 // p, its value hidden from the host optimizer by an empty asm said to change it (no instruction):
 // what p points to is no longer known to be at a stride from the loop's previous reads.
@@ -140,11 +162,11 @@ struct GenTokenFunctor {
 
 // h[n][f] = silu(sum_k x[n][k] * W_up[k][f]), k ascending. One call: kToks tokens x kCols
 // columns, so W_up is read once per kToks tokens of the batch, whatever their owners.
-template <typename A, int kCols, int kToks>
+template <typename X, typename W, int kCols, int kToks>
 struct UpProjFunctor {
-  const A* x;   // [num_tokens][d_model]
-  const A* up;  // [d_model][d_ff]
-  A* h;         // [num_tokens][d_ff]
+  const X* x;   // [num_tokens][d_model]
+  const W* up;  // [d_model][d_ff]
+  X* h;         // [num_tokens][d_ff]
   std::uint32_t num_tokens, d_model, d_ff;
   RWTTT_HD RWTTT_HOST_CLONES void operator()(std::uint64_t unit) const {
     const std::uint32_t col_tiles = (d_ff + kCols - 1) / kCols;
@@ -160,7 +182,7 @@ struct UpProjFunctor {
                             d_model, acc);
             SiluInPlace(&acc[0][0], kT * kC);
             for (int a = 0; a < kT; ++a) {
-              A* out = h + std::uint64_t{n0 + a0 + a} * d_ff + f0 + b0;
+              X* out = h + std::uint64_t{n0 + a0 + a} * d_ff + f0 + b0;
               for (int b = 0; b < kC; ++b) Store(out + b, acc[a][b]);
             }
           });
@@ -168,7 +190,7 @@ struct UpProjFunctor {
     }
     float acc[kToks][kCols] = {};
     for (std::uint32_t k = 0; k < d_model; ++k) {
-      const A* row = up + std::uint64_t{k} * d_ff + f0;
+      const W* row = up + std::uint64_t{k} * d_ff + f0;
       for (int a = 0; a < nt; ++a) {
         const float xa = Load(x[std::uint64_t{n0 + a} * d_model + k]);
         for (int b = 0; b < nf; ++b) acc[a][b] = Mac(acc[a][b], xa, Load(row[b]));
@@ -185,9 +207,9 @@ struct UpProjFunctor {
 // call: one tile (at most kToks tokens of one slot) x `cols` <= kCols columns, so each slot's state
 // is read once per tile and column block; a decode tile is one owner's token. The host picks
 // `cols` (it never changes any element's order).
-template <typename A, typename S, int kCols, int kToks>
+template <typename X, typename A, typename S, int kCols, int kToks>
 struct DownProjFunctor {
-  const A* h;              // [num_tokens][d_ff]
+  const X* h;              // [num_tokens][d_ff]
   const S* state;          // [num_slots][ttt layers][d_ff][d_model]
   const TokenTile* tiles;  // [num_tiles]
   A* y;                    // [num_tokens][ttt layers][d_model]
@@ -220,10 +242,10 @@ struct DownProjFunctor {
 
 // WRITE: W[i][j] <- W[i][j] + eta * sum_t H[t][i] * V[t][j] over the item's chunk, t ascending.
 // One call: one item x kRows rows i x kCols columns.
-template <typename A, typename S, int kRows, int kCols>
+template <typename X, typename S, int kRows, int kCols>
 struct UpdateFunctor {
-  const A* hs;                   // [num_tokens][d_ff]
-  const A* vs;                   // [num_tokens][d_model]
+  const X* hs;                   // [num_tokens][d_ff]
+  const X* vs;                   // [num_tokens][d_model]
   const std::uint32_t* offsets;  // [num_items + 1]
   const std::uint32_t* slots;    // [num_items]
   S* state;
@@ -259,7 +281,7 @@ struct UpdateFunctor {
     float acc[kCols] = {};
     for (std::uint32_t t = offsets[item]; t < offsets[item + 1]; ++t) {
       const float ht = Load(hs[std::uint64_t{t} * d_ff + i]);
-      const A* v = vs + std::uint64_t{t} * d_model + j0;
+      const X* v = vs + std::uint64_t{t} * d_model + j0;
       for (int b = 0; b < nj; ++b) acc[b] = Mac(acc[b], ht, Load(v[b]));
     }
     S* w = w0 + std::uint64_t{i} * d_model;
