@@ -32,7 +32,7 @@ struct OmpSystem {
   // Activations in fp32 scratch (rounded to the dtype as they are stored): the register tiles
   // load and broadcast them without widening bf16 at every use.
   template <typename A>
-  using Activation = typename internal::HostActivation<A>::type;
+  using Activation = float;
   static constexpr const char* kName = "omp";
   static constexpr bool kHostMemory = true;  // "device" pointers are host pointers
   // Wide tiles: W_up is read once per 16 tokens of the batch; a slot's fast weight once per tile

@@ -179,7 +179,8 @@ class BatchedBackend final : public Backend {
   template <typename T>
   using Vec = typename Sys::template Vector<T>;
   // How dtype A's tokens, activations and targets are held in scratch: the system's choice (the
-  // host keeps them widened to fp32, batched_kernels.cuh's WideBf16; a GPU keeps A).
+  // host keeps them widened to fp32, rounded to A as stored: batched_kernels.cuh's StoreAs; a GPU
+  // keeps A).
   template <typename A>
   using Activation = typename Sys::template Activation<A>;
 
@@ -257,8 +258,8 @@ class BatchedBackend final : public Backend {
     const std::uint32_t d = model_.d_model, f = model_.d_ff, n = part.num_tokens();
     using X = Activation<A>;
     Launch(std::uint64_t{n} * Tiles(d, Sys::kTokenElems),
-           GenTokenFunctor<X, Sys::kTokenElems>{Ptr<X>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_),
-                                                model_.ttt_layers[p], d, false},
+           GenTokenFunctor<X, A, Sys::kTokenElems>{Ptr<X>(x_), Ptr(key_), Ptr(pos_), Ptr(owner_),
+                                                   model_.ttt_layers[p], d, false},
            kDrawWork * n * d);
     Launch(Tiles(n, Sys::kUpToks) * Tiles(f, Sys::kUpCols),
            UpProjFunctor<X, A, Sys::kUpCols, Sys::kUpToks>{Ptr<X>(x_), Ptr<A>(up_) + p * up_elems_,
@@ -442,8 +443,8 @@ class BatchedBackend final : public Backend {
     for (std::uint32_t p = 0; p < num_ttt_; ++p) {
       Activations<A>(part, p);
       Launch(std::uint64_t{n} * Tiles(d, Sys::kTokenElems),
-             GenTokenFunctor<X, Sys::kTokenElems>{Ptr<X>(v_), Ptr(key_), Ptr(pos_), Ptr(owner_),
-                                                  model_.ttt_layers[p], d, true},
+             GenTokenFunctor<X, A, Sys::kTokenElems>{Ptr<X>(v_), Ptr(key_), Ptr(pos_), Ptr(owner_),
+                                                     model_.ttt_layers[p], d, true},
              kDrawWork * n * d);
       Launch(std::uint64_t{num_items} * Tiles(f, Sys::kUpdateRows) * Tiles(d, Sys::kUpdateCols),
              UpdateFunctor<X, S, Sys::kUpdateRows, Sys::kUpdateCols>{

@@ -9,10 +9,11 @@
 // a warp).
 //
 //   thrust::for_each_n(policy, thrust::counting_iterator<std::uint64_t>(0), units,
-//                      DownProjFunctor<WideBf16, Bf16, float, 1024, 4>{...});
+//                      DownProjFunctor<float, Bf16, float, 1024, 4>{...});
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "core/ttt_math.h"
 #include "gpu/internal/batch_plan.h"
@@ -24,27 +25,19 @@ RWTTT_HD T Min(T a, T b) {
   return a < b ? a : b;
 }
 
-// A bf16 activation kept in fp32 scratch (the omp backend's tokens, activations and targets):
-// storing rounds to bf16 exactly as Store(Bf16*) does, and loading is a plain fp32 load, so the
-// register tiles widen nothing per use and broadcast straight from memory. Values and digests are
-// those of bf16 scratch, bit for bit; it costs twice the scratch bytes, which are per batch.
-struct WideBf16 {
-  float v;
-};
-using rwttt::Load;  // the overloads below join core/ttt_math.h's instead of hiding them
-using rwttt::Store;
-RWTTT_HD float Load(WideBf16 x) { return x.v; }
-RWTTT_HD void Store(WideBf16* p, float v) { p->v = Bf16ToFloat(FloatToBf16(v)); }
-
-// The scratch type of dtype A's activations on the host: fp32 either way.
-template <typename A>
-struct HostActivation {
-  using type = A;
-};
-template <>
-struct HostActivation<Bf16> {
-  using type = WideBf16;
-};
+// Stores v into scratch of type X as dtype A holds it: rounded to A, the canonical NaN kept. X is
+// A itself (cuda) or float holding A's values (omp: the register tiles then load and broadcast
+// plain floats instead of widening bf16 at every use; values and digests are the same bit for bit).
+template <typename A, typename X>
+RWTTT_HD_ALWAYS_INLINE void StoreAs(X* p, float v) {
+  if constexpr (std::is_same_v<A, X>) {
+    Store(p, v);
+  } else {
+    A rounded;
+    Store(&rounded, v);
+    *p = Load(rounded);
+  }
+}
 
 // p, its value hidden from the host optimizer by an empty asm said to change it (no instruction):
 // what p points to is no longer known to be at a stride from the loop's previous reads.
@@ -73,11 +66,19 @@ RWTTT_HD_ALWAYS_INLINE void MacTile(const X* x, std::uint64_t xa, std::uint64_t 
     // past the last (up to a vector's width of them) and faulted where the data ended a page.
     const X* x_k = Opaque(x + k * xk);
     const W* w_k = Opaque(w + k * wk);
-    float wk_row[kC];
-    for (int b = 0; b < kC; ++b) wk_row[b] = Load(w_k[b]);
-    for (int a = 0; a < kT; ++a) {
-      const float xv = Load(x_k[a * xa]);
-      for (int b = 0; b < kC; ++b) acc[a][b] = Mac(acc[a][b], xv, wk_row[b]);
+    if constexpr (std::is_same_v<W, float>) {
+      // No copy of the row: GCC turns a float copy into memcpy and then keeps acc in memory.
+      for (int a = 0; a < kT; ++a) {
+        const float xv = Load(x_k[a * xa]);
+        for (int b = 0; b < kC; ++b) acc[a][b] = Mac(acc[a][b], xv, w_k[b]);
+      }
+    } else {
+      float wk_row[kC];  // widened once per step, not once per row
+      for (int b = 0; b < kC; ++b) wk_row[b] = Load(w_k[b]);
+      for (int a = 0; a < kT; ++a) {
+        const float xv = Load(x_k[a * xa]);
+        for (int b = 0; b < kC; ++b) acc[a][b] = Mac(acc[a][b], xv, wk_row[b]);
+      }
     }
   }
 }
@@ -136,9 +137,9 @@ struct GenWeightFunctor {
 // x[n][k] (kDomainInput) or v[n][k] (kDomainTarget) for every token n of a part. One call: kElems
 // consecutive elements k of one token (a multiple of 4, so that each Philox block is drawn once;
 // the host's call covers the whole row), drawn 64 at a time.
-template <typename A, std::uint32_t kElems>
+template <typename X, typename A, std::uint32_t kElems>
 struct GenTokenFunctor {
-  A* out;  // [num_tokens][d_model]
+  X* out;  // [num_tokens][d_model], as dtype A holds it
   const std::uint64_t* token_key;
   const std::uint32_t* token_pos;
   const std::uint32_t* token_owner;
@@ -155,7 +156,7 @@ struct GenTokenFunctor {
       const auto count = static_cast<std::uint32_t>(Min<std::uint64_t>(kChunk, end - k0));
       float v[kChunk];
       DrawCenteredRow(token_key[n], token_pos[n], layer, domain, token_owner[n], k0, count, v);
-      for (std::uint32_t e = 0; e < count; ++e) Store(out + n * d_model + k0 + e, v[e]);
+      for (std::uint32_t e = 0; e < count; ++e) StoreAs<A>(out + n * d_model + k0 + e, v[e]);
     }
   }
 };
@@ -183,7 +184,7 @@ struct UpProjFunctor {
             SiluInPlace(&acc[0][0], kT * kC);
             for (int a = 0; a < kT; ++a) {
               X* out = h + std::uint64_t{n0 + a0 + a} * d_ff + f0 + b0;
-              for (int b = 0; b < kC; ++b) Store(out + b, acc[a][b]);
+              for (int b = 0; b < kC; ++b) StoreAs<W>(out + b, acc[a][b]);
             }
           });
       return;
@@ -198,7 +199,7 @@ struct UpProjFunctor {
     }
     for (int a = 0; a < nt; ++a) {
       for (int b = 0; b < nf; ++b)
-        Store(h + std::uint64_t{n0 + a} * d_ff + f0 + b, Silu(acc[a][b]));
+        StoreAs<W>(h + std::uint64_t{n0 + a} * d_ff + f0 + b, Silu(acc[a][b]));
     }
   }
 };
