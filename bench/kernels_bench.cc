@@ -1,5 +1,6 @@
 // Kernel throughput of the omp backend: READ (decode, one token per owner) and WRITE (one chunk
-// per owner) at batch 1, 2, 4, 8, 16 on the `small` and `medium` profiles, each as a fraction of
+// per owner) at batch 1, 2, 4, 8, 16 on the `small` and `medium` profiles, and WRITE on one layer
+// of `lact-1b` and `lact-1b-muon` at batch 1, 2, 4, each as a fraction of
 // its limit measured in the same run on the same threads: READ against a STREAM triad (of_triad),
 // WRITE against the fp32 multiply-plus-add peak without FMA (of_peak).
 //
@@ -9,8 +10,8 @@
 // bytes_per_second counts the bytes a batch must move at least: READ the shared W_up of every TTT
 // layer once plus each owner's fast weights once; WRITE W_up once plus each owner's fast weights
 // read and written. items_per_second is tokens/s (READ) or chunk tokens/s (WRITE). flops counts a
-// WRITE's multiply-adds as two operations each: every chunk token through W_up and the rank-C
-// update of every TTT layer.
+// WRITE's multiply-adds as two operations each: In-Place TTT every chunk token through W_up and
+// the rank-C update of every TTT layer; LaCT the cost model's count (core/step_cost.h).
 // docs/performance.md#kernels has the results and how to read them.
 #include <benchmark/benchmark.h>
 #include <omp.h>
@@ -19,10 +20,12 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <variant>
 #include <vector>
 
 #include "core/host_device.h"
 #include "core/model_profile.h"
+#include "core/step_cost.h"
 #include "gpu/omp_backend.h"
 
 namespace rwttt {
@@ -126,8 +129,7 @@ Backend& BackendFor(const ModelProfile& model) {
 
 // Each iteration runs the next `batch` of 16 owners (slots), round robin, so that states come
 // from memory as they do when many owners are served, not from a cache that one owner fits in.
-void RunKernel(benchmark::State& state, const char* profile, Effect effect) {
-  const ModelProfile model = LoadModelProfile(profile).value();
+void RunKernel(benchmark::State& state, const ModelProfile& model, Effect effect) {
   Backend& backend = BackendFor(model);
   const auto batch = static_cast<std::uint32_t>(state.range(0));
   std::vector<std::uint64_t> carry(kSlots, 0);
@@ -149,9 +151,9 @@ void RunKernel(benchmark::State& state, const char* profile, Effect effect) {
     for (std::uint32_t k = 0; k < batch; ++k) carry[items[k].slot] = results[k].carry;
     next = (next + batch) % kSlots;
   }
-  // W_up of each TTT layer, read once per batch (In-Place TTT presets only here).
+  // W_up of each TTT layer (In-Place TTT), read once per batch.
   const std::uint64_t shared =
-      model.ttt_layers.size() * std::uint64_t{model.d_model} * model.d_ff * DTypeBytes(model.dtype);
+      model.ttt_layers.size() * model.shared_up_elems() * DTypeBytes(model.dtype);
   const std::uint64_t owner = model.state_bytes() * (effect == Effect::kRead ? 1 : 2);
   const std::uint64_t tokens = effect == Effect::kRead ? 1 : model.chunk;
   const double bytes = static_cast<double>(state.iterations()) * (shared + batch * owner);
@@ -163,18 +165,40 @@ void RunKernel(benchmark::State& state, const char* profile, Effect effect) {
     state.counters["of_triad"] =
         benchmark::Counter(bytes / limits.triad_bytes_per_second, benchmark::Counter::kIsRate);
   } else {
-    const double flops = 4.0 * static_cast<double>(state.iterations()) * batch * tokens *
-                         model.ttt_layers.size() * model.d_model * model.d_ff;
+    // In-Place TTT: every chunk token through W_up and the rank-C update (the cost model counts
+    // only the update); another kind: the cost model's count of its WRITE.
+    const double per_layer = std::holds_alternative<InplaceTttKind>(model.state_kind)
+                                 ? 4.0 * static_cast<double>(tokens) * model.d_model * model.d_ff
+                                 : WriteLayerWork(model).flops;
+    const double flops = static_cast<double>(state.iterations()) * batch *
+                         static_cast<double>(model.ttt_layers.size()) * per_layer;
     state.counters["flops"] = benchmark::Counter(flops, benchmark::Counter::kIsRate);
     state.counters["of_peak"] =
         benchmark::Counter(flops / limits.peak_flops, benchmark::Counter::kIsRate);
   }
 }
 
-void BM_ReadSmall(benchmark::State& s) { RunKernel(s, "small", Effect::kRead); }
-void BM_ReadMedium(benchmark::State& s) { RunKernel(s, "medium", Effect::kRead); }
-void BM_WriteSmall(benchmark::State& s) { RunKernel(s, "small", Effect::kWrite); }
-void BM_WriteMedium(benchmark::State& s) { RunKernel(s, "medium", Effect::kWrite); }
+ModelProfile Preset(const char* name) { return LoadModelProfile(name).value(); }
+
+// One TTT layer of a preset's shapes: what one layer of a LaCT-1B WRITE costs, in a second.
+ModelProfile OneLayerOf(const char* name) {
+  ModelProfile model = Preset(name);
+  model.name += "-one-layer";
+  model.layers = 1;
+  model.ttt_layers = {0};
+  return model;
+}
+
+void BM_ReadSmall(benchmark::State& s) { RunKernel(s, Preset("small"), Effect::kRead); }
+void BM_ReadMedium(benchmark::State& s) { RunKernel(s, Preset("medium"), Effect::kRead); }
+void BM_WriteSmall(benchmark::State& s) { RunKernel(s, Preset("small"), Effect::kWrite); }
+void BM_WriteMedium(benchmark::State& s) { RunKernel(s, Preset("medium"), Effect::kWrite); }
+void BM_WriteLact1bLayer(benchmark::State& s) {
+  RunKernel(s, OneLayerOf("lact-1b"), Effect::kWrite);
+}
+void BM_WriteLact1bMuonLayer(benchmark::State& s) {
+  RunKernel(s, OneLayerOf("lact-1b-muon"), Effect::kWrite);
+}
 
 BENCHMARK(BM_ReadSmall)
     ->RangeMultiplier(2)
@@ -196,6 +220,21 @@ BENCHMARK(BM_WriteSmall)
 BENCHMARK(BM_WriteMedium)
     ->RangeMultiplier(2)
     ->Range(1, 16)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
+
+// A LaCT-1B layer's WRITE (four 512-wide heads, C = 2048): about 26 GFLOP per owner, 74 with
+// Muon's Newton–Schulz steps; one iteration each.
+BENCHMARK(BM_WriteLact1bLayer)
+    ->RangeMultiplier(2)
+    ->Range(1, 4)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(1);
+BENCHMARK(BM_WriteLact1bMuonLayer)
+    ->RangeMultiplier(2)
+    ->Range(1, 4)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(1);
