@@ -347,9 +347,10 @@ ItemResult CpuBackend::Write(const Kind& kind, const BatchItem& item) {
   return WriteResult(item);
 }
 
-void CpuBackend::WriteLayer(const LactShape& ls, std::uint32_t position, std::uint32_t layer,
-                            std::uint64_t key, std::uint32_t owner_lo, const BatchItem& item,
-                            float* scratch) {
+RWTTT_HOST_CLONES void CpuBackend::WriteLayer(const LactShape& ls, std::uint32_t position,
+                                              std::uint32_t layer, std::uint64_t key,
+                                              std::uint32_t owner_lo, const BatchItem& item,
+                                              float* scratch) {
   float* w = Layer(item.slot, position);
   const float* base = shared_->base.data() + position * layer_elems_;
   for (std::uint32_t head = 0; head < ls.heads; ++head) {

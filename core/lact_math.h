@@ -45,12 +45,9 @@ struct LactShape {
   // Floats of scratch LactReadTokens needs for `count` tokens: LactReadHead's for one; for more,
   // the transposed query, hidden and output vectors of kLactReadLanes tokens and one query.
   RWTTT_HD std::uint64_t read_tokens_scratch(std::uint32_t count) const;
-  // Floats of scratch LactWriteHead needs: the three gradients, the token's vectors, and
-  // Newton–Schulz's work matrices.
-  RWTTT_HD std::uint64_t write_scratch() const {
-    const std::uint64_t p = min_dim(), q = max_dim();
-    return head_elems() + 2ull * head_dim + 4ull * fast_dim + 2 * p * p + 2 * p * q;
-  }
+  // Floats of scratch LactWriteHead needs: the three gradients, the token's vectors, a block of
+  // tokens' gradient factors (kLactWriteBlock tokens), and Newton–Schulz's work matrices.
+  RWTTT_HD std::uint64_t write_scratch() const;
 };
 
 // Muon's Newton–Schulz iteration: five steps X <- a X + (b A + c A²) X with A = X Xᵀ, with the
@@ -69,7 +66,8 @@ RWTTT_HD float NewtonSchulzCoefficient(int step, int which) {
 // Replaces g [rows][cols] by its Newton–Schulz orthogonalisation: scaled to Frobenius norm 1
 // (plus 1e-7), then kNewtonSchulzSteps steps on the wide orientation (rows <= cols, transposing
 // when needed). `scratch` holds 2 p² + 2 p q floats, p = min(rows, cols), q = max.
-RWTTT_HD void NewtonSchulz(float* g, std::uint32_t rows, std::uint32_t cols, float* scratch) {
+RWTTT_HD_ALWAYS_INLINE void NewtonSchulz(float* g, std::uint32_t rows, std::uint32_t cols,
+                                         float* scratch) {
   const bool transpose = rows > cols;
   const std::uint32_t p = transpose ? cols : rows, q = transpose ? rows : cols;
   float* x = scratch;                      // [p][q]
@@ -255,12 +253,28 @@ RWTTT_HD_ALWAYS_INLINE void LactReadTokens(const LactShape& s, const S* w, const
     LactReadHead(s, w, keys[g], scratch, out + g * out_stride);
 }
 
+// Tokens whose gradient factors LactWriteHead gathers before adding them into the gradients, so
+// that the 3 head matrices' worth of fp32 gradient moves once per block instead of once per token.
+inline constexpr std::uint32_t kLactWriteBlock = 16;
+static_assert(kLactWriteBlock == kMatVecLanes, "a block's keys are one MatVecLanes call");
+
+RWTTT_HD std::uint64_t LactShape::write_scratch() const {
+  const std::uint64_t p = min_dim(), q = max_dim();
+  return head_elems() + 2ull * head_dim + 4ull * fast_dim +
+         std::uint64_t{kLactWriteBlock} * (4ull * head_dim + 5ull * fast_dim) + 2 * p * p +
+         2 * p * q;
+}
+
 // WRITE of one head over the chunk's tokens [first_token, end_token): the gradient step, Muon
 // when enabled, then the weight norm when enabled; w is updated in place. `base` is the head's
 // state at version 0 (the weight norm's target row norms). `k.token` is ignored.
-template <typename S>
-RWTTT_HD void LactWriteHead(const LactShape& s, S* w, const S* base, LactTokenKey k,
-                            std::uint32_t first_token, std::uint32_t end_token, float* scratch) {
+// kBlock (at most kLactWriteBlock) changes no bit: tests hold kBlock 1, one token at a time,
+// against the default.
+template <std::uint32_t kBlock = kLactWriteBlock, typename S>
+RWTTT_HD_ALWAYS_INLINE void LactWriteHead(const LactShape& s, S* w, const S* base, LactTokenKey k,
+                                          std::uint32_t first_token, std::uint32_t end_token,
+                                          float* scratch) {
+  static_assert(kBlock >= 1 && kBlock <= kLactWriteBlock, "write_scratch() sizes the block");
   const std::uint64_t me = s.matrix_elems();
   const std::uint32_t hd = s.head_dim, fd = s.fast_dim;
   float* g = scratch;  // [3][me]: dW0, dW1, dW2 in the state's layout
@@ -270,35 +284,101 @@ RWTTT_HD void LactWriteHead(const LactShape& s, S* w, const S* base, LactTokenKe
   float* b = a + fd;
   float* sa = b + fd;
   float* e = sa + fd;
-  float* ns = e + fd;
+  // A block's factors, token by token: v, lr1 (silu(a) ⊙ b), lr0 k, lr2 k, and the per-row
+  // scalars of dW0 and dW2.
+  float* vs = e + fd;                       // [kLactWriteBlock][hd]
+  float* us = vs + kLactWriteBlock * hd;    // [kLactWriteBlock][fd]
+  float* k0s = us + kLactWriteBlock * fd;   // [kLactWriteBlock][hd]
+  float* k2s = k0s + kLactWriteBlock * hd;  // [kLactWriteBlock][hd]
+  float* das = k2s + kLactWriteBlock * hd;  // [kLactWriteBlock][fd]
+  float* dbs = das + kLactWriteBlock * fd;  // [kLactWriteBlock][fd]
+  // On the host, a block's keys transposed (tokens as lanes) and W0 k, W2 k for all of them from
+  // one pass over W0 and W2 (MatVecLanes, bit for bit MatVec's result for each token, as
+  // LactReadTokens uses it): the per-token MatVec is a chain of dependent adds per output.
+  float* kt = dbs + kLactWriteBlock * fd;  // [hd][kLactWriteBlock]
+  float* at = kt + kLactWriteBlock * hd;   // [fd][kLactWriteBlock]
+  float* bt = at + kLactWriteBlock * fd;   // [fd][kLactWriteBlock]
+  float* ns = bt + kLactWriteBlock * fd;
   for (std::uint64_t n = 0; n < 3 * me; ++n) g[n] = 0.0f;
   const S* w1 = w + me;
-  for (std::uint32_t t = first_token; t < end_token; ++t) {
-    k.token = t;
-    LactVector(s, k, kDomainKey, /*normalise=*/true, key);
-    LactVector(s, k, kDomainTarget, /*normalise=*/false, val);
-    const float lr0 = LactLearningRate(s, k, 0);
-    const float lr1 = LactLearningRate(s, k, 1);
-    const float lr2 = LactLearningRate(s, k, 2);
-    LactHidden(s, w, key, a, b);
-    VecMat(val, w1, hd, fd, e);  // e = W1ᵀ v
-    for (std::uint32_t i = 0; i < fd; ++i) sa[i] = Silu(a[i]);
-    // dW1[j][i] += v_j * (lr1 * g_i), g = silu(a) ⊙ b.
-    for (std::uint32_t j = 0; j < hd; ++j) {
+  for (std::uint32_t t0 = first_token; t0 < end_token; t0 += kBlock) {
+    const std::uint32_t count = end_token - t0 < kBlock ? end_token - t0 : kBlock;
+    bool lanes = false;
+#if !defined(__CUDA_ARCH__)
+    if (count > 1) {
+      constexpr std::uint32_t kL = kLactWriteBlock;
+      for (std::uint32_t n = 0; n < kL; ++n) {
+        k.token = t0 + n;
+        if (n < count) {
+          LactVector(s, k, kDomainKey, /*normalise=*/true, key);
+        } else {
+          for (std::uint32_t c = 0; c < hd; ++c) key[c] = 0.0f;  // an unused lane
+        }
+        for (std::uint32_t c = 0; c < hd; ++c) kt[c * kL + n] = key[c];
+      }
+      MatVecLanes(w, kt, fd, hd, at);           // W0 k
+      MatVecLanes(w + 2 * me, kt, fd, hd, bt);  // W2 k
+      lanes = true;
+    }
+#endif
+    for (std::uint32_t n = 0; n < count; ++n) {
+      k.token = t0 + n;
+      LactVector(s, k, kDomainKey, /*normalise=*/true, key);
+      LactVector(s, k, kDomainTarget, /*normalise=*/false, val);
+      const float lr0 = LactLearningRate(s, k, 0);
+      const float lr1 = LactLearningRate(s, k, 1);
+      const float lr2 = LactLearningRate(s, k, 2);
+      if (lanes) {
+        for (std::uint32_t i = 0; i < fd; ++i) {
+          a[i] = at[i * kLactWriteBlock + n];
+          b[i] = bt[i * kLactWriteBlock + n];
+        }
+      } else {
+        LactHidden(s, w, key, a, b);
+      }
+      VecMat(val, w1, hd, fd, e);  // e = W1ᵀ v
+      for (std::uint32_t i = 0; i < fd; ++i) sa[i] = Silu(a[i]);
+      float* v_n = vs + std::uint64_t{n} * hd;
+      float* u_n = us + std::uint64_t{n} * fd;
+      float* k0_n = k0s + std::uint64_t{n} * hd;
+      float* k2_n = k2s + std::uint64_t{n} * hd;
+      float* da_n = das + std::uint64_t{n} * fd;
+      float* db_n = dbs + std::uint64_t{n} * fd;
+      for (std::uint32_t j = 0; j < hd; ++j) v_n[j] = val[j];
+      for (std::uint32_t i = 0; i < fd; ++i) u_n[i] = lr1 * (sa[i] * b[i]);
+      for (std::uint32_t c = 0; c < hd; ++c) {
+        k0_n[c] = lr0 * key[c];
+        k2_n[c] = lr2 * key[c];
+      }
       for (std::uint32_t i = 0; i < fd; ++i) {
-        float& acc = g[me + std::uint64_t{j} * fd + i];
-        acc = Mac(acc, val[j], lr1 * (sa[i] * b[i]));
+        da_n[i] = e[i] * b[i] * SiluGrad(a[i]);
+        db_n[i] = e[i] * sa[i];
       }
     }
-    // dW0[i][c] += (e_i b_i silu'(a_i)) * (lr0 k_c); dW2[i][c] += (e_i silu(a_i)) * (lr2 k_c).
+    // Every gradient element adds the block's tokens in ascending order, as one token at a time
+    // would: dW1[j][i] += v_j * (lr1 * g_i), g = silu(a) ⊙ b; dW0[i][c] += (e_i b_i silu'(a_i)) *
+    // (lr0 k_c); dW2[i][c] += (e_i silu(a_i)) * (lr2 k_c). A gradient row stays in L1 while the
+    // block's tokens go by.
+    for (std::uint32_t j = 0; j < hd; ++j) {
+      float* row = g + me + std::uint64_t{j} * fd;
+      for (std::uint32_t n = 0; n < count; ++n) {
+        const float v = vs[std::uint64_t{n} * hd + j];
+        const float* u_n = us + std::uint64_t{n} * fd;
+        for (std::uint32_t i = 0; i < fd; ++i) row[i] = Mac(row[i], v, u_n[i]);
+      }
+    }
     for (std::uint32_t i = 0; i < fd; ++i) {
-      const float da = e[i] * b[i] * SiluGrad(a[i]);
-      const float db = e[i] * sa[i];
-      for (std::uint32_t c = 0; c < hd; ++c) {
-        float& acc0 = g[std::uint64_t{i} * hd + c];
-        acc0 = Mac(acc0, da, lr0 * key[c]);
-        float& acc2 = g[2 * me + std::uint64_t{i} * hd + c];
-        acc2 = Mac(acc2, db, lr2 * key[c]);
+      float* row0 = g + std::uint64_t{i} * hd;
+      float* row2 = g + 2 * me + std::uint64_t{i} * hd;
+      for (std::uint32_t n = 0; n < count; ++n) {
+        const float da = das[std::uint64_t{n} * fd + i];
+        const float db = dbs[std::uint64_t{n} * fd + i];
+        const float* k0_n = k0s + std::uint64_t{n} * hd;
+        const float* k2_n = k2s + std::uint64_t{n} * hd;
+        for (std::uint32_t c = 0; c < hd; ++c) {
+          row0[c] = Mac(row0[c], da, k0_n[c]);
+          row2[c] = Mac(row2[c], db, k2_n[c]);
+        }
       }
     }
   }

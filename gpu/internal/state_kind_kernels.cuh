@@ -88,7 +88,7 @@ struct LactWriteFunctor {
   float* scratch;  // [units][write_scratch]
   std::uint64_t slot_elems, layer_offset;
   std::uint32_t layer;
-  RWTTT_HD void operator()(std::uint64_t unit) const {
+  RWTTT_HD RWTTT_HOST_CLONES void operator()(std::uint64_t unit) const {
     const std::uint64_t item = unit / shape.heads;
     const auto head = static_cast<std::uint32_t>(unit % shape.heads);
     const std::uint32_t first = tokens.offsets[item];
@@ -113,7 +113,7 @@ struct LowRankReadFunctor {
   float* scratch;  // [units][read_scratch + d_model]
   std::uint64_t slot_elems, layer_offset;
   std::uint32_t layer, position, num_ttt;
-  RWTTT_HD void operator()(std::uint64_t n) const {
+  RWTTT_HD RWTTT_HOST_CLONES void operator()(std::uint64_t n) const {
     float* work = scratch + n * (shape.read_scratch() + shape.d_model);
     float* out = work + shape.read_scratch();
     LowRankRead(shape, up, down, state + tokens.slot[n] * slot_elems + layer_offset, tokens.key[n],
@@ -134,7 +134,7 @@ struct LowRankWriteFunctor {
   float* scratch;  // [units][write_scratch]
   std::uint64_t slot_elems, layer_offset;
   std::uint32_t layer;
-  RWTTT_HD void operator()(std::uint64_t item) const {
+  RWTTT_HD RWTTT_HOST_CLONES void operator()(std::uint64_t item) const {
     const std::uint32_t first = tokens.offsets[item];
     const std::uint32_t count = tokens.offsets[item + 1] - first;
     LowRankWrite(shape, up, down, state + tokens.slots[item] * slot_elems + layer_offset,

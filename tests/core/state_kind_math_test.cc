@@ -214,6 +214,35 @@ TEST_P(LactWrite2x2, MatchesAStraightforwardDoubleImplementation) {
 INSTANTIATE_TEST_SUITE_P(MuonAndWeightNorm, LactWrite2x2,
                          ::testing::Combine(::testing::Bool(), ::testing::Bool()));
 
+// LactWriteHead gathers the factors of kLactWriteBlock tokens before adding them into the
+// gradients; every gradient element must still add the tokens one by one in ascending order, so
+// the state after a chunk of two whole blocks and a part is the same, bit for bit, as one token at
+// a time (kBlock 1) gives, for every combination of Muon, weight norm and dtypes.
+RC_GTEST_PROP(LactWriteBlocks, ChangeNoBitOfTheUpdatedState, ()) {
+  const LactShape s{.heads = 1,
+                    .head_dim = *rc::gen::inRange<std::uint32_t>(1, 10),
+                    .fast_dim = *rc::gen::inRange<std::uint32_t>(1, 14),
+                    .muon = *rc::gen::arbitrary<bool>(),
+                    .weight_norm = *rc::gen::arbitrary<bool>(),
+                    .act_bf16 = *rc::gen::arbitrary<bool>(),
+                    .state_bf16 = *rc::gen::arbitrary<bool>(),
+                    .learning_rate = 0.01f};
+  const auto first = *rc::gen::inRange<std::uint32_t>(0, 40);
+  const auto tokens = *rc::gen::inRange<std::uint32_t>(1, 2 * kLactWriteBlock + 8);
+  std::vector<float> base(s.head_elems());
+  for (std::uint64_t e = 0; e < base.size(); ++e) {
+    base[e] = RoundAs(s.state_bf16, LactBaseElement(s, /*run_key=*/9, /*layer=*/2, e));
+  }
+  const LactTokenKey key{.token_key = 77, .owner_lo = 3, .token = 0, .layer = 2, .head = 0};
+  std::vector<float> scratch(s.write_scratch());
+  std::vector<float> blocked = base, one_by_one = base;
+  LactWriteHead(s, blocked.data(), base.data(), key, first, first + tokens, scratch.data());
+  LactWriteHead<1>(s, one_by_one.data(), base.data(), key, first, first + tokens, scratch.data());
+  for (std::size_t n = 0; n < base.size(); ++n) {
+    RC_ASSERT(FloatBits(blocked[n]) == FloatBits(one_by_one[n]));
+  }
+}
+
 TEST(LactRead2x2, MatchesAStraightforwardDoubleImplementation) {
   const LactShape s = Shape2x2(false, false);
   const std::vector<float> state = HandState();
