@@ -65,15 +65,25 @@ RWTTT_HD float NewtonSchulzCoefficient(int step, int which) {
 
 // Replaces g [rows][cols] by its Newton–Schulz orthogonalisation: scaled to Frobenius norm 1
 // (plus 1e-7), then kNewtonSchulzSteps steps on the wide orientation (rows <= cols, transposing
-// when needed). `scratch` holds 2 p² + 2 p q floats, p = min(rows, cols), q = max.
+// when needed). `scratch` holds NewtonSchulzScratch(rows, cols) floats.
+RWTTT_HD std::uint64_t NewtonSchulzScratch(std::uint32_t rows, std::uint32_t cols) {
+  const std::uint64_t p = rows < cols ? rows : cols, q = rows < cols ? cols : rows;
+  return 2 * p * p + 2 * p * q + std::uint64_t{kMatVecLanes} * (p + q);
+}
+
+// kLanes false computes every row of x xᵀ with MatVec, as a device does: tests hold the two
+// against each other, bit for bit.
+template <bool kLanes = true>
 RWTTT_HD_ALWAYS_INLINE void NewtonSchulz(float* g, std::uint32_t rows, std::uint32_t cols,
                                          float* scratch) {
   const bool transpose = rows > cols;
   const std::uint32_t p = transpose ? cols : rows, q = transpose ? rows : cols;
-  float* x = scratch;                      // [p][q]
-  float* next = x + std::uint64_t{p} * q;  // [p][q]
-  float* a = next + std::uint64_t{p} * q;  // [p][p]
-  float* b = a + std::uint64_t{p} * p;     // [p][p]
+  float* x = scratch;                        // [p][q]
+  float* next = x + std::uint64_t{p} * q;    // [p][q]
+  float* a = next + std::uint64_t{p} * q;    // [p][p]
+  float* b = a + std::uint64_t{p} * p;       // [p][p]
+  float* rows_t = b + std::uint64_t{p} * p;  // [q][kMatVecLanes]: 16 rows of x, transposed
+  float* a_t = rows_t + std::uint64_t{q} * kMatVecLanes;  // [p][kMatVecLanes]
   float norm2 = 0.0f;
   for (std::uint32_t r = 0; r < p; ++r) {
     for (std::uint32_t c = 0; c < q; ++c) {
@@ -88,8 +98,25 @@ RWTTT_HD_ALWAYS_INLINE void NewtonSchulz(float* g, std::uint32_t rows, std::uint
     const float ca = NewtonSchulzCoefficient(step, 0);
     const float cb = NewtonSchulzCoefficient(step, 1);
     const float cc = NewtonSchulzCoefficient(step, 2);
-    // Row by row: a = x xᵀ; b = cb a + cc a a; next = ca x + b x.
-    for (std::uint32_t r = 0; r < p; ++r) MatVec(x, x + std::uint64_t{r} * q, p, q, a + r * p);
+    // Row by row: a = x xᵀ; b = cb a + cc a a; next = ca x + b x. On the host a's rows go 16 at
+    // a time through MatVecLanes (bit for bit MatVec's rows): MatVec's dot products are chains of
+    // dependent adds.
+    std::uint32_t r0 = 0;
+#if !defined(__CUDA_ARCH__)
+    constexpr std::uint32_t kL = kMatVecLanes;
+    for (; kLanes && r0 + 1 < p; r0 += kL) {
+      const std::uint32_t n = p - r0 < kL ? p - r0 : kL;
+      for (std::uint32_t l = 0; l < kL; ++l) {
+        const float* row = x + std::uint64_t{r0 + l} * q;
+        for (std::uint32_t c = 0; c < q; ++c) rows_t[c * kL + l] = l < n ? row[c] : 0.0f;
+      }
+      MatVecLanes(x, rows_t, p, q, a_t);
+      for (std::uint32_t l = 0; l < n; ++l) {
+        for (std::uint32_t c = 0; c < p; ++c) a[std::uint64_t{r0 + l} * p + c] = a_t[c * kL + l];
+      }
+    }
+#endif
+    for (std::uint32_t r = r0; r < p; ++r) MatVec(x, x + std::uint64_t{r} * q, p, q, a + r * p);
     for (std::uint32_t r = 0; r < p; ++r) {
       float* b_row = b + std::uint64_t{r} * p;
       VecMat(a + std::uint64_t{r} * p, a, p, p, b_row);
@@ -259,10 +286,9 @@ inline constexpr std::uint32_t kLactWriteBlock = 16;
 static_assert(kLactWriteBlock == kMatVecLanes, "a block's keys are one MatVecLanes call");
 
 RWTTT_HD std::uint64_t LactShape::write_scratch() const {
-  const std::uint64_t p = min_dim(), q = max_dim();
   return head_elems() + 2ull * head_dim + 4ull * fast_dim +
-         std::uint64_t{kLactWriteBlock} * (4ull * head_dim + 5ull * fast_dim) + 2 * p * p +
-         2 * p * q;
+         std::uint64_t{kLactWriteBlock} * (4ull * head_dim + 5ull * fast_dim) +
+         NewtonSchulzScratch(head_dim, fast_dim);
 }
 
 // WRITE of one head over the chunk's tokens [first_token, end_token): the gradient step, Muon

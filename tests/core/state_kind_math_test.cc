@@ -273,12 +273,26 @@ RC_GTEST_PROP(NewtonSchulz, SingularValuesEndNearOne, ()) {
   for (float v : g) fro += double{v} * v;
   fro = std::sqrt(fro);
   for (double sv : before) RC_PRE(sv >= 0.002 * fro);
-  const std::uint32_t p = std::min(rows, cols), q = std::max(rows, cols);
-  std::vector<float> scratch(2 * p * p + 2 * p * q);
+  std::vector<float> scratch(NewtonSchulzScratch(rows, cols));
   NewtonSchulz(g.data(), rows, cols, scratch.data());
   for (double sv : SingularValues(g, rows, cols)) {
     RC_ASSERT(sv >= 0.85 - 1e-4);
     RC_ASSERT(sv <= 1.15 + 1e-4);
+  }
+}
+
+// The host's x xᵀ, 16 rows at a time through MatVecLanes, is MatVec's row by row, bit for bit.
+RC_GTEST_PROP(NewtonSchulz, LanesChangeNoBit, ()) {
+  const auto rows = *rc::gen::inRange<std::uint32_t>(1, 40);
+  const auto cols = *rc::gen::inRange<std::uint32_t>(1, 40);
+  std::vector<float> lanes(std::uint64_t{rows} * cols);
+  for (float& v : lanes) v = static_cast<float>(*rc::gen::inRange(-1000, 1000)) / 997.0f;
+  std::vector<float> rowwise = lanes;
+  std::vector<float> scratch(NewtonSchulzScratch(rows, cols));
+  NewtonSchulz(lanes.data(), rows, cols, scratch.data());
+  NewtonSchulz<false>(rowwise.data(), rows, cols, scratch.data());
+  for (std::size_t n = 0; n < lanes.size(); ++n) {
+    RC_ASSERT(FloatBits(lanes[n]) == FloatBits(rowwise[n]));
   }
 }
 
@@ -289,7 +303,7 @@ TEST(NewtonSchulz, TallAndWideGiveTransposedResults) {
       wide[r * 5 + c] = tall[c * 3 + r] = DrawCentered(1, r, c, 9, 0, 0);
     }
   }
-  std::vector<float> scratch(2 * 9 + 2 * 15);
+  std::vector<float> scratch(NewtonSchulzScratch(3, 5));
   NewtonSchulz(wide.data(), 3, 5, scratch.data());
   NewtonSchulz(tall.data(), 5, 3, scratch.data());
   for (std::uint32_t r = 0; r < 3; ++r) {
