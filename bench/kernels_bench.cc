@@ -200,44 +200,26 @@ void BM_WriteLact1bMuonLayer(benchmark::State& s) {
   RunKernel(s, OneLayerOf("lact-1b-muon"), Effect::kWrite);
 }
 
-BENCHMARK(BM_ReadSmall)
-    ->RangeMultiplier(2)
-    ->Range(1, 16)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(BM_ReadMedium)
-    ->RangeMultiplier(2)
-    ->Range(1, 16)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(BM_WriteSmall)
-    ->RangeMultiplier(2)
-    ->Range(1, 16)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-// A medium WRITE is ~34 GFLOP per owner (C = 256 tokens through W_up and the rank-C update of
-// eight 4096 x 1024 layers): one iteration each keeps the run in minutes.
-BENCHMARK(BM_WriteMedium)
-    ->RangeMultiplier(2)
-    ->Range(1, 16)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->Iterations(1);
+// Batches 1, 2, 4, ... up to 16 (LaCT: 4), in milliseconds of real time; one iteration each for
+// the WRITEs that take a large part of a second per owner.
+void Batches16(benchmark::internal::Benchmark* b) {
+  b->RangeMultiplier(2)->Range(1, 16)->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+void Batches16Once(benchmark::internal::Benchmark* b) { Batches16(b->Iterations(1)); }
+void Batches4Once(benchmark::internal::Benchmark* b) {
+  b->RangeMultiplier(2)->Range(1, 4)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+}
 
+BENCHMARK(BM_ReadSmall)->Apply(Batches16);
+BENCHMARK(BM_ReadMedium)->Apply(Batches16);
+BENCHMARK(BM_WriteSmall)->Apply(Batches16);
+// A medium WRITE is ~34 GFLOP per owner (C = 256 tokens through W_up and the rank-C update of
+// eight 4096 x 1024 layers).
+BENCHMARK(BM_WriteMedium)->Apply(Batches16Once);
 // A LaCT-1B layer's WRITE (four 512-wide heads, C = 2048): about 26 GFLOP per owner, 74 with
-// Muon's Newton–Schulz steps; one iteration each.
-BENCHMARK(BM_WriteLact1bLayer)
-    ->RangeMultiplier(2)
-    ->Range(1, 4)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->Iterations(1);
-BENCHMARK(BM_WriteLact1bMuonLayer)
-    ->RangeMultiplier(2)
-    ->Range(1, 4)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime()
-    ->Iterations(1);
+// Muon's Newton–Schulz steps.
+BENCHMARK(BM_WriteLact1bLayer)->Apply(Batches4Once);
+BENCHMARK(BM_WriteLact1bMuonLayer)->Apply(Batches4Once);
 
 }  // namespace
 }  // namespace rwttt
