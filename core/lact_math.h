@@ -46,7 +46,8 @@ struct LactShape {
   // the transposed query, hidden and output vectors of kLactReadLanes tokens and one query.
   RWTTT_HD std::uint64_t read_tokens_scratch(std::uint32_t count) const;
   // Floats of scratch LactWriteHead needs: the three gradients, the token's vectors, a block of
-  // tokens' gradient factors (kLactWriteBlock tokens), and Newton–Schulz's work matrices.
+  // kLactWriteBlock tokens' gradient factors, transposed keys and W0 k, W2 k (the host's lanes;
+  // unused on a device), and Newton–Schulz's work matrices (NewtonSchulzScratch).
   RWTTT_HD std::uint64_t write_scratch() const;
 };
 
