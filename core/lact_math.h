@@ -350,19 +350,20 @@ RWTTT_HD_ALWAYS_INLINE void LactWriteHead(const LactShape& s, S* w, const S* bas
 #endif
     for (std::uint32_t n = 0; n < count; ++n) {
       k.token = t0 + n;
-      LactVector(s, k, kDomainKey, /*normalise=*/true, key);
-      LactVector(s, k, kDomainTarget, /*normalise=*/false, val);
-      const float lr0 = LactLearningRate(s, k, 0);
-      const float lr1 = LactLearningRate(s, k, 1);
-      const float lr2 = LactLearningRate(s, k, 2);
-      if (lanes) {
+      if (lanes) {  // the key drawn above, and its W0 k, W2 k
+        for (std::uint32_t c = 0; c < hd; ++c) key[c] = kt[c * kLactWriteBlock + n];
         for (std::uint32_t i = 0; i < fd; ++i) {
           a[i] = at[i * kLactWriteBlock + n];
           b[i] = bt[i * kLactWriteBlock + n];
         }
       } else {
+        LactVector(s, k, kDomainKey, /*normalise=*/true, key);
         LactHidden(s, w, key, a, b);
       }
+      LactVector(s, k, kDomainTarget, /*normalise=*/false, val);
+      const float lr0 = LactLearningRate(s, k, 0);
+      const float lr1 = LactLearningRate(s, k, 1);
+      const float lr2 = LactLearningRate(s, k, 2);
       VecMat(val, w1, hd, fd, e);  // e = W1ᵀ v
       for (std::uint32_t i = 0; i < fd; ++i) sa[i] = Silu(a[i]);
       float* v_n = vs + std::uint64_t{n} * hd;
