@@ -27,13 +27,7 @@ Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, See
       sizeof(float);
   RWTTT_TRY(CheckHostMemory(
       bytes, fmt::format("backend cpu: model {} with {} slots", model.name, num_slots)));
-  model_ = model;
-  act_bf16_ = model.dtype == DType::kBf16;
-  state_bf16_ = model.state_dtype == DType::kBf16;
-  run_key_ = RunKey(seed.value());
-  layer_elems_ = layer_elems;
-  up_elems_ = up_elems;
-  down_elems_ = down_elems;
+  SetModel(model, RunKey(seed.value()));
   shared_.reset();
   auto shared = std::make_shared<SharedWeights>();
   try {
@@ -68,15 +62,19 @@ Status CpuBackend::ShareWeightsOf(const CpuBackend& source, std::uint32_t num_sl
                               source.model_.ttt_layers.size() * sizeof(float);
   RWTTT_TRY(CheckHostMemory(bytes, fmt::format("backend cpu: model {} with {} more slots",
                                                source.model_.name, num_slots)));
-  model_ = source.model_;
-  act_bf16_ = source.act_bf16_;
-  state_bf16_ = source.state_bf16_;
-  run_key_ = source.run_key_;
-  layer_elems_ = source.layer_elems_;
-  up_elems_ = source.up_elems_;
-  down_elems_ = source.down_elems_;
+  SetModel(source.model_, source.run_key_);
   shared_ = source.shared_;
   return AllocateSlots(num_slots);
+}
+
+void CpuBackend::SetModel(const ModelProfile& model, std::uint64_t run_key) {
+  model_ = model;
+  act_bf16_ = model.dtype == DType::kBf16;
+  state_bf16_ = model.state_dtype == DType::kBf16;
+  run_key_ = run_key;
+  layer_elems_ = model.layer_state_elems();
+  up_elems_ = model.shared_up_elems();
+  down_elems_ = model.shared_down_elems();
 }
 
 Status CpuBackend::AllocateSlots(std::uint32_t num_slots) {

@@ -57,6 +57,9 @@ class CpuBackend final : public Backend {
   void FillBase(const InplaceTttKind& kind, std::uint32_t position, float* base) const;
   void FillBase(const LactSwigluKind& kind, std::uint32_t position, float* base) const;
   void FillBase(const LowRankKind& kind, std::uint32_t position, float* base) const;
+  // model_, its run key and what follows from them (dtypes, element counts); the one place both
+  // Reset and ShareWeightsOf set them.
+  void SetModel(const ModelProfile& model, std::uint64_t run_key);
   // Sizes the slots (none initialised) and the per-item scratch for model_.
   Status AllocateSlots(std::uint32_t num_slots);
   // In-Place TTT's READ and WRITE of one item, in loops over core/ttt_math.h.
