@@ -15,6 +15,8 @@ namespace {
 struct CudaSystem {
   template <typename T>
   using Vector = thrust::cuda::vector<T>;
+  template <typename T>
+  using StateVector = Vector<T>;  // device memory is not faulted in: zeroing it is cheap
   template <typename A>
   using Activation = A;  // scratch in the dtype itself: half the bytes through device memory
   static constexpr const char* kName = "cuda";

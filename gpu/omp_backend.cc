@@ -25,10 +25,31 @@ class HugePageResource final : public thrust::mr::memory_resource<> {
 };
 using OmpResource =
     thrust::mr::fancy_pointer_resource<HugePageResource, thrust::omp::pointer<void>>;
+template <typename T>
+using OmpAllocator = thrust::mr::stateless_resource_allocator<T, OmpResource>;
+
+// OmpAllocator whose vectors leave new elements unwritten. Only for the slots' states: InitSlot
+// writes a slot before anything reads it, and value-initialising them all at Reset made the kernel
+// fault in and zero every slot's pages, used or not (19 GB, a sixth of the README's LaCT replay's
+// time, for the 10 owners it held at once).
+template <typename T>
+struct UninitialisedAllocator : OmpAllocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitialisedAllocator<U>;
+  };
+  UninitialisedAllocator() = default;
+  template <typename U>
+  UninitialisedAllocator(const UninitialisedAllocator<U>&) noexcept {}
+  // Thrust default-constructs each new element through this member when there is one.
+  void construct(T*) noexcept {}
+};
 
 struct OmpSystem {
   template <typename T>
-  using Vector = thrust::omp::vector<T, thrust::mr::stateless_resource_allocator<T, OmpResource>>;
+  using Vector = thrust::omp::vector<T, OmpAllocator<T>>;
+  template <typename T>
+  using StateVector = thrust::omp::vector<T, UninitialisedAllocator<T>>;
   // Activations in fp32 scratch (rounded to the dtype as they are stored): the register tiles
   // load and broadcast them without widening bf16 at every use.
   template <typename A>

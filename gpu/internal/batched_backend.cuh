@@ -3,6 +3,8 @@
 // `Sys` supplies the vector type, the execution policy, the tile shapes and the memory check:
 //
 //   struct OmpSystem { template <class T> using Vector = thrust::omp::vector<T>; ... };
+//
+// (Sys::StateVector holds the slots' states: it may leave new elements unwritten.)
 //   std::unique_ptr<Backend> b = std::make_unique<BatchedBackend<OmpSystem>>(threads);
 //
 // Per part of a batch (gpu/internal/batch_plan.h) and per TTT layer: generate the tokens' inputs,
@@ -183,6 +185,7 @@ class BatchedBackend final : public Backend {
   // keeps A).
   template <typename A>
   using Activation = typename Sys::template Activation<A>;
+  using StateVec = typename Sys::template StateVector<std::uint32_t>;
 
   // Calls f(A{}, S{}) with the storage types of the profile's dtype and state_dtype.
   template <typename F>
@@ -198,12 +201,15 @@ class BatchedBackend final : public Backend {
       f(float{}, float{});
   }
 
-  static void Resize(Vec<std::uint32_t>& v, std::uint64_t bytes) { v.resize((bytes + 3) / 4); }
+  template <typename V>
+  static void Resize(V& v, std::uint64_t bytes) {
+    v.resize((bytes + 3) / 4);
+  }
   static void Grow(Vec<std::uint32_t>& v, std::uint64_t bytes) {
     if (v.size() < (bytes + 3) / 4) v.resize((bytes + 3) / 4);
   }
-  template <typename T>
-  static T* Ptr(Vec<std::uint32_t>& v) {
+  template <typename T, typename V>
+  static T* Ptr(V& v) {
     return reinterpret_cast<T*>(thrust::raw_pointer_cast(v.data()));
   }
   template <typename T>
@@ -526,7 +532,7 @@ class BatchedBackend final : public Backend {
   Vec<std::uint32_t> up_;       // [ttt layers][d_model][d_ff] of dtype
   Vec<std::uint32_t> down_;     // [ttt layers][d_ff][d_model] of dtype (low-rank)
   Vec<std::uint32_t> base_;     // [ttt layers][layer_elems] of state_dtype: version 0
-  Vec<std::uint32_t> state_;    // [num_slots][ttt layers][layer_elems] of state_dtype
+  StateVec state_;              // [num_slots][ttt layers][layer_elems] of state_dtype
   Vec<std::uint32_t> scratch_;  // fp32 work of the state-kind kernels
   // Activation<dtype>: x_ [tokens][d_model], h_ [tokens][d_ff], v_ [tokens][d_model]; dtype: y_
   // [tokens][ttt][d_model].

@@ -1,5 +1,8 @@
 // The batched backend on the OpenMP system against the serial reference on cpu: batch invariance
 // as a property, items sharing a slot, and what READ and WRITE may change.
+#include <unistd.h>
+
+#include <fstream>
 #include <memory>
 
 #include "core/cpu_backend.h"
@@ -170,6 +173,33 @@ INSTANTIATE_TEST_SUITE_P(BackendsAndKinds, ReadWriteEffects,
                                             ::testing::Values(StateKind{InplaceTttKind{}},
                                                               StateKind{LactSwigluKind{}},
                                                               StateKind{LowRankKind{}})));
+
+// Resident memory of this process, from /proc/self/statm.
+std::uint64_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
+}
+
+// A run sizes the backend for the most owners it may hold, and often holds far fewer: the slots
+// it never initialises must cost no memory (they once cost 19 GB of zeroed pages in the README's
+// LaCT replay, which held 10 owners in 64 slots).
+TEST(BackendMemory, SlotsNeverInitialisedAreNeverTouched) {
+  const ModelProfile model = LoadModelProfile("small").value();  // 4 MiB of state per slot
+  const std::uint64_t slot_bytes = model.state_bytes();
+  const std::uint32_t slots = 256;  // 1 GiB of slots
+  for (const bool omp : {false, true}) {
+    SCOPED_TRACE(omp ? "omp" : "cpu");
+    std::unique_ptr<Backend> b = omp ? gpu::MakeOmpBackend(2) : std::make_unique<CpuBackend>();
+    const std::uint64_t before = ResidentBytes();
+    ASSERT_TRUE(b->Reset(model, slots, Seed{3}).ok());
+    b->InitSlot(slots - 1);
+    const std::uint64_t grown = ResidentBytes() - std::min(before, ResidentBytes());
+    // The shared weights, the base state and one slot: a few slots' worth, not 256.
+    EXPECT_LT(grown, 16 * slot_bytes) << "grew " << grown << " bytes";
+  }
+}
 
 TEST(PlanBatch, CorrectBatchIsOnePartGroupedBySlot) {
   std::vector<BatchItem> items;
