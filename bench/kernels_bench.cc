@@ -193,6 +193,7 @@ void BM_ReadSmall(benchmark::State& s) { RunKernel(s, Preset("small"), Effect::k
 void BM_ReadMedium(benchmark::State& s) { RunKernel(s, Preset("medium"), Effect::kRead); }
 void BM_WriteSmall(benchmark::State& s) { RunKernel(s, Preset("small"), Effect::kWrite); }
 void BM_WriteMedium(benchmark::State& s) { RunKernel(s, Preset("medium"), Effect::kWrite); }
+void BM_ReadLact1bLayer(benchmark::State& s) { RunKernel(s, OneLayerOf("lact-1b"), Effect::kRead); }
 void BM_WriteLact1bLayer(benchmark::State& s) {
   RunKernel(s, OneLayerOf("lact-1b"), Effect::kWrite);
 }
@@ -218,6 +219,7 @@ BENCHMARK(BM_WriteSmall)->Apply(Batches16);
 BENCHMARK(BM_WriteMedium)->Apply(Batches16Once);
 // A LaCT-1B layer's WRITE (four 512-wide heads, C = 2048): about 26 GFLOP per owner, 74 with
 // Muon's Newton–Schulz steps.
+BENCHMARK(BM_ReadLact1bLayer)->Apply(Batches16);
 BENCHMARK(BM_WriteLact1bLayer)->Apply(Batches4Once);
 BENCHMARK(BM_WriteLact1bMuonLayer)->Apply(Batches4Once);
 

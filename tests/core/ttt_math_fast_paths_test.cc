@@ -1,7 +1,7 @@
 // The host's fast paths of core/ttt_math.h against their one-element-at-a-time definitions, bit for
-// bit: whole-block draws, VecMat's column blocks, MatVec's side-by-side row chains, MatVecLanes'
-// transposed vectors and LaCT's many-token READ must each compute every element with the same
-// operations in the same order as the plain loop (or the one-token READ).
+// bit: whole-block draws, VecMat's column blocks, MatVec's row lanes and side-by-side row chains,
+// MatVecLanes' transposed vectors and LaCT's many-token READ must each compute every element with
+// the same operations in the same order as the plain loop (or the one-token READ).
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -53,18 +53,26 @@ void CheckVecMat() {
 RC_GTEST_PROP(VecMat, EqualsColumnByColumnSums, ()) { CheckVecMat<float>(); }
 RC_GTEST_PROP(VecMat, EqualsColumnByColumnSumsOfBf16Weights, ()) { CheckVecMat<Bf16>(); }
 
-RC_GTEST_PROP(MatVec, EqualsRowByRowSums, ()) {
-  const auto n = *rc::gen::inRange<std::uint32_t>(0, 40);  // blocks of eight rows, then the rest
+template <typename W>
+void CheckMatVec() {
+  // Blocks of 16 rows as vector lanes, then of eight rows, then the rest; 16-column blocks
+  // transposed in registers, then the rest.
+  const auto n = *rc::gen::inRange<std::uint32_t>(0, 60);
   const auto m = *rc::gen::inRange<std::uint32_t>(0, 70);
-  const std::vector<float> in = Floats(m), w = Floats(std::size_t{n} * m);
+  const std::vector<float> in = Floats(m), wf = Floats(std::size_t{n} * m);
+  std::vector<W> w(wf.size());
+  for (std::size_t e = 0; e < w.size(); ++e) Store(&w[e], wf[e]);
   std::vector<float> out(n);
   MatVec(w.data(), in.data(), n, m, out.data());
   for (std::uint32_t i = 0; i < n; ++i) {
     float acc = 0.0f;
-    for (std::uint32_t j = 0; j < m; ++j) acc = Mac(acc, w[std::uint64_t{i} * m + j], in[j]);
+    for (std::uint32_t j = 0; j < m; ++j) acc = Mac(acc, Load(w[std::uint64_t{i} * m + j]), in[j]);
     RC_ASSERT(FloatBits(out[i]) == FloatBits(acc));
   }
 }
+
+RC_GTEST_PROP(MatVec, EqualsRowByRowSums, ()) { CheckMatVec<float>(); }
+RC_GTEST_PROP(MatVec, EqualsRowByRowSumsOfBf16Weights, ()) { CheckMatVec<Bf16>(); }
 
 template <typename W>
 void CheckMatVecLanes() {
