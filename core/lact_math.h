@@ -385,29 +385,13 @@ RWTTT_HD_ALWAYS_INLINE void LactWriteHead(const LactShape& s, S* w, const S* bas
     }
     // Every gradient element adds the block's tokens in ascending order, as one token at a time
     // would: dW1[j][i] += v_j * (lr1 * g_i), g = silu(a) ⊙ b; dW0[i][c] += (e_i b_i silu'(a_i)) *
-    // (lr0 k_c); dW2[i][c] += (e_i silu(a_i)) * (lr2 k_c). A gradient row stays in L1 while the
-    // block's tokens go by.
-    for (std::uint32_t j = 0; j < hd; ++j) {
-      float* row = g + me + std::uint64_t{j} * fd;
-      for (std::uint32_t n = 0; n < count; ++n) {
-        const float v = vs[std::uint64_t{n} * hd + j];
-        const float* u_n = us + std::uint64_t{n} * fd;
-        for (std::uint32_t i = 0; i < fd; ++i) row[i] = Mac(row[i], v, u_n[i]);
-      }
-    }
+    // (lr0 k_c); dW2[i][c] += (e_i silu(a_i)) * (lr2 k_c). A tile of a gradient row stays in
+    // registers while the block's tokens go by.
+    for (std::uint32_t j = 0; j < hd; ++j)
+      MacRowOverTokens(g + me + std::uint64_t{j} * fd, fd, vs + j, hd, us, fd, count);
     for (std::uint32_t i = 0; i < fd; ++i) {
-      float* row0 = g + std::uint64_t{i} * hd;
-      float* row2 = g + 2 * me + std::uint64_t{i} * hd;
-      for (std::uint32_t n = 0; n < count; ++n) {
-        const float da = das[std::uint64_t{n} * fd + i];
-        const float db = dbs[std::uint64_t{n} * fd + i];
-        const float* k0_n = k0s + std::uint64_t{n} * hd;
-        const float* k2_n = k2s + std::uint64_t{n} * hd;
-        for (std::uint32_t c = 0; c < hd; ++c) {
-          row0[c] = Mac(row0[c], da, k0_n[c]);
-          row2[c] = Mac(row2[c], db, k2_n[c]);
-        }
-      }
+      MacRowOverTokens(g + std::uint64_t{i} * hd, hd, das + i, fd, k0s, hd, count);
+      MacRowOverTokens(g + 2 * me + std::uint64_t{i} * hd, hd, dbs + i, fd, k2s, hd, count);
     }
   }
   for (std::uint32_t m = 0; m < 3; ++m) {

@@ -385,6 +385,44 @@ RWTTT_HD_ALWAYS_INLINE void MatVecLanes(const W* w, const float* in, std::uint32
 #endif
 }
 
+// row[c] = Mac(... Mac(row[c], s[0], v[c]) ..., s[(count - 1) s_stride], v[(count - 1) v_stride +
+// c]) for c < cols: a gradient row takes `count` tokens' outer-product terms in ascending token
+// order. On the host, 64 and then 16 columns at a time stay in registers while the tokens go by (a
+// row element is loaded and stored once per call, not once per token); the rest, and a device
+// thread, walk the columns.
+RWTTT_HD_ALWAYS_INLINE void MacRowOverTokens(float* row, std::uint32_t cols, const float* s,
+                                             std::uint64_t s_stride, const float* v,
+                                             std::uint64_t v_stride, std::uint32_t count) {
+  std::uint32_t c0 = 0;
+#if !defined(__CUDACC__)
+  typedef float V __attribute__((vector_size(64)));
+  constexpr std::uint32_t kL = 16;
+  auto tile = [&]<std::uint32_t kVectors>() {
+    for (; c0 + kVectors * kL <= cols; c0 += kVectors * kL) {
+      V acc[kVectors];
+      __builtin_memcpy(acc, row + c0, sizeof acc);
+      for (std::uint32_t n = 0; n < count; ++n) {
+        const float sn = s[n * s_stride];
+        const float* vn = v + n * v_stride + c0;
+        for (std::uint32_t q = 0; q < kVectors; ++q) {
+          V x;
+          __builtin_memcpy(&x, vn + q * kL, sizeof x);
+          acc[q] = acc[q] + sn * x;  // Mac, lane by lane
+        }
+      }
+      __builtin_memcpy(row + c0, acc, sizeof acc);
+    }
+  };
+  tile.template operator()<4>();
+  tile.template operator()<1>();
+#endif
+  for (; c0 < cols; ++c0) {
+    float acc = row[c0];
+    for (std::uint32_t n = 0; n < count; ++n) acc = Mac(acc, s[n * s_stride], v[n * v_stride + c0]);
+    row[c0] = acc;
+  }
+}
+
 // WRITE: the new weight from the old one and acc = sum_t H[t][i] * V[t][j] (t ascending).
 RWTTT_HD float UpdatedWeight(float w, float acc, float eta) { return w + eta * acc; }
 
