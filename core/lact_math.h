@@ -288,7 +288,7 @@ static_assert(kLactWriteBlock == kMatVecLanes, "a block's keys are one MatVecLan
 
 RWTTT_HD std::uint64_t LactShape::write_scratch() const {
   return head_elems() + 2ull * head_dim + 4ull * fast_dim +
-         std::uint64_t{kLactWriteBlock} * (4ull * head_dim + 5ull * fast_dim) +
+         std::uint64_t{kLactWriteBlock} * (5ull * head_dim + 6ull * fast_dim) +
          NewtonSchulzScratch(head_dim, fast_dim);
 }
 
@@ -319,13 +319,15 @@ RWTTT_HD_ALWAYS_INLINE void LactWriteHead(const LactShape& s, S* w, const S* bas
   float* k2s = k0s + kLactWriteBlock * hd;  // [kLactWriteBlock][hd]
   float* das = k2s + kLactWriteBlock * hd;  // [kLactWriteBlock][fd]
   float* dbs = das + kLactWriteBlock * fd;  // [kLactWriteBlock][fd]
-  // On the host, a block's keys transposed (tokens as lanes) and W0 k, W2 k for all of them from
-  // one pass over W0 and W2 (MatVecLanes, bit for bit MatVec's result for each token, as
-  // LactReadTokens uses it): the per-token MatVec is a chain of dependent adds per output.
+  // On the host, a block's keys and targets transposed (tokens as lanes), and W0 k, W2 k, W1ᵀ v
+  // for all of them from one pass over W0, W2 and W1 (MatVecLanes and VecMatLanes, bit for bit
+  // MatVec's and VecMat's result for each token, as LactReadTokens uses them).
   float* kt = dbs + kLactWriteBlock * fd;  // [hd][kLactWriteBlock]
   float* at = kt + kLactWriteBlock * hd;   // [fd][kLactWriteBlock]
   float* bt = at + kLactWriteBlock * fd;   // [fd][kLactWriteBlock]
-  float* ns = bt + kLactWriteBlock * fd;
+  float* vt = bt + kLactWriteBlock * fd;   // [hd][kLactWriteBlock]: the block's targets v
+  float* et = vt + kLactWriteBlock * hd;   // [fd][kLactWriteBlock]: W1ᵀ v of each
+  float* ns = et + kLactWriteBlock * fd;
   for (std::uint64_t n = 0; n < 3 * me; ++n) g[n] = 0.0f;
   const S* w1 = w + me;
   for (std::uint32_t t0 = first_token; t0 < end_token; t0 += kBlock) {
@@ -342,29 +344,40 @@ RWTTT_HD_ALWAYS_INLINE void LactWriteHead(const LactShape& s, S* w, const S* bas
           for (std::uint32_t c = 0; c < hd; ++c) key[c] = 0.0f;  // an unused lane
         }
         for (std::uint32_t c = 0; c < hd; ++c) kt[c * kL + n] = key[c];
+        if (n < count) {
+          LactVector(s, k, kDomainTarget, /*normalise=*/false, val);
+        } else {
+          for (std::uint32_t c = 0; c < hd; ++c) val[c] = 0.0f;
+        }
+        for (std::uint32_t c = 0; c < hd; ++c) vt[c * kL + n] = val[c];
       }
       MatVecLanes(w, kt, fd, hd, at);           // W0 k
       MatVecLanes(w + 2 * me, kt, fd, hd, bt);  // W2 k
+      VecMatLanes(vt, w1, hd, fd, et);          // W1ᵀ v
       lanes = true;
     }
 #endif
     for (std::uint32_t n = 0; n < count; ++n) {
       k.token = t0 + n;
-      if (lanes) {  // the key drawn above, and its W0 k, W2 k
-        for (std::uint32_t c = 0; c < hd; ++c) key[c] = kt[c * kLactWriteBlock + n];
+      if (lanes) {  // the key and target drawn above, and their W0 k, W2 k, W1ᵀ v
+        for (std::uint32_t c = 0; c < hd; ++c) {
+          key[c] = kt[c * kLactWriteBlock + n];
+          val[c] = vt[c * kLactWriteBlock + n];
+        }
         for (std::uint32_t i = 0; i < fd; ++i) {
           a[i] = at[i * kLactWriteBlock + n];
           b[i] = bt[i * kLactWriteBlock + n];
+          e[i] = et[i * kLactWriteBlock + n];
         }
       } else {
         LactVector(s, k, kDomainKey, /*normalise=*/true, key);
         LactHidden(s, w, key, a, b);
+        LactVector(s, k, kDomainTarget, /*normalise=*/false, val);
+        VecMat(val, w1, hd, fd, e);  // e = W1ᵀ v
       }
-      LactVector(s, k, kDomainTarget, /*normalise=*/false, val);
       const float lr0 = LactLearningRate(s, k, 0);
       const float lr1 = LactLearningRate(s, k, 1);
       const float lr2 = LactLearningRate(s, k, 2);
-      VecMat(val, w1, hd, fd, e);  // e = W1ᵀ v
       for (std::uint32_t i = 0; i < fd; ++i) sa[i] = Silu(a[i]);
       float* v_n = vs + std::uint64_t{n} * hd;
       float* u_n = us + std::uint64_t{n} * fd;

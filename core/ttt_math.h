@@ -211,6 +211,36 @@ RWTTT_HD float Mac(float acc, float a, float b) { return acc + a * b; }
 template <std::uint32_t kBlock, typename W>
 RWTTT_HD_ALWAYS_INLINE void VecMatColumns(const float* in, const W* w, std::uint32_t n,
                                           std::uint32_t m, std::uint32_t j0, float* out, bool add) {
+#if !defined(__CUDACC__)
+  if constexpr (kBlock % 16 == 0) {
+    // As vectors of 16 lanes: GCC kept the float array's 64 accumulators on the stack, a load and
+    // a store per multiply-add.
+    typedef float V __attribute__((vector_size(64)));
+    constexpr std::uint32_t kL = 16, kV = kBlock / kL;
+    V acc[kV] = {};
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const float a = in[i];
+      const W* row = w + std::uint64_t{i} * m + j0;
+#pragma GCC unroll 8
+      for (std::uint32_t q = 0; q < kV; ++q) {
+        float loaded[kL];
+        for (std::uint32_t c = 0; c < kL; ++c) loaded[c] = Load(row[q * kL + c]);
+        V x;
+        __builtin_memcpy(&x, loaded, sizeof x);
+        acc[q] = acc[q] + a * x;  // Mac, lane by lane
+      }
+    }
+    for (std::uint32_t q = 0; q < kV; ++q) {
+      V sum = acc[q];
+      if (add) {
+        __builtin_memcpy(&sum, out + j0 + q * kL, sizeof sum);
+        sum = sum + acc[q];
+      }
+      __builtin_memcpy(out + j0 + q * kL, &sum, sizeof sum);
+    }
+    return;
+  }
+#endif
   float acc[kBlock] = {};
   for (std::uint32_t i = 0; i < n; ++i) {
     const float a = in[i];
@@ -228,6 +258,7 @@ RWTTT_HD_ALWAYS_INLINE void VecMat(const float* in, const W* w, std::uint32_t n,
                                    float* out, bool add = false) {
   std::uint32_t j0 = 0;
 #if !defined(__CUDA_ARCH__)
+  for (; j0 + 128 <= m; j0 += 128) VecMatColumns<128>(in, w, n, m, j0, out, add);
   for (; j0 + 64 <= m; j0 += 64) VecMatColumns<64>(in, w, n, m, j0, out, add);
   for (; j0 + 32 <= m; j0 += 32) VecMatColumns<32>(in, w, n, m, j0, out, add);
   for (; j0 + 16 <= m; j0 += 16) VecMatColumns<16>(in, w, n, m, j0, out, add);
@@ -382,6 +413,50 @@ RWTTT_HD_ALWAYS_INLINE void MatVecLanes(const W* w, const float* in, std::uint32
   std::uint32_t i0 = 0;
   for (; i0 + 8 <= n; i0 += 8) MatVecLanesRows<8>(w, in, m, i0, out);
   for (; i0 < n; ++i0) MatVecLanesRows<1>(w, in, m, i0, out);
+#endif
+}
+
+#if !defined(__CUDACC__)
+// Columns [j0, j0 + kCols) of VecMatLanes, one vector of accumulators per column in registers.
+template <std::uint32_t kCols, typename W>
+inline __attribute__((always_inline)) void VecMatLanesColumns(const float* in, const W* w,
+                                                              std::uint32_t n, std::uint32_t m,
+                                                              std::uint32_t j0, float* out) {
+  typedef float V __attribute__((vector_size(64)));
+  static_assert(sizeof(V) == sizeof(float) * kMatVecLanes);
+  V acc[kCols] = {};
+  for (std::uint32_t i = 0; i < n; ++i) {
+    V x;
+    __builtin_memcpy(&x, in + std::uint64_t{i} * kMatVecLanes, sizeof x);
+    const W* row = w + std::uint64_t{i} * m + j0;
+#pragma GCC unroll 8
+    for (std::uint32_t c = 0; c < kCols; ++c) acc[c] = acc[c] + x * Load(row[c]);  // Mac
+  }
+  for (std::uint32_t c = 0; c < kCols; ++c)
+    __builtin_memcpy(out + std::uint64_t{j0 + c} * kMatVecLanes, &acc[c], sizeof acc[c]);
+}
+#endif
+
+// VecMat of kMatVecLanes vectors at once, stored transposed: out[j * kMatVecLanes + l] = Σ_i
+// in[i * kMatVecLanes + l] · w[i][j] (i ascending) for j < m. Each element's sum is VecMat's
+// chain; w is read once for all the lanes (each weight broadcast to a vector of them), where a
+// VecMat per vector reads it once per vector.
+template <typename W>
+RWTTT_HD_ALWAYS_INLINE void VecMatLanes(const float* in, const W* w, std::uint32_t n,
+                                        std::uint32_t m, float* out) {
+#if defined(__CUDACC__)
+  for (std::uint32_t j = 0; j < m; ++j) {
+    for (std::uint32_t l = 0; l < kMatVecLanes; ++l) {
+      float acc = 0.0f;
+      for (std::uint32_t i = 0; i < n; ++i)
+        acc = Mac(acc, in[std::uint64_t{i} * kMatVecLanes + l], Load(w[std::uint64_t{i} * m + j]));
+      out[std::uint64_t{j} * kMatVecLanes + l] = acc;
+    }
+  }
+#else
+  std::uint32_t j0 = 0;
+  for (; j0 + 8 <= m; j0 += 8) VecMatLanesColumns<8>(in, w, n, m, j0, out);
+  for (; j0 < m; ++j0) VecMatLanesColumns<1>(in, w, n, m, j0, out);
 #endif
 }
 

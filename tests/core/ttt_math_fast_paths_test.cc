@@ -1,8 +1,8 @@
 // The host's fast paths of core/ttt_math.h against their one-element-at-a-time definitions, bit for
 // bit: whole-block draws, VecMat's column blocks, MatVec's row lanes and side-by-side row chains, a
-// gradient row's register tiles, MatVecLanes' transposed vectors and LaCT's many-token READ must
-// each compute every element with the same operations in the same order as the plain loop (or the
-// one-token READ).
+// gradient row's register tiles, MatVecLanes' and VecMatLanes' transposed vectors and LaCT's
+// many-token READ must each compute every element with the same operations in the same order as the
+// plain loop (or the one-token READ).
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -110,6 +110,28 @@ void CheckMatVecLanes() {
       RC_ASSERT(FloatBits(out[i * kLanes + l]) == FloatBits(row[i]));
   }
 }
+
+template <typename W>
+void CheckVecMatLanes() {
+  constexpr std::uint32_t kLanes = kMatVecLanes;
+  const auto n = *rc::gen::inRange<std::uint32_t>(0, 40);
+  const auto m = *rc::gen::inRange<std::uint32_t>(0, 70);  // tiles of eight columns, then the rest
+  const std::vector<float> in = Floats(std::size_t{n} * kLanes), wf = Floats(std::size_t{n} * m);
+  std::vector<W> w(wf.size());
+  for (std::size_t e = 0; e < w.size(); ++e) Store(&w[e], wf[e]);
+  std::vector<float> out(std::size_t{m} * kLanes);
+  VecMatLanes(in.data(), w.data(), n, m, out.data());
+  for (std::uint32_t l = 0; l < kLanes; ++l) {
+    std::vector<float> x(n), col(m);
+    for (std::uint32_t i = 0; i < n; ++i) x[i] = in[i * kLanes + l];
+    VecMat(x.data(), w.data(), n, m, col.data());
+    for (std::uint32_t j = 0; j < m; ++j)
+      RC_ASSERT(FloatBits(out[j * kLanes + l]) == FloatBits(col[j]));
+  }
+}
+
+RC_GTEST_PROP(VecMatLanes, EqualsVecMatOfEachLane, ()) { CheckVecMatLanes<float>(); }
+RC_GTEST_PROP(VecMatLanes, EqualsVecMatOfEachLaneOfBf16Weights, ()) { CheckVecMatLanes<Bf16>(); }
 
 RC_GTEST_PROP(MatVecLanes, EqualsMatVecOfEachLane, ()) { CheckMatVecLanes<float>(); }
 RC_GTEST_PROP(MatVecLanes, EqualsMatVecOfEachLaneOfBf16Weights, ()) { CheckMatVecLanes<Bf16>(); }
