@@ -83,8 +83,8 @@ RWTTT_HD_ALWAYS_INLINE void NewtonSchulz(float* g, std::uint32_t rows, std::uint
   float* next = x + std::uint64_t{p} * q;    // [p][q]
   float* a = next + std::uint64_t{p} * q;    // [p][p]
   float* b = a + std::uint64_t{p} * p;       // [p][p]
-  float* rows_t = b + std::uint64_t{p} * p;  // [q][kMatVecLanes]: 16 rows of x, transposed
-  float* a_t = rows_t + std::uint64_t{q} * kMatVecLanes;  // [p][kMatVecLanes]
+  float* rows_t = b + std::uint64_t{p} * p;  // [q][kMatVecLanes]: 16 rows of x, or 16 products
+  float* a_t = rows_t + std::uint64_t{q} * kMatVecLanes;  // [p][kMatVecLanes]: 16 rows of a or b
   float norm2 = 0.0f;
   for (std::uint32_t r = 0; r < p; ++r) {
     for (std::uint32_t c = 0; c < q; ++c) {
@@ -118,13 +118,45 @@ RWTTT_HD_ALWAYS_INLINE void NewtonSchulz(float* g, std::uint32_t rows, std::uint
     }
 #endif
     for (std::uint32_t r = r0; r < p; ++r) MatVec(x, x + std::uint64_t{r} * q, p, q, a + r * p);
-    for (std::uint32_t r = 0; r < p; ++r) {
+    // b and next likewise: on the host 16 rows of a (then of b) transposed through VecMatLanes,
+    // which reads a (then x) once for the 16 rows instead of once per row.
+    std::uint32_t rb = 0, rn = 0;
+#if !defined(__CUDA_ARCH__)
+    auto transpose_rows = [&](const float* m, std::uint32_t r, std::uint32_t n) {
+      for (std::uint32_t l = 0; l < kL; ++l) {
+        for (std::uint32_t c = 0; c < p; ++c)
+          a_t[c * kL + l] = l < n ? m[std::uint64_t{r + l} * p + c] : 0.0f;
+      }
+    };
+    for (; kLanes && rb + 1 < p; rb += kL) {
+      const std::uint32_t n = p - rb < kL ? p - rb : kL;
+      transpose_rows(a, rb, n);
+      VecMatLanes(a_t, a, p, p, rows_t);  // [p][kL]: rows of a a
+      for (std::uint32_t l = 0; l < n; ++l) {
+        const std::uint64_t row = std::uint64_t{rb + l} * p;
+        for (std::uint32_t c = 0; c < p; ++c)
+          b[row + c] = cb * a[row + c] + cc * rows_t[c * kL + l];
+      }
+    }
+#endif
+    for (std::uint32_t r = rb; r < p; ++r) {
       float* b_row = b + std::uint64_t{r} * p;
       VecMat(a + std::uint64_t{r} * p, a, p, p, b_row);
       for (std::uint32_t c = 0; c < p; ++c)
         b_row[c] = cb * a[std::uint64_t{r} * p + c] + cc * b_row[c];
     }
-    for (std::uint32_t r = 0; r < p; ++r) {
+#if !defined(__CUDA_ARCH__)
+    for (; kLanes && rn + 1 < p; rn += kL) {
+      const std::uint32_t n = p - rn < kL ? p - rn : kL;
+      transpose_rows(b, rn, n);
+      VecMatLanes(a_t, x, p, q, rows_t);  // [q][kL]: rows of b x
+      for (std::uint32_t l = 0; l < n; ++l) {
+        const std::uint64_t row = std::uint64_t{rn + l} * q;
+        for (std::uint32_t c = 0; c < q; ++c) next[row + c] = ca * x[row + c] + rows_t[c * kL + l];
+      }
+    }
+#endif
+    for (std::uint32_t r = rn; r < p; ++r) {
       float* next_row = next + std::uint64_t{r} * q;
       VecMat(b + std::uint64_t{r} * p, x, p, q, next_row);
       for (std::uint32_t c = 0; c < q; ++c)
