@@ -430,14 +430,10 @@ RWTTT_HD_ALWAYS_INLINE void LactWriteHead(const LactShape& s, S* w, const S* bas
     }
     // Every gradient element adds the block's tokens in ascending order, as one token at a time
     // would: dW1[j][i] += v_j * (lr1 * g_i), g = silu(a) ⊙ b; dW0[i][c] += (e_i b_i silu'(a_i)) *
-    // (lr0 k_c); dW2[i][c] += (e_i silu(a_i)) * (lr2 k_c). A tile of a gradient row stays in
-    // registers while the block's tokens go by.
-    for (std::uint32_t j = 0; j < hd; ++j)
-      MacRowOverTokens(g + me + std::uint64_t{j} * fd, fd, vs + j, hd, us, fd, count);
-    for (std::uint32_t i = 0; i < fd; ++i) {
-      MacRowOverTokens(g + std::uint64_t{i} * hd, hd, das + i, fd, k0s, hd, count);
-      MacRowOverTokens(g + 2 * me + std::uint64_t{i} * hd, hd, dbs + i, fd, k2s, hd, count);
-    }
+    // (lr0 k_c); dW2[i][c] += (e_i silu(a_i)) * (lr2 k_c).
+    MacOuterProducts(g + me, hd, fd, vs, hd, us, fd, count);
+    MacOuterProducts(g, fd, hd, das, fd, k0s, hd, count);
+    MacOuterProducts(g + 2 * me, fd, hd, dbs, fd, k2s, hd, count);
   }
   for (std::uint32_t m = 0; m < 3; ++m) {
     float* gm = g + m * me;

@@ -460,41 +460,48 @@ RWTTT_HD_ALWAYS_INLINE void VecMatLanes(const float* in, const W* w, std::uint32
 #endif
 }
 
-// row[c] = Mac(... Mac(row[c], s[0], v[c]) ..., s[(count - 1) s_stride], v[(count - 1) v_stride +
-// c]) for c < cols: a gradient row takes `count` tokens' outer-product terms in ascending token
-// order. On the host, 64 and then 16 columns at a time stay in registers while the tokens go by (a
-// row element is loaded and stored once per call, not once per token); the rest, and a device
-// thread, walk the columns.
-RWTTT_HD_ALWAYS_INLINE void MacRowOverTokens(float* row, std::uint32_t cols, const float* s,
-                                             std::uint64_t s_stride, const float* v,
+// g[r][c] = Mac(... Mac(g[r][c], s[r], v[c]) ..., s[(count - 1) s_stride + r],
+// v[(count - 1) v_stride + c]) for r < rows, c < cols, g row-major: a gradient takes `count`
+// tokens' outer products s_n v_nᵀ in ascending token order. On the host, tiles of 64 (then 16)
+// columns, each down all the rows: the tile of a row stays in registers while the tokens go by, and
+// the tokens' slice of v (count x 64 floats) stays in L1 for every row. The rest, and a device
+// thread, walk the elements.
+RWTTT_HD_ALWAYS_INLINE void MacOuterProducts(float* g, std::uint32_t rows, std::uint32_t cols,
+                                             const float* s, std::uint64_t s_stride, const float* v,
                                              std::uint64_t v_stride, std::uint32_t count) {
   std::uint32_t c0 = 0;
 #if !defined(__CUDACC__)
   typedef float V __attribute__((vector_size(64)));
   constexpr std::uint32_t kL = 16;
-  auto tile = [&]<std::uint32_t kVectors>() {
+  auto tiles = [&]<std::uint32_t kVectors>() {
     for (; c0 + kVectors * kL <= cols; c0 += kVectors * kL) {
-      V acc[kVectors];
-      __builtin_memcpy(acc, row + c0, sizeof acc);
-      for (std::uint32_t n = 0; n < count; ++n) {
-        const float sn = s[n * s_stride];
-        const float* vn = v + n * v_stride + c0;
-        for (std::uint32_t q = 0; q < kVectors; ++q) {
-          V x;
-          __builtin_memcpy(&x, vn + q * kL, sizeof x);
-          acc[q] = acc[q] + sn * x;  // Mac, lane by lane
+      for (std::uint32_t r = 0; r < rows; ++r) {
+        float* row = g + std::uint64_t{r} * cols + c0;
+        V acc[kVectors];
+        __builtin_memcpy(acc, row, sizeof acc);
+        for (std::uint32_t n = 0; n < count; ++n) {
+          const float sn = s[n * s_stride + r];
+          const float* vn = v + n * v_stride + c0;
+          for (std::uint32_t q = 0; q < kVectors; ++q) {
+            V x;
+            __builtin_memcpy(&x, vn + q * kL, sizeof x);
+            acc[q] = acc[q] + sn * x;  // Mac, lane by lane
+          }
         }
+        __builtin_memcpy(row, acc, sizeof acc);
       }
-      __builtin_memcpy(row + c0, acc, sizeof acc);
     }
   };
-  tile.template operator()<4>();
-  tile.template operator()<1>();
+  tiles.template operator()<4>();
+  tiles.template operator()<1>();
 #endif
-  for (; c0 < cols; ++c0) {
-    float acc = row[c0];
-    for (std::uint32_t n = 0; n < count; ++n) acc = Mac(acc, s[n * s_stride], v[n * v_stride + c0]);
-    row[c0] = acc;
+  for (std::uint32_t r = 0; r < rows; ++r) {
+    for (std::uint32_t c = c0; c < cols; ++c) {
+      float acc = g[std::uint64_t{r} * cols + c];
+      for (std::uint32_t n = 0; n < count; ++n)
+        acc = Mac(acc, s[n * s_stride + r], v[n * v_stride + c]);
+      g[std::uint64_t{r} * cols + c] = acc;
+    }
   }
 }
 

@@ -1,6 +1,6 @@
 // The host's fast paths of core/ttt_math.h against their one-element-at-a-time definitions, bit for
 // bit: whole-block draws, VecMat's column blocks, MatVec's row lanes and side-by-side row chains, a
-// gradient row's register tiles, MatVecLanes' and VecMatLanes' transposed vectors and LaCT's
+// gradient's register tiles, MatVecLanes' and VecMatLanes' transposed vectors and LaCT's
 // many-token READ must each compute every element with the same operations in the same order as the
 // plain loop (or the one-token READ).
 #include <cstdint>
@@ -75,20 +75,24 @@ void CheckMatVec() {
 RC_GTEST_PROP(MatVec, EqualsRowByRowSums, ()) { CheckMatVec<float>(); }
 RC_GTEST_PROP(MatVec, EqualsRowByRowSumsOfBf16Weights, ()) { CheckMatVec<Bf16>(); }
 
-RC_GTEST_PROP(MacRowOverTokens, EqualsTokenByTokenMacs, ()) {
+RC_GTEST_PROP(MacOuterProducts, EqualsTokenByTokenMacs, ()) {
   // Tiles of 64 and 16 columns in registers, then single columns; strided scalars and vectors.
+  const auto rows = *rc::gen::inRange<std::uint32_t>(0, 6);
   const auto cols = *rc::gen::inRange<std::uint32_t>(0, 150);
   const auto count = *rc::gen::inRange<std::uint32_t>(0, 20);
-  const auto s_stride = *rc::gen::inRange<std::uint64_t>(1, 4);
+  const std::uint64_t s_stride = rows + *rc::gen::inRange<std::uint64_t>(0, 3);
   const std::uint64_t v_stride = cols + *rc::gen::inRange<std::uint64_t>(0, 5);
-  const std::vector<float> start = Floats(cols), s = Floats(count * s_stride),
+  const std::vector<float> start = Floats(std::size_t{rows} * cols), s = Floats(count * s_stride),
                            v = Floats(count * v_stride);
-  std::vector<float> row = start;
-  MacRowOverTokens(row.data(), cols, s.data(), s_stride, v.data(), v_stride, count);
-  for (std::uint32_t c = 0; c < cols; ++c) {
-    float acc = start[c];
-    for (std::uint32_t n = 0; n < count; ++n) acc = Mac(acc, s[n * s_stride], v[n * v_stride + c]);
-    RC_ASSERT(FloatBits(row[c]) == FloatBits(acc));
+  std::vector<float> g = start;
+  MacOuterProducts(g.data(), rows, cols, s.data(), s_stride, v.data(), v_stride, count);
+  for (std::uint32_t r = 0; r < rows; ++r) {
+    for (std::uint32_t c = 0; c < cols; ++c) {
+      float acc = start[r * cols + c];
+      for (std::uint32_t n = 0; n < count; ++n)
+        acc = Mac(acc, s[n * s_stride + r], v[n * v_stride + c]);
+      RC_ASSERT(FloatBits(g[r * cols + c]) == FloatBits(acc));
+    }
   }
 }
 
