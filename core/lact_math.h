@@ -316,11 +316,13 @@ RWTTT_HD_ALWAYS_INLINE void LactReadTokens(const LactShape& s, const S* w, const
 // Tokens whose gradient factors LactWriteHead gathers before adding them into the gradients, so
 // that the 3 head matrices' worth of fp32 gradient moves once per block instead of once per token.
 inline constexpr std::uint32_t kLactWriteBlock = 16;
+// Floats of padding after each token's row of a block's factors (a cache line).
+inline constexpr std::uint32_t kLactRowPad = 16;
 static_assert(kLactWriteBlock == kMatVecLanes, "a block's keys are one MatVecLanes call");
 
 RWTTT_HD std::uint64_t LactShape::write_scratch() const {
   return head_elems() + 2ull * head_dim + 4ull * fast_dim +
-         std::uint64_t{kLactWriteBlock} * (5ull * head_dim + 6ull * fast_dim) +
+         std::uint64_t{kLactWriteBlock} * (5ull * head_dim + 6ull * fast_dim + 6ull * kLactRowPad) +
          NewtonSchulzScratch(head_dim, fast_dim);
 }
 
@@ -344,17 +346,19 @@ RWTTT_HD_ALWAYS_INLINE void LactWriteHead(const LactShape& s, S* w, const S* bas
   float* sa = b + fd;
   float* e = sa + fd;
   // A block's factors, token by token: v, lr1 (silu(a) ⊙ b), lr0 k, lr2 k, and the per-row
-  // scalars of dW0 and dW2.
-  float* vs = e + fd;                       // [kLactWriteBlock][hd]
-  float* us = vs + kLactWriteBlock * hd;    // [kLactWriteBlock][fd]
-  float* k0s = us + kLactWriteBlock * fd;   // [kLactWriteBlock][hd]
-  float* k2s = k0s + kLactWriteBlock * hd;  // [kLactWriteBlock][hd]
-  float* das = k2s + kLactWriteBlock * hd;  // [kLactWriteBlock][fd]
-  float* dbs = das + kLactWriteBlock * fd;  // [kLactWriteBlock][fd]
+  // scalars of dW0 and dW2. Each token's row is padded (kLactRowPad): at a power-of-two stride
+  // the block's 16 rows fell into the same L1 sets and MacOuterProducts' loads missed.
+  const std::uint64_t hp = hd + kLactRowPad, fp = fd + kLactRowPad;
+  float* vs = e + fd;                       // [kLactWriteBlock][hp]
+  float* us = vs + kLactWriteBlock * hp;    // [kLactWriteBlock][fp]
+  float* k0s = us + kLactWriteBlock * fp;   // [kLactWriteBlock][hp]
+  float* k2s = k0s + kLactWriteBlock * hp;  // [kLactWriteBlock][hp]
+  float* das = k2s + kLactWriteBlock * hp;  // [kLactWriteBlock][fp]
+  float* dbs = das + kLactWriteBlock * fp;  // [kLactWriteBlock][fp]
   // On the host, a block's keys and targets transposed (tokens as lanes), and W0 k, W2 k, W1ᵀ v
   // for all of them from one pass over W0, W2 and W1 (MatVecLanes and VecMatLanes, bit for bit
   // MatVec's and VecMat's result for each token, as LactReadTokens uses them).
-  float* kt = dbs + kLactWriteBlock * fd;  // [hd][kLactWriteBlock]
+  float* kt = dbs + kLactWriteBlock * fp;  // [hd][kLactWriteBlock]
   float* at = kt + kLactWriteBlock * hd;   // [fd][kLactWriteBlock]
   float* bt = at + kLactWriteBlock * fd;   // [fd][kLactWriteBlock]
   float* vt = bt + kLactWriteBlock * fd;   // [hd][kLactWriteBlock]: the block's targets v
@@ -411,12 +415,12 @@ RWTTT_HD_ALWAYS_INLINE void LactWriteHead(const LactShape& s, S* w, const S* bas
       const float lr1 = LactLearningRate(s, k, 1);
       const float lr2 = LactLearningRate(s, k, 2);
       for (std::uint32_t i = 0; i < fd; ++i) sa[i] = Silu(a[i]);
-      float* v_n = vs + std::uint64_t{n} * hd;
-      float* u_n = us + std::uint64_t{n} * fd;
-      float* k0_n = k0s + std::uint64_t{n} * hd;
-      float* k2_n = k2s + std::uint64_t{n} * hd;
-      float* da_n = das + std::uint64_t{n} * fd;
-      float* db_n = dbs + std::uint64_t{n} * fd;
+      float* v_n = vs + std::uint64_t{n} * hp;
+      float* u_n = us + std::uint64_t{n} * fp;
+      float* k0_n = k0s + std::uint64_t{n} * hp;
+      float* k2_n = k2s + std::uint64_t{n} * hp;
+      float* da_n = das + std::uint64_t{n} * fp;
+      float* db_n = dbs + std::uint64_t{n} * fp;
       for (std::uint32_t j = 0; j < hd; ++j) v_n[j] = val[j];
       for (std::uint32_t i = 0; i < fd; ++i) u_n[i] = lr1 * (sa[i] * b[i]);
       for (std::uint32_t c = 0; c < hd; ++c) {
@@ -431,9 +435,9 @@ RWTTT_HD_ALWAYS_INLINE void LactWriteHead(const LactShape& s, S* w, const S* bas
     // Every gradient element adds the block's tokens in ascending order, as one token at a time
     // would: dW1[j][i] += v_j * (lr1 * g_i), g = silu(a) ⊙ b; dW0[i][c] += (e_i b_i silu'(a_i)) *
     // (lr0 k_c); dW2[i][c] += (e_i silu(a_i)) * (lr2 k_c).
-    MacOuterProducts(g + me, hd, fd, vs, hd, us, fd, count);
-    MacOuterProducts(g, fd, hd, das, fd, k0s, hd, count);
-    MacOuterProducts(g + 2 * me, fd, hd, dbs, fd, k2s, hd, count);
+    MacOuterProducts(g + me, hd, fd, vs, hp, us, fp, count);
+    MacOuterProducts(g, fd, hd, das, fp, k0s, hp, count);
+    MacOuterProducts(g + 2 * me, fd, hd, dbs, fp, k2s, hp, count);
   }
   for (std::uint32_t m = 0; m < 3; ++m) {
     float* gm = g + m * me;

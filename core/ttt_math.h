@@ -462,9 +462,9 @@ RWTTT_HD_ALWAYS_INLINE void VecMatLanes(const float* in, const W* w, std::uint32
 
 // g[r][c] = Mac(... Mac(g[r][c], s[r], v[c]) ..., s[(count - 1) s_stride + r],
 // v[(count - 1) v_stride + c]) for r < rows, c < cols, g row-major: a gradient takes `count`
-// tokens' outer products s_n v_nᵀ in ascending token order. On the host, tiles of 64 (then 16)
+// tokens' outer products s_n v_nᵀ in ascending token order. On the host, tiles of 128 (then 64, 16)
 // columns, each down all the rows: the tile of a row stays in registers while the tokens go by, and
-// the tokens' slice of v (count x 64 floats) stays in L1 for every row. The rest, and a device
+// the tokens' slice of v (count x 128 floats) stays in L1 for every row. The rest, and a device
 // thread, walk the elements.
 RWTTT_HD_ALWAYS_INLINE void MacOuterProducts(float* g, std::uint32_t rows, std::uint32_t cols,
                                              const float* s, std::uint64_t s_stride, const float* v,
@@ -492,6 +492,7 @@ RWTTT_HD_ALWAYS_INLINE void MacOuterProducts(float* g, std::uint32_t rows, std::
       }
     }
   };
+  tiles.template operator()<8>();
   tiles.template operator()<4>();
   tiles.template operator()<1>();
 #endif
