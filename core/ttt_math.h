@@ -304,7 +304,9 @@ inline __attribute__((always_inline)) void MatVecRows16(const W* w, const float*
       const W* row = rows + std::uint64_t{r} * m + j0;
       // 16 rows are 16 streams: the hardware's prefetch alone left a thread at 17 GB/s of its
       // 27 (512 x 512 fp32, from memory); four blocks ahead gave 21.
-      __builtin_prefetch(row + 4 * kL);
+      // (As an integer: the address may lie past the matrix, where a pointer may not point.)
+      __builtin_prefetch(reinterpret_cast<const void*>(reinterpret_cast<std::uintptr_t>(row) +
+                                                       4 * kL * sizeof(W)));
       float loaded[kL];
       for (std::uint32_t c = 0; c < kL; ++c) loaded[c] = Load(row[c]);
       __builtin_memcpy(&p[r], loaded, sizeof loaded);
