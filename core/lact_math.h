@@ -119,25 +119,29 @@ RWTTT_HD_ALWAYS_INLINE void NewtonSchulz(float* g, std::uint32_t rows, std::uint
 #endif
     for (std::uint32_t r = r0; r < p; ++r) MatVec(x, x + std::uint64_t{r} * q, p, q, a + r * p);
     // b and next likewise: on the host 16 rows of a (then of b) transposed through VecMatLanes,
-    // which reads a (then x) once for the 16 rows instead of once per row.
+    // which reads a (then x) once for the 16 rows instead of once per row. lanes_product writes
+    // out[e] = combine(e, (left right)[e]) for the rows it does and returns the first it did not.
     std::uint32_t rb = 0, rn = 0;
 #if !defined(__CUDA_ARCH__)
-    auto transpose_rows = [&](const float* m, std::uint32_t r, std::uint32_t n) {
-      for (std::uint32_t l = 0; l < kL; ++l) {
-        for (std::uint32_t c = 0; c < p; ++c)
-          a_t[c * kL + l] = l < n ? m[std::uint64_t{r + l} * p + c] : 0.0f;
+    auto lanes_product = [&](const float* left, const float* right, std::uint32_t cols, float* out,
+                             auto combine) {
+      std::uint32_t r = 0;
+      for (; kLanes && r + 1 < p; r += kL) {
+        const std::uint32_t n = p - r < kL ? p - r : kL;
+        for (std::uint32_t l = 0; l < kL; ++l) {
+          for (std::uint32_t c = 0; c < p; ++c)
+            a_t[c * kL + l] = l < n ? left[std::uint64_t{r + l} * p + c] : 0.0f;
+        }
+        VecMatLanes(a_t, right, p, cols, rows_t);  // [cols][kL]
+        for (std::uint32_t l = 0; l < n; ++l) {
+          const std::uint64_t row = std::uint64_t{r + l} * cols;
+          for (std::uint32_t c = 0; c < cols; ++c)
+            out[row + c] = combine(row + c, rows_t[c * kL + l]);
+        }
       }
+      return r;
     };
-    for (; kLanes && rb + 1 < p; rb += kL) {
-      const std::uint32_t n = p - rb < kL ? p - rb : kL;
-      transpose_rows(a, rb, n);
-      VecMatLanes(a_t, a, p, p, rows_t);  // [p][kL]: rows of a a
-      for (std::uint32_t l = 0; l < n; ++l) {
-        const std::uint64_t row = std::uint64_t{rb + l} * p;
-        for (std::uint32_t c = 0; c < p; ++c)
-          b[row + c] = cb * a[row + c] + cc * rows_t[c * kL + l];
-      }
-    }
+    rb = lanes_product(a, a, p, b, [&](std::uint64_t e, float aa) { return cb * a[e] + cc * aa; });
 #endif
     for (std::uint32_t r = rb; r < p; ++r) {
       float* b_row = b + std::uint64_t{r} * p;
@@ -146,15 +150,7 @@ RWTTT_HD_ALWAYS_INLINE void NewtonSchulz(float* g, std::uint32_t rows, std::uint
         b_row[c] = cb * a[std::uint64_t{r} * p + c] + cc * b_row[c];
     }
 #if !defined(__CUDA_ARCH__)
-    for (; kLanes && rn + 1 < p; rn += kL) {
-      const std::uint32_t n = p - rn < kL ? p - rn : kL;
-      transpose_rows(b, rn, n);
-      VecMatLanes(a_t, x, p, q, rows_t);  // [q][kL]: rows of b x
-      for (std::uint32_t l = 0; l < n; ++l) {
-        const std::uint64_t row = std::uint64_t{rn + l} * q;
-        for (std::uint32_t c = 0; c < q; ++c) next[row + c] = ca * x[row + c] + rows_t[c * kL + l];
-      }
-    }
+    rn = lanes_product(b, x, q, next, [&](std::uint64_t e, float bx) { return ca * x[e] + bx; });
 #endif
     for (std::uint32_t r = rn; r < p; ++r) {
       float* next_row = next + std::uint64_t{r} * q;
