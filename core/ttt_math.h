@@ -280,19 +280,8 @@ inline __attribute__((always_inline)) void MatVecRows16(const W* w, const float*
                                                         std::uint32_t m, std::uint32_t i0,
                                                         float* out) {
   typedef float V __attribute__((vector_size(64)));
-  typedef std::int32_t I __attribute__((vector_size(64)));
   constexpr std::uint32_t kL = 16;
   static_assert(sizeof(V) == sizeof(float) * kL);
-  // Lane c of the first result of stage h: (c & h) ? B[c - h] : A[c]; of the second:
-  // (c & h) ? B[c] : A[c + h] (B's lanes are 16 and up).
-  constexpr I kLo8 = {0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23};
-  constexpr I kHi8 = {8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31};
-  constexpr I kLo4 = {0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27};
-  constexpr I kHi4 = {4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31};
-  constexpr I kLo2 = {0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29};
-  constexpr I kHi2 = {2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31};
-  constexpr I kLo1 = {0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30};
-  constexpr I kHi1 = {1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31};
   V acc = {};
   const W* rows = w + std::uint64_t{i0} * m;
   std::uint32_t j0 = 0;
@@ -312,18 +301,39 @@ inline __attribute__((always_inline)) void MatVecRows16(const W* w, const float*
       __builtin_memcpy(&p[r], loaded, sizeof loaded);
       p[r] = p[r] * x;  // the products of Mac, rounded as they are there
     }
-    auto stage = [&p](std::uint32_t h, I lo, I hi) {
+    // Stage h: lane c of the first result is (c & h) ? b[c - h] : a[c], of the second
+    // (c & h) ? b[c] : a[c + h] (b's lanes are 16 and up). Vectors go by reference: passed by
+    // value they would change the ABI between the ISA clones.
+    auto stage = [&p](std::uint32_t h, auto shuffle) {
       for (std::uint32_t r = 0; r < kL; ++r) {
         if (r & h) continue;
         const V a = p[r], b = p[r + h];
-        p[r] = __builtin_shuffle(a, b, lo);
-        p[r + h] = __builtin_shuffle(a, b, hi);
+        shuffle(a, b, p[r], p[r + h]);
       }
     };
-    stage(8, kLo8, kHi8);
-    stage(4, kLo4, kHi4);
-    stage(2, kLo2, kHi2);
-    stage(1, kLo1, kHi1);
+    stage(8, [](const V& a, const V& b, V& first, V& second) {
+      first = __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+      second = __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29,
+                                       30, 31);
+    });
+    stage(4, [](const V& a, const V& b, V& first, V& second) {
+      first =
+          __builtin_shufflevector(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
+      second =
+          __builtin_shufflevector(a, b, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
+    });
+    stage(2, [](const V& a, const V& b, V& first, V& second) {
+      first =
+          __builtin_shufflevector(a, b, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
+      second =
+          __builtin_shufflevector(a, b, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
+    });
+    stage(1, [](const V& a, const V& b, V& first, V& second) {
+      first =
+          __builtin_shufflevector(a, b, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+      second =
+          __builtin_shufflevector(a, b, 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
+    });
     for (std::uint32_t c = 0; c < kL; ++c) acc = acc + p[c];  // p[c][r] = w[i0 + r][j0 + c] · in
   }
   for (; j0 < m; ++j0) {
