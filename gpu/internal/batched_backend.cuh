@@ -3,9 +3,10 @@
 // `Sys` supplies the vector type, the execution policy, the tile shapes and the memory check:
 //
 //   struct OmpSystem { template <class T> using Vector = thrust::omp::vector<T>; ... };
-//
-// (Sys::StateVector holds the slots' states: it may leave new elements unwritten.)
 //   std::unique_ptr<Backend> b = std::make_unique<BatchedBackend<OmpSystem>>(threads);
+//
+// Sys::StateVector holds the slots' states and may leave new elements unwritten (InitSlot writes
+// a slot before anything reads it).
 //
 // Per part of a batch (gpu/internal/batch_plan.h) and per TTT layer: generate the tokens' inputs,
 // up-project them through the shared W_up (read once per kUpToks tokens of the whole batch), then
