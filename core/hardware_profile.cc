@@ -110,6 +110,11 @@ Result<HardwareProfile> ParseHardwareProfile(std::string_view json, const std::s
         } else if (key == "host_link_gbs") {
           RWTTT_ASSIGN_OR_RETURN(hw.host_link_gbs,
                                  GetInRange(v, f, kMinBandwidthGbs, kMaxBandwidthGbs, "GB/s"));
+        } else if (key == "cache_mib") {
+          RWTTT_ASSIGN_OR_RETURN(hw.cache_mib, GetInRange(v, f, kMinCacheMib, kMaxCacheMib, "MiB"));
+        } else if (key == "cache_bandwidth_gbs") {
+          RWTTT_ASSIGN_OR_RETURN(hw.cache_bandwidth_gbs,
+                                 GetInRange(v, f, kMinBandwidthGbs, kMaxBandwidthGbs, "GB/s"));
         } else if (key == "launch_overhead_ns") {
           RWTTT_ASSIGN_OR_RETURN(hw.launch_overhead_ns, GetOverheadNs(v, f));
         } else if (key == "layer_overhead_ns") {
@@ -136,6 +141,11 @@ Result<HardwareProfile> ParseHardwareProfile(std::string_view json, const std::s
         "a host tier needs both host_memory_gib and host_link_gbs",
         {source, 0, seen.contains("host_memory_gib") ? "host_link_gbs" : "host_memory_gib"});
   }
+  if (seen.contains("cache_mib") != seen.contains("cache_bandwidth_gbs")) {
+    return Error::Input(
+        "a cache needs both cache_mib and cache_bandwidth_gbs",
+        {source, 0, seen.contains("cache_mib") ? "cache_bandwidth_gbs" : "cache_mib"});
+  }
   return hw;
 }
 
@@ -148,14 +158,17 @@ Result<HardwareProfile> LoadHardwareProfile(std::string_view name_or_path) {
 std::string HardwareProfileToJson(const HardwareProfile& hw) {
   return fmt::format(
       R"({{"name":{},"memory_bandwidth_gbs":{},"peak_tflops_bf16":{},"peak_tflops_fp32":{},)"
-      R"({}"memory_gib":{},"launch_overhead_ns":{},"layer_overhead_ns":{}{}}})",
+      R"({}"memory_gib":{},"launch_overhead_ns":{},"layer_overhead_ns":{}{}{}}})",
       JsonString(hw.name), hw.memory_bandwidth_gbs, hw.peak_tflops_bf16, hw.peak_tflops_fp32,
       hw.write_peak_tflops > 0 ? fmt::format(R"("write_peak_tflops":{},)", hw.write_peak_tflops)
                                : std::string(),
       hw.memory_gib, hw.launch_overhead_ns, hw.layer_overhead_ns,
       hw.has_host_tier() ? fmt::format(R"(,"host_memory_gib":{},"host_link_gbs":{})",
                                        hw.host_memory_gib, hw.host_link_gbs)
-                         : std::string());
+                         : std::string(),
+      hw.has_cache() ? fmt::format(R"(,"cache_mib":{},"cache_bandwidth_gbs":{})", hw.cache_mib,
+                                   hw.cache_bandwidth_gbs)
+                     : std::string());
 }
 
 }  // namespace rwttt

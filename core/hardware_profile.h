@@ -6,7 +6,9 @@
 // JSON fields (docs/formats.md#hardware-profile): name, memory_bandwidth_gbs, peak_tflops_bf16,
 // peak_tflops_fp32, memory_gib, launch_overhead_ns, layer_overhead_ns; optional,
 // write_peak_tflops (the rate WRITEs reach, when a calibration found it differs); host_memory_gib
-// and host_link_gbs, together (the host tier states may be offloaded to); and, optional and
+// and host_link_gbs, together (the host tier states may be offloaded to); cache_mib and
+// cache_bandwidth_gbs, together (a last-level cache that serves what recent batches touched); and,
+// optional and
 // ignored by the cost model, the calibration `rwttt calibrate` records (docs/calibration.md).
 #pragma once
 
@@ -30,6 +32,8 @@ inline constexpr double kMaxTflops = 1e6;
 inline constexpr double kMinMemoryGib = 1.0 / 1024;  // 1 MiB
 inline constexpr double kMaxMemoryGib = 1e6;
 inline constexpr std::int64_t kMaxOverheadNs = 1'000'000'000;
+inline constexpr double kMinCacheMib = 1.0 / 1024;  // 1 KiB
+inline constexpr double kMaxCacheMib = 1e6;
 
 struct HardwareProfile {
   std::string name;
@@ -46,6 +50,11 @@ struct HardwareProfile {
   // each direction (1e9 B/s; a copy each way may run at once). Both 0: no host tier.
   double host_memory_gib = 0;
   double host_link_gbs = 0;
+  // The last-level cache: its capacity (2^20 bytes) and the bandwidth at which a batch reads what
+  // it holds (1e9 B/s): the shared weights and states the batches before touched, when they fit
+  // (sim/cache_residency.h). Both 0: no cache term, every byte comes from memory.
+  double cache_mib = 0;
+  double cache_bandwidth_gbs = 0;
 
   std::uint64_t memory_bytes() const {
     return static_cast<std::uint64_t>(memory_gib * kBytesPerGib);
@@ -55,6 +64,8 @@ struct HardwareProfile {
   std::uint64_t host_memory_bytes() const {
     return static_cast<std::uint64_t>(host_memory_gib * kBytesPerGib);
   }
+  bool has_cache() const { return cache_bandwidth_gbs > 0; }
+  std::uint64_t cache_bytes() const { return static_cast<std::uint64_t>(cache_mib * kBytesPerMib); }
   double peak_flops_per_ns(DType t) const {
     return (t == DType::kBf16 ? peak_tflops_bf16 : peak_tflops_fp32) * 1e3;
   }

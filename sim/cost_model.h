@@ -3,7 +3,8 @@
 //   CostModel cost(model, hardware);
 //   BatchTiming t = cost.BatchTime({.read_steps = 8, .read_tokens = 8, .read_slots = 8});
 //
-// Per layer: overhead + max(bytes / bandwidth, flops / peak), summed over the layers a batch runs
+// Per layer: overhead + max(memory bytes / bandwidth + cached bytes / cache bandwidth,
+// flops / peak), summed over the layers a batch runs
 // (READs: every layer; WRITEs: the TTT layers, at the WRITE peak), plus one launch overhead and any
 // swap copy. A batch reads the shared weights once and each distinct slot's state once: that
 // sharing is what batching wins. The overheads are host time; the rest is the device's, which lanes
@@ -32,6 +33,13 @@ struct BatchShape {
   // and V each reads (AttentionShape::KvTokensRead) and its query-key pairs (AttendedPairs).
   std::uint64_t kv_read_tokens = 0;
   double attended_pairs = 0;
+  // With a cache (HardwareProfile::has_cache), what the batch finds in it, left by the batches
+  // before (sim/cache_residency.h): the shared weights (1) or not (0), and how many of read_slots
+  // and write_slots. The rest of its bytes, and every KV, activation and swap byte, come from
+  // memory.
+  std::uint64_t cached_weights = 0;
+  std::uint64_t cached_read_slots = 0;
+  std::uint64_t cached_write_slots = 0;
   friend bool operator==(const BatchShape&, const BatchShape&) = default;
 };
 
@@ -39,13 +47,16 @@ struct BatchShape {
 struct BatchCost {
   double launch_ns = 0;
   double overhead_ns = 0;       // per-layer framework overhead, summed
-  double memory_ns = 0;         // layers where bytes / bandwidth dominated, summed
+  double memory_ns = 0;         // layers where bytes dominated: their bytes from memory, summed
+  double cache_ns = 0;          // the same layers' bytes from the cache, at its bandwidth
   double compute_ns = 0;        // READ layers where flops / peak dominated, summed
   double write_compute_ns = 0;  // WRITE layers where flops / WRITE peak dominated, summed
   double swap_ns = 0;
   double total_ns() const { return launch_ns + overhead_ns + device_ns(); }
   // The device's part: bytes moved and FLOPs done (the overheads are host time).
-  double device_ns() const { return memory_ns + compute_ns + write_compute_ns + swap_ns; }
+  double device_ns() const {
+    return memory_ns + cache_ns + compute_ns + write_compute_ns + swap_ns;
+  }
 };
 
 // A batch's time alone on the device, in whole nanoseconds: `total` is BatchCost::total_ns()
@@ -66,12 +77,17 @@ class CostModel {
   // Cost(shape) in whole nanoseconds (BatchTiming). Memoised: serving repeats a few shapes (decode
   // batches of the same size) millions of times.
   BatchTiming BatchTime(const BatchShape& shape) const;
+  // The shared weight bytes a READ batch reads, over every layer.
+  double WeightBytes() const {
+    return static_cast<double>(ttt_layers_) * read_ttt_.shared_bytes +
+           static_cast<double>(other_layers_) * read_other_.shared_bytes;
+  }
 
  private:
-  // Adds `layers` identical layers moving `bytes` and doing `flops` each at `peak` FLOP/ns; their
-  // compute-bound time goes to `compute_ns`.
-  void AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, double flops, double peak,
-                 double BatchCost::*compute_ns) const;
+  // Adds `layers` identical layers moving `bytes` (of which `cached` from the cache) and doing
+  // `flops` each at `peak` FLOP/ns; their compute-bound time goes to `compute_ns`.
+  void AddLayers(BatchCost& cost, std::uint64_t layers, double bytes, double cached, double flops,
+                 double peak, double BatchCost::*compute_ns) const;
 
   std::uint64_t ttt_layers_;
   std::uint64_t other_layers_;
@@ -81,6 +97,7 @@ class CostModel {
   double kv_token_bytes_ = 0;  // one token's K and V in one layer (0 without attention)
   double pair_flops_ = 0;      // per query-key pair in one layer
   double bandwidth_;           // bytes per ns
+  double cache_bandwidth_;     // bytes per ns from the cache (0: no cache)
   double peak_;                // flops per ns, for the model's dtype
   double write_peak_;          // flops per ns of the WRITE kernels
   double launch_ns_;

@@ -14,6 +14,7 @@
 
 #include "core/check.h"
 #include "core/program.h"
+#include "sim/cache_residency.h"
 #include "sim/cost_model.h"
 #include "sim/device_sharing.h"
 #include "sim/fault_hooks.h"
@@ -100,6 +101,8 @@ class Run final : public ReadyView {
         policy_(policy),
         config_(config),
         cost_(config.model, config.hardware),
+        cache_(config.hardware.has_cache() ? config.hardware.cache_bytes() : 0,
+               static_cast<std::uint64_t>(cost_.WeightBytes()), config.model.state_bytes()),
         faults_(MakeFaultHooks(config.faults, config.seed, trace, config.model)),
         executor_(faults_->WrapBackend(config.backend), faults_->WrapHistory(config.history),
                   config.measured_timing, trace.size()),
@@ -190,6 +193,8 @@ class Run final : public ReadyView {
   Policy& policy_;
   const SimConfig& config_;
   CostModel cost_;
+  CacheResidency cache_;
+  std::vector<std::uint32_t> read_slots_, write_slots_;  // the batch being dispatched
   std::unique_ptr<FaultHooks> faults_;  // before executor_, which runs on what it wraps
   Executor executor_;
   MetricsBuilder metrics_;
@@ -513,6 +518,15 @@ Status Run::DispatchLane(std::uint32_t lane) {
   shape.read_slots =
       slots_->SlotsTouched(shape.read_steps - base_reads_) + (base_reads_ > 0 ? 1 : 0);
   shape.write_slots = slots_->SlotsTouched(shape.write_steps);
+  read_slots_.clear();
+  write_slots_.clear();
+  for (const ExecItem& it : items) {
+    // A first WRITE under copy-on-write reads the base and lands in the owner's new slot: the
+    // cache keeps what it leaves, the new slot.
+    (it.step.is_read() ? read_slots_ : write_slots_)
+        .push_back(it.step.is_read() ? it.slot : it.commit_slot());
+  }
+  cache_.Place(lane, read_slots_, write_slots_, shape);
   return Launch(lane, items, shape);
 }
 

@@ -178,6 +178,28 @@ TEST(HardwareProfile, RejectsValuesOutsideThePhysicalRanges) {
   EXPECT_EQ(parse("memory_gib", "0.5"), "");
 }
 
+TEST(HardwareProfile, CacheFieldsComeTogetherAndRoundTrip) {
+  const std::string base =
+      R"({"name":"x","memory_bandwidth_gbs":100,"peak_tflops_bf16":1,"peak_tflops_fp32":1,)"
+      R"("memory_gib":1,"launch_overhead_ns":0,"layer_overhead_ns":0)";
+  const Result<HardwareProfile> hw =
+      ParseHardwareProfile(base + R"(,"cache_mib":32,"cache_bandwidth_gbs":250})", "hw.json");
+  ASSERT_TRUE(hw.ok()) << hw.error().ToString();
+  EXPECT_TRUE(hw->has_cache());
+  EXPECT_EQ(hw->cache_bytes(), std::uint64_t{32} << 20);
+  const Result<HardwareProfile> again = ParseHardwareProfile(HardwareProfileToJson(*hw), "copy");
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ(again->cache_mib, 32);
+  EXPECT_EQ(again->cache_bandwidth_gbs, 250);
+  EXPECT_EQ(ParseHardwareProfile(base + R"(,"cache_mib":32})", "hw.json").error().ToString(),
+            "hw.json: cache_bandwidth_gbs: a cache needs both cache_mib and cache_bandwidth_gbs");
+  EXPECT_EQ(ParseHardwareProfile(base + R"(,"cache_mib":0,"cache_bandwidth_gbs":9})", "hw.json")
+                .error()
+                .ToString(),
+            "hw.json: cache_mib: must be from 0.0009765625 to 1000000 MiB, found 0");
+  EXPECT_FALSE(LoadHardwareProfile("h100-sxm")->has_cache());
+}
+
 TEST(StepCost, ImpossibleProfileDoesNotFitMemory) {
   const ModelProfile m = LoadModelProfile("inplace-ttt-4b").value();
   EXPECT_TRUE(CheckOneOwnerFits(m, LoadHardwareProfile("h100-sxm")->memory_bytes(), "h100").ok());

@@ -39,6 +39,39 @@ TEST(CostModel, WriteBatchOfTwoOwnersMatchesTheHandComputedTime) {
   EXPECT_EQ(cost.BatchTime({.write_steps = 2, .write_slots = 2}).total, Nanos{19576});
 }
 
+TEST(CostModel, CachedBytesMoveAtTheCacheBandwidth) {
+  const ModelProfile m = LoadModelProfile("tiny").value();
+  HardwareProfile hw = RoundHardware();
+  hw.cache_mib = 1;
+  hw.cache_bandwidth_gbs = 4;  // 4 bytes/ns
+  const CostModel cost(m, hw);
+  // READ x2, the weights and one state cached. Per layer 5248 B (as above), of which W_up's 1024
+  // and one fast weight's 2048 from the cache: 2176 ns + 3072 / 4 ns = 2944 ns, memory-bound.
+  // 2 layers * (10 + 2944) + 100 = 6008 ns.
+  const BatchShape read{.read_steps = 2,
+                        .read_tokens = 2,
+                        .read_slots = 2,
+                        .cached_weights = 1,
+                        .cached_read_slots = 1};
+  EXPECT_EQ(cost.BatchTime(read).total, Nanos{6008});
+  const BatchCost c = cost.Cost(read);
+  EXPECT_DOUBLE_EQ(c.memory_ns, 2 * 2176);
+  EXPECT_DOUBLE_EQ(c.cache_ns, 2 * 768);
+  // WRITE x2, one state cached: per layer 9728 B, of which 4096 (read and written) from the
+  // cache: 5632 + 1024 ns. 2 * (10 + 6656) + 100 = 13432 ns.
+  EXPECT_EQ(cost.BatchTime({.write_steps = 2, .write_slots = 2, .cached_write_slots = 1}).total,
+            Nanos{13432});
+  // Without a cache the same shapes cost what uncached ones do (the worked examples above).
+  const CostModel no_cache(m, RoundHardware());
+  EXPECT_EQ(no_cache.BatchTime(read).total, Nanos{10616});
+  EXPECT_EQ(no_cache.BatchTime({.write_steps = 2, .write_slots = 2, .cached_write_slots = 1}).total,
+            Nanos{19576});
+  // The memo tells cached shapes from the uncached ones it has seen.
+  EXPECT_EQ(cost.BatchTime({.read_steps = 2, .read_tokens = 2, .read_slots = 2}).total,
+            Nanos{10616});
+  EXPECT_EQ(cost.BatchTime(read).total, Nanos{6008});
+}
+
 TEST(CostModel, TheOverheadsAreHostTimeAndSwapsCopyBothWays) {
   const CostModel cost(LoadModelProfile("tiny").value(), RoundHardware());
   // One owner, one token: 1024 + 2048 + 64 = 3136 B per layer: 2 * 3136 ns on the device, and

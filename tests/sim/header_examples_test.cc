@@ -14,6 +14,7 @@
 #include "core/hardware_profile.h"
 #include "core/model_profile.h"
 #include "sim/batch_record.h"
+#include "sim/cache_residency.h"
 #include "sim/cost_model.h"
 #include "sim/device_sharing.h"
 #include "sim/executor.h"
@@ -114,6 +115,27 @@ TEST_F(HeaderExample, SimCostModel) {
   EXPECT_LT(t.device, t.total);  // the launch and layer overheads are host time
   // A batch of one moves the weights for one token: less in all, more per token.
   EXPECT_LT(cost.BatchTime({.read_steps = 1, .read_tokens = 1, .read_slots = 1}).total, t.total);
+}
+
+TEST_F(HeaderExample, SimCacheResidency) {
+  const ModelProfile& model = m;
+  HardwareProfile cached = hw;
+  cached.cache_mib = 64;
+  cached.cache_bandwidth_gbs = 10 * hw.memory_bandwidth_gbs;
+  const CostModel cost(model, cached);
+  // clang-format off
+  // example: sim/cache_residency.h
+  CacheResidency cache(cached.cache_bytes(), cost.WeightBytes(), model.state_bytes());
+  const std::uint32_t slot = 3;
+  BatchShape shape{.read_steps = 1, .read_tokens = 1, .read_slots = 1};
+  cache.Place(/*lane=*/0, {&slot, 1}, {}, shape);  // first: nothing cached
+  cache.Place(/*lane=*/0, {&slot, 1}, {}, shape);  // again: shape.cached_read_slots == 1
+  // end example
+  // clang-format on
+  EXPECT_EQ(shape.cached_read_slots, 1u);
+  EXPECT_EQ(shape.cached_weights, 1u);
+  EXPECT_LT(cost.BatchTime(shape).device,
+            cost.BatchTime({.read_steps = 1, .read_tokens = 1, .read_slots = 1}).device);
 }
 
 TEST_F(HeaderExample, SimDeviceSharing) {

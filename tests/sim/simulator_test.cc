@@ -61,6 +61,23 @@ TEST(Simulator, RwtttBatchesBothOwnersWithHandComputedTimes) {
   EXPECT_DOUBLE_EQ(r.metrics.busy_fraction, 1.0);
 }
 
+TEST(Simulator, ACacheServesWhatTheBatchesBeforeTouched) {
+  SimConfig config = TinyConfig();
+  config.hardware.cache_mib = 1;
+  config.hardware.cache_bandwidth_gbs = 4;  // 4 bytes/ns
+  testing::BatchLog log;
+  ASSERT_TRUE(RunPolicy("rwttt", TwoOwners(), config, &log).ok());
+  ASSERT_EQ(log.batches.size(), 3u);
+  // READ x2 (8 tokens each) finds nothing cached: 12408 ns, as without a cache.
+  EXPECT_EQ(log.batches[0].end, Nanos{12408});
+  // WRITE x2 finds both states: per layer 9728 B, 8192 of them from the cache: 1536 + 2048 ns.
+  // 2 * (10 + 3584) + 100 = 7288 ns.
+  EXPECT_EQ(log.batches[1].end - log.batches[1].start, Nanos{7288});
+  // READ x2 (1 token) finds the weights (the WRITE read none, and left them) and both states:
+  // per layer 5248 B, 5120 from the cache: 128 + 1280 ns. 2 * (10 + 1408) + 100 = 2936 ns.
+  EXPECT_EQ(log.batches[2].end - log.batches[2].start, Nanos{2936});
+}
+
 TEST(Simulator, SequentialRunsOneOwnerToCompletionAndPaysTheSwap) {
   testing::BatchLog log;
   const RunResult r = RunPolicy("sequential", TwoOwners(), TinyConfig(), &log).value();
