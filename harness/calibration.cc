@@ -13,6 +13,7 @@
 #include "core/json_writer.h"
 #include "core/units.h"
 #include "harness/median.h"
+#include "sim/cache_residency.h"
 
 namespace rwttt {
 namespace {
@@ -29,7 +30,8 @@ Status Validate(const CalibrationOptions& o) {
   if (o.repeats == 0 || o.repeats > kMaxRepeats) {
     return OptionError("repeats", fmt::format("must be from 1 to {}", kMaxRepeats));
   }
-  for (const auto* list : {&o.read_batches, &o.write_batches}) {
+  for (const auto* list :
+       {&o.read_batches, &o.write_batches, &o.same_slot_read_batches, &o.same_slot_write_batches}) {
     for (std::uint32_t b : *list) {
       if (b == 0 || b > kMaxBatch) {
         return OptionError("batches", fmt::format("must be from 1 to {}", kMaxBatch));
@@ -86,22 +88,21 @@ class SlotPool {
 };
 
 // One batch of `owners` steps of `effect` over tokens [0, span) (a WRITE closes the first chunk),
-// on the pool's next slots.
+// on `slots` consecutive slots from `first` (mod slots).
 std::vector<BatchItem> Batch(Effect effect, std::uint32_t owners, std::uint32_t span,
-                             SlotPool& pool) {
-  const std::uint32_t first = pool.Take(owners);
+                             std::uint32_t first, std::uint32_t slots) {
   std::vector<BatchItem> items(owners);
   for (std::uint32_t i = 0; i < owners; ++i) {
-    items[i] = BatchItem{OwnerId{i}, effect, 0, span, (first + i) % pool.size(), i + 1, 0};
+    items[i] = BatchItem{OwnerId{i}, effect, 0, span, (first + i) % slots, i + 1, 0};
   }
   return items;
 }
 
-// The cost model's five parameters, as the fit sees them: x = (launch ns, layer ns, ns per byte,
-// ns per READ FLOP, ns per WRITE FLOP).
-constexpr int kParams = 5;
+// The cost model's six parameters, as the fit sees them: x = (launch ns, layer ns, ns per byte,
+// ns per READ FLOP, ns per WRITE FLOP, ns per cached byte).
+constexpr int kParams = 6;
 using Params = std::array<double, kParams>;
-constexpr int kReadFlop = 3, kWriteFlop = 4;
+constexpr int kReadFlop = 3, kWriteFlop = 4, kCachedByte = 5;
 
 HardwareProfile ProfileOf(const Params& x, const HardwareProfile& base) {
   HardwareProfile hw = base;
@@ -110,6 +111,7 @@ HardwareProfile ProfileOf(const Params& x, const HardwareProfile& base) {
   hw.memory_bandwidth_gbs = 1.0 / x[2];  // bytes per ns == GB/s
   hw.peak_tflops_bf16 = hw.peak_tflops_fp32 = 1.0 / x[kReadFlop] / 1e3;
   hw.write_peak_tflops = 1.0 / x[kWriteFlop] / 1e3;
+  hw.cache_bandwidth_gbs = 1.0 / x[kCachedByte];
   return hw;
 }
 
@@ -126,8 +128,12 @@ Params RowOf(const ModelProfile& model, const BatchShape& shape, const Params& x
   unit.launch_overhead_ns = 1;
   unit.layer_overhead_ns = 1;
   const BatchCost c = CostModel(model, unit).Cost(shape);
-  return {c.launch_ns, c.overhead_ns, (c.memory_ns + c.swap_ns) / x[2], c.compute_ns / x[kReadFlop],
-          c.write_compute_ns / x[kWriteFlop]};
+  return {c.launch_ns,
+          c.overhead_ns,
+          (c.memory_ns + c.swap_ns) / x[2],
+          c.compute_ns / x[kReadFlop],
+          c.write_compute_ns / x[kWriteFlop],
+          c.cache_ns / x[kCachedByte]};
 }
 
 std::vector<Params> RowsOf(const ModelProfile& model, const std::vector<CalibrationPoint>& points,
@@ -217,8 +223,9 @@ Params FitOnce(const ModelProfile& model, const std::vector<CalibrationPoint>& p
   const std::vector<Params> rows = RowsOf(model, points, x);
   std::vector<double> measured;
   for (const CalibrationPoint& p : points) measured.push_back(p.measured_ns);
-  const Params lo = {0, 0, kMinNsPerByte, kMinNsPerFlop, kMinNsPerFlop};
-  const Params hi = {kMaxOverhead, kMaxOverhead, kMaxNsPerByte, kMaxNsPerFlop, kMaxNsPerFlop};
+  const Params lo = {0, 0, kMinNsPerByte, kMinNsPerFlop, kMinNsPerFlop, kMinNsPerByte};
+  const Params hi = {kMaxOverhead,  kMaxOverhead,  kMaxNsPerByte,
+                     kMaxNsPerFlop, kMaxNsPerFlop, kMaxNsPerByte};
   std::array<bool, kParams> free{};
   Params next = x;
   for (int j = 0; j < kParams; ++j) {
@@ -238,6 +245,11 @@ Params FitOnce(const ModelProfile& model, const std::vector<CalibrationPoint>& p
     if (!clamped) break;
   }
   return next;
+}
+
+// The shared weight bytes of a READ batch of `model` (the cost model's count).
+double WeightBytes(const ModelProfile& model) {
+  return CostModel(model, HardwareProfile{}).WeightBytes();
 }
 
 // The slowest rate (most ns per FLOP, column `column` of x) at which every point's layers of that
@@ -262,7 +274,7 @@ std::vector<double> DistinctRatios(const ModelProfile& model,
   std::vector<std::vector<double>> seen;
   for (int k = 0; k <= 400; ++k) {
     const double ratio = std::pow(10.0, -12 + 0.045 * k);
-    Params x = {0, 0, 1.0, 1.0, 1.0};
+    Params x = {0, 0, 1.0, 1.0, 1.0, 1.0};
     x[column] = ratio;
     std::vector<double> classified;
     for (const Params& r : RowsOf(model, points, x)) classified.push_back(r[column]);
@@ -273,17 +285,9 @@ std::vector<double> DistinctRatios(const ModelProfile& model,
   return ratios;
 }
 
-}  // namespace
-
-Result<Calibration> FitProfile(const ModelProfile& model, std::vector<CalibrationPoint> points,
-                               const HardwareProfile& base) {
-  if (points.empty()) return Error::Usage("a calibration needs at least one measured shape");
-  for (const CalibrationPoint& p : points) {
-    if (!(p.measured_ns > 0 && std::isfinite(p.measured_ns))) {
-      return Error::Input(
-          fmt::format("{}: measured {} ns, not a positive time", p.label, p.measured_ns));
-    }
-  }
+// The fit for points whose shapes say what each found cached.
+Calibration FitPlaced(const ModelProfile& model, const std::vector<CalibrationPoint>& points,
+                      const HardwareProfile& base) {
   // Which layers are memory- or compute-bound depends only on the ratios of ns per FLOP (READ's,
   // WRITE's) to ns per byte, each kernel's layers on its own. Scanning each ratio over its whole
   // range visits every classification; under each pair the fit is linear. Each fit is refined by
@@ -297,7 +301,7 @@ Result<Calibration> FitProfile(const ModelProfile& model, std::vector<Calibratio
   });
   for (double read_ratio : DistinctRatios(model, points, kReadFlop)) {
     for (double write_ratio : DistinctRatios(model, points, kWriteFlop)) {
-      Params x = {0, 0, 1.0, read_ratio, write_ratio};
+      Params x = {0, 0, 1.0, read_ratio, write_ratio, 1.0};
       std::vector<Params> rows = RowsOf(model, points, x);
       if (std::find(tried.begin(), tried.end(), rows) != tried.end()) continue;
       tried.push_back(std::move(rows));
@@ -317,6 +321,7 @@ Result<Calibration> FitProfile(const ModelProfile& model, std::vector<Calibratio
         c.rms_relative_error = RmsRelativeError(c.points);
         c.peak_bound_only = !read_seen;
         c.write_peak_bound_only = writes && !write_seen;
+        if (!ColumnUsed(fitted_rows, kCachedByte)) c.profile.cache_bandwidth_gbs = 0;
         if (c.rms_relative_error < best_error) {
           best_error = c.rms_relative_error;
           best = std::move(c);
@@ -324,6 +329,86 @@ Result<Calibration> FitProfile(const ModelProfile& model, std::vector<Calibratio
         if (next == x) break;
         x = next;
       }
+    }
+  }
+  return best;
+}
+
+// The points' shapes under a cache of `capacity` bytes: the cache rule replayed over every
+// point's batches, in order; each point takes what its last batch found.
+std::vector<CalibrationPoint> Placed(const ModelProfile& model,
+                                     std::vector<CalibrationPoint> points, std::uint64_t capacity) {
+  CacheResidency cache(capacity, static_cast<std::uint64_t>(WeightBytes(model)),
+                       model.state_bytes());
+  for (CalibrationPoint& p : points) {
+    const bool reads = p.shape.read_steps > 0;
+    for (const std::vector<std::uint32_t>& slots : p.batches) {
+      p.shape.cached_weights = p.shape.cached_read_slots = p.shape.cached_write_slots = 0;
+      cache.Place(0, reads ? std::span(slots) : std::span<const std::uint32_t>(),
+                  reads ? std::span<const std::uint32_t>() : std::span(slots), p.shape);
+    }
+  }
+  return points;
+}
+
+// Every capacity at which the rule could judge some batch differently: the bytes of the distinct
+// items (the weights, for READs, and the states) of each run of up to three consecutive batches;
+// 0 first.
+std::vector<std::uint64_t> Capacities(const ModelProfile& model,
+                                      const std::vector<CalibrationPoint>& points) {
+  std::vector<std::vector<std::uint64_t>> items;  // each batch's: slots, and ~0 for the weights
+  for (const CalibrationPoint& p : points) {
+    for (const std::vector<std::uint32_t>& slots : p.batches) {
+      std::vector<std::uint64_t>& batch = items.emplace_back(slots.begin(), slots.end());
+      if (p.shape.read_steps > 0) batch.push_back(~std::uint64_t{0});
+    }
+  }
+  const double weights = WeightBytes(model);
+  std::vector<std::uint64_t> capacities = {0};
+  for (std::size_t first = 0; first < items.size(); ++first) {
+    std::vector<std::uint64_t> window;
+    for (std::size_t i = first; i < std::min(items.size(), first + 3); ++i) {
+      window.insert(window.end(), items[i].begin(), items[i].end());
+      std::sort(window.begin(), window.end());
+      window.erase(std::unique(window.begin(), window.end()), window.end());
+      const bool has_weights = !window.empty() && window.back() == ~std::uint64_t{0};
+      capacities.push_back(static_cast<std::uint64_t>(has_weights ? weights : 0) +
+                           (window.size() - (has_weights ? 1 : 0)) * model.state_bytes());
+    }
+  }
+  std::sort(capacities.begin(), capacities.end());
+  capacities.erase(std::unique(capacities.begin(), capacities.end()), capacities.end());
+  return capacities;
+}
+
+}  // namespace
+
+Result<Calibration> FitProfile(const ModelProfile& model, std::vector<CalibrationPoint> points,
+                               const HardwareProfile& base) {
+  if (points.empty()) return Error::Usage("a calibration needs at least one measured shape");
+  for (const CalibrationPoint& p : points) {
+    if (!(p.measured_ns > 0 && std::isfinite(p.measured_ns))) {
+      return Error::Input(
+          fmt::format("{}: measured {} ns, not a positive time", p.label, p.measured_ns));
+    }
+  }
+  // The capacity is not a term of a linear fit: each capacity the batches can tell apart is fitted
+  // on its own, smallest first, and a larger one kept only when it errs less.
+  Calibration best;
+  bool fitted = false;
+  std::vector<std::vector<BatchShape>> seen;
+  for (std::uint64_t capacity : Capacities(model, points)) {
+    std::vector<CalibrationPoint> placed = Placed(model, points, capacity);
+    std::vector<BatchShape> shapes;
+    for (const CalibrationPoint& p : placed) shapes.push_back(p.shape);
+    if (std::find(seen.begin(), seen.end(), shapes) != seen.end()) continue;
+    seen.push_back(std::move(shapes));
+    Calibration c = FitPlaced(model, placed, base);
+    c.profile.cache_mib =
+        c.profile.has_cache() ? static_cast<double>(capacity) / kBytesPerMib : 0.0;
+    if (!fitted || c.rms_relative_error < best.rms_relative_error) {
+      best = std::move(c);
+      fitted = true;
     }
   }
   return best;
@@ -355,12 +440,25 @@ Result<Calibration> Calibrate(Backend& backend, const CalibrationOptions& o) {
   SlotPool pool(slots);
   std::vector<CalibrationPoint> points;
   std::vector<ItemResult> results;
-  const auto time_batch = [&](Effect effect, std::uint32_t owners, std::uint32_t span) {
+  // Times `owners` steps of `effect` over [0, span), from the pool's next slots or, `same_slots`,
+  // from slot 0 every run; the point's batches record the slots of each run.
+  const auto time_batch = [&](CalibrationPoint point, Effect effect, std::uint32_t owners,
+                              std::uint32_t span, bool same_slots) {
     results.assign(owners, ItemResult{});
-    return MedianNs(o.repeats, [&] {
-      const std::vector<BatchItem> items = Batch(effect, owners, span, pool);
+    point.measured_ns = MedianNs(o.repeats, [&] {
+      const std::vector<BatchItem> items =
+          Batch(effect, owners, span, same_slots ? 0 : pool.Take(owners), slots);
+      std::vector<std::uint32_t>& touched = point.batches.emplace_back();
+      for (const BatchItem& item : items) touched.push_back(item.slot);
       backend.RunBatch(items, results);
     });
+    points.push_back(std::move(point));
+  };
+  const auto read_shape = [](std::uint32_t b, std::uint32_t span) {
+    return BatchShape{.read_steps = b, .read_tokens = b * std::uint64_t{span}, .read_slots = b};
+  };
+  const auto write_shape = [](std::uint32_t b) {
+    return BatchShape{.write_steps = b, .write_slots = b};
   };
   // A READ never spans more than a chunk (core/program.h): longer spans are the chunk's.
   std::vector<std::uint32_t> spans;
@@ -370,21 +468,35 @@ Result<Calibration> Calibrate(Backend& backend, const CalibrationOptions& o) {
   }
   for (std::uint32_t b : o.read_batches) {
     for (std::uint32_t s : spans) {
-      points.push_back(
-          {fmt::format("READ x{}, {} token{}", b, s, s == 1 ? "" : "s"),
-           BatchShape{.read_steps = b, .read_tokens = b * std::uint64_t{s}, .read_slots = b},
-           time_batch(Effect::kRead, b, s)});
+      time_batch({fmt::format("READ x{}, {} token{}", b, s, s == 1 ? "" : "s"), read_shape(b, s)},
+                 Effect::kRead, b, s, false);
     }
   }
   for (std::uint32_t b : o.write_batches) {
-    points.push_back({fmt::format("WRITE x{}", b), BatchShape{.write_steps = b, .write_slots = b},
-                      time_batch(Effect::kWrite, b, o.model.chunk)});
+    time_batch({fmt::format("WRITE x{}", b), write_shape(b)}, Effect::kWrite, b, o.model.chunk,
+               false);
   }
   points.push_back(
       {"swap", BatchShape{.swap_bytes = o.model.state_bytes()}, MedianNs(o.repeats, [&] {
          const std::uint32_t from = pool.Take(2);
          backend.CopySlot(from, (from + 1) % slots);
        })});
+  // The same states run after run, while they and the weights would fit the largest cache worth
+  // asking about (the pool's size).
+  const auto fits = [&](std::uint32_t b, bool reads) {
+    return b <= slots && (reads ? WeightBytes(o.model) : 0.0) + b * static_cast<double>(state) <=
+                             static_cast<double>(kColdPoolBytes);
+  };
+  for (std::uint32_t b : o.same_slot_read_batches) {
+    if (!fits(b, true)) continue;
+    time_batch({fmt::format("READ x{}, 1 token, again", b), read_shape(b, 1)}, Effect::kRead, b, 1,
+               true);
+  }
+  for (std::uint32_t b : o.same_slot_write_batches) {
+    if (!fits(b, false)) continue;
+    time_batch({fmt::format("WRITE x{}, again", b), write_shape(b)}, Effect::kWrite, b,
+               o.model.chunk, true);
+  }
   HardwareProfile base;
   base.name = o.name;
   base.memory_gib = o.memory_gib;
@@ -408,20 +520,23 @@ std::string CalibrationJson(const Calibration& c) {
 
 std::string CalibrationTable(const Calibration& c) {
   std::string out =
-      fmt::format("{:<22} {:>12} {:>12} {:>8}\n", "shape", "measured ms", "fitted ms", "error");
+      fmt::format("{:<26} {:>12} {:>12} {:>8}\n", "shape", "measured ms", "fitted ms", "error");
   for (const CalibrationPoint& p : c.points) {
-    out += fmt::format("{:<22} {:>12.4f} {:>12.4f} {:>+7.1f}%\n", p.label, p.measured_ns * 1e-6,
+    out += fmt::format("{:<26} {:>12.4f} {:>12.4f} {:>+7.1f}%\n", p.label, p.measured_ns * 1e-6,
                        p.fitted_ns * 1e-6, 100 * (p.fitted_ns / p.measured_ns - 1));
   }
   const HardwareProfile& hw = c.profile;
   const char* lower_bound = " (a lower bound: no shape was compute-bound)";
   out += fmt::format(
-      "profile {}: bandwidth {:.2f} GB/s, peak {:.4g} TFLOP/s{}, {}launch {} ns, per layer {} ns; "
-      "RMS error {:.1f}% over {} shapes\n",
+      "profile {}: bandwidth {:.2f} GB/s, peak {:.4g} TFLOP/s{}, {}{}launch {} ns, per layer {} "
+      "ns; RMS error {:.1f}% over {} shapes\n",
       hw.name, hw.memory_bandwidth_gbs, hw.peak_tflops_fp32, c.peak_bound_only ? lower_bound : "",
       hw.write_peak_tflops > 0 ? fmt::format("WRITE peak {:.4g} TFLOP/s{}, ", hw.write_peak_tflops,
                                              c.write_peak_bound_only ? lower_bound : "")
                                : std::string(),
+      hw.has_cache()
+          ? fmt::format("cache {:.1f} MiB at {:.2f} GB/s, ", hw.cache_mib, hw.cache_bandwidth_gbs)
+          : std::string("no cache term, "),
       hw.launch_overhead_ns, hw.layer_overhead_ns, 100 * c.rms_relative_error, c.points.size());
   return out;
 }

@@ -1,8 +1,10 @@
 // `rwttt calibrate`: a hardware profile fitted to a backend's real kernels. It times a grid of
 // batch shapes (READs of 1 to 8 owners over spans of 1 to 64 tokens, WRITEs of 1 to 4 owners, a
-// state swap), takes the median of repeated runs of each, and fits the cost model's five
-// parameters (bandwidth, READ and WRITE peaks, launch and per-layer overheads) to those medians by
-// least squares on the relative error (docs/calibration.md).
+// state swap, each on states from memory; then READs of 1 to 16 owners and WRITEs re-running the
+// same states), takes the median of repeated runs of each, and fits the cost model's six
+// parameters (bandwidth, READ and WRITE peaks, launch and per-layer overheads, the cache's
+// bandwidth) to those medians by least squares on the relative error, and the cache's capacity by
+// trying each the runs can tell apart (docs/calibration.md).
 //
 //   RWTTT_ASSIGN_OR_RETURN(Calibration c, Calibrate(backend, {.model = m, .name = "my-cpu"}));
 //   std::puts(CalibrationTable(c).c_str());   // measured against fitted, per shape
@@ -33,14 +35,23 @@ struct CalibrationOptions {
   std::vector<std::uint32_t> read_batches = {1, 2, 4, 8};
   std::vector<std::uint32_t> read_spans = {1, 16, 64};  // each at most the model's chunk
   std::vector<std::uint32_t> write_batches = {1, 2, 4};
+  // Batches that re-run the same states, run after run, as a lone decoder does: what the cache
+  // serves. Timed while the weights and the batch's states hold at most 256 MiB.
+  std::vector<std::uint32_t> same_slot_read_batches = {1, 2, 3, 4, 6, 8, 12, 16};
+  std::vector<std::uint32_t> same_slot_write_batches = {1, 2, 4};
 };
 
 // One timed shape: what the cost model is fitted to.
 struct CalibrationPoint {
-  std::string label;  // "READ x4, 16 tokens", "WRITE x2", "swap"
-  BatchShape shape;
+  std::string label;       // "READ x4, 16 tokens", "WRITE x2", "swap"
+  BatchShape shape;        // with what it found cached, once fitted
   double measured_ns = 0;  // the median of the repeats
-  double fitted_ns = 0;    // the fitted profile's time for the shape
+  // The slots of each batch run for the point (the untimed one first), in the order they ran
+  // after the previous point's. The cache rule (sim/cache_residency.h) replayed over every
+  // point's batches says what the last one found cached. Empty: not placed (a swap's copy, a
+  // hand-made point): `shape` as given.
+  std::vector<std::vector<std::uint32_t>> batches = {};
+  double fitted_ns = 0;  // the fitted profile's time for the shape
 };
 
 struct Calibration {
@@ -61,11 +72,13 @@ CalibrationOptions DefaultCalibration(const ModelProfile& model, std::string_vie
 // backend's own.
 Result<Calibration> Calibrate(Backend& backend, const CalibrationOptions& options);
 
-// The fit alone, for measured points of `model`: the five parameters minimising the sum of
-// squared relative errors of CostModel's times against `points[i].measured_ns`, each within the
-// hardware profile's physical range (a parameter the points cannot see is set to its bound: an
-// overhead to 0, a peak no shape was limited by to the least that keeps every shape as it was).
-// `base` gives the name and memory. Fills each point's fitted_ns.
+// The fit alone, for measured points of `model`: for each cache capacity the points' batches can
+// tell apart (none among them), the six parameters minimising the sum of squared relative errors
+// of CostModel's times against `points[i].measured_ns`, each within the hardware profile's
+// physical range (a parameter the points cannot see is set to its bound: an overhead to 0, a peak
+// no shape was limited by to the least that keeps every shape as it was); the capacity whose fit
+// errs least, the smallest of equals, is kept (no cache: no point found anything cached).
+// `base` gives the name and memory. Fills each point's fitted_ns and cached fields.
 Result<Calibration> FitProfile(const ModelProfile& model, std::vector<CalibrationPoint> points,
                                const HardwareProfile& base);
 

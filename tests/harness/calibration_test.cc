@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/cpu_backend.h"
+#include "sim/cache_residency.h"
 #include "tests/support/property.h"
 
 namespace rwttt {
@@ -82,6 +83,59 @@ TEST(Calibration, AWritePeakOfItsOwnIsFoundBesideTheReadPeak) {
   EXPECT_EQ(FitProfile(m, reads, HardwareProfile{}).value().profile.write_peak_tflops, 0);
 }
 
+TEST(Calibration, ACacheIsFoundFromBatchesThatRerunTheSameStates) {
+  // small (2 MiB of weights, 4 MiB states) on a host with a 20 MiB cache at 150 GB/s. The points
+  // run as Calibrate runs them: states from a pool of 64 round robin, then the same states again.
+  const ModelProfile m = LoadModelProfile("small").value();
+  HardwareProfile truth = Machine(40, 0.3, 2000, 500);
+  truth.cache_mib = 20;
+  truth.cache_bandwidth_gbs = 150;
+  std::vector<CalibrationPoint> points = Exact(m, truth);  // shapes and runs replaced below
+  std::uint32_t next = 0;
+  for (CalibrationPoint& p : points) {
+    const std::uint64_t owners = std::max(p.shape.read_slots, p.shape.write_slots);
+    for (int run = 0; run < 3 && owners > 0; ++run) {
+      std::vector<std::uint32_t>& slots = p.batches.emplace_back();
+      for (std::uint64_t i = 0; i < owners; ++i) slots.push_back((next + i) % 64);
+      next = (next + owners) % 64;
+    }
+  }
+  for (std::uint32_t b : {1, 2, 3, 4, 6, 8}) {
+    CalibrationPoint& p = points.emplace_back(
+        CalibrationPoint{"again", {.read_steps = b, .read_tokens = b, .read_slots = b}});
+    for (int run = 0; run < 3; ++run) {
+      std::vector<std::uint32_t>& slots = p.batches.emplace_back();
+      for (std::uint32_t i = 0; i < b; ++i) slots.push_back(i);
+    }
+  }
+  // What each point's last run found in the truth's cache, and its time.
+  CacheResidency cache(truth.cache_bytes(), 2u << 20, m.state_bytes());
+  const CostModel cost(m, truth);
+  for (CalibrationPoint& p : points) {
+    BatchShape shape = p.shape;
+    for (const auto& slots : p.batches) {
+      shape = p.shape;
+      const bool reads = shape.read_steps > 0;
+      cache.Place(0, reads ? slots : std::vector<std::uint32_t>{},
+                  reads ? std::vector<std::uint32_t>{} : slots, shape);
+    }
+    p.measured_ns = cost.Cost(shape).total_ns();
+  }
+  const Calibration c = FitProfile(m, points, HardwareProfile{}).value();
+  EXPECT_LT(c.rms_relative_error, 1e-9);
+  EXPECT_NEAR(c.profile.memory_bandwidth_gbs / 40, 1, 1e-6);
+  EXPECT_NEAR(c.profile.cache_bandwidth_gbs / 150, 1, 1e-6);
+  // The capacity is the least that judges every run as 20 MiB does: READ x4 again (2 + 4 * 4
+  // MiB) fits, READ x6 again (26 MiB) does not, and nothing the runs touched lies in (18, 20].
+  EXPECT_EQ(c.profile.cache_mib, 18);
+  EXPECT_NE(CalibrationTable(c).find("cache 18.0 MiB at 150.00 GB/s"), std::string::npos)
+      << CalibrationTable(c);
+  // Without runs that re-read the same states the fit finds no cache.
+  EXPECT_FALSE(FitProfile(m, Exact(m, Machine(40, 0.3, 2000, 500)), HardwareProfile{})
+                   .value()
+                   .profile.has_cache());
+}
+
 // Any machine in range: the fit reproduces every measured time, and recovers the bandwidth and the
 // peaks whenever memory- or compute-bound layers are a visible part (1%) of some shape's time.
 RC_GTEST_PROP(Calibration, TheFitReproducesExactTimesAndRecoversWhatTheyShow, ()) {
@@ -128,7 +182,7 @@ TEST(Calibration, TimesTheCpuBackendAndFitsItEndToEnd) {
   o.name = "here";
   const Result<Calibration> c = Calibrate(cpu, o);
   ASSERT_TRUE(c.ok()) << c.error().ToString();
-  EXPECT_EQ(c->points.size(), 4u * 2 + 3 + 1);
+  EXPECT_EQ(c->points.size(), 4u * 2 + 3 + 1 + 8 + 3);  // tiny: every same-slot batch fits
   for (const CalibrationPoint& p : c->points) EXPECT_GT(p.measured_ns, 0) << p.label;
   EXPECT_TRUE(std::isfinite(c->rms_relative_error));
   EXPECT_TRUE(ParseHardwareProfile(CalibrationJson(*c), "c.json").ok());
