@@ -16,7 +16,7 @@ TEST(CalibrateCommand, WritesAProfileReplayCanUse) {
   const auto run = RunCli({"calibrate", "--backend", "cpu", "--model", "tiny", "--repeats", "1",
                            "--name", "this-cpu", "-o", profile});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_NE(run.out.find("shape                   measured ms"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("shape                       measured ms"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("READ x8, 8 tokens"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("profile this-cpu: bandwidth"), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("wrote " + profile), std::string::npos) << run.out;
