@@ -50,7 +50,7 @@ Command AddCalibrateCommand(CLI::App& app) {
   auto flags = std::make_shared<CalibrateFlags>();
   CLI::App* cmd = app.add_subcommand(
       "calibrate",
-      "Fit a hardware profile to a backend's real kernels (bandwidth, peak, overheads)");
+      "Fit a hardware profile to a backend's real kernels (bandwidth, peaks, overheads, cache)");
   CalibrateFlags& f = *flags;
   AddRunFlags(cmd, f.run,
               {.hardware = false,
