@@ -518,15 +518,20 @@ Status Run::DispatchLane(std::uint32_t lane) {
   shape.read_slots =
       slots_->SlotsTouched(shape.read_steps - base_reads_) + (base_reads_ > 0 ? 1 : 0);
   shape.write_slots = slots_->SlotsTouched(shape.write_steps);
-  read_slots_.clear();
-  write_slots_.clear();
-  for (const ExecItem& it : items) {
-    // A first WRITE under copy-on-write reads the base and lands in the owner's new slot: the
-    // cache keeps what it leaves, the new slot.
-    (it.step.is_read() ? read_slots_ : write_slots_)
-        .push_back(it.step.is_read() ? it.slot : it.commit_slot());
+  if (config_.hardware.has_cache()) {
+    read_slots_.clear();
+    write_slots_.clear();
+    for (const ExecItem& it : items) {
+      // A first WRITE under copy-on-write reads the base and lands in the owner's new slot: the
+      // cache keeps what it leaves, the new slot.
+      if (it.step.is_read()) {
+        read_slots_.push_back(it.slot);
+      } else {
+        write_slots_.push_back(it.commit_slot());
+      }
+    }
+    cache_.Place(lane, read_slots_, write_slots_, shape);
   }
-  cache_.Place(lane, read_slots_, write_slots_, shape);
   return Launch(lane, items, shape);
 }
 

@@ -7,6 +7,7 @@
 
 #include "checker/history_checker.h"
 #include "core/program.h"
+#include "sim/cache_residency.h"
 #include "sim/cost_model.h"
 #include "sim/policy_registry.h"
 #include "sim/simulator.h"
@@ -60,6 +61,12 @@ Case AnyCase() {
       c.config.policy_options.Set("offload", "on");
       c.config.policy_options.Set("offload_after", std::to_string(*rc::gen::inRange(1, 5)));
     }
+  }
+  if (*rc::gen::arbitrary<bool>()) {  // a last-level cache of 1 to 64 KiB (tiny: 2 KiB of weights
+                                      // and 4 KiB states), faster than memory
+    c.config.hardware.cache_mib = *rc::gen::inRange(1, 65) / 1024.0;
+    c.config.hardware.cache_bandwidth_gbs =
+        c.config.hardware.memory_bandwidth_gbs * *rc::gen::inRange(2, 11);
   }
   c.trace = AnyTrace(c.config.model.chunk);
   return c;
@@ -137,6 +144,10 @@ RC_GTEST_PROP(SimulatorProperty, LanesAtOnceNeverExceedTheDevice, ()) {
     RC_ASSERT(history.steps[i].start >= history.steps[i - 1].start);
   }
   const CostModel cost(c.config.model, c.config.hardware);
+  // What each batch finds cached: the rule, replayed in start order (sim/cache_residency.h).
+  CacheResidency cache(c.config.hardware.has_cache() ? c.config.hardware.cache_bytes() : 0,
+                       static_cast<std::uint64_t>(cost.WeightBytes()),
+                       c.config.model.state_bytes());
   // The slot each WRITE updates: its own, or (copy-on-write, a first WRITE) its owner's new one.
   std::map<std::uint64_t, std::uint64_t> updates;
   for (const HistoryStep& h : history.steps) {
@@ -147,6 +158,7 @@ RC_GTEST_PROP(SimulatorProperty, LanesAtOnceNeverExceedTheDevice, ()) {
     BatchTiming own;
   };
   std::vector<Timed> batches;
+  bool any_cached = false;
   for (const auto& b : log.batches) {
     BatchShape shape;
     shape.swap_bytes = b.swap_bytes;
@@ -163,6 +175,10 @@ RC_GTEST_PROP(SimulatorProperty, LanesAtOnceNeverExceedTheDevice, ()) {
     }
     shape.read_slots = read_slots.size();
     shape.write_slots = write_slots.size();
+    const std::vector<std::uint32_t> reads(read_slots.begin(), read_slots.end());
+    const std::vector<std::uint32_t> writes(write_slots.begin(), write_slots.end());
+    cache.Place(b.lane, reads, writes, shape);
+    any_cached = any_cached || shape.cached_read_slots + shape.cached_write_slots > 0;
     const BatchTiming own = cost.BatchTime(shape);
     batches.push_back(Timed{b.start, b.start + own.host(), b.end, own});
   }
@@ -185,6 +201,7 @@ RC_GTEST_PROP(SimulatorProperty, LanesAtOnceNeverExceedTheDevice, ()) {
     if (alone) RC_ASSERT(x.end - x.start == x.own.total);
   }
   if (c.policy == "replicas" && log.batches.size() > 1) RC_TAG("replicas");
+  if (any_cached) RC_TAG("cached");
 }
 
 // The host tier (rwttt share_base=on offload=on) over random traces and budgets, tight ones
