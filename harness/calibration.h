@@ -1,5 +1,5 @@
 // `rwttt calibrate`: a hardware profile fitted to a backend's real kernels. It times a grid of
-// batch shapes (READs of 1 to 8 owners over spans of 1 to 64 tokens, WRITEs of 1 to 4 owners, a
+// batch shapes (READs of 1 to 32 owners over spans of 1 to 64 tokens, WRITEs of 1 to 4 owners, a
 // state swap, each on states from memory; then READs of 1 to 16 owners and WRITEs re-running the
 // same states), takes the median of repeated runs of each, and fits the cost model's six
 // parameters (bandwidth, READ and WRITE peaks, launch and per-layer overheads, the cache's
@@ -32,7 +32,9 @@ struct CalibrationOptions {
   std::uint32_t repeats = 5;  // timed runs of each shape, after one untimed
   double memory_gib = 1;      // the profile's memory (the fit cannot measure it)
   Seed seed{1};               // of the weights and inputs timed
-  std::vector<std::uint32_t> read_batches = {1, 2, 4, 8};
+  // Batches of more than 8 owners are timed only while their states fit the pool (256 MiB), so a
+  // large model's calibration holds no more than nine states.
+  std::vector<std::uint32_t> read_batches = {1, 2, 4, 8, 16, 32};
   std::vector<std::uint32_t> read_spans = {1, 16, 64};  // each at most the model's chunk
   std::vector<std::uint32_t> write_batches = {1, 2, 4};
   // Batches that re-run the same states, run after run, as a lone decoder does: what the cache
@@ -52,12 +54,15 @@ struct CalibrationPoint {
   // hand-made point): `shape` as given.
   std::vector<std::vector<std::uint32_t>> batches = {};
   double fitted_ns = 0;  // the fitted profile's time for the shape
+  // False: a run of the same states that the fitted capacity judges uncached, shown and not
+  // fitted (it measures neither memory nor the cache: docs/calibration.md#the-cache).
+  bool in_fit = true;
 };
 
 struct Calibration {
   HardwareProfile profile;
   std::vector<CalibrationPoint> points;
-  double rms_relative_error = 0;       // over the points, of fitted against measured
+  double rms_relative_error = 0;       // over the points in the fit, of fitted against measured
   bool peak_bound_only = false;        // no READ was compute-bound: the peak is a lower bound
   bool write_peak_bound_only = false;  // likewise the WRITE peak
 };
@@ -77,8 +82,9 @@ Result<Calibration> Calibrate(Backend& backend, const CalibrationOptions& option
 // of CostModel's times against `points[i].measured_ns`, each within the hardware profile's
 // physical range (a parameter the points cannot see is set to its bound: an overhead to 0, a peak
 // no shape was limited by to the least that keeps every shape as it was); the capacity whose fit
-// errs least, the smallest of equals, is kept (no cache: no point found anything cached).
-// `base` gives the name and memory. Fills each point's fitted_ns and cached fields.
+// errs least, the smallest of equals, is kept (no cache: no point found anything cached), and the
+// profile fitted again without the runs of the same states that it judges uncached (in_fit).
+// `base` gives the name and memory. Fills each point's fitted_ns, cached fields and in_fit.
 Result<Calibration> FitProfile(const ModelProfile& model, std::vector<CalibrationPoint> points,
                                const HardwareProfile& base);
 

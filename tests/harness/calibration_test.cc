@@ -130,6 +130,14 @@ TEST(Calibration, ACacheIsFoundFromBatchesThatRerunTheSameStates) {
   EXPECT_EQ(c.profile.cache_mib, 18);
   EXPECT_NE(CalibrationTable(c).find("cache 18.0 MiB at 150.00 GB/s"), std::string::npos)
       << CalibrationTable(c);
+  // The runs of the same states past the capacity (READ x6 and x8 again) are shown, not fitted;
+  // every other point is fitted.
+  for (const CalibrationPoint& p : c.points) {
+    const bool past = p.label == "again" && p.shape.read_slots >= 6;
+    EXPECT_EQ(p.in_fit, !past) << p.label << " x" << p.shape.read_slots;
+  }
+  EXPECT_NE(CalibrationTable(c).find("(not fitted: past the cache)"), std::string::npos);
+  EXPECT_NE(CalibrationJson(c).find(R"("in_fit":false)"), std::string::npos);
   // Without runs that re-read the same states the fit finds no cache.
   EXPECT_FALSE(FitProfile(m, Exact(m, Machine(40, 0.3, 2000, 500)), HardwareProfile{})
                    .value()
@@ -182,7 +190,7 @@ TEST(Calibration, TimesTheCpuBackendAndFitsItEndToEnd) {
   o.name = "here";
   const Result<Calibration> c = Calibrate(cpu, o);
   ASSERT_TRUE(c.ok()) << c.error().ToString();
-  EXPECT_EQ(c->points.size(), 4u * 2 + 3 + 1 + 8 + 3);  // tiny: every same-slot batch fits
+  EXPECT_EQ(c->points.size(), 6u * 2 + 3 + 1 + 8 + 3);  // tiny: every batch fits the pool
   for (const CalibrationPoint& p : c->points) EXPECT_GT(p.measured_ns, 0) << p.label;
   EXPECT_TRUE(std::isfinite(c->rms_relative_error));
   EXPECT_TRUE(ParseHardwareProfile(CalibrationJson(*c), "c.json").ok());
