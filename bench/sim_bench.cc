@@ -2,6 +2,7 @@
 // and with the history written, on a generated trace, one core.
 //
 //   build/bench/sim_bench [--requests N] [--history FILE] [--fast-only] [--policy NAME]
+//                         [--cache MIB]   (the device with a last-level cache of MIB)
 //
 // Prints one line per configuration: steps, events, wall and CPU seconds, steps and events per
 // CPU second (one core: the run is single-threaded), peak RSS.
@@ -40,14 +41,16 @@ int Main(int argc, char** argv) {
   std::string history_path =
       (std::filesystem::temp_directory_path() / "rwttt-sim-bench-history.jsonl").string();
   bool fast_only = false;
-  std::string only;  // --policy NAME: run just that one
+  std::string only;      // --policy NAME: run just that one
+  double cache_mib = 0;  // --cache MIB: the device has a last-level cache (sim/cache_residency.h)
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--fast-only") == 0) fast_only = true;
   }
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i + 1 < argc; ++i) {  // FLAG VALUE pairs, wherever --fast-only stands
     if (std::strcmp(argv[i], "--requests") == 0) requests = std::stoull(argv[i + 1]);
     if (std::strcmp(argv[i], "--history") == 0) history_path = argv[i + 1];
     if (std::strcmp(argv[i], "--policy") == 0) only = argv[i + 1];
+    if (std::strcmp(argv[i], "--cache") == 0) cache_mib = std::stod(argv[i + 1]);
   }
   GeneratorOptions g;
   g.count = requests;
@@ -67,6 +70,10 @@ int Main(int argc, char** argv) {
       config.model = LoadModelProfile("tiny").value();
       config.hardware = LoadHardwareProfile("h100-sxm").value();
       config.budget_bytes = config.hardware.memory_bytes();
+      if (cache_mib > 0) {
+        config.hardware.cache_mib = cache_mib;
+        config.hardware.cache_bandwidth_gbs = 10 * config.hardware.memory_bandwidth_gbs;
+      }
       config.seed = Seed{1};
       if (std::string(policy) == "replicas") config.policy_options.Set("replicas", "8");
       std::unique_ptr<HistoryWriter> writer;
@@ -88,7 +95,9 @@ int Main(int argc, char** argv) {
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const double cpu = CpuSeconds() - cpu_start;
       std::printf("%-26s %12llu %10llu %8.3f %8.3f %14.0f %14.0f %10.1f\n",
-                  (std::string(policy) + (with_history ? " +history" : " fast")).c_str(),
+                  (std::string(policy) + (with_history ? " +history" : " fast") +
+                   (cache_mib > 0 ? " +cache" : ""))
+                      .c_str(),
                   static_cast<unsigned long long>(r.metrics.steps),
                   static_cast<unsigned long long>(r.events), wall, cpu, r.metrics.steps / cpu,
                   r.events / cpu, PeakRssMiB());
