@@ -399,7 +399,8 @@ Result<Calibration> FitProfile(const ModelProfile& model, std::vector<Calibratio
     }
   }
   // The capacity is not a term of a linear fit: each capacity the batches can tell apart is fitted
-  // on its own, smallest first, and a larger one kept only when it errs less.
+  // on its own, smallest first (no cache), and a larger one kept only when it errs less with a
+  // cache faster than memory.
   Calibration best;
   std::uint64_t chosen = 0;
   std::vector<std::vector<BatchShape>> seen;
@@ -410,6 +411,9 @@ Result<Calibration> FitProfile(const ModelProfile& model, std::vector<Calibratio
     if (std::find(seen.begin(), seen.end(), shapes) != seen.end()) continue;
     seen.push_back(std::move(shapes));
     Calibration c = FitPlaced(model, placed, base);
+    // A cache no faster than memory is noise fitted, not a cache.
+    const bool faster = c.profile.cache_bandwidth_gbs > c.profile.memory_bandwidth_gbs;
+    if (seen.size() > 1 && !faster) continue;
     if (seen.size() == 1 || c.rms_relative_error < best.rms_relative_error) {
       best = std::move(c);
       chosen = capacity;

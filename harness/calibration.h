@@ -82,7 +82,8 @@ Result<Calibration> Calibrate(Backend& backend, const CalibrationOptions& option
 // of CostModel's times against `points[i].measured_ns`, each within the hardware profile's
 // physical range (a parameter the points cannot see is set to its bound: an overhead to 0, a peak
 // no shape was limited by to the least that keeps every shape as it was); the capacity whose fit
-// errs least, the smallest of equals, is kept (no cache: no point found anything cached), and the
+// errs least with a cache faster than memory, the smallest of equals, is kept (no cache: no such
+// fit errs less than none), and the
 // profile fitted again without the runs of the same states that it judges uncached (in_fit).
 // `base` gives the name and memory. Fills each point's fitted_ns, cached fields and in_fit.
 Result<Calibration> FitProfile(const ModelProfile& model, std::vector<CalibrationPoint> points,

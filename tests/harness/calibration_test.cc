@@ -83,14 +83,11 @@ TEST(Calibration, AWritePeakOfItsOwnIsFoundBesideTheReadPeak) {
   EXPECT_EQ(FitProfile(m, reads, HardwareProfile{}).value().profile.write_peak_tflops, 0);
 }
 
-TEST(Calibration, ACacheIsFoundFromBatchesThatRerunTheSameStates) {
-  // small (2 MiB of weights, 4 MiB states) on a host with a 20 MiB cache at 150 GB/s. The points
-  // run as Calibrate runs them: states from a pool of 64 round robin, then the same states again.
-  const ModelProfile m = LoadModelProfile("small").value();
-  HardwareProfile truth = Machine(40, 0.3, 2000, 500);
-  truth.cache_mib = 20;
-  truth.cache_bandwidth_gbs = 150;
-  std::vector<CalibrationPoint> points = Exact(m, truth);  // shapes and runs replaced below
+// The default grid's shapes for `m` (small) and READs of 1 to 8 owners re-running the same states,
+// their runs laid out as Calibrate lays them (states from a pool of 64 round robin, then the same
+// states again), each timed by `truth`'s cost model for what its last run found in truth's cache.
+std::vector<CalibrationPoint> RunsWithACache(const ModelProfile& m, const HardwareProfile& truth) {
+  std::vector<CalibrationPoint> points = Exact(m, truth);  // times replaced below
   std::uint32_t next = 0;
   for (CalibrationPoint& p : points) {
     const std::uint64_t owners = std::max(p.shape.read_slots, p.shape.write_slots);
@@ -121,6 +118,16 @@ TEST(Calibration, ACacheIsFoundFromBatchesThatRerunTheSameStates) {
     }
     p.measured_ns = cost.Cost(shape).total_ns();
   }
+  return points;
+}
+
+TEST(Calibration, ACacheIsFoundFromBatchesThatRerunTheSameStates) {
+  // small (2 MiB of weights, 4 MiB states) on a host with a 20 MiB cache at 150 GB/s.
+  const ModelProfile m = LoadModelProfile("small").value();
+  HardwareProfile truth = Machine(40, 0.3, 2000, 500);
+  truth.cache_mib = 20;
+  truth.cache_bandwidth_gbs = 150;
+  const std::vector<CalibrationPoint> points = RunsWithACache(m, truth);
   const Calibration c = FitProfile(m, points, HardwareProfile{}).value();
   EXPECT_LT(c.rms_relative_error, 1e-9);
   EXPECT_NEAR(c.profile.memory_bandwidth_gbs / 40, 1, 1e-6);
@@ -138,6 +145,10 @@ TEST(Calibration, ACacheIsFoundFromBatchesThatRerunTheSameStates) {
   }
   EXPECT_NE(CalibrationTable(c).find("(not fitted: past the cache)"), std::string::npos);
   EXPECT_NE(CalibrationJson(c).find(R"("in_fit":false)"), std::string::npos);
+  // A "cache" slower than memory is no cache: the fit says none.
+  truth.cache_bandwidth_gbs = 20;
+  EXPECT_FALSE(
+      FitProfile(m, RunsWithACache(m, truth), HardwareProfile{}).value().profile.has_cache());
   // Without runs that re-read the same states the fit finds no cache.
   EXPECT_FALSE(FitProfile(m, Exact(m, Machine(40, 0.3, 2000, 500)), HardwareProfile{})
                    .value()
