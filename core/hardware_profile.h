@@ -50,9 +50,10 @@ struct HardwareProfile {
   // each direction (1e9 B/s; a copy each way may run at once). Both 0: no host tier.
   double host_memory_gib = 0;
   double host_link_gbs = 0;
-  // The last-level cache: its capacity (2^20 bytes) and the bandwidth at which a batch reads what
-  // it holds (1e9 B/s): the shared weights and states the batches before touched, when they fit
-  // (sim/cache_residency.h). Both 0: no cache term, every byte comes from memory.
+  // The last-level cache: its capacity (2^20 bytes) and the bandwidth at which a batch moves what
+  // it holds (1e9 B/s; reads, and a WRITE's write-back of a cached state): the shared weights and
+  // states the batches before touched, when they fit (sim/cache_residency.h). Both 0: no cache
+  // term, every byte comes from memory.
   double cache_mib = 0;
   double cache_bandwidth_gbs = 0;
 

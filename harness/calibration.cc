@@ -322,12 +322,13 @@ Calibration FitPlaced(const ModelProfile& model, const std::vector<CalibrationPo
         c.profile = ProfileOf(next, base);
         // Without a WRITE shape there is nothing to say of WRITEs: they take the READ's peak.
         if (!writes) c.profile.write_peak_tflops = 0;
+        // No memory-bound layer found anything cached: no cache term (times judged without it).
+        if (!ColumnUsed(fitted_rows, kCachedByte)) c.profile.cache_bandwidth_gbs = 0;
         c.points = points;
         FillFitted(model, c.profile, c.points);
         c.rms_relative_error = RmsRelativeError(c.points);
         c.peak_bound_only = !read_seen;
         c.write_peak_bound_only = writes && !write_seen;
-        if (!ColumnUsed(fitted_rows, kCachedByte)) c.profile.cache_bandwidth_gbs = 0;
         if (c.rms_relative_error < best_error) {
           best_error = c.rms_relative_error;
           best = std::move(c);
@@ -357,9 +358,11 @@ std::vector<CalibrationPoint> Placed(const ModelProfile& model,
   return points;
 }
 
-// Every capacity at which the rule could judge some batch differently: the bytes of the distinct
-// items (the weights, for READs, and the states) of each run of up to three consecutive batches;
-// 0 first.
+// The capacities worth trying: the bytes of the distinct items (the weights, for READs, and the
+// states) of each run of up to three consecutive batches, where the rule's judgements change for
+// the runs Calibrate lays out (a batch, the one before it, and a round robin's wrap), from 1 KiB
+// (the least a profile may say) to the pool's size (no cache worth asking about is larger: the
+// runs cannot tell larger ones apart); 0, no cache, first.
 std::vector<std::uint64_t> Capacities(const ModelProfile& model,
                                       const std::vector<CalibrationPoint>& points) {
   std::vector<std::vector<std::uint64_t>> items;  // each batch's: slots, and ~0 for the weights
@@ -382,9 +385,39 @@ std::vector<std::uint64_t> Capacities(const ModelProfile& model,
                            (window.size() - (has_weights ? 1 : 0)) * model.state_bytes());
     }
   }
+  std::erase_if(capacities, [](std::uint64_t c) {
+    return c != 0 && (c < kMinCacheMib * kBytesPerMib || c > kColdPoolBytes);
+  });
   std::sort(capacities.begin(), capacities.end());
   capacities.erase(std::unique(capacities.begin(), capacities.end()), capacities.end());
   return capacities;
+}
+
+// A cache no faster than memory is noise fitted, not a cache.
+bool FasterCache(const HardwareProfile& hw) {
+  return hw.has_cache() && hw.cache_bandwidth_gbs > hw.memory_bandwidth_gbs;
+}
+
+// `c` fitted again without the runs of the same states that its placement judges uncached: they
+// measure neither memory (a real cache, no strict LRU, still keeps part of what they just read)
+// nor the cache, and left in they pull the bandwidth from memory up. They are shown, not fitted.
+Calibration WithoutRunsPastTheCache(const ModelProfile& model, Calibration c,
+                                    const HardwareProfile& base) {
+  std::vector<CalibrationPoint> in_fit;
+  for (CalibrationPoint& p : c.points) {
+    const bool reruns = p.batches.size() > 1 &&
+                        std::all_of(p.batches.begin(), p.batches.end(),
+                                    [&](const auto& slots) { return slots == p.batches.front(); });
+    const BatchShape& s = p.shape;
+    p.in_fit = !reruns || s.cached_weights + s.cached_read_slots + s.cached_write_slots > 0;
+    if (p.in_fit) in_fit.push_back(p);
+  }
+  if (in_fit.size() == c.points.size()) return c;
+  std::vector<CalibrationPoint> shown = std::move(c.points);
+  c = FitPlaced(model, in_fit, base);
+  c.points = std::move(shown);
+  FillFitted(model, c.profile, c.points);
+  return c;
 }
 
 }  // namespace
@@ -411,35 +444,21 @@ Result<Calibration> FitProfile(const ModelProfile& model, std::vector<Calibratio
     if (std::find(seen.begin(), seen.end(), shapes) != seen.end()) continue;
     seen.push_back(std::move(shapes));
     Calibration c = FitPlaced(model, placed, base);
-    // A cache no faster than memory is noise fitted, not a cache.
-    const bool faster = c.profile.cache_bandwidth_gbs > c.profile.memory_bandwidth_gbs;
-    if (seen.size() > 1 && !faster) continue;
+    if (seen.size() > 1 && !FasterCache(c.profile)) continue;
     if (seen.size() == 1 || c.rms_relative_error < best.rms_relative_error) {
       best = std::move(c);
       chosen = capacity;
     }
   }
-  // Runs of the same states that the capacity judges uncached measure neither memory (a real
-  // cache, no strict LRU, still keeps part of what they just read) nor the cache: left in, they
-  // pull the bandwidth from memory up. They are shown, not fitted.
-  std::vector<CalibrationPoint> in_fit;
-  for (CalibrationPoint& p : best.points) {
-    const bool reruns = p.batches.size() > 1 &&
-                        std::all_of(p.batches.begin(), p.batches.end(),
-                                    [&](const auto& slots) { return slots == p.batches.front(); });
-    const BatchShape& s = p.shape;
-    p.in_fit = !reruns || s.cached_weights + s.cached_read_slots + s.cached_write_slots > 0;
-    if (p.in_fit) in_fit.push_back(p);
+  Calibration fitted = WithoutRunsPastTheCache(model, std::move(best), base);
+  // The fit without them may find the cache no faster than memory after all: then none.
+  if (chosen > 0 && !FasterCache(fitted.profile)) {
+    fitted = WithoutRunsPastTheCache(model, FitPlaced(model, Placed(model, points, 0), base), base);
+    chosen = 0;
   }
-  if (in_fit.size() < best.points.size()) {
-    std::vector<CalibrationPoint> shown = std::move(best.points);
-    best = FitPlaced(model, in_fit, base);
-    best.points = std::move(shown);
-    FillFitted(model, best.profile, best.points);
-  }
-  best.profile.cache_mib =
-      best.profile.has_cache() ? static_cast<double>(chosen) / kBytesPerMib : 0.0;
-  return best;
+  fitted.profile.cache_mib =
+      fitted.profile.has_cache() ? static_cast<double>(chosen) / kBytesPerMib : 0.0;
+  return fitted;
 }
 
 CalibrationOptions DefaultCalibration(const ModelProfile& model, std::string_view backend,

@@ -22,6 +22,8 @@ void CacheResidency::Place(std::uint32_t lane, std::span<const std::uint32_t> re
   if (capacity_ == 0) return;
   // A slot both read and updated (the naive engine's shared slot in a mixed batch) counts as
   // cached for each effect, once in the batch's bytes.
+  // Never more than the shape's own count: a policy may place two owners in one slot
+  // (BatchPlan::slots), which the shape counts as two.
   shape.cached_read_slots = std::min(DistinctCached(read_slots, reads_), shape.read_slots);
   shape.cached_write_slots = std::min(DistinctCached(write_slots, touched_), shape.write_slots);
   touched_.insert(touched_.end(), reads_.begin(), reads_.end());
@@ -62,6 +64,12 @@ void CacheResidency::Place(std::uint32_t lane, std::span<const std::uint32_t> re
       recency_.pop_back();
     }
   }
+}
+
+CacheResidency CacheResidencyOf(const ModelProfile& model, const HardwareProfile& hardware) {
+  return CacheResidency(hardware.has_cache() ? hardware.cache_bytes() : 0,
+                        static_cast<std::uint64_t>(CostModel(model, hardware).WeightBytes()),
+                        model.state_bytes());
 }
 
 }  // namespace rwttt

@@ -2,7 +2,7 @@
 // batch's shared weights and states the batches before it left in the cache, so that the cost
 // model reads them at the cache's bandwidth.
 //
-//   CacheResidency cache(cached.cache_bytes(), cost.WeightBytes(), model.state_bytes());
+//   CacheResidency cache = CacheResidencyOf(model, cached);  // hardware with a cache
 //   const std::uint32_t slot = 3;
 //   BatchShape shape{.read_steps = 1, .read_tokens = 1, .read_slots = 1};
 //   cache.Place(/*lane=*/0, {&slot, 1}, {}, shape);  // first: nothing cached
@@ -62,5 +62,8 @@ class CacheResidency {
   std::vector<Key> reads_;    // the batch being placed: its distinct READ slots
   std::vector<Key> touched_;  // and every distinct key it touches
 };
+
+// The cache of `hardware` (none when it has none) for `model`'s weights and states.
+CacheResidency CacheResidencyOf(const ModelProfile& model, const HardwareProfile& hardware);
 
 }  // namespace rwttt

@@ -44,11 +44,14 @@ BatchCost CostModel::Cost(const BatchShape& s) const {
   cost.launch_ns = launch_ns_;
   // No cache, nothing cached: a hand-built shape cannot divide by a zero cache bandwidth.
   const bool cache = cache_bandwidth_ > 0;
-  const double cached_weights = cache ? static_cast<double>(s.cached_weights) : 0.0;
+  // At most what the batch moves: a hand-built shape cannot make bytes negative.
+  const double cached_weights =
+      cache ? static_cast<double>(std::min<std::uint64_t>(s.cached_weights, 1)) : 0.0;
   if (s.read_steps > 0) {
     const double tokens = static_cast<double>(s.read_tokens);
     const double slots = static_cast<double>(s.read_slots);
-    const double cached_slots = cache ? static_cast<double>(s.cached_read_slots) : 0.0;
+    const double cached_slots =
+        cache ? static_cast<double>(std::min(s.cached_read_slots, s.read_slots)) : 0.0;
     // Every layer attends: it reads the attended positions' K and V and writes the new tokens'.
     const double kv_bytes = (static_cast<double>(s.kv_read_tokens) + tokens) * kv_token_bytes_;
     const double attention_flops = s.attended_pairs * pair_flops_;
@@ -65,7 +68,8 @@ BatchCost CostModel::Cost(const BatchShape& s) const {
   if (s.write_steps > 0) {
     const double steps = static_cast<double>(s.write_steps);
     const double slots = static_cast<double>(s.write_slots);
-    const double cached_slots = cache ? static_cast<double>(s.cached_write_slots) : 0.0;
+    const double cached_slots =
+        cache ? static_cast<double>(std::min(s.cached_write_slots, s.write_slots)) : 0.0;
     AddLayers(cost, ttt_layers_, slots * write_.owner_bytes + steps * write_.token_bytes,
               cached_slots * write_.owner_bytes, steps * write_.flops, write_peak_,
               &BatchCost::write_compute_ns);

@@ -106,7 +106,7 @@ std::vector<CalibrationPoint> RunsWithACache(const ModelProfile& m, const Hardwa
     }
   }
   // What each point's last run found in the truth's cache, and its time.
-  CacheResidency cache(truth.cache_bytes(), 2u << 20, m.state_bytes());
+  CacheResidency cache = CacheResidencyOf(m, truth);
   const CostModel cost(m, truth);
   for (CalibrationPoint& p : points) {
     BatchShape shape = p.shape;

@@ -125,7 +125,7 @@ TEST_F(HeaderExample, SimCacheResidency) {
   const CostModel cost(model, cached);
   // clang-format off
   // example: sim/cache_residency.h
-  CacheResidency cache(cached.cache_bytes(), cost.WeightBytes(), model.state_bytes());
+  CacheResidency cache = CacheResidencyOf(model, cached);  // hardware with a cache
   const std::uint32_t slot = 3;
   BatchShape shape{.read_steps = 1, .read_tokens = 1, .read_slots = 1};
   cache.Place(/*lane=*/0, {&slot, 1}, {}, shape);  // first: nothing cached

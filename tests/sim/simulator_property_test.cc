@@ -145,9 +145,7 @@ RC_GTEST_PROP(SimulatorProperty, LanesAtOnceNeverExceedTheDevice, ()) {
   }
   const CostModel cost(c.config.model, c.config.hardware);
   // What each batch finds cached: the rule, replayed in start order (sim/cache_residency.h).
-  CacheResidency cache(c.config.hardware.has_cache() ? c.config.hardware.cache_bytes() : 0,
-                       static_cast<std::uint64_t>(cost.WeightBytes()),
-                       c.config.model.state_bytes());
+  CacheResidency cache = CacheResidencyOf(c.config.model, c.config.hardware);
   // The slot each WRITE updates: its own, or (copy-on-write, a first WRITE) its owner's new one.
   std::map<std::uint64_t, std::uint64_t> updates;
   for (const HistoryStep& h : history.steps) {
