@@ -7,9 +7,9 @@
 // peak_tflops_fp32, memory_gib, launch_overhead_ns, layer_overhead_ns; optional,
 // write_peak_tflops (the rate WRITEs reach, when a calibration found it differs); host_memory_gib
 // and host_link_gbs, together (the host tier states may be offloaded to); cache_mib and
-// cache_bandwidth_gbs, together (a last-level cache that serves what recent batches touched); and,
-// optional and
-// ignored by the cost model, the calibration `rwttt calibrate` records (docs/calibration.md).
+// cache_bandwidth_gbs, together (a last-level cache that serves what recent batches touched);
+// and, optional and ignored by the cost model, the calibration `rwttt calibrate` records
+// (docs/calibration.md).
 #pragma once
 
 #include <cstdint>

@@ -21,9 +21,8 @@ void CacheResidency::Place(std::uint32_t lane, std::span<const std::uint32_t> re
                            std::span<const std::uint32_t> write_slots, BatchShape& shape) {
   if (capacity_ == 0) return;
   // A slot both read and updated (the naive engine's shared slot in a mixed batch) counts as
-  // cached for each effect, once in the batch's bytes.
-  // Never more than the shape's own count: a policy may place two owners in one slot
-  // (BatchPlan::slots), which the shape counts as two.
+  // cached for each effect, once in the batch's bytes. Never more than the shape's own count: a
+  // policy may place two owners in one slot (BatchPlan::slots), which the shape counts as two.
   shape.cached_read_slots = std::min(DistinctCached(read_slots, reads_), shape.read_slots);
   shape.cached_write_slots = std::min(DistinctCached(write_slots, touched_), shape.write_slots);
   touched_.insert(touched_.end(), reads_.begin(), reads_.end());
