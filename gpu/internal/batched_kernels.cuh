@@ -66,6 +66,15 @@ RWTTT_HD_ALWAYS_INLINE void MacTile(const X* x, std::uint64_t xa, std::uint64_t 
     // past the last (up to a vector's width of them) and faulted where the data ended a page.
     const X* x_k = Opaque(x + k * xk);
     const W* w_k = Opaque(w + k * wk);
+#if !defined(__CUDA_ARCH__)
+    // Step k + 8's weights, ahead: steps walk rows wk elements apart (8 KiB in medium's W_up), a
+    // stride the hardware's prefetchers do not follow across pages. (As an integer: the address
+    // may lie past the matrix, where a pointer may not point.)
+    const std::uintptr_t ahead = reinterpret_cast<std::uintptr_t>(w_k) + 8 * wk * sizeof(W);
+    for (std::size_t line = 0; line < kC * sizeof(W); line += 64) {
+      __builtin_prefetch(reinterpret_cast<const void*>(ahead + line));
+    }
+#endif
     if constexpr (std::is_same_v<W, float>) {
       // No copy of the row: GCC turns a float copy into memcpy and then keeps acc in memory.
       for (int a = 0; a < kT; ++a) {
