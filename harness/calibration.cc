@@ -434,6 +434,7 @@ Result<Calibration> FitProfile(const ModelProfile& model, std::vector<Calibratio
   // The capacity is not a term of a linear fit: each capacity the batches can tell apart is fitted
   // on its own, smallest first (no cache), and a larger one kept only when it errs less with a
   // cache faster than memory.
+  Calibration none;  // the fit without a cache: the first capacity tried
   Calibration best;
   std::uint64_t chosen = 0;
   std::vector<std::vector<BatchShape>> seen;
@@ -444,7 +445,11 @@ Result<Calibration> FitProfile(const ModelProfile& model, std::vector<Calibratio
     if (std::find(seen.begin(), seen.end(), shapes) != seen.end()) continue;
     seen.push_back(std::move(shapes));
     Calibration c = FitPlaced(model, placed, base);
-    if (seen.size() > 1 && !FasterCache(c.profile)) continue;
+    if (seen.size() == 1) {
+      none = c;
+    } else if (!FasterCache(c.profile)) {
+      continue;
+    }
     if (seen.size() == 1 || c.rms_relative_error < best.rms_relative_error) {
       best = std::move(c);
       chosen = capacity;
@@ -453,7 +458,7 @@ Result<Calibration> FitProfile(const ModelProfile& model, std::vector<Calibratio
   Calibration fitted = WithoutRunsPastTheCache(model, std::move(best), base);
   // The fit without them may find the cache no faster than memory after all: then none.
   if (chosen > 0 && !FasterCache(fitted.profile)) {
-    fitted = WithoutRunsPastTheCache(model, FitPlaced(model, Placed(model, points, 0), base), base);
+    fitted = WithoutRunsPastTheCache(model, std::move(none), base);
     chosen = 0;
   }
   fitted.profile.cache_mib =
