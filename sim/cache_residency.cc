@@ -19,7 +19,7 @@ std::uint64_t CacheResidency::DistinctCached(std::span<const std::uint32_t> slot
 
 void CacheResidency::Place(std::uint32_t lane, std::span<const std::uint32_t> read_slots,
                            std::span<const std::uint32_t> write_slots, BatchShape& shape) {
-  if (capacity_ == 0) return;
+  if (!enabled()) return;
   // A slot both read and updated (the naive engine's shared slot in a mixed batch) counts as
   // cached for each effect, once in the batch's bytes. Never more than the shape's own count: a
   // policy may place two owners in one slot (BatchPlan::slots), which the shape counts as two.

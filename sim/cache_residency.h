@@ -33,6 +33,9 @@ class CacheResidency {
   // weights a READ batch reads; `state_bytes`: one slot's state.
   CacheResidency(std::uint64_t capacity, std::uint64_t weight_bytes, std::uint64_t state_bytes);
 
+  // Whether there is a cache: without one Place finds nothing and records nothing.
+  bool enabled() const { return capacity_ > 0; }
+
   // Fills shape.cached_weights (when shape.read_steps > 0), cached_read_slots and
   // cached_write_slots for a batch on `lane` reading the states of `read_slots` and updating
   // those of `write_slots` (each may repeat a slot), then records the batch's touches.

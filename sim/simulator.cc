@@ -517,7 +517,7 @@ Status Run::DispatchLane(std::uint32_t lane) {
   shape.read_slots =
       slots_->SlotsTouched(shape.read_steps - base_reads_) + (base_reads_ > 0 ? 1 : 0);
   shape.write_slots = slots_->SlotsTouched(shape.write_steps);
-  if (config_.hardware.has_cache()) {
+  if (cache_.enabled()) {  // gathering the slots costs a hot path nothing without one
     read_slots_.clear();
     write_slots_.clear();
     for (const ExecItem& it : items) {
