@@ -83,9 +83,9 @@ Status CpuBackend::AllocateSlots(std::uint32_t num_slots) {
     initialised_.assign(num_slots, false);
     // A slot's memory is taken when InitSlot first copies the base into it: a run touches only
     // the slots it uses (the callers' CheckHostMemory has counted them all).
-    x_.assign(model_.d_model, 0.0f);
-    h_.assign(model_.d_ff, 0.0f);
-    acc_.assign(model_.d_model, 0.0f);
+    x_.assign(std::uint64_t{model_.d_model} * kMatVecLanes, 0.0f);
+    h_.assign(std::uint64_t{model_.d_ff} * kMatVecLanes, 0.0f);
+    acc_.assign(std::uint64_t{model_.d_model} * std::max(kWriteRows, kMatVecLanes), 0.0f);
   } catch (const std::bad_alloc&) {
     slots_.clear();
     return Error::Unavailable(fmt::format(
@@ -245,6 +245,20 @@ RWTTT_HOST_CLONES void CpuBackend::Activation(std::uint64_t token_key, std::uint
   RoundRow(act_bf16_, h, f);
 }
 
+RWTTT_HOST_CLONES void CpuBackend::ActivationLanes(std::uint64_t token_key, std::uint32_t owner_lo,
+                                                   std::uint32_t token, std::uint32_t position,
+                                                   float* h) {
+  const std::uint32_t d = model_.d_model;
+  const std::uint32_t f = model_.d_ff;
+  const float* up = shared_->up.data() + position * up_elems_;
+  float* x = x_.data();
+  InputLanes(token_key, owner_lo, token, model_.ttt_layers[position], d, x);
+  RoundRow(act_bf16_, x, d * kMatVecLanes);
+  VecMatLanes(x, up, d, f, h);
+  for (std::uint32_t e = 0; e < f * kMatVecLanes; ++e) h[e] = Silu(h[e]);
+  RoundRow(act_bf16_, h, f * kMatVecLanes);
+}
+
 RWTTT_HOST_CLONES ItemResult CpuBackend::Read(const InplaceTttKind&, const BatchItem& item) {
   const std::uint32_t d = model_.d_model;
   const std::uint32_t f = model_.d_ff;
@@ -253,14 +267,27 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Read(const InplaceTttKind&, const Batch
   const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
   // y: [tokens][ttt layers][d_model]
   y_.resize(std::uint64_t{item.end_token - item.first_token} * n_ttt * d);
-  float* y = y_.data();
-  for (std::uint32_t t = item.first_token; t < item.end_token; ++t) {
+  for (std::uint32_t t = item.first_token; t < item.end_token;) {
+    const std::uint32_t count = std::min(kMatVecLanes, item.end_token - t);
+    float* y = y_.data() + std::uint64_t{t - item.first_token} * n_ttt * d;
     for (std::uint32_t p = 0; p < n_ttt; ++p, y += d) {
-      Activation(key, owner_lo, t, p, h_.data());
-      VecMat(h_.data(), Layer(item.slot, p), f, d, y);
-      RoundRow(act_bf16_, y, d);
+      if (count == 1) {  // a decode step: one token, not a vector of them
+        Activation(key, owner_lo, t, p, h_.data());
+        VecMat(h_.data(), Layer(item.slot, p), f, d, y);
+        continue;
+      }
+      // The tokens as lanes: y of token t + g is lane g of yᵀ, which acc_ holds.
+      ActivationLanes(key, owner_lo, t, p, h_.data());
+      float* yt = acc_.data();
+      VecMatLanes(h_.data(), Layer(item.slot, p), f, d, yt);
+      for (std::uint32_t g = 0; g < count; ++g) {
+        for (std::uint32_t j = 0; j < d; ++j)
+          y[std::uint64_t{g} * n_ttt * d + j] = yt[std::uint64_t{j} * kMatVecLanes + g];
+      }
     }
+    t += count;
   }
+  RoundRow(act_bf16_, y_.data(), static_cast<std::uint32_t>(y_.size()));
   return ReadResult(item, y_);
 }
 
@@ -381,27 +408,38 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Write(const InplaceTttKind&, const Batc
   const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
   const std::uint32_t tokens = item.end_token - item.first_token;
   const float eta = model_.learning_rate;
-  std::vector<float>& ht = write_h_;  // Hᵀ: [d_ff][tokens], so that row i is H's column i
+  std::vector<float>& hs = write_h_;  // H: [tokens][d_ff]
   std::vector<float>& vs = write_v_;  // V: [tokens][d_model]
-  ht.resize(std::uint64_t{tokens} * f);
+  hs.resize(std::uint64_t{tokens} * f);
   vs.resize(std::uint64_t{tokens} * d);
   for (std::uint32_t p = 0; p < n_ttt; ++p) {
     const std::uint32_t layer = model_.ttt_layers[p];
-    for (std::uint32_t c = 0; c < tokens; ++c) {
-      const std::uint32_t t = item.first_token + c;
-      Activation(key, owner_lo, t, p, h_.data());
-      for (std::uint32_t i = 0; i < f; ++i) ht[std::uint64_t{i} * tokens + c] = h_[i];
-      float* v = &vs[std::uint64_t{c} * d];
-      TargetRow(key, owner_lo, t, layer, d, v);
-      RoundRow(act_bf16_, v, d);
+    // The chunk's tokens kMatVecLanes at a time as vector lanes, transposed back into H and V.
+    for (std::uint32_t c0 = 0; c0 < tokens; c0 += kMatVecLanes) {
+      const std::uint32_t count = std::min(kMatVecLanes, tokens - c0);
+      const std::uint32_t t = item.first_token + c0;
+      ActivationLanes(key, owner_lo, t, p, h_.data());
+      for (std::uint32_t g = 0; g < count; ++g) {
+        for (std::uint32_t i = 0; i < f; ++i)
+          hs[std::uint64_t{c0 + g} * f + i] = h_[std::uint64_t{i} * kMatVecLanes + g];
+      }
+      float* vt = x_.data();  // free once ActivationLanes returns
+      TargetLanes(key, owner_lo, t, layer, d, vt);
+      for (std::uint32_t g = 0; g < count; ++g) {
+        for (std::uint32_t j = 0; j < d; ++j)
+          vs[std::uint64_t{c0 + g} * d + j] = vt[std::uint64_t{j} * kMatVecLanes + g];
+      }
     }
-    // acc[i][j] = Σ_c H[c][i] · V[c][j], c ascending from 0: row i of Hᵀ times V.
+    RoundRow(act_bf16_, vs.data(), tokens * d);
+    // acc[i][j] = Σ_c H[c][i] · V[c][j], c ascending from 0, for kWriteRows rows i at a time.
     float* w = Layer(item.slot, p);
-    for (std::uint32_t i = 0; i < f; ++i) {
-      VecMat(&ht[std::uint64_t{i} * tokens], vs.data(), tokens, d, acc_.data());
-      float* row = w + std::uint64_t{i} * d;
-      for (std::uint32_t j = 0; j < d; ++j)
-        row[j] = RoundAs(state_bf16_, UpdatedWeight(row[j], acc_[j], eta));
+    for (std::uint32_t i0 = 0; i0 < f; i0 += kWriteRows) {
+      const std::uint32_t rows = std::min(kWriteRows, f - i0);
+      std::fill_n(acc_.data(), std::uint64_t{rows} * d, 0.0f);
+      MacOuterProducts(acc_.data(), rows, d, hs.data() + i0, f, vs.data(), d, tokens);
+      float* row = w + std::uint64_t{i0} * d;
+      for (std::uint64_t e = 0; e < std::uint64_t{rows} * d; ++e)
+        row[e] = RoundAs(state_bf16_, UpdatedWeight(row[e], acc_[e], eta));
     }
   }
   return WriteResult(item);

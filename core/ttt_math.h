@@ -93,6 +93,34 @@ RWTTT_HD_ALWAYS_INLINE void DrawCenteredRow(std::uint64_t key, std::uint32_t c0,
   }
 }
 
+// Vectors MatVecLanes and VecMatLanes multiply at once, and tokens DrawCenteredLanes draws at
+// once: one AVX-512 register of fp32 lanes.
+inline constexpr std::uint32_t kMatVecLanes = 16;
+
+// Elements [0, d) of the draws of kMatVecLanes consecutive c0 at once, stored transposed (each
+// element's lanes as one vector, as VecMatLanes takes them): out[k * kMatVecLanes + g] =
+// DrawCentered(key, c0 + g, layer, domain, k, c3). Each element's four-block is one lane of
+// PhiloxBitsLanes, so the lanes' rounds run as vector multiplies.
+RWTTT_HD_ALWAYS_INLINE void DrawCenteredLanes(std::uint64_t key, std::uint32_t c0,
+                                              std::uint32_t layer, std::uint32_t domain,
+                                              std::uint32_t c3, std::uint32_t d, float* out) {
+  for (std::uint32_t block = 0; 4 * block < d; ++block) {
+    std::uint32_t words[4][kMatVecLanes];
+    for (std::uint32_t g = 0; g < kMatVecLanes; ++g) {
+      words[0][g] = c0 + g;
+      words[1][g] = layer;
+      words[2][g] = (domain << 28) | block;
+      words[3][g] = c3;
+    }
+    PhiloxBitsLanes(key, words);
+    for (std::uint32_t e = 0; e < 4 && 4 * block + e < d; ++e) {
+      float* row = out + std::uint64_t{4 * block + e} * kMatVecLanes;
+      for (std::uint32_t g = 0; g < kMatVecLanes; ++g)
+        row[g] = UnitFloat(words[e][g]) * 2.0f - 1.0f;
+    }
+  }
+}
+
 // 2^-ceil(log2(n) / 2): a power of two near 1/sqrt(n), so that scaling is exact.
 RWTTT_HD float InvSqrtPow2(std::uint32_t n) {
   std::uint32_t e = 0;
@@ -139,6 +167,19 @@ RWTTT_HD_ALWAYS_INLINE void TargetRow(std::uint64_t token_key, std::uint32_t own
                                       std::uint32_t token, std::uint32_t layer, std::uint32_t d,
                                       float* out) {
   DrawCenteredRow(token_key, token, layer, kDomainTarget, owner_lo, 0, d, out);
+}
+
+// x and v of tokens [token, token + kMatVecLanes), stored transposed: out[k * kMatVecLanes + g] is
+// InputValue (TargetValue) of token + g at element k < d.
+RWTTT_HD_ALWAYS_INLINE void InputLanes(std::uint64_t token_key, std::uint32_t owner_lo,
+                                       std::uint32_t token, std::uint32_t layer, std::uint32_t d,
+                                       float* out) {
+  DrawCenteredLanes(token_key, token, layer, kDomainInput, owner_lo, d, out);
+}
+RWTTT_HD_ALWAYS_INLINE void TargetLanes(std::uint64_t token_key, std::uint32_t owner_lo,
+                                        std::uint32_t token, std::uint32_t layer, std::uint32_t d,
+                                        float* out) {
+  DrawCenteredLanes(token_key, token, layer, kDomainTarget, owner_lo, d, out);
 }
 
 // ---- Arithmetic --------------------------------------------------------------------------------
@@ -377,9 +418,6 @@ RWTTT_HD_ALWAYS_INLINE void MatVec(const W* w, const float* in, std::uint32_t n,
     out[i] = acc;
   }
 }
-
-// Vectors MatVecLanes multiplies at once: one AVX-512 register of fp32 lanes.
-inline constexpr std::uint32_t kMatVecLanes = 16;
 
 #if !defined(__CUDACC__)
 // Rows [i0, i0 + kRows) of MatVecLanes with one vector of accumulators per row in registers.

@@ -1,9 +1,10 @@
 // The host's fast paths of core/ttt_math.h against their one-element-at-a-time definitions, bit for
-// bit: whole-block draws, VecMat's column blocks, MatVec's row lanes and side-by-side row chains, a
-// gradient's register tiles, MatVecLanes' and VecMatLanes' transposed vectors and LaCT's
-// many-token READ must each compute every element with the same operations in the same order as the
-// plain loop (or the one-token READ).
+// bit: whole-block draws, Philox blocks and tokens' draws as vector lanes, VecMat's column blocks,
+// MatVec's row lanes and side-by-side row chains, a gradient's register tiles, MatVecLanes' and
+// VecMatLanes' transposed vectors and LaCT's many-token READ must each compute every element with
+// the same operations in the same order as the plain loop (or the one-token READ).
 #include <cstdint>
+#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -31,6 +32,38 @@ RC_GTEST_PROP(DrawCenteredRow, EqualsDrawCenteredElementByElement, ()) {
   DrawCenteredRow(key, c0, layer, domain, c3, first, n, row.data());
   for (std::uint32_t i = 0; i < n; ++i) {
     RC_ASSERT(FloatBits(row[i]) == FloatBits(DrawCentered(key, c0, layer, domain, first + i, c3)));
+  }
+}
+
+RC_GTEST_PROP(PhiloxBitsLanes, EqualsPhiloxBitsOfEachLane, ()) {
+  const auto seed = *rc::gen::arbitrary<std::uint64_t>();
+  std::uint32_t words[4][kMatVecLanes], counters[4][kMatVecLanes];
+  for (auto& word : counters) {
+    for (auto& lane : word) lane = *rc::gen::arbitrary<std::uint32_t>();
+  }
+  std::memcpy(words, counters, sizeof words);
+  PhiloxBitsLanes(seed, words);
+  for (std::uint32_t l = 0; l < kMatVecLanes; ++l) {
+    const PhiloxBlock one =
+        PhiloxBits(seed, counters[0][l], counters[1][l], counters[2][l], counters[3][l]);
+    for (int w = 0; w < 4; ++w) RC_ASSERT(words[w][l] == one[w]);
+  }
+}
+
+RC_GTEST_PROP(DrawCenteredLanes, EqualsDrawCenteredOfEachToken, ()) {
+  const auto key = *rc::gen::arbitrary<std::uint64_t>();
+  const auto c0 = *rc::gen::arbitrary<std::uint32_t>();  // wraps past 2^32 - 16, as c0 + g does
+  const auto c3 = *rc::gen::arbitrary<std::uint32_t>();
+  const auto layer = *rc::gen::inRange<std::uint32_t>(0, 64);
+  const auto domain = *rc::gen::inRange<std::uint32_t>(1, 8);
+  const auto d = *rc::gen::inRange<std::uint32_t>(0, 70);  // partial last blocks too
+  std::vector<float> lanes(std::size_t{d} * kMatVecLanes);
+  DrawCenteredLanes(key, c0, layer, domain, c3, d, lanes.data());
+  for (std::uint32_t k = 0; k < d; ++k) {
+    for (std::uint32_t g = 0; g < kMatVecLanes; ++g) {
+      RC_ASSERT(FloatBits(lanes[std::size_t{k} * kMatVecLanes + g]) ==
+                FloatBits(DrawCentered(key, c0 + g, layer, domain, k, c3)));
+    }
   }
 }
 
