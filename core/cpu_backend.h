@@ -53,11 +53,11 @@ class CpuBackend final : public Backend {
   // Uses x_ as scratch. REQUIRES: the kind holds a shared W_up (up_elems_ > 0).
   void Activation(std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
                   std::uint32_t position, float* h);
-  // Activation of tokens [token, token + kMatVecLanes) at once, as vector lanes: h[i *
-  // kMatVecLanes + g] is h_i of token + g (lanes past a chunk's end hold values callers ignore).
-  // Uses x_ as scratch.
+  // Activation of tokens [token, token + lanes) at once, as vector lanes (8 or 16): h[i * lanes
+  // + g] is h_i of token + g (lanes past a chunk's end hold values callers ignore). Uses x_ as
+  // scratch.
   void ActivationLanes(std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
-                       std::uint32_t position, float* h);
+                       std::uint32_t position, std::uint32_t lanes, float* h);
   // Rows of W a WRITE updates at once: their Hᵀ V sums, in acc_, go by in registers.
   static constexpr std::uint32_t kWriteRows = 16;
   // One TTT layer's state at version 0 (TTT layer `position`) into `base`, by the kind's rule.

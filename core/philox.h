@@ -64,6 +64,12 @@ RWTTT_HD_ALWAYS_INLINE void PhiloxBitsLanes(std::uint64_t seed, std::uint32_t (&
   }
 }
 
+#if !defined(__CUDA_ARCH__)
+// PhiloxBitsLanes<16> compiled on its own, once per ISA (RWTTT_HOST_CLONES, core/philox.cc):
+// inlined into a large loop nest, GCC sometimes left its rounds scalar.
+void PhiloxBitsLanes16(std::uint64_t seed, std::uint32_t (&words)[4][16]);
+#endif
+
 // A float in (0, 1) from 24 random bits; exact, no rounding, same everywhere.
 RWTTT_HD float UnitFloat(std::uint32_t bits) {
   return (static_cast<float>(bits >> 8) + 0.5f) * (1.0f / 16777216.0f);

@@ -97,26 +97,38 @@ RWTTT_HD_ALWAYS_INLINE void DrawCenteredRow(std::uint64_t key, std::uint32_t c0,
 // once: one AVX-512 register of fp32 lanes.
 inline constexpr std::uint32_t kMatVecLanes = 16;
 
-// Elements [0, d) of the draws of kMatVecLanes consecutive c0 at once, stored transposed (each
-// element's lanes as one vector, as VecMatLanes takes them): out[k * kMatVecLanes + g] =
-// DrawCentered(key, c0 + g, layer, domain, k, c3). Each element's four-block is one lane of
-// PhiloxBitsLanes, so the lanes' rounds run as vector multiplies.
+// Elements [0, d) of the draws of kLanes consecutive c0 at once, stored transposed (each
+// element's lanes as one vector, as VecMatLanes takes them): out[k * kLanes + g] =
+// DrawCentered(key, c0 + g, layer, domain, k, c3). Each four-block of a c0 is one lane of
+// PhiloxBitsLanes, sixteen lanes a call (with eight c0, two blocks of each), so that the rounds
+// run as vector multiplies.
+template <std::uint32_t kLanes = kMatVecLanes>
 RWTTT_HD_ALWAYS_INLINE void DrawCenteredLanes(std::uint64_t key, std::uint32_t c0,
                                               std::uint32_t layer, std::uint32_t domain,
                                               std::uint32_t c3, std::uint32_t d, float* out) {
-  for (std::uint32_t block = 0; 4 * block < d; ++block) {
+  static_assert(kMatVecLanes % kLanes == 0);
+  constexpr std::uint32_t kBlocks = kMatVecLanes / kLanes;  // blocks of each c0 a call draws
+  for (std::uint32_t first = 0; 4 * first < d; first += kBlocks) {
     std::uint32_t words[4][kMatVecLanes];
-    for (std::uint32_t g = 0; g < kMatVecLanes; ++g) {
-      words[0][g] = c0 + g;
-      words[1][g] = layer;
-      words[2][g] = (domain << 28) | block;
-      words[3][g] = c3;
+    for (std::uint32_t q = 0; q < kBlocks; ++q) {
+      for (std::uint32_t g = 0; g < kLanes; ++g) {
+        words[0][q * kLanes + g] = c0 + g;
+        words[1][q * kLanes + g] = layer;
+        words[2][q * kLanes + g] = (domain << 28) | (first + q);
+        words[3][q * kLanes + g] = c3;
+      }
     }
+#if defined(__CUDA_ARCH__)
     PhiloxBitsLanes(key, words);
-    for (std::uint32_t e = 0; e < 4 && 4 * block + e < d; ++e) {
-      float* row = out + std::uint64_t{4 * block + e} * kMatVecLanes;
-      for (std::uint32_t g = 0; g < kMatVecLanes; ++g)
-        row[g] = UnitFloat(words[e][g]) * 2.0f - 1.0f;
+#else
+    PhiloxBitsLanes16(key, words);
+#endif
+    for (std::uint32_t q = 0; q < kBlocks; ++q) {
+      for (std::uint32_t e = 0; e < 4 && 4 * (first + q) + e < d; ++e) {
+        float* row = out + std::uint64_t{4 * (first + q) + e} * kLanes;
+        for (std::uint32_t g = 0; g < kLanes; ++g)
+          row[g] = UnitFloat(words[e][q * kLanes + g]) * 2.0f - 1.0f;
+      }
     }
   }
 }
@@ -169,17 +181,19 @@ RWTTT_HD_ALWAYS_INLINE void TargetRow(std::uint64_t token_key, std::uint32_t own
   DrawCenteredRow(token_key, token, layer, kDomainTarget, owner_lo, 0, d, out);
 }
 
-// x and v of tokens [token, token + kMatVecLanes), stored transposed: out[k * kMatVecLanes + g] is
+// x and v of tokens [token, token + kLanes), stored transposed: out[k * kLanes + g] is
 // InputValue (TargetValue) of token + g at element k < d.
+template <std::uint32_t kLanes = kMatVecLanes>
 RWTTT_HD_ALWAYS_INLINE void InputLanes(std::uint64_t token_key, std::uint32_t owner_lo,
                                        std::uint32_t token, std::uint32_t layer, std::uint32_t d,
                                        float* out) {
-  DrawCenteredLanes(token_key, token, layer, kDomainInput, owner_lo, d, out);
+  DrawCenteredLanes<kLanes>(token_key, token, layer, kDomainInput, owner_lo, d, out);
 }
+template <std::uint32_t kLanes = kMatVecLanes>
 RWTTT_HD_ALWAYS_INLINE void TargetLanes(std::uint64_t token_key, std::uint32_t owner_lo,
                                         std::uint32_t token, std::uint32_t layer, std::uint32_t d,
                                         float* out) {
-  DrawCenteredLanes(token_key, token, layer, kDomainTarget, owner_lo, d, out);
+  DrawCenteredLanes<kLanes>(token_key, token, layer, kDomainTarget, owner_lo, d, out);
 }
 
 // ---- Arithmetic --------------------------------------------------------------------------------
@@ -467,46 +481,59 @@ RWTTT_HD_ALWAYS_INLINE void MatVecLanes(const W* w, const float* in, std::uint32
 }
 
 #if !defined(__CUDACC__)
+// A vector of kLanes fp32 lanes (a vector_size may not depend on a template parameter).
+template <std::uint32_t kLanes>
+struct LaneVector;
+template <>
+struct LaneVector<16> {
+  typedef float type __attribute__((vector_size(64)));
+};
+template <>
+struct LaneVector<8> {
+  typedef float type __attribute__((vector_size(32)));
+};
+
 // Columns [j0, j0 + kCols) of VecMatLanes, one vector of accumulators per column in registers.
-template <std::uint32_t kCols, typename W>
+template <std::uint32_t kCols, std::uint32_t kLanes, typename W>
 inline __attribute__((always_inline)) void VecMatLanesColumns(const float* in, const W* w,
                                                               std::uint32_t n, std::uint32_t m,
                                                               std::uint32_t j0, float* out) {
-  typedef float V __attribute__((vector_size(64)));
-  static_assert(sizeof(V) == sizeof(float) * kMatVecLanes);
+  typedef typename LaneVector<kLanes>::type V;
+  static_assert(sizeof(V) == sizeof(float) * kLanes);
   V acc[kCols] = {};
   for (std::uint32_t i = 0; i < n; ++i) {
     V x;
-    __builtin_memcpy(&x, in + std::uint64_t{i} * kMatVecLanes, sizeof x);
+    __builtin_memcpy(&x, in + std::uint64_t{i} * kLanes, sizeof x);
     const W* row = w + std::uint64_t{i} * m + j0;
 #pragma GCC unroll 8
     for (std::uint32_t c = 0; c < kCols; ++c) acc[c] = acc[c] + x * Load(row[c]);  // Mac
   }
   for (std::uint32_t c = 0; c < kCols; ++c)
-    __builtin_memcpy(out + std::uint64_t{j0 + c} * kMatVecLanes, &acc[c], sizeof acc[c]);
+    __builtin_memcpy(out + std::uint64_t{j0 + c} * kLanes, &acc[c], sizeof acc[c]);
 }
 #endif
 
-// VecMat of kMatVecLanes vectors at once, stored transposed: out[j * kMatVecLanes + l] = Σ_i
-// in[i * kMatVecLanes + l] · w[i][j] (i ascending) for j < m. Each element's sum is VecMat's
-// chain; w is read once for all the lanes (each weight broadcast to a vector of them), where a
-// VecMat per vector reads it once per vector.
-template <typename W>
+// VecMat of kLanes vectors at once, stored transposed: out[j * kLanes + l] = Σ_i in[i * kLanes +
+// l] · w[i][j] (i ascending) for j < m. Each element's sum is VecMat's chain; w is read once for
+// all the lanes (each weight broadcast to a vector of them), where a VecMat per vector reads it
+// once per vector. kLanes: 16 (an AVX-512 register) or 8 (half of one, for eight vectors: a CPU
+// that splits 512-bit operations in two, as AMD's Zen 4 does, runs those in half the time).
+template <std::uint32_t kLanes = kMatVecLanes, typename W>
 RWTTT_HD_ALWAYS_INLINE void VecMatLanes(const float* in, const W* w, std::uint32_t n,
                                         std::uint32_t m, float* out) {
 #if defined(__CUDACC__)
   for (std::uint32_t j = 0; j < m; ++j) {
-    for (std::uint32_t l = 0; l < kMatVecLanes; ++l) {
+    for (std::uint32_t l = 0; l < kLanes; ++l) {
       float acc = 0.0f;
       for (std::uint32_t i = 0; i < n; ++i)
-        acc = Mac(acc, in[std::uint64_t{i} * kMatVecLanes + l], Load(w[std::uint64_t{i} * m + j]));
-      out[std::uint64_t{j} * kMatVecLanes + l] = acc;
+        acc = Mac(acc, in[std::uint64_t{i} * kLanes + l], Load(w[std::uint64_t{i} * m + j]));
+      out[std::uint64_t{j} * kLanes + l] = acc;
     }
   }
 #else
   std::uint32_t j0 = 0;
-  for (; j0 + 8 <= m; j0 += 8) VecMatLanesColumns<8>(in, w, n, m, j0, out);
-  for (; j0 < m; ++j0) VecMatLanesColumns<1>(in, w, n, m, j0, out);
+  for (; j0 + 8 <= m; j0 += 8) VecMatLanesColumns<8, kLanes>(in, w, n, m, j0, out);
+  for (; j0 < m; ++j0) VecMatLanesColumns<1, kLanes>(in, w, n, m, j0, out);
 #endif
 }
 

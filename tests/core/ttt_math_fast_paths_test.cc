@@ -50,21 +50,29 @@ RC_GTEST_PROP(PhiloxBitsLanes, EqualsPhiloxBitsOfEachLane, ()) {
   }
 }
 
-RC_GTEST_PROP(DrawCenteredLanes, EqualsDrawCenteredOfEachToken, ()) {
+template <std::uint32_t kLanes>
+void CheckDrawCenteredLanes() {
   const auto key = *rc::gen::arbitrary<std::uint64_t>();
-  const auto c0 = *rc::gen::arbitrary<std::uint32_t>();  // wraps past 2^32 - 16, as c0 + g does
+  const auto c0 = *rc::gen::arbitrary<std::uint32_t>();  // wraps past 2^32 - kLanes, as c0 + g does
   const auto c3 = *rc::gen::arbitrary<std::uint32_t>();
   const auto layer = *rc::gen::inRange<std::uint32_t>(0, 64);
   const auto domain = *rc::gen::inRange<std::uint32_t>(1, 8);
   const auto d = *rc::gen::inRange<std::uint32_t>(0, 70);  // partial last blocks too
-  std::vector<float> lanes(std::size_t{d} * kMatVecLanes);
-  DrawCenteredLanes(key, c0, layer, domain, c3, d, lanes.data());
+  std::vector<float> lanes(std::size_t{d} * kLanes);
+  DrawCenteredLanes<kLanes>(key, c0, layer, domain, c3, d, lanes.data());
   for (std::uint32_t k = 0; k < d; ++k) {
-    for (std::uint32_t g = 0; g < kMatVecLanes; ++g) {
-      RC_ASSERT(FloatBits(lanes[std::size_t{k} * kMatVecLanes + g]) ==
+    for (std::uint32_t g = 0; g < kLanes; ++g) {
+      RC_ASSERT(FloatBits(lanes[std::size_t{k} * kLanes + g]) ==
                 FloatBits(DrawCentered(key, c0 + g, layer, domain, k, c3)));
     }
   }
+}
+
+RC_GTEST_PROP(DrawCenteredLanes, EqualsDrawCenteredOfEachToken, ()) {
+  CheckDrawCenteredLanes<kMatVecLanes>();
+}
+RC_GTEST_PROP(DrawCenteredLanes, EqualsDrawCenteredOfEachTokenInEightLanes, ()) {
+  CheckDrawCenteredLanes<8>();
 }
 
 template <typename W>
@@ -148,16 +156,15 @@ void CheckMatVecLanes() {
   }
 }
 
-template <typename W>
+template <typename W, std::uint32_t kLanes = kMatVecLanes>
 void CheckVecMatLanes() {
-  constexpr std::uint32_t kLanes = kMatVecLanes;
   const auto n = *rc::gen::inRange<std::uint32_t>(0, 40);
   const auto m = *rc::gen::inRange<std::uint32_t>(0, 70);  // tiles of eight columns, then the rest
   const std::vector<float> in = Floats(std::size_t{n} * kLanes), wf = Floats(std::size_t{n} * m);
   std::vector<W> w(wf.size());
   for (std::size_t e = 0; e < w.size(); ++e) Store(&w[e], wf[e]);
   std::vector<float> out(std::size_t{m} * kLanes);
-  VecMatLanes(in.data(), w.data(), n, m, out.data());
+  VecMatLanes<kLanes>(in.data(), w.data(), n, m, out.data());
   for (std::uint32_t l = 0; l < kLanes; ++l) {
     std::vector<float> x(n), col(m);
     for (std::uint32_t i = 0; i < n; ++i) x[i] = in[i * kLanes + l];
@@ -169,6 +176,7 @@ void CheckVecMatLanes() {
 
 RC_GTEST_PROP(VecMatLanes, EqualsVecMatOfEachLane, ()) { CheckVecMatLanes<float>(); }
 RC_GTEST_PROP(VecMatLanes, EqualsVecMatOfEachLaneOfBf16Weights, ()) { CheckVecMatLanes<Bf16>(); }
+RC_GTEST_PROP(VecMatLanes, EqualsVecMatOfEachOfEightLanes, ()) { CheckVecMatLanes<float, 8>(); }
 
 RC_GTEST_PROP(MatVecLanes, EqualsMatVecOfEachLane, ()) { CheckMatVecLanes<float>(); }
 RC_GTEST_PROP(MatVecLanes, EqualsMatVecOfEachLaneOfBf16Weights, ()) { CheckMatVecLanes<Bf16>(); }
