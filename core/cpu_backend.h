@@ -1,5 +1,6 @@
-// The `cpu` backend: the scalar reference, one item after another and one output element after
-// another, in plain loops over core/ttt_math.h. Slow and simple enough to trust; the serial
+// The `cpu` backend: the reference, one item after another on one thread, in loops over
+// core/ttt_math.h (a chunk's tokens as the lanes of vectors, each element summed in its one
+// order: docs/kernels.md#how-the-cpu-backend-runs-a-chunk). Simple enough to trust; the serial
 // reference (core/serial_reference.h) runs on it, and the batched backends (gpu/) must match it
 // bit for bit.
 //
