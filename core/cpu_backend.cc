@@ -294,6 +294,7 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Read(const InplaceTttKind&, const Batch
       if (count == 1) {  // a decode step: one token, not a vector of them
         Activation(key, owner_lo, t, p, h_.data());
         VecMat(h_.data(), Layer(item.slot, p), f, d, y);
+        RoundRow(act_bf16_, y, d);
         continue;
       }
       // The tokens as lanes: y of token t + g is lane g of yᵀ, which acc_ holds.
@@ -304,13 +305,13 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Read(const InplaceTttKind&, const Batch
         VecMatLanes<kLanes>(h_.data(), Layer(item.slot, p), f, d, yt);
       });
       for (std::uint32_t g = 0; g < count; ++g) {
-        for (std::uint32_t j = 0; j < d; ++j)
-          y[std::uint64_t{g} * n_ttt * d + j] = yt[std::uint64_t{j} * lanes + g];
+        float* row = y + std::uint64_t{g} * n_ttt * d;
+        for (std::uint32_t j = 0; j < d; ++j) row[j] = yt[std::uint64_t{j} * lanes + g];
+        RoundRow(act_bf16_, row, d);
       }
     }
     t += count;
   }
-  RoundRow(act_bf16_, y_.data(), static_cast<std::uint32_t>(y_.size()));
   return ReadResult(item, y_);
 }
 
@@ -452,11 +453,11 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Write(const InplaceTttKind&, const Batc
         TargetLanes<kLanes>(key, owner_lo, t, layer, d, vt);
       });
       for (std::uint32_t g = 0; g < count; ++g) {
-        for (std::uint32_t j = 0; j < d; ++j)
-          vs[std::uint64_t{c0 + g} * d + j] = vt[std::uint64_t{j} * lanes + g];
+        float* row = vs.data() + std::uint64_t{c0 + g} * d;
+        for (std::uint32_t j = 0; j < d; ++j) row[j] = vt[std::uint64_t{j} * lanes + g];
+        RoundRow(act_bf16_, row, d);
       }
     }
-    RoundRow(act_bf16_, vs.data(), tokens * d);
     // acc[i][j] = Σ_c H[c][i] · V[c][j], c ascending from 0, for kWriteRows rows i at a time.
     float* w = Layer(item.slot, p);
     for (std::uint32_t i0 = 0; i0 < f; i0 += kWriteRows) {

@@ -41,7 +41,8 @@ RWTTT_HD_ALWAYS_INLINE PhiloxBlock PhiloxBits(std::uint64_t seed, std::uint32_t 
 // PhiloxBits of kLanes counters under one seed at once, in place: on entry words[w][l] is word w
 // of lane l's counter, on return word w of PhiloxBits(seed, words[0][l], .., words[3][l]).
 // Random123's ten rounds written lane by lane, so that the compiler runs each multiply as one
-// vector instruction for many blocks; bit for bit PhiloxBits (tests/core/philox_test.cc).
+// vector instruction for many blocks; bit for bit PhiloxBits
+// (tests/core/ttt_math_fast_paths_test.cc).
 template <std::uint32_t kLanes>
 RWTTT_HD_ALWAYS_INLINE void PhiloxBitsLanes(std::uint64_t seed, std::uint32_t (&words)[4][kLanes]) {
   constexpr std::uint64_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;  // Random123's multipliers

@@ -43,10 +43,16 @@ RC_GTEST_PROP(PhiloxBitsLanes, EqualsPhiloxBitsOfEachLane, ()) {
   }
   std::memcpy(words, counters, sizeof words);
   PhiloxBitsLanes(seed, words);
+  std::uint32_t halves[4][kMatVecLanes];  // the out-of-line PhiloxBitsLanes16: two halves of 8
+  std::memcpy(halves, counters, sizeof halves);
+  PhiloxBitsLanes16(seed, halves);
   for (std::uint32_t l = 0; l < kMatVecLanes; ++l) {
     const PhiloxBlock one =
         PhiloxBits(seed, counters[0][l], counters[1][l], counters[2][l], counters[3][l]);
-    for (int w = 0; w < 4; ++w) RC_ASSERT(words[w][l] == one[w]);
+    for (int w = 0; w < 4; ++w) {
+      RC_ASSERT(words[w][l] == one[w]);
+      RC_ASSERT(halves[w][l] == one[w]);
+    }
   }
 }
 
