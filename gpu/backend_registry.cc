@@ -15,7 +15,7 @@ Result<BackendChoice> MakeBackend(std::string_view name, const BackendOptions& o
     return Error::Usage(fmt::format("--threads must be >= 0, found {}", options.threads));
   }
   if (name == "cpu") {
-    return BackendChoice{std::make_unique<CpuBackend>(), "backend: cpu (scalar reference)"};
+    return BackendChoice{std::make_unique<CpuBackend>(), "backend: cpu (the reference, one thread)"};
   }
   if (name == "omp") {
     return BackendChoice{MakeOmpBackend(options.threads), "backend: omp (Thrust on OpenMP)"};
@@ -51,7 +51,7 @@ Result<BackendChoice> MakeBackend(std::string_view name, const BackendOptions& o
 
 std::vector<BackendInfo> ListBackends() {
   std::vector<BackendInfo> list;
-  list.push_back({"cpu", true, "scalar reference; the serial reference runs on it"});
+  list.push_back({"cpu", true, "the reference, one thread; the serial reference runs on it"});
   list.push_back(
       {"omp", true, "Thrust on OpenMP, multi-threaded (--threads N or OMP_NUM_THREADS)"});
   Result<std::string> device = ProbeCudaDevice();

@@ -1,4 +1,4 @@
-// Backends by name: what `--backend` accepts (DESIGN §4, §8). "cpu" is the scalar reference,
+// Backends by name: what `--backend` accepts (DESIGN §4, §8). "cpu" is the reference (one thread),
 // "omp" the multi-threaded Thrust build, "cuda" the GPU build, "auto" cuda when a device answers,
 // else cpu for a model too small to share between threads, else omp.
 //

@@ -136,7 +136,7 @@ TEST_P(ReadWriteEffects, CopyLayersCopiesOnlyTheNamedLayersLikeTheCpuBackend) {
   const ModelProfile model = Profile(DType::kBf16, 0.5f);
   const auto layers = static_cast<std::uint32_t>(model.ttt_layers.size());
   ASSERT_GE(layers, 2u);
-  // The same WRITE on `b` and on the scalar reference, then its second half of the layers put back
+  // The same WRITE on `b` and on the cpu reference, then its second half of the layers put back
   // from the fresh slot 0: a torn state, as sim/faults/ makes one.
   std::unique_ptr<Backend> b = Make();
   CpuBackend cpu;
