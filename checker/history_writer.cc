@@ -113,14 +113,11 @@ Result<std::unique_ptr<HistoryWriter>> HistoryWriter::Create(const std::string& 
 }
 
 void HistoryWriter::Write(const HistoryStep& step) {
-  // Lines collect in line_ and go to the file a block at a time (OutputFile writes large blocks
-  // through without copying them again).
+  // Lines collect in line_ and go to the file a block at a time, whose storage the file's writer
+  // thread takes rather than copying it (line_ comes back empty, with storage to refill).
   AppendHistoryStep(step, line_);
   line_ += '\n';
-  if (line_.size() >= kBlockBytes) {
-    out_->Write(line_);
-    line_.clear();
-  }
+  if (line_.size() >= kBlockBytes) out_->WriteSwapping(line_);
 }
 
 Status HistoryWriter::Commit() {

@@ -7,8 +7,11 @@
 #include <array>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 namespace rwttt {
@@ -65,9 +68,70 @@ class OutputFile::Compressor {
   std::vector<char> out_;
 };
 
+// The thread that compresses and writes full blocks, so that the caller's thread only fills them:
+// one block waits while one is written (double buffering).
+class OutputFile::BlockWriter {
+ public:
+  explicit BlockWriter(OutputFile& file) : file_(file), thread_([this] { Loop(); }) {}
+  // Writes what was handed, then joins.
+  ~BlockWriter() {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // Queues `block` (waiting while an earlier one still waits) and leaves it empty, holding the
+  // storage of a block already written.
+  void Hand(std::string& block) {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return !has_pending_; });
+    std::swap(pending_, block);
+    has_pending_ = true;
+    lock.unlock();
+    cv_.notify_all();
+  }
+
+  // Waits until every block handed has been written.
+  void Drain() {
+    std::unique_lock lock(mutex_);
+    cv_.wait(lock, [&] { return !has_pending_ && !busy_; });
+  }
+
+ private:
+  void Loop() {
+    std::string writing;
+    std::unique_lock lock(mutex_);
+    while (true) {
+      cv_.wait(lock, [&] { return has_pending_ || stop_; });
+      if (!has_pending_) return;     // stopped, nothing left
+      std::swap(writing, pending_);  // pending_ takes the written block's storage
+      has_pending_ = false;
+      busy_ = true;
+      lock.unlock();
+      cv_.notify_all();
+      file_.WriteBlock(writing);
+      writing.clear();
+      lock.lock();
+      busy_ = false;
+      cv_.notify_all();
+    }
+  }
+
+  OutputFile& file_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::string pending_;
+  bool has_pending_ = false, busy_ = false, stop_ = false;
+  std::thread thread_;  // last: it starts once the rest is ready
+};
+
 Result<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path) {
   if (path == "-") return std::unique_ptr<OutputFile>(new OutputFile(path, "", stdout));
-  if (path.empty()) return Error::Usage("an output file name is empty: give a path, or - for stdout");
+  if (path.empty())
+    return Error::Usage("an output file name is empty: give a path, or - for stdout");
   if (path.back() == '/') {
     return Error::Io("cannot write: the output path names a folder, not a file", {path, 0, ""});
   }
@@ -112,6 +176,7 @@ OutputFile::OutputFile(std::string path, std::string temp, std::FILE* file)
 }
 
 OutputFile::~OutputFile() {
+  writer_.reset();  // its thread writes to file_
   if (temp_.empty()) {
     if (owns_file_) std::fclose(file_);
     return;
@@ -123,55 +188,61 @@ OutputFile::~OutputFile() {
   Unregister(temp_.c_str());
 }
 
+void OutputFile::Fail(int err) {
+  if (failed_.load(std::memory_order_acquire)) return;
+  saved_errno_ = err;
+  failed_.store(true, std::memory_order_release);
+}
+
 void OutputFile::WriteRaw(const char* data, std::size_t n) {
-  if (failed_ || n == 0) return;
-  if (std::fwrite(data, 1, n, file_) != n) {
-    failed_ = true;
-    saved_errno_ = errno;
+  if (failed_.load(std::memory_order_acquire) || n == 0) return;
+  if (std::fwrite(data, 1, n, file_) != n) Fail(errno);
+}
+
+void OutputFile::WriteBlock(const std::string& block) {
+  if (!zstd_) {
+    WriteRaw(block.data(), block.size());
+  } else if (!zstd_->Run(block.data(), block.size(), false,
+                         [&](const char* d, std::size_t n) { WriteRaw(d, n); })) {
+    Fail(EIO);  // zstd failed: no errno of its own
   }
 }
 
+void OutputFile::HandOff(std::string& block) {
+  if (!writer_) writer_ = std::make_unique<BlockWriter>(*this);
+  writer_->Hand(block);
+}
+
 void OutputFile::Write(std::string_view bytes) {
-  if (buffer_.empty() && bytes.size() >= kBufferBytes && !zstd_) {
-    WriteRaw(bytes.data(), bytes.size());  // a whole block: no need to copy it first
+  if (buffer_.size() + bytes.size() > kBufferBytes && !buffer_.empty()) HandOff(buffer_);
+  buffer_.append(bytes);
+  if (buffer_.size() >= kBufferBytes) HandOff(buffer_);
+}
+
+void OutputFile::WriteSwapping(std::string& block) {
+  if (block.size() < kBufferBytes) {
+    Write(block);
+    block.clear();
     return;
   }
-  if (buffer_.size() + bytes.size() > kBufferBytes && !buffer_.empty()) {
-    if (zstd_) {
-      if (!zstd_->Run(buffer_.data(), buffer_.size(), false,
-                      [&](const char* d, std::size_t n) { WriteRaw(d, n); })) {
-        failed_ = true;
-      }
-    } else {
-      WriteRaw(buffer_.data(), buffer_.size());
-    }
-    buffer_.clear();
-  }
-  buffer_.append(bytes);
+  if (!buffer_.empty()) HandOff(buffer_);
+  HandOff(block);  // its storage goes to the writer; a written block's comes back
 }
 
 Status OutputFile::Commit() {
   if (committed_) return Error::Io("committed twice", {path_, 0, ""});
+  if (writer_) {
+    writer_->Drain();
+    writer_.reset();
+  }
   auto sink = [&](const char* d, std::size_t n) { WriteRaw(d, n); };
-  if (zstd_) {
-    if (!zstd_->Run(buffer_.data(), buffer_.size(), false, sink) ||
-        !zstd_->Run(nullptr, 0, true, sink)) {
-      failed_ = true;
-    }
-  } else {
-    WriteRaw(buffer_.data(), buffer_.size());
-  }
+  WriteBlock(buffer_);
+  if (zstd_ && !zstd_->Run(nullptr, 0, true, sink)) Fail(EIO);
   buffer_.clear();
-  if (std::fflush(file_) != 0 && !failed_) {
-    failed_ = true;
-    saved_errno_ = errno;
-  }
+  if (std::fflush(file_) != 0) Fail(errno);
   if (temp_.empty()) {
     committed_ = true;
-    if (owns_file_ && std::fclose(file_) != 0 && !failed_) {
-      failed_ = true;
-      saved_errno_ = errno;
-    }
+    if (owns_file_ && std::fclose(file_) != 0) Fail(errno);
     owns_file_ = false;
     if (failed_) {
       return Error::Io(std::string("write failed: ") + std::strerror(saved_errno_), {path_, 0, ""});
@@ -179,10 +250,7 @@ Status OutputFile::Commit() {
     return OkStatus();
   }
   committed_ = true;
-  if (std::fclose(file_) != 0 && !failed_) {
-    failed_ = true;
-    saved_errno_ = errno;
-  }
+  if (std::fclose(file_) != 0) Fail(errno);
   if (failed_) {
     std::remove(temp_.c_str());
     return Error::Io(std::string("write failed: ") + std::strerror(saved_errno_), {path_, 0, ""});
@@ -197,7 +265,7 @@ Status OutputFile::Commit() {
 }
 
 Status OutputFile::health() const {
-  if (!failed_) return OkStatus();
+  if (!failed_.load(std::memory_order_acquire)) return OkStatus();
   return Error::Io(std::string("write failed: ") + std::strerror(saved_errno_), {path_, 0, ""});
 }
 

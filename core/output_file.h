@@ -8,9 +8,11 @@
 //
 // The path "-" writes to stdout, and an existing path that is not a regular file (/dev/null, a
 // FIFO) is written in place: neither can be renamed over. A path ending in ".zst" is compressed
-// with zstd.
+// with zstd. Bytes collect in blocks of 1 MiB; from the first full block on, a thread of the file's
+// own compresses and writes each block while the caller fills the next.
 #pragma once
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -29,6 +31,9 @@ class OutputFile {
 
   // Appends bytes. Errors (a full disk) are remembered and reported by Commit().
   void Write(std::string_view bytes);
+  // Write(block), taking block's storage instead of copying it when it is a block's worth;
+  // `block` is left empty (holding storage for the caller to refill).
+  void WriteSwapping(std::string& block);
   // Flushes, closes and renames into place. Call once; the file is then complete.
   Status Commit();
   // An Io error once a write has failed (a full disk, a file-size limit), so that a long run can
@@ -41,8 +46,14 @@ class OutputFile {
 
  private:
   class Compressor;
+  class BlockWriter;
   OutputFile(std::string path, std::string temp, std::FILE* file);
   void WriteRaw(const char* data, std::size_t n);
+  // Compresses (with zstd) and writes a block: on the block writer's thread once it runs.
+  void WriteBlock(const std::string& block);
+  // Hands the full buffer_ to the block writer (starting it) and leaves buffer_ empty.
+  void HandOff(std::string& block);
+  void Fail(int err);
 
   std::string path_;
   std::string temp_;  // empty when writing in place (stdout, a device or FIFO)
@@ -50,9 +61,11 @@ class OutputFile {
   bool owns_file_ = false;  // in place and opened here: closed by Commit or the destructor
   std::unique_ptr<Compressor> zstd_;
   std::string buffer_;
-  bool failed_ = false;
+  // Set by whichever thread writes: saved_errno_ first, then failed_ (release), read with acquire.
+  std::atomic<bool> failed_{false};
   int saved_errno_ = 0;
   bool committed_ = false;
+  std::unique_ptr<BlockWriter> writer_;  // from the first full block until Commit
 };
 
 }  // namespace rwttt

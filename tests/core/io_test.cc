@@ -51,6 +51,59 @@ TEST(OutputFile, ZstdRoundTripsThroughLineReader) {
   EXPECT_EQ(lines.back(), "line 49999");
 }
 
+// Several 1 MiB blocks, so that the file's writer thread writes them: through Write in pieces of
+// every size (a piece past a block boundary, a piece larger than a block) and through
+// WriteSwapping, plain and compressed, the bytes come back exactly, in order.
+TEST(OutputFile, BlocksWrittenByTheWriterThreadKeepEveryByteInOrder) {
+  testing::TempDir dir;
+  std::string expected;
+  std::vector<std::string> pieces;
+  for (int i = 0; i < 60000; ++i) pieces.push_back("line " + std::to_string(i) + "\n");
+  pieces.push_back(std::string(3 << 20, 'x') + "\n");  // larger than a block
+  for (int i = 0; i < 30000; ++i) pieces.push_back("after " + std::to_string(i) + "\n");
+  for (const std::string& piece : pieces) expected += piece;
+  for (const bool swapping : {false, true}) {
+    for (const char* name : {"blocks.txt", "blocks.txt.zst"}) {
+      const std::string path = dir.File(name);
+      auto out = OutputFile::Create(path).value();
+      std::string block;
+      for (const std::string& piece : pieces) {
+        if (!swapping) {
+          out->Write(piece);
+          continue;
+        }
+        block += piece;
+        if (block.size() >= (1 << 20)) {
+          out->WriteSwapping(block);
+          EXPECT_TRUE(block.empty());
+        }
+      }
+      if (swapping) out->WriteSwapping(block);
+      ASSERT_TRUE(out->Commit().ok()) << name;
+      std::string read;
+      for (const std::string& line : ReadLines(path)) read += line + "\n";
+      EXPECT_TRUE(read == expected) << name << (swapping ? " swapping" : "") << ": " << read.size()
+                                    << " bytes read of " << expected.size();
+    }
+  }
+}
+
+// A write error met on the writer thread (a full device) reaches health() and Commit().
+TEST(OutputFile, AWriteErrorOnTheWriterThreadIsReported) {
+  for (const char* path : {"/dev/full"}) {
+    struct stat st {};
+    if (::stat(path, &st) != 0) GTEST_SKIP() << path << " is absent";
+    auto out = OutputFile::Create(path).value();
+    for (int i = 0; i < 4; ++i) out->Write(std::string(1 << 20, 'x'));
+    const Status committed = out->Commit();
+    ASSERT_FALSE(committed.ok());
+    EXPECT_EQ(committed.error().code, ErrorCode::kIo);
+    EXPECT_NE(committed.error().ToString().find("No space left"), std::string::npos)
+        << committed.error().ToString();
+    EXPECT_FALSE(out->health().ok());
+  }
+}
+
 TEST(OutputFile, NothingAppearsUntilCommitAndAnAbandonedFileLeavesThePreviousOne) {
   testing::TempDir dir;
   const std::string path = dir.Write("keep.txt", "previous\n");
