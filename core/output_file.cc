@@ -130,8 +130,9 @@ class OutputFile::BlockWriter {
 
 Result<std::unique_ptr<OutputFile>> OutputFile::Create(const std::string& path) {
   if (path == "-") return std::unique_ptr<OutputFile>(new OutputFile(path, "", stdout));
-  if (path.empty())
+  if (path.empty()) {
     return Error::Usage("an output file name is empty: give a path, or - for stdout");
+  }
   if (path.back() == '/') {
     return Error::Io("cannot write: the output path names a folder, not a file", {path, 0, ""});
   }
