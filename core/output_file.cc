@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -73,7 +74,7 @@ class OutputFile::Compressor {
 class OutputFile::BlockWriter {
  public:
   explicit BlockWriter(OutputFile& file) : file_(file), thread_([this] { Loop(); }) {}
-  // Writes what was handed, then joins.
+  // Writes what was handed (unless discarding), then joins.
   ~BlockWriter() {
     {
       std::lock_guard lock(mutex_);
@@ -81,6 +82,12 @@ class OutputFile::BlockWriter {
     }
     cv_.notify_all();
     thread_.join();
+  }
+
+  // The file is dropped without Commit: a block still waiting is not written.
+  void Discard() {
+    std::lock_guard lock(mutex_);
+    has_pending_ = false;
   }
 
   // Queues `block` (waiting while an earlier one still waits) and leaves it empty, holding the
@@ -177,7 +184,10 @@ OutputFile::OutputFile(std::string path, std::string temp, std::FILE* file)
 }
 
 OutputFile::~OutputFile() {
-  writer_.reset();  // its thread writes to file_
+  if (writer_) {  // its thread writes to file_: joined first, what waits left unwritten
+    writer_->Discard();
+    writer_.reset();
+  }
   if (temp_.empty()) {
     if (owns_file_) std::fclose(file_);
     return;
@@ -201,6 +211,7 @@ void OutputFile::WriteRaw(const char* data, std::size_t n) {
 }
 
 void OutputFile::WriteBlock(const std::string& block) {
+  if (failed_.load(std::memory_order_acquire)) return;  // nothing more reaches the file
   if (!zstd_) {
     WriteRaw(block.data(), block.size());
   } else if (!zstd_->Run(block.data(), block.size(), false,
@@ -210,8 +221,19 @@ void OutputFile::WriteBlock(const std::string& block) {
 }
 
 void OutputFile::HandOff(std::string& block) {
-  if (!writer_) writer_ = std::make_unique<BlockWriter>(*this);
-  writer_->Hand(block);
+  if (!writer_ && !no_thread_) {
+    try {
+      writer_ = std::make_unique<BlockWriter>(*this);
+    } catch (const std::system_error&) {
+      no_thread_ = true;  // no thread to be had: this one writes its blocks
+    }
+  }
+  if (writer_) {
+    writer_->Hand(block);
+  } else {
+    WriteBlock(block);
+    block.clear();
+  }
 }
 
 void OutputFile::Write(std::string_view bytes) {

@@ -8,8 +8,8 @@
 //
 // The path "-" writes to stdout, and an existing path that is not a regular file (/dev/null, a
 // FIFO) is written in place: neither can be renamed over. A path ending in ".zst" is compressed
-// with zstd. Bytes collect in blocks of 1 MiB; from the first full block on, a thread of the file's
-// own compresses and writes each block while the caller fills the next.
+// with zstd. Bytes collect in blocks of about 1 MiB; from the first full block on, a thread of the
+// file's own compresses and writes each block while the caller fills the next.
 #pragma once
 
 #include <atomic>
@@ -51,7 +51,8 @@ class OutputFile {
   void WriteRaw(const char* data, std::size_t n);
   // Compresses (with zstd) and writes a block: on the block writer's thread once it runs.
   void WriteBlock(const std::string& block);
-  // Hands the full buffer_ to the block writer (starting it) and leaves buffer_ empty.
+  // Hands `block` to the block writer (starting it; where no thread can start, writes it here)
+  // and leaves it empty, holding storage to refill.
   void HandOff(std::string& block);
   void Fail(int err);
 
@@ -66,6 +67,7 @@ class OutputFile {
   int saved_errno_ = 0;
   bool committed_ = false;
   std::unique_ptr<BlockWriter> writer_;  // from the first full block until Commit
+  bool no_thread_ = false;               // starting the writer's thread failed
 };
 
 }  // namespace rwttt

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include "core/line_reader.h"
 #include "core/output_file.h"
 #include "tests/support/test_files.h"
@@ -88,13 +90,49 @@ TEST(OutputFile, BlocksWrittenByTheWriterThreadKeepEveryByteInOrder) {
   }
 }
 
-// A write error met on the writer thread (a full device) reaches health() and Commit().
+// Bytes buffered before a block handed over whole come first.
+TEST(OutputFile, BufferedBytesGoBeforeABlockHandedOverWhole) {
+  testing::TempDir dir;
+  const std::string path = dir.File("order.txt");
+  auto out = OutputFile::Create(path).value();
+  out->Write("head\n");
+  std::string block(2 << 20, 'b');
+  block += '\n';
+  out->WriteSwapping(block);
+  out->Write("tail\n");
+  ASSERT_TRUE(out->Commit().ok());
+  EXPECT_EQ(ReadLines(path), (std::vector<std::string>{"head", std::string(2 << 20, 'b'), "tail"}));
+}
+
+// Dropped without Commit after its writer thread started, a file leaves the previous one as it
+// was and no temporary file behind.
+TEST(OutputFile, ADroppedFileWhoseBlocksWereBeingWrittenLeavesNothingBehind) {
+  testing::TempDir dir;
+  const std::string path = dir.Write("keep.txt.zst", "previous\n");
+  {
+    auto out = OutputFile::Create(path).value();
+    for (int i = 0; i < 3; ++i) out->Write(std::string((1 << 20) + 7, 'x'));
+  }  // dropped
+  EXPECT_EQ(testing::ReadFile(path), "previous\n");
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.File(""))) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
+    ++files;
+  }
+  EXPECT_EQ(files, 1u);
+}
+
+// A write error met on the writer thread (a full device) reaches health() while writing goes on,
+// and Commit().
 TEST(OutputFile, AWriteErrorOnTheWriterThreadIsReported) {
   for (const char* path : {"/dev/full"}) {
     struct stat st {};
     if (::stat(path, &st) != 0) GTEST_SKIP() << path << " is absent";
     auto out = OutputFile::Create(path).value();
+    // Each block waits for the one before it to be written, so the third block's handoff follows
+    // the first block's failed write.
     for (int i = 0; i < 4; ++i) out->Write(std::string(1 << 20, 'x'));
+    EXPECT_FALSE(out->health().ok());
     const Status committed = out->Commit();
     ASSERT_FALSE(committed.ok());
     EXPECT_EQ(committed.error().code, ErrorCode::kIo);
