@@ -15,7 +15,8 @@ Result<BackendChoice> MakeBackend(std::string_view name, const BackendOptions& o
     return Error::Usage(fmt::format("--threads must be >= 0, found {}", options.threads));
   }
   if (name == "cpu") {
-    return BackendChoice{std::make_unique<CpuBackend>(), "backend: cpu (the reference, one thread)"};
+    return BackendChoice{std::make_unique<CpuBackend>(),
+                         "backend: cpu (the reference, one thread)"};
   }
   if (name == "omp") {
     return BackendChoice{MakeOmpBackend(options.threads), "backend: omp (Thrust on OpenMP)"};
