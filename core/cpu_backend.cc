@@ -261,6 +261,17 @@ RWTTT_HD_ALWAYS_INLINE void WithLanes(std::uint32_t lanes, Fn&& fn) {
   }
 }
 
+// Lanes [0, count) of `width` lane vectors back into rows: rows[g * row_stride + k] =
+// transposed[k * lanes + g] for g < count, k < width.
+RWTTT_HD_ALWAYS_INLINE void FromLanes(const float* transposed, std::uint32_t lanes,
+                                      std::uint32_t count, std::uint32_t width, float* rows,
+                                      std::uint64_t row_stride) {
+  for (std::uint32_t g = 0; g < count; ++g) {
+    float* row = rows + g * row_stride;
+    for (std::uint32_t k = 0; k < width; ++k) row[k] = transposed[std::uint64_t{k} * lanes + g];
+  }
+}
+
 }  // namespace
 
 RWTTT_HOST_CLONES void CpuBackend::ActivationLanes(std::uint64_t token_key, std::uint32_t owner_lo,
@@ -304,11 +315,9 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Read(const InplaceTttKind&, const Batch
       WithLanes(lanes, [&]<std::uint32_t kLanes>() RWTTT_LAMBDA_INLINE {
         VecMatLanes<kLanes>(h_.data(), Layer(item.slot, p), f, d, yt);
       });
-      for (std::uint32_t g = 0; g < count; ++g) {
-        float* row = y + std::uint64_t{g} * n_ttt * d;
-        for (std::uint32_t j = 0; j < d; ++j) row[j] = yt[std::uint64_t{j} * lanes + g];
-        RoundRow(act_bf16_, row, d);
-      }
+      FromLanes(yt, lanes, count, d, y, std::uint64_t{n_ttt} * d);
+      for (std::uint32_t g = 0; g < count; ++g)
+        RoundRow(act_bf16_, y + std::uint64_t{g} * n_ttt * d, d);
     }
     t += count;
   }
@@ -444,19 +453,14 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Write(const InplaceTttKind&, const Batc
       const std::uint32_t t = item.first_token + c0;
       const std::uint32_t lanes = LanesFor(count);
       ActivationLanes(key, owner_lo, t, p, lanes, h_.data());
-      for (std::uint32_t g = 0; g < count; ++g) {
-        for (std::uint32_t i = 0; i < f; ++i)
-          hs[std::uint64_t{c0 + g} * f + i] = h_[std::uint64_t{i} * lanes + g];
-      }
+      FromLanes(h_.data(), lanes, count, f, hs.data() + std::uint64_t{c0} * f, f);
       float* vt = x_.data();  // free once ActivationLanes returns
       WithLanes(lanes, [&]<std::uint32_t kLanes>() RWTTT_LAMBDA_INLINE {
         TargetLanes<kLanes>(key, owner_lo, t, layer, d, vt);
       });
-      for (std::uint32_t g = 0; g < count; ++g) {
-        float* row = vs.data() + std::uint64_t{c0 + g} * d;
-        for (std::uint32_t j = 0; j < d; ++j) row[j] = vt[std::uint64_t{j} * lanes + g];
-        RoundRow(act_bf16_, row, d);
-      }
+      float* v = vs.data() + std::uint64_t{c0} * d;
+      FromLanes(vt, lanes, count, d, v, d);
+      RoundRow(act_bf16_, v, count * d);
     }
     // acc[i][j] = Σ_c H[c][i] · V[c][j], c ascending from 0, for kWriteRows rows i at a time.
     float* w = Layer(item.slot, p);
