@@ -70,8 +70,9 @@ RWTTT_HD float LowRankBaseElement(const LowRankShape& s, std::uint64_t run_key, 
 // out[j] += (in A) B [j] for the delta (A [n][r], B [r][m]) at `delta`: z = in A (i ascending),
 // then d_j = z B_j (r ascending), then out_j + d_j. `z` holds r floats.
 template <typename S>
-RWTTT_HD void LowRankAddDelta(const LowRankShape& s, const S* delta, std::uint32_t n,
-                              std::uint32_t m, const float* in, float* z, float* out) {
+RWTTT_HD_ALWAYS_INLINE void LowRankAddDelta(const LowRankShape& s, const S* delta, std::uint32_t n,
+                                            std::uint32_t m, const float* in, float* z,
+                                            float* out) {
   VecMat(in, delta, n, s.rank, z);                                             // z = in A
   VecMat(z, delta + std::uint64_t{n} * s.rank, s.rank, m, out, /*add=*/true);  // out += z B
 }
@@ -80,8 +81,9 @@ RWTTT_HD void LowRankAddDelta(const LowRankShape& s, const S* delta, std::uint32
 // the activation dtype) and, when y is not null, y[d_model] (not yet rounded). `up` [d_model][d_ff]
 // and `down` [d_ff][d_model] are the shared weights; `state` the owner's layer. z: r floats.
 template <typename A, typename S>
-RWTTT_HD void LowRankForward(const LowRankShape& s, const A* up, const A* down, const S* state,
-                             const float* x, float* h, float* z, float* y) {
+RWTTT_HD_ALWAYS_INLINE void LowRankForward(const LowRankShape& s, const A* up, const A* down,
+                                           const S* state, const float* x, float* h, float* z,
+                                           float* y) {
   VecMat(x, up, s.d_model, s.d_ff, h);
   if (s.up) LowRankAddDelta(s, state, s.d_model, s.d_ff, x, z, h);
   for (std::uint32_t f = 0; f < s.d_ff; ++f) h[f] = RoundAs(s.act_bf16, Silu(h[f]));
@@ -91,8 +93,9 @@ RWTTT_HD void LowRankForward(const LowRankShape& s, const A* up, const A* down, 
 }
 
 // x[d_model] of a token: its input draws rounded to the activation dtype.
-RWTTT_HD void LowRankInput(const LowRankShape& s, std::uint64_t token_key, std::uint32_t owner_lo,
-                           std::uint32_t token, std::uint32_t layer, float* x) {
+RWTTT_HD_ALWAYS_INLINE void LowRankInput(const LowRankShape& s, std::uint64_t token_key,
+                                         std::uint32_t owner_lo, std::uint32_t token,
+                                         std::uint32_t layer, float* x) {
   for (std::uint32_t k = 0; k < s.d_model; ++k) {
     x[k] = RoundAs(s.act_bf16, InputValue(token_key, owner_lo, token, layer, k));
   }
@@ -100,9 +103,10 @@ RWTTT_HD void LowRankInput(const LowRankShape& s, std::uint64_t token_key, std::
 
 // READ of one token in one layer: y[d_model] (not yet rounded). scratch: read_scratch() floats.
 template <typename A, typename S>
-RWTTT_HD void LowRankRead(const LowRankShape& s, const A* up, const A* down, const S* state,
-                          std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
-                          std::uint32_t layer, float* scratch, float* y) {
+RWTTT_HD_ALWAYS_INLINE void LowRankRead(const LowRankShape& s, const A* up, const A* down,
+                                        const S* state, std::uint64_t token_key,
+                                        std::uint32_t owner_lo, std::uint32_t token,
+                                        std::uint32_t layer, float* scratch, float* y) {
   float* x = scratch;
   float* h = x + s.d_model;
   float* z = h + s.d_ff;
@@ -113,9 +117,9 @@ RWTTT_HD void LowRankRead(const LowRankShape& s, const A* up, const A* down, con
 // Accumulates one token's gradient of the delta (A [n][r], B [r][m]) at `delta` into `grad` (same
 // layout): P = v Bᵀ and Q = in A (r floats each), then dA[i][r] += in_i P_r, dB[r][j] += Q_r v_j.
 template <typename S>
-RWTTT_HD void LowRankAccumulate(const LowRankShape& s, const S* delta, std::uint32_t n,
-                                std::uint32_t m, const float* in, const float* v, float* p,
-                                float* q, float* grad) {
+RWTTT_HD_ALWAYS_INLINE void LowRankAccumulate(const LowRankShape& s, const S* delta,
+                                              std::uint32_t n, std::uint32_t m, const float* in,
+                                              const float* v, float* p, float* q, float* grad) {
   MatVec(delta + std::uint64_t{n} * s.rank, v, s.rank, m, p);  // P = B v
   VecMat(in, delta, n, s.rank, q);                             // Q = in A
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -137,10 +141,10 @@ RWTTT_HD void LowRankAccumulate(const LowRankShape& s, const S* delta, std::uint
 // gradient from the old state, token by token (t ascending), then state += η grad. scratch:
 // write_scratch() floats.
 template <typename A, typename S>
-RWTTT_HD void LowRankWrite(const LowRankShape& s, const A* up, const A* down, S* state,
-                           std::uint64_t token_key, std::uint32_t owner_lo,
-                           std::uint32_t first_token, std::uint32_t end_token, std::uint32_t layer,
-                           float* scratch) {
+RWTTT_HD_ALWAYS_INLINE void LowRankWrite(const LowRankShape& s, const A* up, const A* down,
+                                         S* state, std::uint64_t token_key, std::uint32_t owner_lo,
+                                         std::uint32_t first_token, std::uint32_t end_token,
+                                         std::uint32_t layer, float* scratch) {
   float* grad = scratch;
   float* x = grad + s.layer_elems();
   float* h = x + s.d_model;
