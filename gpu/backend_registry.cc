@@ -7,6 +7,17 @@
 #include "gpu/omp_backend.h"
 
 namespace rwttt::gpu {
+namespace {
+
+// Why a model runs on the cpu backend's kernels (RunsOnCpuKernels), for the backend's note.
+std::string TooSmallToShare(const ModelProfile& model) {
+  return fmt::format(
+      "model {} does {} multiply-adds per token, below the {} at which omp shares work between "
+      "threads",
+      model.name, model.token_multiply_adds(), kOmpInlineWork);
+}
+
+}  // namespace
 
 std::vector<std::string> BackendNames() { return {"cpu", "omp", "cuda", "auto"}; }
 
@@ -19,6 +30,12 @@ Result<BackendChoice> MakeBackend(std::string_view name, const BackendOptions& o
                          "backend: cpu (the reference, one thread)"};
   }
   if (name == "omp") {
+    if (options.model != nullptr && RunsOnCpuKernels(*options.model)) {
+      return BackendChoice{
+          MakeOmpBackend(options.threads),
+          fmt::format("backend: omp ({}: it runs the cpu backend's kernels on the calling thread)",
+                      TooSmallToShare(*options.model))};
+    }
     return BackendChoice{MakeOmpBackend(options.threads), "backend: omp (Thrust on OpenMP)"};
   }
   if (name == "cuda") {
@@ -36,13 +53,10 @@ Result<BackendChoice> MakeBackend(std::string_view name, const BackendOptions& o
       return BackendChoice{std::move(cuda).value(),
                            fmt::format("backend: cuda (auto: {})", ProbeCudaDevice().value())};
     }
-    if (options.model != nullptr && options.model->token_multiply_adds() < kOmpInlineWork) {
-      return BackendChoice{
-          std::make_unique<CpuBackend>(),
-          fmt::format("backend: cpu (auto: {}; model {} does {} multiply-adds per token, below the "
-                      "{} at which omp shares work between threads)",
-                      cuda.error().message, options.model->name,
-                      options.model->token_multiply_adds(), kOmpInlineWork)};
+    if (options.model != nullptr && RunsOnCpuKernels(*options.model)) {
+      return BackendChoice{std::make_unique<CpuBackend>(),
+                           fmt::format("backend: cpu (auto: {}; {})", cuda.error().message,
+                                       TooSmallToShare(*options.model))};
     }
     return BackendChoice{MakeOmpBackend(options.threads),
                          fmt::format("backend: omp (auto: {})", cuda.error().message)};

@@ -10,6 +10,7 @@
 #include <thrust/system/omp/execution_policy.h>
 #include <thrust/system/omp/vector.h>
 
+#include "core/cpu_backend.h"
 #include "core/host_memory.h"
 #include "gpu/internal/batched_backend.cuh"
 
@@ -79,10 +80,56 @@ struct OmpSystem {
   static int Threads() { return omp_get_max_threads(); }
 };
 
+// The backend `omp` names: the batched kernels on OmpSystem, or, for a model whose one token is
+// below the inline threshold (RunsOnCpuKernels), the cpu backend's: the batched kernels are shaped
+// for big matrices, and run a tiny model's steps inline at half the cpu kernels' speed
+// (docs/performance.md#omp-and-cpu). Which one is decided at each Reset; the results are the same
+// bits either way.
+class OmpBackend final : public Backend {
+ public:
+  OmpBackend(int threads, std::uint64_t inline_work)
+      : threads_(threads), inline_work_(inline_work) {}
+
+  std::string_view name() const override { return "omp"; }
+  Status Reset(const ModelProfile& model, std::uint32_t num_slots, Seed seed) override {
+    kernels_.reset();  // the old model's memory goes before the new model's is taken
+    if (RunsOnCpuKernels(model, inline_work_)) {
+      kernels_ = std::make_unique<CpuBackend>();
+    } else {
+      kernels_ = std::make_unique<internal::BatchedBackend<OmpSystem>>(threads_, inline_work_);
+    }
+    return kernels_->Reset(model, num_slots, seed);
+  }
+  void InitSlot(std::uint32_t slot) override { Kernels().InitSlot(slot); }
+  void RunBatch(std::span<const BatchItem> items, std::span<ItemResult> results) override {
+    Kernels().RunBatch(items, results);
+  }
+  std::uint64_t StateDigest(std::uint32_t slot) override { return Kernels().StateDigest(slot); }
+  void CopySlot(std::uint32_t from, std::uint32_t to) override { Kernels().CopySlot(from, to); }
+  void CopyLayers(std::uint32_t from, std::uint32_t to, std::uint32_t first,
+                  std::uint32_t end) override {
+    Kernels().CopyLayers(from, to, first, end);
+  }
+
+ private:
+  Backend& Kernels() {
+    RWTTT_CHECK(kernels_ != nullptr) << "backend omp used before Reset";
+    return *kernels_;
+  }
+
+  int threads_;
+  std::uint64_t inline_work_;
+  std::unique_ptr<Backend> kernels_;  // set by Reset
+};
+
 }  // namespace
 
+bool RunsOnCpuKernels(const ModelProfile& model, std::uint64_t inline_work) {
+  return model.token_multiply_adds() < inline_work;
+}
+
 std::unique_ptr<Backend> MakeOmpBackend(int threads, std::uint64_t inline_work) {
-  return std::make_unique<internal::BatchedBackend<OmpSystem>>(threads, inline_work);
+  return std::make_unique<OmpBackend>(threads, inline_work);
 }
 
 }  // namespace rwttt::gpu

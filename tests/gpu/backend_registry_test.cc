@@ -59,6 +59,27 @@ TEST(MakeBackend, AutoWithoutDevicePicksCpuForAModelTooSmallToShareAndSaysWhy) {
   EXPECT_EQ(s->backend->name(), "omp") << s->note;
 }
 
+// omp runs a model too small to share on the cpu backend's kernels (the batched ones took twice
+// as long on `tiny`, at every batch size measured) and says so; larger models, or a threshold of
+// 0, keep the batched kernels. The bits are the same either way (batched_backend_test.cc).
+TEST(MakeBackend, OmpRunsAModelTooSmallToShareOnTheCpuKernelsAndSaysSo) {
+  const ModelProfile tiny = LoadModelProfile("tiny").value();
+  const ModelProfile small = LoadModelProfile("small").value();
+  EXPECT_TRUE(RunsOnCpuKernels(tiny));
+  EXPECT_FALSE(RunsOnCpuKernels(tiny, /*inline_work=*/0));
+  EXPECT_FALSE(RunsOnCpuKernels(small));
+  Result<BackendChoice> t = MakeBackend("omp", {.model = &tiny});
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->backend->name(), "omp");
+  EXPECT_NE(t->note.find("model tiny does 2048 multiply-adds per token, below the 262144"),
+            std::string::npos)
+      << t->note;
+  EXPECT_NE(t->note.find("runs the cpu backend's kernels"), std::string::npos) << t->note;
+  Result<BackendChoice> s = MakeBackend("omp", {.model = &small});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->note, "backend: omp (Thrust on OpenMP)");
+}
+
 TEST(MakeBackend, CudaWithoutDeviceIsAnErrorSayingWhy) {
   const Result<std::string> device = ProbeCudaDevice();
   if (device.ok()) GTEST_SKIP() << "a CUDA device answers: " << *device;

@@ -2,6 +2,7 @@
 // as a property, items sharing a slot, and what READ and WRITE may change.
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <memory>
 
@@ -24,7 +25,7 @@ RC_GTEST_PROP(BatchInvariance, CpuInRandomBatchesEqualsSerialReference, ()) {
 }
 
 RC_GTEST_PROP(BatchInvariance, OmpOneThreadEqualsSerialReference, ()) {
-  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(1), *GenKernelCase());
+  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(1, /*inline_work=*/0), *GenKernelCase());
 }
 
 RC_GTEST_PROP(BatchInvariance, OmpTwoThreadsEqualsSerialReference, ()) {
@@ -35,6 +36,18 @@ RC_GTEST_PROP(BatchInvariance, OmpTwoThreadsEqualsSerialReference, ()) {
 // calling thread, and the parallel path is the one large models take.
 RC_GTEST_PROP(BatchInvariance, OmpTwoThreadsSharingAllWorkEqualsSerialReference, ()) {
   RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2, /*inline_work=*/0), *GenKernelCase());
+}
+
+// One omp backend Reset to models on either side of its threshold moves between the cpu
+// backend's kernels and the batched ones (RunsOnCpuKernels), and matches the reference on each.
+RC_GTEST_PROP(BatchInvariance, OmpResetAcrossItsThresholdEqualsSerialReference, ()) {
+  const testing::KernelCase a = *GenKernelCase(), b = *GenKernelCase();
+  const std::uint64_t threshold =
+      std::max(a.model.token_multiply_adds(), b.model.token_multiply_adds());
+  RC_PRE(a.model.token_multiply_adds() != b.model.token_multiply_adds());
+  RC_ASSERT(gpu::RunsOnCpuKernels(a.model, threshold) != gpu::RunsOnCpuKernels(b.model, threshold));
+  const std::unique_ptr<Backend> omp = gpu::MakeOmpBackend(2, threshold);
+  for (const testing::KernelCase* c : {&a, &b, &a}) RcAssertMatchesSerialReference(*omp, *c);
 }
 
 // Layers wide enough for the host kernels' 4 x 64 register tiles, 1024-column row blocks and
@@ -83,7 +96,8 @@ class ReadWriteEffects : public ::testing::TestWithParam<std::tuple<const char*,
  protected:
   std::unique_ptr<Backend> Make() {
     if (std::string_view(std::get<0>(GetParam())) == "cpu") return std::make_unique<CpuBackend>();
-    return gpu::MakeOmpBackend(2);
+    // The batched kernels, whatever the model's size (RunsOnCpuKernels never holds at 0).
+    return gpu::MakeOmpBackend(2, /*inline_work=*/0);
   }
   ModelProfile Profile(DType state_dtype, float eta) {
     return testing::WithStateKind(SmallProfile(8, 12, 2, 4, DType::kBf16, state_dtype, eta),
