@@ -10,6 +10,8 @@
 #include <thrust/system/omp/execution_policy.h>
 #include <thrust/system/omp/vector.h>
 
+#include <variant>
+
 #include "core/cpu_backend.h"
 #include "core/host_memory.h"
 #include "gpu/internal/batched_backend.cuh"
@@ -80,11 +82,11 @@ struct OmpSystem {
   static int Threads() { return omp_get_max_threads(); }
 };
 
-// The backend `omp` names: the batched kernels on OmpSystem, or, for a model whose one token is
-// below the inline threshold (RunsOnCpuKernels), the cpu backend's: the batched kernels are shaped
-// for big matrices, and run a tiny model's steps inline at half the cpu kernels' speed
-// (docs/performance.md#omp-and-cpu). Which one is decided at each Reset; the results are the same
-// bits either way.
+// The backend `omp` names: the batched kernels on OmpSystem, or, for an In-Place TTT model whose
+// one token is below the inline threshold (RunsOnCpuKernels), the cpu backend's: the batched
+// In-Place TTT kernels are tiled for big matrices, and ran such a model at half the cpu kernels'
+// speed (docs/performance.md#omp-and-cpu). Which one is decided at each Reset; the results are the
+// same bits either way.
 class OmpBackend final : public Backend {
  public:
   OmpBackend(int threads, std::uint64_t inline_work)
@@ -125,7 +127,8 @@ class OmpBackend final : public Backend {
 }  // namespace
 
 bool RunsOnCpuKernels(const ModelProfile& model, std::uint64_t inline_work) {
-  return model.token_multiply_adds() < inline_work;
+  return std::holds_alternative<InplaceTttKind>(model.state_kind) &&
+         model.token_multiply_adds() < inline_work;
 }
 
 std::unique_ptr<Backend> MakeOmpBackend(int threads, std::uint64_t inline_work) {

@@ -57,17 +57,29 @@ TEST(MakeBackend, AutoWithoutDevicePicksCpuForAModelTooSmallToShareAndSaysWhy) {
   Result<BackendChoice> s = MakeBackend("auto", {.model = &small});
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->backend->name(), "omp") << s->note;
+  // Other kinds as small keep omp: its batched functors share big batches (RunsOnCpuKernels).
+  const ModelProfile lact = LoadModelProfile("lact-tiny").value();
+  Result<BackendChoice> l = MakeBackend("auto", {.model = &lact});
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->backend->name(), "omp") << l->note;
 }
 
-// omp runs a model too small to share on the cpu backend's kernels (the batched ones took twice
-// as long on `tiny`, at every batch size measured) and says so; larger models, or a threshold of
-// 0, keep the batched kernels. The bits are the same either way (batched_backend_test.cc).
+// omp runs an In-Place TTT model too small to share on the cpu backend's kernels (the batched ones
+// took twice as long on `tiny`, at every batch size measured) and says so; larger models, other
+// kinds, or a threshold of 0 keep the batched kernels. The bits are the same either way
+// (batched_backend_test.cc).
 TEST(MakeBackend, OmpRunsAModelTooSmallToShareOnTheCpuKernelsAndSaysSo) {
   const ModelProfile tiny = LoadModelProfile("tiny").value();
   const ModelProfile small = LoadModelProfile("small").value();
   EXPECT_TRUE(RunsOnCpuKernels(tiny));
   EXPECT_FALSE(RunsOnCpuKernels(tiny, /*inline_work=*/0));
   EXPECT_FALSE(RunsOnCpuKernels(small));
+  // The other kinds' batched functors run the cpu backend's per-item math, and share big batches.
+  for (const char* name : {"lact-tiny", "low-rank-tiny"}) {
+    const ModelProfile m = LoadModelProfile(name).value();
+    EXPECT_LT(m.token_multiply_adds(), kOmpInlineWork) << name;
+    EXPECT_FALSE(RunsOnCpuKernels(m)) << name;
+  }
   Result<BackendChoice> t = MakeBackend("omp", {.model = &tiny});
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->backend->name(), "omp");

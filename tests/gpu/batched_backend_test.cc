@@ -41,7 +41,8 @@ RC_GTEST_PROP(BatchInvariance, OmpTwoThreadsSharingAllWorkEqualsSerialReference,
 // One omp backend Reset to models on either side of its threshold moves between the cpu
 // backend's kernels and the batched ones (RunsOnCpuKernels), and matches the reference on each.
 RC_GTEST_PROP(BatchInvariance, OmpResetAcrossItsThresholdEqualsSerialReference, ()) {
-  const testing::KernelCase a = *GenKernelCase(), b = *GenKernelCase();
+  testing::KernelCase a = *GenKernelCase(), b = *GenKernelCase();
+  a.model.state_kind = b.model.state_kind = InplaceTttKind{};  // the kind RunsOnCpuKernels picks
   const std::uint64_t threshold =
       std::max(a.model.token_multiply_adds(), b.model.token_multiply_adds());
   RC_PRE(a.model.token_multiply_adds() != b.model.token_multiply_adds());
