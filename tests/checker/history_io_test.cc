@@ -1,5 +1,8 @@
 // HistoryWriter and HistoryReader: round trips, and one clear error per kind of bad input.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <limits>
 
 #include "checker/history_reader.h"
 #include "checker/history_writer.h"
@@ -85,6 +88,43 @@ TEST(HistoryWriter, FormatsTheDesignExample) {
   EXPECT_EQ(FormatHistoryHeader(h),
             R"({"format":"rwttt-history","version":1,"policy":"rwttt","seed":null,)"
             R"("backend":"cpu","trace":null,"model":"tiny","hardware":"h100-sxm","chunk":8})");
+}
+
+// The longest lines the writer can produce, every number at its type's extreme, against the same
+// lines formatted independently (fmt with one format string each).
+TEST(HistoryWriter, LongestLinesMatchAnIndependentFormatting) {
+  constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  HistoryStep w = SampleWrite();
+  w.step = w.first_token = w.end_token = w.slot = *(w.batch = kMax);
+  w.owner = w.seen_owner = OwnerId{kMax};
+  w.version = w.seen_version = *(w.commit_version = Version{kMax});
+  w.commit_slot = kMax;
+  w.start = w.end = Nanos{kMin};
+  w.state_digest = kMax;
+  const std::string write = FormatHistoryStep(w);
+  EXPECT_EQ(write, fmt::format(R"({{"step":{0},"batch":{0},"owner":{0},"effect":"WRITE",)"
+                               R"("version":{0},"tokens":[{0},{0}],"start_ns":{1},"end_ns":{1},)"
+                               R"("slot":{0},"seen_owner":{0},"seen_version":{0},)"
+                               R"("commit_slot":{0},"commit_version":{0},)"
+                               R"("state_digest":"ffffffffffffffff"}})",
+                               kMax, kMin));
+  EXPECT_EQ(write.size(), 455u);  // 13 numbers of 20 characters and 195 others
+  HistoryStep r = w;
+  r.effect = Effect::kRead;
+  r.out_digest = 0x0123456789abcdefULL;
+  EXPECT_EQ(FormatHistoryStep(r),
+            fmt::format(R"({{"step":{0},"batch":{0},"owner":{0},"effect":"READ",)"
+                        R"("version":{0},"tokens":[{0},{0}],"start_ns":{1},"end_ns":{1},)"
+                        R"("slot":{0},"seen_owner":{0},"seen_version":{0},)"
+                        R"("out_digest":"0123456789abcdef"}})",
+                        kMax, kMin));
+  const HistoryStep move =
+      HistoryMove(kMax, OwnerId{kMax}, Version{kMax}, kMax, kMax, Nanos{kMin}, Nanos{kMin});
+  EXPECT_EQ(FormatHistoryStep(move),
+            fmt::format(R"({{"move":{0},"owner":{0},"from_slot":{0},"to_slot":{0},)"
+                        R"("start_ns":{1},"end_ns":{1},"seen_owner":{0},"seen_version":{0}}})",
+                        kMax, kMin));
 }
 
 TEST(HistoryWriter, RoundTripsThroughTheReaderCompressedOrNot) {
