@@ -96,9 +96,8 @@ RWTTT_HD_ALWAYS_INLINE void LowRankForward(const LowRankShape& s, const A* up, c
 RWTTT_HD_ALWAYS_INLINE void LowRankInput(const LowRankShape& s, std::uint64_t token_key,
                                          std::uint32_t owner_lo, std::uint32_t token,
                                          std::uint32_t layer, float* x) {
-  for (std::uint32_t k = 0; k < s.d_model; ++k) {
-    x[k] = RoundAs(s.act_bf16, InputValue(token_key, owner_lo, token, layer, k));
-  }
+  InputRow(token_key, owner_lo, token, layer, s.d_model, x);  // four elements a Philox block
+  RoundRow(s.act_bf16, x, s.d_model);
 }
 
 // READ of one token in one layer: y[d_model] (not yet rounded). scratch: read_scratch() floats.
@@ -158,16 +157,13 @@ RWTTT_HD_ALWAYS_INLINE void LowRankWrite(const LowRankShape& s, const A* up, con
     LowRankInput(s, token_key, owner_lo, t, layer, x);
     LowRankForward<A, S>(s, up, down, state, x, h, z, nullptr);
     if (s.up) {
-      for (std::uint32_t f = 0; f < s.d_ff; ++f) {
-        v_up[f] =
-            RoundAs(s.act_bf16, DrawCentered(token_key, t, layer, kDomainUpTarget, f, owner_lo));
-      }
+      DrawCenteredRow(token_key, t, layer, kDomainUpTarget, owner_lo, 0, s.d_ff, v_up);
+      RoundRow(s.act_bf16, v_up, s.d_ff);
       LowRankAccumulate(s, state, s.d_model, s.d_ff, x, v_up, p, q, grad);
     }
     if (s.down) {
-      for (std::uint32_t j = 0; j < s.d_model; ++j) {
-        v[j] = RoundAs(s.act_bf16, TargetValue(token_key, owner_lo, t, layer, j));
-      }
+      TargetRow(token_key, owner_lo, t, layer, s.d_model, v);
+      RoundRow(s.act_bf16, v, s.d_model);
       LowRankAccumulate(s, state + s.up_elems(), s.d_ff, s.d_model, h, v, p, q,
                         grad + s.up_elems());
     }
