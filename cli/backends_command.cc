@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli/command.h"
@@ -23,14 +24,21 @@ struct BackendsFlags {
 
 Result<int> RunBackends(const BackendsFlags& f) {
   if (!f.check.empty()) {
-    RWTTT_ASSIGN_OR_RETURN(gpu::BackendChoice choice,
-                           gpu::MakeBackend(f.check, {.threads = f.threads}));
-    std::fprintf(stderr, "rwttt: %s\n", choice.note.c_str());
+    // With --model, the backend is chosen for that model, as replay chooses it (auto and omp
+    // decide by its size).
+    std::optional<ModelProfile> model;
     if (!f.model.empty()) {
-      RWTTT_ASSIGN_OR_RETURN(ModelProfile model, LoadModelProfile(f.model));
-      RWTTT_TRY(choice.backend->Reset(model, f.slots, Seed{0}));
+      RWTTT_ASSIGN_OR_RETURN(ModelProfile loaded, LoadModelProfile(f.model));
+      model = std::move(loaded);
+    }
+    RWTTT_ASSIGN_OR_RETURN(
+        gpu::BackendChoice choice,
+        gpu::MakeBackend(f.check, {.threads = f.threads, .model = model ? &*model : nullptr}));
+    std::fprintf(stderr, "rwttt: %s\n", choice.note.c_str());
+    if (model) {
+      RWTTT_TRY(choice.backend->Reset(*model, f.slots, Seed{0}));
       std::puts(fmt::format("{}: ok, {} slots of model {} allocated", choice.backend->name(),
-                            f.slots, model.name)
+                            f.slots, model->name)
                     .c_str());
       return kExitOk;
     }

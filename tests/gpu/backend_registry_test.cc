@@ -134,6 +134,22 @@ TEST(BackendsCommand, ListsBackendsAndTheAutoChoice) {
   EXPECT_NE(r.out.find("auto"), std::string::npos) << r.out;
 }
 
+// --check with --model chooses the backend for that model, as replay does, and says why.
+TEST(BackendsCommand, CheckWithAModelChoosesForThatModel) {
+  const testing::CliRun omp = testing::RunCli({"backends", "--check", "omp", "--model", "tiny"});
+  EXPECT_EQ(omp.exit_code, 0) << omp.err;
+  EXPECT_NE(omp.err.find("runs the cpu backend's kernels"), std::string::npos) << omp.err;
+  EXPECT_EQ(omp.out, "omp: ok, 1 slots of model tiny allocated\n");
+  if (ProbeCudaDevice().ok()) return;  // auto picks cuda whatever the model
+  const testing::CliRun tiny = testing::RunCli({"backends", "--check", "auto", "--model", "tiny"});
+  EXPECT_EQ(tiny.exit_code, 0) << tiny.err;
+  EXPECT_EQ(tiny.out, "cpu: ok, 1 slots of model tiny allocated\n");
+  const testing::CliRun small =
+      testing::RunCli({"backends", "--check", "auto", "--model", "small"});
+  EXPECT_EQ(small.exit_code, 0) << small.err;
+  EXPECT_EQ(small.out, "omp: ok, 1 slots of model small allocated\n");
+}
+
 TEST(BackendsCommand, CheckOfUnknownBackendExitsTwo) {
   const testing::CliRun r = testing::RunCli({"backends", "--check", "tpu"});
   EXPECT_EQ(r.exit_code, 2);
