@@ -44,7 +44,8 @@ namespace {
 
 // A step line built in a buffer on the stack, then appended to its string in one copy: the
 // simulator writes millions of these lines a second, and appending piece by piece (two dozen
-// length checks and library copies a line) measured a fifth of the history path's time.
+// length checks and library copies a line) took about a tenth of the history path's time
+// (docs/performance.md#the-history-path).
 class StepLine {
  public:
   // The longest line: under 256 bytes of keys, punctuation and a digest's 16 hex digits (a WRITE

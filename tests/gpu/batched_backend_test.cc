@@ -48,7 +48,8 @@ RC_GTEST_PROP(BatchInvariance, OmpResetAcrossItsThresholdEqualsSerialReference, 
   RC_PRE(a.model.token_multiply_adds() != b.model.token_multiply_adds());
   RC_ASSERT(gpu::RunsOnCpuKernels(a.model, threshold) != gpu::RunsOnCpuKernels(b.model, threshold));
   const std::unique_ptr<Backend> omp = gpu::MakeOmpBackend(2, threshold);
-  for (const testing::KernelCase* c : {&a, &b, &a}) RcAssertMatchesSerialReference(*omp, *c);
+  // a and b are random, so across runs a Reset goes each way: cpu kernels to batched and back.
+  for (const testing::KernelCase* c : {&a, &b}) RcAssertMatchesSerialReference(*omp, *c);
 }
 
 // Layers wide enough for the host kernels' 4 x 64 register tiles, 1024-column row blocks and
