@@ -20,11 +20,11 @@ namespace rwttt::gpu {
 struct BackendOptions {
   // omp: OpenMP threads (0: OMP_NUM_THREADS, else one per core). Ignored by cpu and cuda.
   int threads = 0;
-  // The model the backend will run, for auto and the note. When it is In-Place TTT with less work
-  // per token than omp shares between threads (RunsOnCpuKernels), auto without a CUDA device picks
-  // cpu, and omp runs it on the cpu backend's kernels (its batched ones are slower at that size)
-  // and says so; otherwise auto picks omp. Null: auto picks omp, and the note says nothing of the
-  // model.
+  // The model the backend will run, for auto and the note. When it is In-Place TTT or LaCT with
+  // less work per token than omp shares between threads (RunsOnCpuKernels), auto without a CUDA
+  // device picks cpu, and omp runs it on the cpu backend's kernels (its batched ones are slower at
+  // that size) and says so; otherwise auto picks omp. Null: auto picks omp, and the note says
+  // nothing of the model.
   const ModelProfile* model = nullptr;
 };
 

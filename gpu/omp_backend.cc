@@ -82,11 +82,10 @@ struct OmpSystem {
   static int Threads() { return omp_get_max_threads(); }
 };
 
-// The backend `omp` names: the batched kernels on OmpSystem, or, for an In-Place TTT model whose
-// one token is below the inline threshold (RunsOnCpuKernels), the cpu backend's: the batched
-// In-Place TTT kernels are tiled for big matrices, and ran such a model at half the cpu kernels'
-// speed (docs/performance.md#omp-and-cpu). Which one is decided at each Reset; the results are the
-// same bits either way.
+// The backend `omp` names: the batched kernels on OmpSystem, or, for an In-Place TTT or LaCT
+// model whose one token is below the inline threshold (RunsOnCpuKernels), the cpu backend's,
+// which ran such models faster (docs/performance.md#omp-and-cpu). Which one is decided at each
+// Reset; the results are the same bits either way.
 class OmpBackend final : public Backend {
  public:
   OmpBackend(int threads, std::uint64_t inline_work)
@@ -127,7 +126,9 @@ class OmpBackend final : public Backend {
 }  // namespace
 
 bool RunsOnCpuKernels(const ModelProfile& model, std::uint64_t inline_work) {
-  return std::holds_alternative<InplaceTttKind>(model.state_kind) &&
+  // Measured per kind on small models (docs/performance.md#omp-and-cpu): low-rank's batched
+  // functors beat the cpu backend's even on one-item batches; In-Place TTT's and LaCT's lost there.
+  return !std::holds_alternative<LowRankKind>(model.state_kind) &&
          model.token_multiply_adds() < inline_work;
 }
 

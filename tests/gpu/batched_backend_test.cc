@@ -42,7 +42,7 @@ RC_GTEST_PROP(BatchInvariance, OmpTwoThreadsSharingAllWorkEqualsSerialReference,
 // backend's kernels and the batched ones (RunsOnCpuKernels), and matches the reference on each.
 RC_GTEST_PROP(BatchInvariance, OmpResetAcrossItsThresholdEqualsSerialReference, ()) {
   testing::KernelCase a = *GenKernelCase(), b = *GenKernelCase();
-  a.model.state_kind = b.model.state_kind = InplaceTttKind{};  // the kind RunsOnCpuKernels picks
+  a.model.state_kind = b.model.state_kind = InplaceTttKind{};  // a kind RunsOnCpuKernels picks
   const std::uint64_t threshold =
       std::max(a.model.token_multiply_adds(), b.model.token_multiply_adds());
   RC_PRE(a.model.token_multiply_adds() != b.model.token_multiply_adds());
