@@ -18,7 +18,8 @@ namespace rwttt::gpu {
 inline constexpr std::uint64_t kOmpInlineWork = std::uint64_t{1} << 18;
 
 // `threads` > 0: run this backend's work on that many OpenMP threads (set before each call);
-// 0: OpenMP's default (OMP_NUM_THREADS, else one per core). A batch part or kernel launch of less
+// 0: OpenMP's default (OMP_NUM_THREADS, else one per core); a model on the cpu backend's kernels
+// runs on the calling thread whatever it says. A batch part or kernel launch of less
 // than `inline_work` multiply-adds runs on the calling thread, and an In-Place TTT or LaCT model
 // whose one token is below it runs on the cpu backend's kernels (RunsOnCpuKernels). 0: everything
 // is shared, which tests of the batched kernels use. Results are the same bits either way.

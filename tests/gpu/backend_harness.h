@@ -3,7 +3,7 @@
 // reference. Generators draw with RapidCheck, so failures shrink and replay from RC_PARAMS.
 //
 //   const KernelCase c = *GenKernelCase();
-//   RcAssertMatchesSerialReference(*MakeOmpBackend(2), c);
+//   RcAssertMatchesSerialReference(*MakeOmpBackend(2, /*inline_work=*/0), c);
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
+#include "core/cpu_backend.h"
 #include "core/model_profile.h"
 #include "gpu/cuda_backend.h"
 #include "gpu/omp_backend.h"
@@ -112,6 +115,21 @@ TEST(MakeBackend, StateLargerThanHostMemoryFailsInReset) {
     EXPECT_EQ(s.error().code, ErrorCode::kUnavailable);
     EXPECT_NE(s.error().message.find("GiB of host memory"), std::string::npos) << s.error().message;
   }
+  // omp on a model it runs on the cpu kernels names itself, and is usable once Reset succeeds.
+  const ModelProfile tiny = LoadModelProfile("tiny").value();
+  std::unique_ptr<Backend> omp = MakeOmpBackend(2);
+  const Status s = omp->Reset(tiny, /*num_slots=*/4'000'000'000u, Seed{1});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(s.error().message.rfind("backend omp (on the cpu backend's kernels): model tiny", 0),
+            0u)
+      << s.error().message;
+  ASSERT_TRUE(omp->Reset(tiny, /*num_slots=*/1, Seed{1}).ok());
+  omp->InitSlot(0);
+  CpuBackend cpu;
+  ASSERT_TRUE(cpu.Reset(tiny, 1, Seed{1}).ok());
+  cpu.InitSlot(0);
+  EXPECT_EQ(omp->StateDigest(0), cpu.StateDigest(0));
 }
 
 TEST(ListBackends, ListsCpuOmpCudaWithAvailability) {

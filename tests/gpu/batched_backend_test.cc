@@ -28,12 +28,14 @@ RC_GTEST_PROP(BatchInvariance, OmpOneThreadEqualsSerialReference, ()) {
   RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(1, /*inline_work=*/0), *GenKernelCase());
 }
 
+// omp as users get it: these small models' In-Place TTT and LaCT cases on the cpu backend's
+// kernels (RunsOnCpuKernels), low-rank's on the batched ones, inline.
 RC_GTEST_PROP(BatchInvariance, OmpTwoThreadsEqualsSerialReference, ()) {
   RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2), *GenKernelCase());
 }
 
-// The same with nothing run inline: these small models' parts would otherwise all stay on the
-// calling thread, and the parallel path is the one large models take.
+// The batched kernels with nothing run inline: these small models would otherwise run on the cpu
+// kernels or stay on the calling thread, and the parallel path is the one large models take.
 RC_GTEST_PROP(BatchInvariance, OmpTwoThreadsSharingAllWorkEqualsSerialReference, ()) {
   RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2, /*inline_work=*/0), *GenKernelCase());
 }
@@ -56,7 +58,7 @@ RC_GTEST_PROP(BatchInvariance, OmpResetAcrossItsThresholdEqualsSerialReference, 
 // multi-token tiles, inline and shared.
 RC_GTEST_PROP(BatchInvariance, OmpOnWideLayersEqualsSerialReference, ()) {
   const testing::KernelCase c = *testing::GenWideKernelCase();
-  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2), c);
+  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(1, /*inline_work=*/0), c);
   RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2, /*inline_work=*/0), c);
 }
 
@@ -78,7 +80,7 @@ RC_GTEST_PROP(BatchInvariance, OmpSplittingWideRowsBetweenThreadsEqualsSerialRef
                                  *rc::gen::inRange<std::uint32_t>(1, 4),
                                  {}});
   }
-  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2), c);
+  RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(1, /*inline_work=*/0), c);
   RcAssertMatchesSerialReference(*gpu::MakeOmpBackend(2, /*inline_work=*/0), c);
 }
 
@@ -89,7 +91,7 @@ RC_GTEST_PROP(BatchInvariance, OmpAppliesItemsSharingASlotInItemOrder, ()) {
       SmallProfile(*rc::gen::inRange<std::uint32_t>(1, 17), *rc::gen::inRange<std::uint32_t>(1, 17),
                    2, *rc::gen::inRange<std::uint32_t>(1, 5), DType::kBf16, DType::kFp32, 0.5f);
   testing::GenStateKind(model);
-  testing::RcAssertSharedSlotItemsMatchCpu(*gpu::MakeOmpBackend(2), model);
+  testing::RcAssertSharedSlotItemsMatchCpu(*gpu::MakeOmpBackend(1, /*inline_work=*/0), model);
   testing::RcAssertSharedSlotItemsMatchCpu(*gpu::MakeOmpBackend(2, /*inline_work=*/0), model);
 }
 
