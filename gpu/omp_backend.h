@@ -1,5 +1,6 @@
 // The `omp` backend: the batched Thrust kernels (gpu/internal/batched_backend.cuh) on Thrust's
-// OpenMP system, built with the host compiler. Multi-threaded, bit-identical to `cpu`.
+// OpenMP system, built with the host compiler, or the cpu backend's kernels for a model too small
+// to share (RunsOnCpuKernels). Multi-threaded, bit-identical to `cpu`.
 //
 //   std::unique_ptr<Backend> omp = MakeOmpBackend(/*threads=*/2);
 //   RWTTT_TRY(omp->Reset(model, num_slots, Seed{7}));
@@ -19,10 +20,10 @@ inline constexpr std::uint64_t kOmpInlineWork = std::uint64_t{1} << 18;
 
 // `threads` > 0: run this backend's work on that many OpenMP threads (set before each call);
 // 0: OpenMP's default (OMP_NUM_THREADS, else one per core); a model on the cpu backend's kernels
-// runs on the calling thread whatever it says. A batch part or kernel launch of less
-// than `inline_work` multiply-adds runs on the calling thread, and an In-Place TTT or LaCT model
-// whose one token is below it runs on the cpu backend's kernels (RunsOnCpuKernels). 0: everything
-// is shared, which tests of the batched kernels use. Results are the same bits either way.
+// runs on the calling thread whatever it says. A batch part or kernel launch of less than
+// `inline_work` multiply-adds runs on the calling thread, and an In-Place TTT or LaCT model whose
+// one token is below it runs on the cpu backend's kernels (RunsOnCpuKernels). 0: everything is
+// shared, which tests of the batched kernels use. Results are the same bits either way.
 std::unique_ptr<Backend> MakeOmpBackend(int threads, std::uint64_t inline_work = kOmpInlineWork);
 
 // Whether MakeOmpBackend(_, inline_work) runs `model` on the cpu backend's kernels: In-Place TTT
