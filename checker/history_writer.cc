@@ -145,7 +145,8 @@ Result<std::unique_ptr<HistoryWriter>> HistoryWriter::Create(const std::string& 
                                                              const HistoryHeader& header) {
   RWTTT_ASSIGN_OR_RETURN(auto out, OutputFile::Create(path));
   auto writer = std::unique_ptr<HistoryWriter>(new HistoryWriter(std::move(out)));
-  writer->line_.reserve(kBlockBytes + StepLine::kMaxBytes + 1);
+  static_assert(StepLine::kMaxBytes + 1 <= kLineBytes);  // a line and its '\n'
+  writer->line_.reserve(kLineCapacity);
   writer->line_ += FormatHistoryHeader(header);
   writer->line_ += '\n';
   return writer;
@@ -158,9 +159,7 @@ void HistoryWriter::Write(const HistoryStep& step) {
   line_ += '\n';
   if (line_.size() >= kBlockBytes) {
     out_->WriteSwapping(line_);
-    // Room for a whole block, so that it never grows (each growth touched fresh pages: a page
-    // fault apiece, and on a virtual machine they are dear).
-    line_.reserve(kBlockBytes + StepLine::kMaxBytes + 1);
+    line_.reserve(kLineCapacity);  // the storage handed back may be smaller
   }
 }
 

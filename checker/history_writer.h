@@ -49,6 +49,10 @@ class HistoryWriter {
 
   std::unique_ptr<OutputFile> out_;
   static constexpr std::size_t kBlockBytes = std::size_t{1} << 20;
+  // What line_ reserves: a block and the line that completes it, so that it never grows (each
+  // growth touched fresh pages: a page fault apiece, and on a virtual machine they are dear).
+  static constexpr std::size_t kLineBytes = 1024;  // at least the longest step line and '\n'
+  static constexpr std::size_t kLineCapacity = kBlockBytes + kLineBytes;
   std::string line_;  // lines not yet handed to out_
 };
 
