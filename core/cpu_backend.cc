@@ -85,6 +85,7 @@ Status CpuBackend::AllocateSlots(std::uint32_t num_slots) {
     // the slots it uses (the callers' CheckHostMemory has counted them all).
     x_.assign(std::uint64_t{model_.d_model} * kMatVecLanes, 0.0f);
     h_.assign(std::uint64_t{model_.d_ff} * kMatVecLanes, 0.0f);
+    den_.assign(h_.size(), 0.0f);
     acc_.assign(std::uint64_t{model_.d_model} * std::max(kWriteRows, kMatVecLanes), 0.0f);
   } catch (const std::bad_alloc&) {
     slots_.clear();
@@ -172,6 +173,43 @@ RWTTT_HOST_CLONES void FingerprintLayer(const float* w, std::uint32_t position,
                                         std::uint64_t* out) {
   constexpr std::uint64_t kLanes = 8;
   std::uint64_t i0 = 0;
+  if (block % 16 == 0) {
+    // Sixteen blocks at a time, their chains the lanes of two vectors of 64-bit folds. Each tile
+    // of 16 elements of the 16 blocks is transposed in registers, so that element j of every
+    // block comes as one vector (loaded one lane at a time, it cost more than the folds).
+    typedef std::uint32_t Words16 __attribute__((vector_size(64)));
+    typedef std::uint32_t Words8 __attribute__((vector_size(32)));
+    typedef std::uint64_t Folds8 __attribute__((vector_size(64)));
+    for (; i0 + 16 <= blocks; i0 += 16) {
+      Folds8 lo, hi;  // the folds of blocks i0 + l and i0 + 8 + l
+      for (std::uint32_t l = 0; l < 8; ++l) {
+        lo[l] = FingerprintStart(position, static_cast<std::uint32_t>(i0 + l));
+        hi[l] = FingerprintStart(position, static_cast<std::uint32_t>(i0 + 8 + l));
+      }
+      for (std::uint32_t j0 = 0; j0 < block; j0 += 16) {
+        F32x16 tile[16];
+        for (std::uint32_t r = 0; r < 16; ++r)
+          __builtin_memcpy(&tile[r], w + (i0 + r) * block + j0, sizeof tile[r]);
+        TransposeInRegisters(tile);  // lane r of tile[c]: element j0 + c of block i0 + r
+        for (std::uint32_t c = 0; c < 16; ++c) {
+          Words16 words;
+          __builtin_memcpy(&words, &tile[c], sizeof words);
+          if constexpr (kBf16) {
+            for (std::uint32_t l = 0; l < 16; ++l)
+              words[l] = FloatToBf16(BitsToFloat(words[l])).bits;
+          }
+          const Words8 first = __builtin_shufflevector(words, words, 0, 1, 2, 3, 4, 5, 6, 7);
+          const Words8 second = __builtin_shufflevector(words, words, 8, 9, 10, 11, 12, 13, 14, 15);
+          FingerprintAbsorbInto(lo, __builtin_convertvector(first, Folds8));
+          FingerprintAbsorbInto(hi, __builtin_convertvector(second, Folds8));
+        }
+      }
+      for (std::uint32_t l = 0; l < 8; ++l) {
+        out[i0 + l] = lo[l];
+        out[i0 + 8 + l] = hi[l];
+      }
+    }
+  }
   for (; i0 + kLanes <= blocks; i0 += kLanes) {
     std::uint64_t h[kLanes];
     for (std::uint64_t l = 0; l < kLanes; ++l)
@@ -233,16 +271,21 @@ float* CpuBackend::Layer(std::uint32_t slot, std::uint32_t position) {
 
 RWTTT_HOST_CLONES void CpuBackend::Activation(std::uint64_t token_key, std::uint32_t owner_lo,
                                               std::uint32_t token, std::uint32_t position,
-                                              float* h) {
+                                              std::uint32_t layers, float* h) {
   const std::uint32_t d = model_.d_model;
   const std::uint32_t f = model_.d_ff;
   const float* up = shared_->up.data() + position * up_elems_;
   float* x = x_.data();
-  InputRow(token_key, owner_lo, token, model_.ttt_layers[position], d, x);
-  RoundRow(act_bf16_, x, d);
-  VecMat(x, up, d, f, h);
-  for (std::uint32_t c = 0; c < f; ++c) h[c] = Silu(h[c]);
-  RoundRow(act_bf16_, h, f);
+  for (std::uint32_t l = 0; l < layers; ++l)
+    InputRow(token_key, owner_lo, token, model_.ttt_layers[position + l], d, x + l * d);
+  RoundRow(act_bf16_, x, layers * d);
+  if (layers == 2) {
+    VecMatPair(x, up, x + d, up + up_elems_, d, f, h, h + f);
+  } else {
+    VecMat(x, up, d, f, h);
+  }
+  SiluRow(h, layers * f, den_.data());
+  RoundRow(act_bf16_, h, layers * f);
 }
 
 namespace {
@@ -286,7 +329,7 @@ RWTTT_HOST_CLONES void CpuBackend::ActivationLanes(std::uint64_t token_key, std:
     RoundRow(act_bf16_, x, d * kLanes);
     VecMatLanes<kLanes>(x, up, d, f, h);
   });
-  for (std::uint32_t e = 0; e < f * lanes; ++e) h[e] = Silu(h[e]);
+  SiluRow(h, f * lanes, den_.data());
   RoundRow(act_bf16_, h, f * lanes);
 }
 
@@ -301,13 +344,24 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Read(const InplaceTttKind&, const Batch
   for (std::uint32_t t = item.first_token; t < item.end_token;) {
     const std::uint32_t count = std::min(kMatVecLanes, item.end_token - t);
     float* y = y_.data() + std::uint64_t{t - item.first_token} * n_ttt * d;
-    for (std::uint32_t p = 0; p < n_ttt; ++p, y += d) {
-      if (count == 1) {  // a decode step: one token, not a vector of them
-        Activation(key, owner_lo, t, p, h_.data());
-        VecMat(h_.data(), Layer(item.slot, p), f, d, y);
-        RoundRow(act_bf16_, y, d);
-        continue;
+    if (count == 1) {  // a decode step: one token, not a vector of them; two layers at a time
+      for (std::uint32_t p = 0; p < n_ttt;) {
+        const std::uint32_t layers = std::min(2u, n_ttt - p);
+        Activation(key, owner_lo, t, p, layers, h_.data());
+        if (layers == 2) {
+          VecMatPair(h_.data(), Layer(item.slot, p), h_.data() + f, Layer(item.slot, p + 1), f, d,
+                     y, y + d);
+        } else {
+          VecMat(h_.data(), Layer(item.slot, p), f, d, y);
+        }
+        RoundRow(act_bf16_, y, layers * d);
+        p += layers;
+        y += layers * d;
       }
+      ++t;
+      continue;
+    }
+    for (std::uint32_t p = 0; p < n_ttt; ++p, y += d) {
       // The tokens as lanes: y of token t + g is lane g of yᵀ, which acc_ holds.
       const std::uint32_t lanes = LanesFor(count);
       ActivationLanes(key, owner_lo, t, p, lanes, h_.data());
@@ -441,8 +495,10 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Write(const InplaceTttKind&, const Batc
   const auto owner_lo = static_cast<std::uint32_t>(item.owner.value());
   const std::uint32_t tokens = item.end_token - item.first_token;
   const float eta = model_.learning_rate;
-  std::vector<float>& hs = write_h_;  // H: [tokens][d_ff]
-  std::vector<float>& vs = write_v_;  // V: [tokens][d_model]
+  // H: [d_ff][tokens], each hidden unit's tokens side by side as ActivationLanes gives them (so
+  // the lanes are copied, not transposed); V: [tokens][d_model].
+  std::vector<float>& hs = write_h_;
+  std::vector<float>& vs = write_v_;
   hs.resize(std::uint64_t{tokens} * f);
   vs.resize(std::uint64_t{tokens} * d);
   for (std::uint32_t p = 0; p < n_ttt; ++p) {
@@ -453,7 +509,11 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Write(const InplaceTttKind&, const Batc
       const std::uint32_t t = item.first_token + c0;
       const std::uint32_t lanes = LanesFor(count);
       ActivationLanes(key, owner_lo, t, p, lanes, h_.data());
-      FromLanes(h_.data(), lanes, count, f, hs.data() + std::uint64_t{c0} * f, f);
+      for (std::uint32_t i = 0; i < f; ++i) {
+        const float* lanes_of_i = h_.data() + std::uint64_t{i} * lanes;
+        float* tokens_of_i = hs.data() + std::uint64_t{i} * tokens + c0;
+        for (std::uint32_t g = 0; g < count; ++g) tokens_of_i[g] = lanes_of_i[g];
+      }
       float* vt = x_.data();  // free once ActivationLanes returns
       WithLanes(lanes, [&]<std::uint32_t kLanes>() RWTTT_LAMBDA_INLINE {
         TargetLanes<kLanes>(key, owner_lo, t, layer, d, vt);
@@ -467,7 +527,8 @@ RWTTT_HOST_CLONES ItemResult CpuBackend::Write(const InplaceTttKind&, const Batc
     for (std::uint32_t i0 = 0; i0 < f; i0 += kWriteRows) {
       const std::uint32_t rows = std::min(kWriteRows, f - i0);
       std::fill_n(acc_.data(), std::uint64_t{rows} * d, 0.0f);
-      MacOuterProducts(acc_.data(), rows, d, hs.data() + i0, f, vs.data(), d, tokens);
+      MacOuterProducts(acc_.data(), rows, d, hs.data() + std::uint64_t{i0} * tokens, 1, vs.data(),
+                       d, tokens, /*s_row_stride=*/tokens);
       float* row = w + std::uint64_t{i0} * d;
       for (std::uint64_t e = 0; e < std::uint64_t{rows} * d; ++e)
         row[e] = RoundAs(state_bf16_, UpdatedWeight(row[e], acc_[e], eta));

@@ -50,10 +50,11 @@ class CpuBackend final : public Backend {
  private:
   float RoundAct(float v) const;    // to the profile's dtype
   float RoundState(float v) const;  // to the profile's state_dtype
-  // h = silu(x · W_up) of one token at TTT layer `position`, rounded to dtype: h[0, d_ff).
-  // Uses x_ as scratch. REQUIRES: the kind holds a shared W_up (up_elems_ > 0).
+  // h = silu(x · W_up) of one token at TTT layers [position, position + layers), rounded to
+  // dtype: h[l * d_ff + i] for layer position + l. `layers` is 1 or 2 (two run side by side).
+  // Uses x_ and den_ as scratch. REQUIRES: the kind holds a shared W_up (up_elems_ > 0).
   void Activation(std::uint64_t token_key, std::uint32_t owner_lo, std::uint32_t token,
-                  std::uint32_t position, float* h);
+                  std::uint32_t position, std::uint32_t layers, float* h);
   // Activation of tokens [token, token + lanes) at once, as vector lanes (8 or 16): h[i * lanes
   // + g] is h_i of token + g (lanes past a chunk's end hold values callers ignore). Uses x_ as
   // scratch.
@@ -121,7 +122,7 @@ class CpuBackend final : public Backend {
   bool act_bf16_ = false;          // dtype is bf16
   bool state_bf16_ = false;        // state_dtype is bf16
   // Scratch reused by every item, so that a step allocates nothing.
-  std::vector<float> x_, h_, acc_, y_, write_h_, write_v_;
+  std::vector<float> x_, h_, den_, acc_, y_, write_h_, write_v_;  // den_: SiluRow's
   std::vector<std::uint16_t> bits_;
   std::vector<std::uint64_t> fingerprints_;
 };

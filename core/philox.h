@@ -67,9 +67,9 @@ RWTTT_HD_ALWAYS_INLINE void PhiloxBitsLanes(std::uint64_t seed, std::uint32_t (&
 
 #if !defined(__CUDA_ARCH__)
 // PhiloxBits of sixteen lanes (PhiloxBitsLanes<16>'s result), compiled on its own once per ISA
-// (RWTTT_HOST_CLONES, core/philox.cc) as two halves of eight: inlined into the cpu backend's loop
-// nests, GCC left the rounds scalar, and sixteen lanes it multiplied as 64-bit lanes (vpmullq)
-// where eight use vpmuludq (32 x 32 -> 64 bits).
+// (RWTTT_HOST_CLONES, core/philox.cc) on whole vectors, each multiply as the products of the
+// even and the odd lanes: inlined into the cpu backend's loop nests GCC left the rounds scalar,
+// and as lane loops it widened every word to 64 bits and shuffled it back.
 void PhiloxBitsLanes16(std::uint64_t seed, std::uint32_t (&words)[4][16]);
 #endif
 

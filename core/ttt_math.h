@@ -237,6 +237,14 @@ RWTTT_HD float SqrtF(float x) { return sqrtf(x); }
 // silu(u) = u * sigmoid(u) = u / (1 + e^-u). Large negative u gives -0; -inf gives NaN (inf/inf).
 RWTTT_HD_ALWAYS_INLINE float Silu(float u) { return u / (1.0f + ExpF(-u)); }
 
+// Silu of v[0, n) in place, each element bit for bit Silu's: the denominators into den[0, n)
+// first, then the divisions. In one loop GCC distributed the division over ExpF's special cases,
+// three divisions a vector where one does.
+RWTTT_HD_ALWAYS_INLINE void SiluRow(float* v, std::uint32_t n, float* den) {
+  for (std::uint32_t i = 0; i < n; ++i) den[i] = 1.0f + ExpF(-v[i]);
+  for (std::uint32_t i = 0; i < n; ++i) v[i] = v[i] / den[i];
+}
+
 // d silu(u) / du = sigmoid(u) * (1 + u * (1 - sigmoid(u))).
 RWTTT_HD float SiluGrad(float u) {
   const float sig = 1.0f / (1.0f + ExpF(-u));
@@ -261,80 +269,165 @@ RWTTT_HD float Mac(float acc, float a, float b) { return acc + a * b; }
 // The two products every kind's math is made of, each element reduced with Mac from 0 in
 // ascending index order. w is row-major [n][m] of any storage type.
 //
-// Columns [j0, j0 + kBlock) of VecMat with the accumulators in registers, i outer, so that the
-// compiler vectorises across j; each element's i order is unchanged.
-template <std::uint32_t kBlock, typename W>
-RWTTT_HD_ALWAYS_INLINE void VecMatColumns(const float* in, const W* w, std::uint32_t n,
-                                          std::uint32_t m, std::uint32_t j0, float* out, bool add) {
+// Columns [j0, j0 + kBlock) of kProducts VecMats of one shape (in[k] · w[k] into out[k]) with the
+// accumulators in registers, i outer, so that the compiler vectorises across j and the products'
+// chains run side by side; each element's i order is unchanged.
+template <std::uint32_t kBlock, std::uint32_t kProducts, typename W>
+RWTTT_HD_ALWAYS_INLINE void VecMatColumns(const float* const (&in)[kProducts],
+                                          const W* const (&w)[kProducts], std::uint32_t n,
+                                          std::uint32_t m, std::uint32_t j0,
+                                          float* const (&out)[kProducts], bool add) {
 #if !defined(__CUDACC__)
   if constexpr (kBlock % 16 == 0) {
     // As vectors of 16 lanes: GCC kept the float array's 64 accumulators on the stack, a load and
     // a store per multiply-add.
     typedef float V __attribute__((vector_size(64)));
     constexpr std::uint32_t kL = 16, kV = kBlock / kL;
-    V acc[kV] = {};
+    V acc[kProducts][kV] = {};
     for (std::uint32_t i = 0; i < n; ++i) {
-      const float a = in[i];
-      const W* row = w + std::uint64_t{i} * m + j0;
+      for (std::uint32_t k = 0; k < kProducts; ++k) {
+        const float a = in[k][i];
+        const W* row = w[k] + std::uint64_t{i} * m + j0;
 #pragma GCC unroll 8
-      for (std::uint32_t q = 0; q < kV; ++q) {
-        float loaded[kL];
-        for (std::uint32_t c = 0; c < kL; ++c) loaded[c] = Load(row[q * kL + c]);
-        V x;
-        __builtin_memcpy(&x, loaded, sizeof x);
-        acc[q] = acc[q] + a * x;  // Mac, lane by lane
+        for (std::uint32_t q = 0; q < kV; ++q) {
+          float loaded[kL];
+          for (std::uint32_t c = 0; c < kL; ++c) loaded[c] = Load(row[q * kL + c]);
+          V x;
+          __builtin_memcpy(&x, loaded, sizeof x);
+          acc[k][q] = acc[k][q] + a * x;  // Mac, lane by lane
+        }
       }
     }
-    for (std::uint32_t q = 0; q < kV; ++q) {
-      V sum = acc[q];
-      if (add) {
-        __builtin_memcpy(&sum, out + j0 + q * kL, sizeof sum);
-        sum = sum + acc[q];
+    for (std::uint32_t k = 0; k < kProducts; ++k) {
+      for (std::uint32_t q = 0; q < kV; ++q) {
+        V sum = acc[k][q];
+        if (add) {
+          __builtin_memcpy(&sum, out[k] + j0 + q * kL, sizeof sum);
+          sum = sum + acc[k][q];
+        }
+        __builtin_memcpy(out[k] + j0 + q * kL, &sum, sizeof sum);
       }
-      __builtin_memcpy(out + j0 + q * kL, &sum, sizeof sum);
     }
     return;
   }
 #endif
-  float acc[kBlock] = {};
-  for (std::uint32_t i = 0; i < n; ++i) {
-    const float a = in[i];
-    const W* row = w + std::uint64_t{i} * m + j0;
-    for (std::uint32_t b = 0; b < kBlock; ++b) acc[b] = Mac(acc[b], a, Load(row[b]));
+  for (std::uint32_t k = 0; k < kProducts; ++k) {
+    float acc[kBlock] = {};
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const float a = in[k][i];
+      const W* row = w[k] + std::uint64_t{i} * m + j0;
+      for (std::uint32_t b = 0; b < kBlock; ++b) acc[b] = Mac(acc[b], a, Load(row[b]));
+    }
+    for (std::uint32_t b = 0; b < kBlock; ++b)
+      out[k][j0 + b] = add ? out[k][j0 + b] + acc[b] : acc[b];
   }
-  for (std::uint32_t b = 0; b < kBlock; ++b) out[j0 + b] = add ? out[j0 + b] + acc[b] : acc[b];
 }
 
-// VecMat: out[j] = Σ_i in[i] · w[i][j] (i ascending) for j < m; with `add`, out[j] += that sum.
-// On the host, blocks of 64, 32 and then 16 columns (VecMatColumns); the remaining columns, and a
-// device thread, walk j.
+// Columns [j0, m) of VecMat, one at a time: what the column blocks leave, and a device thread's.
 template <typename W>
-RWTTT_HD_ALWAYS_INLINE void VecMat(const float* in, const W* w, std::uint32_t n, std::uint32_t m,
-                                   float* out, bool add = false) {
-  std::uint32_t j0 = 0;
-#if !defined(__CUDA_ARCH__)
-  for (; j0 + 128 <= m; j0 += 128) VecMatColumns<128>(in, w, n, m, j0, out, add);
-  for (; j0 + 64 <= m; j0 += 64) VecMatColumns<64>(in, w, n, m, j0, out, add);
-  for (; j0 + 32 <= m; j0 += 32) VecMatColumns<32>(in, w, n, m, j0, out, add);
-  for (; j0 + 16 <= m; j0 += 16) VecMatColumns<16>(in, w, n, m, j0, out, add);
-#endif
+RWTTT_HD_ALWAYS_INLINE void VecMatColumnByColumn(const float* in, const W* w, std::uint32_t n,
+                                                 std::uint32_t m, std::uint32_t j0, float* out,
+                                                 bool add) {
   for (std::uint32_t j = j0; j < m; ++j) {
     float acc = 0.0f;
     for (std::uint32_t i = 0; i < n; ++i) acc = Mac(acc, in[i], Load(w[std::uint64_t{i} * m + j]));
     out[j] = add ? out[j] + acc : acc;
   }
 }
+
+// VecMat: out[j] = Σ_i in[i] · w[i][j] (i ascending) for j < m; with `add`, out[j] += that sum.
+// On the host, blocks of 128, 64, 32 and then 16 columns (VecMatColumns); the remaining columns,
+// and a device thread, walk j.
+template <typename W>
+RWTTT_HD_ALWAYS_INLINE void VecMat(const float* in, const W* w, std::uint32_t n, std::uint32_t m,
+                                   float* out, bool add = false) {
+  std::uint32_t j0 = 0;
+#if !defined(__CUDA_ARCH__)
+  const float* const ins[1] = {in};
+  const W* const ws[1] = {w};
+  float* const outs[1] = {out};
+  for (; j0 + 128 <= m; j0 += 128) VecMatColumns<128>(ins, ws, n, m, j0, outs, add);
+  for (; j0 + 64 <= m; j0 += 64) VecMatColumns<64>(ins, ws, n, m, j0, outs, add);
+  for (; j0 + 32 <= m; j0 += 32) VecMatColumns<32>(ins, ws, n, m, j0, outs, add);
+  for (; j0 + 16 <= m; j0 += 16) VecMatColumns<16>(ins, ws, n, m, j0, outs, add);
+#endif
+  VecMatColumnByColumn(in, w, n, m, j0, out, add);
+}
+
+// VecMat of two products of one shape at once, in0 · w0 into out0 and in1 · w1 into out1, each
+// bit for bit VecMat's: their chains side by side, so that where one product is a single chain
+// of n adds (a decode token's TTT layer of 16 columns) neither waits on its own latency.
+template <typename W>
+RWTTT_HD_ALWAYS_INLINE void VecMatPair(const float* in0, const W* w0, const float* in1, const W* w1,
+                                       std::uint32_t n, std::uint32_t m, float* out0, float* out1) {
+  std::uint32_t j0 = 0;
+#if !defined(__CUDA_ARCH__)
+  const float* const ins[2] = {in0, in1};
+  const W* const ws[2] = {w0, w1};
+  float* const outs[2] = {out0, out1};
+  for (; j0 + 64 <= m; j0 += 64) VecMatColumns<64>(ins, ws, n, m, j0, outs, false);
+  for (; j0 + 32 <= m; j0 += 32) VecMatColumns<32>(ins, ws, n, m, j0, outs, false);
+  for (; j0 + 16 <= m; j0 += 16) VecMatColumns<16>(ins, ws, n, m, j0, outs, false);
+#endif
+  VecMatColumnByColumn(in0, w0, n, m, j0, out0, false);
+  VecMatColumnByColumn(in1, w1, n, m, j0, out1, false);
+}
+
+#if !defined(__CUDACC__)
+// Sixteen fp32 lanes: one AVX-512 register.
+typedef float F32x16 __attribute__((vector_size(64)));
+
+// A tile of 16 x 16 lanes, one row per vector, transposed in registers (afterwards lane r of p[c]
+// is what lane c of p[r] was) in four stages of two-source shuffles, each swapping one bit of the
+// row and column index.
+inline __attribute__((always_inline)) void TransposeInRegisters(F32x16 (&p)[16]) {
+  using V = F32x16;
+  constexpr std::uint32_t kL = 16;
+  // Stage h: lane c of the first result is (c & h) ? b[c - h] : a[c], of the second
+  // (c & h) ? b[c] : a[c + h] (b's lanes are 16 and up). Vectors go by reference: passed by
+  // value they would change the ABI between the ISA clones.
+  auto stage = [&p](std::uint32_t h, auto shuffle) {
+    for (std::uint32_t r = 0; r < kL; ++r) {
+      if (r & h) continue;
+      const V a = p[r], b = p[r + h];
+      shuffle(a, b, p[r], p[r + h]);
+    }
+  };
+  stage(8, [](const V& a, const V& b, V& first, V& second) {
+    first = __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    second =
+        __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
+  });
+  stage(4, [](const V& a, const V& b, V& first, V& second) {
+    first = __builtin_shufflevector(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
+    second =
+        __builtin_shufflevector(a, b, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
+  });
+  stage(2, [](const V& a, const V& b, V& first, V& second) {
+    first = __builtin_shufflevector(a, b, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
+    second =
+        __builtin_shufflevector(a, b, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
+  });
+  stage(1, [](const V& a, const V& b, V& first, V& second) {
+    first =
+        __builtin_shufflevector(a, b, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
+    second =
+        __builtin_shufflevector(a, b, 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
+  });
+}
+#endif
+
 #if !defined(__CUDACC__)
 // Rows [i0, i0 + 16) of MatVec as one vector of 16 accumulators, a lane per row. Each block of 16
-// columns is 16 row vectors of products w[i][j] · in[j], transposed in registers (four stages of
-// two-source shuffles, each swapping one bit of the row and column index) into 16 column vectors
-// that the accumulators add in ascending j: every row's chain is MatVec's, and the products and
-// adds run 16 rows wide instead of being extracted one by one.
+// columns is 16 row vectors of products w[i][j] · in[j], transposed in registers
+// (TransposeInRegisters) into 16 column vectors that the accumulators add in ascending j: every
+// row's chain is MatVec's, and the products and adds run 16 rows wide instead of being extracted
+// one by one.
 template <typename W>
 inline __attribute__((always_inline)) void MatVecRows16(const W* w, const float* in,
                                                         std::uint32_t m, std::uint32_t i0,
                                                         float* out) {
-  typedef float V __attribute__((vector_size(64)));
+  using V = F32x16;
   constexpr std::uint32_t kL = 16;
   static_assert(sizeof(V) == sizeof(float) * kL);
   V acc = {};
@@ -356,39 +449,7 @@ inline __attribute__((always_inline)) void MatVecRows16(const W* w, const float*
       __builtin_memcpy(&p[r], loaded, sizeof loaded);
       p[r] = p[r] * x;  // the products of Mac, rounded as they are there
     }
-    // Stage h: lane c of the first result is (c & h) ? b[c - h] : a[c], of the second
-    // (c & h) ? b[c] : a[c + h] (b's lanes are 16 and up). Vectors go by reference: passed by
-    // value they would change the ABI between the ISA clones.
-    auto stage = [&p](std::uint32_t h, auto shuffle) {
-      for (std::uint32_t r = 0; r < kL; ++r) {
-        if (r & h) continue;
-        const V a = p[r], b = p[r + h];
-        shuffle(a, b, p[r], p[r + h]);
-      }
-    };
-    stage(8, [](const V& a, const V& b, V& first, V& second) {
-      first = __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-      second = __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29,
-                                       30, 31);
-    });
-    stage(4, [](const V& a, const V& b, V& first, V& second) {
-      first =
-          __builtin_shufflevector(a, b, 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27);
-      second =
-          __builtin_shufflevector(a, b, 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31);
-    });
-    stage(2, [](const V& a, const V& b, V& first, V& second) {
-      first =
-          __builtin_shufflevector(a, b, 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29);
-      second =
-          __builtin_shufflevector(a, b, 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31);
-    });
-    stage(1, [](const V& a, const V& b, V& first, V& second) {
-      first =
-          __builtin_shufflevector(a, b, 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30);
-      second =
-          __builtin_shufflevector(a, b, 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31);
-    });
+    TransposeInRegisters(p);
     for (std::uint32_t c = 0; c < kL; ++c) acc = acc + p[c];  // p[c][r] = w[i0 + r][j0 + c] · in
   }
   for (; j0 < m; ++j0) {
@@ -539,45 +600,56 @@ RWTTT_HD_ALWAYS_INLINE void VecMatLanes(const float* in, const W* w, std::uint32
 
 // g[r][c] = Mac(... Mac(g[r][c], s[r], v[c]) ..., s[(count - 1) s_stride + r],
 // v[(count - 1) v_stride + c]) for r < rows, c < cols, g row-major: a gradient takes `count`
-// tokens' outer products s_n v_nᵀ in ascending token order. On the host, tiles of 128 (then 64, 16)
-// columns, each down all the rows: the tile of a row stays in registers while the tokens go by, and
-// the tokens' slice of v (count x 128 floats) stays in L1 for every row. The rest, and a device
-// thread, walk the elements.
+// tokens' outer products s_n v_nᵀ in ascending token order. s's rows lie `s_row_stride` apart
+// (token n's scalar for row r is s[n * s_stride + r * s_row_stride]). On the host, tiles of 128
+// (then 64, 16) columns, each down the rows: the tile stays in registers while the tokens go by,
+// and the tokens' slice of v (count x 128 floats) stays in L1 for every row. Narrow tiles take
+// several rows at once (2 rows of 64 columns, 8 of 16), so that their chains overlap instead of
+// one chain of `count` adds waiting on itself. The rest, and a device thread, walk the elements.
 RWTTT_HD_ALWAYS_INLINE void MacOuterProducts(float* g, std::uint32_t rows, std::uint32_t cols,
                                              const float* s, std::uint64_t s_stride, const float* v,
-                                             std::uint64_t v_stride, std::uint32_t count) {
+                                             std::uint64_t v_stride, std::uint32_t count,
+                                             std::uint64_t s_row_stride = 1) {
   std::uint32_t c0 = 0;
 #if !defined(__CUDACC__)
   typedef float V __attribute__((vector_size(64)));
   constexpr std::uint32_t kL = 16;
-  auto tiles = [&]<std::uint32_t kVectors>() {
-    for (; c0 + kVectors * kL <= cols; c0 += kVectors * kL) {
-      for (std::uint32_t r = 0; r < rows; ++r) {
-        float* row = g + std::uint64_t{r} * cols + c0;
-        V acc[kVectors];
-        __builtin_memcpy(acc, row, sizeof acc);
-        for (std::uint32_t n = 0; n < count; ++n) {
-          const float sn = s[n * s_stride + r];
-          const float* vn = v + n * v_stride + c0;
-          for (std::uint32_t q = 0; q < kVectors; ++q) {
-            V x;
-            __builtin_memcpy(&x, vn + q * kL, sizeof x);
-            acc[q] = acc[q] + sn * x;  // Mac, lane by lane
-          }
+  // Rows [r, r + kRows) of the tile of kVectors vectors at c0, then the next such rows.
+  auto row_tiles = [&]<std::uint32_t kVectors, std::uint32_t kRows>(std::uint32_t& r) {
+    for (; r + kRows <= rows; r += kRows) {
+      V acc[kRows][kVectors];
+      for (std::uint32_t q = 0; q < kRows; ++q)
+        __builtin_memcpy(acc[q], g + std::uint64_t{r + q} * cols + c0, sizeof acc[q]);
+      for (std::uint32_t n = 0; n < count; ++n) {
+        const float* vn = v + n * v_stride + c0;
+        V x[kVectors];
+        __builtin_memcpy(x, vn, sizeof x);
+        for (std::uint32_t q = 0; q < kRows; ++q) {
+          const float sn = s[n * s_stride + (r + q) * s_row_stride];
+          for (std::uint32_t k = 0; k < kVectors; ++k)
+            acc[q][k] = acc[q][k] + sn * x[k];  // Mac, lane by lane
         }
-        __builtin_memcpy(row, acc, sizeof acc);
       }
+      for (std::uint32_t q = 0; q < kRows; ++q)
+        __builtin_memcpy(g + std::uint64_t{r + q} * cols + c0, acc[q], sizeof acc[q]);
     }
   };
-  tiles.template operator()<8>();
-  tiles.template operator()<4>();
-  tiles.template operator()<1>();
+  auto tiles = [&]<std::uint32_t kVectors, std::uint32_t kRows>() {
+    for (; c0 + kVectors * kL <= cols; c0 += kVectors * kL) {
+      std::uint32_t r = 0;
+      row_tiles.template operator()<kVectors, kRows>(r);
+      if constexpr (kRows > 1) row_tiles.template operator()<kVectors, 1>(r);
+    }
+  };
+  tiles.template operator()<8, 1>();
+  tiles.template operator()<4, 2>();
+  tiles.template operator()<1, 8>();
 #endif
   for (std::uint32_t r = 0; r < rows; ++r) {
     for (std::uint32_t c = c0; c < cols; ++c) {
       float acc = g[std::uint64_t{r} * cols + c];
       for (std::uint32_t n = 0; n < count; ++n)
-        acc = Mac(acc, s[n * s_stride + r], v[n * v_stride + c]);
+        acc = Mac(acc, s[n * s_stride + r * s_row_stride], v[n * v_stride + c]);
       g[std::uint64_t{r} * cols + c] = acc;
     }
   }
@@ -597,9 +669,17 @@ RWTTT_HD float UpdatedWeight(float w, float acc, float eta) { return w + eta * a
 RWTTT_HD std::uint64_t FingerprintStart(std::uint32_t position, std::uint32_t block) {
   return Mix64(((static_cast<std::uint64_t>(position) << 32) | block) + 0x2545F4914F6CDD1Dull);
 }
-RWTTT_HD std::uint64_t FingerprintAbsorb(std::uint64_t h, std::uint32_t word) {
+// FingerprintAbsorb in place, of one fold or of a vector of them (h and word vectors of 64-bit
+// lanes alike, so that many blocks fold at once; by reference, because vectors passed by value
+// would change the ABI between the ISA clones).
+template <typename Fold, typename Word>
+RWTTT_HD_ALWAYS_INLINE void FingerprintAbsorbInto(Fold& h, const Word& word) {
   h = (h ^ word) * 0x9E3779B97F4A7C15ull;
-  return h ^ (h >> 29);
+  h = h ^ (h >> 29);
+}
+RWTTT_HD std::uint64_t FingerprintAbsorb(std::uint64_t h, std::uint32_t word) {
+  FingerprintAbsorbInto(h, word);
+  return h;
 }
 
 }  // namespace rwttt

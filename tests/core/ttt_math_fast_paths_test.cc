@@ -1,8 +1,9 @@
 // The host's fast paths of core/ttt_math.h against their one-element-at-a-time definitions, bit for
-// bit: whole-block draws, Philox blocks and tokens' draws as vector lanes, VecMat's column blocks,
-// MatVec's row lanes and side-by-side row chains, a gradient's register tiles, MatVecLanes' and
-// VecMatLanes' transposed vectors and LaCT's many-token READ must each compute every element with
-// the same operations in the same order as the plain loop (or the one-token READ).
+// bit: whole-block draws, Philox blocks and tokens' draws as vector lanes, VecMat's column blocks
+// (of one product and of two side by side), Silu a row at a time, MatVec's row lanes and
+// side-by-side row chains, a gradient's register tiles, MatVecLanes' and VecMatLanes' transposed
+// vectors and LaCT's many-token READ must each compute every element with the same operations in
+// the same order as the plain loop (or the one-token READ).
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -102,6 +103,46 @@ RC_GTEST_PROP(VecMat, EqualsColumnByColumnSums, ()) { CheckVecMat<float>(); }
 RC_GTEST_PROP(VecMat, EqualsColumnByColumnSumsOfBf16Weights, ()) { CheckVecMat<Bf16>(); }
 
 template <typename W>
+void CheckVecMatPair() {
+  // Two products' column blocks side by side, then the rest: each exactly its own VecMat.
+  const auto n = *rc::gen::inRange<std::uint32_t>(0, 40);
+  const auto m = *rc::gen::inRange<std::uint32_t>(0, 150);
+  const std::vector<float> in0 = Floats(n), in1 = Floats(n);
+  const std::vector<float> wf0 = Floats(std::size_t{n} * m), wf1 = Floats(std::size_t{n} * m);
+  std::vector<W> w0(wf0.size()), w1(wf1.size());
+  for (std::size_t e = 0; e < w0.size(); ++e) {
+    Store(&w0[e], wf0[e]);
+    Store(&w1[e], wf1[e]);
+  }
+  std::vector<float> out0(m), out1(m), alone0(m), alone1(m);
+  VecMatPair(in0.data(), w0.data(), in1.data(), w1.data(), n, m, out0.data(), out1.data());
+  VecMat(in0.data(), w0.data(), n, m, alone0.data());
+  VecMat(in1.data(), w1.data(), n, m, alone1.data());
+  for (std::uint32_t j = 0; j < m; ++j) {
+    RC_ASSERT(FloatBits(out0[j]) == FloatBits(alone0[j]));
+    RC_ASSERT(FloatBits(out1[j]) == FloatBits(alone1[j]));
+  }
+}
+
+RC_GTEST_PROP(VecMatPair, EqualsEachProductsVecMat, ()) { CheckVecMatPair<float>(); }
+RC_GTEST_PROP(VecMatPair, EqualsEachProductsVecMatOfBf16Weights, ()) { CheckVecMatPair<Bf16>(); }
+
+RC_GTEST_PROP(SiluRow, EqualsSiluOfEachElement, ()) {
+  // Any bits: NaNs, infinities, subnormals and both ends of ExpF's range among them.
+  const auto n = *rc::gen::inRange<std::uint32_t>(0, 80);
+  std::vector<float> v(n), den(n);
+  for (auto& x : v) {
+    x = *rc::gen::oneOf(
+        rc::gen::map(rc::gen::arbitrary<std::uint32_t>(),
+                     [](std::uint32_t b) { return BitsToFloat(b); }),
+        rc::gen::map(rc::gen::inRange(-12000, 12001), [](int i) { return i / 100.0f; }));
+  }
+  const std::vector<float> start = v;
+  SiluRow(v.data(), n, den.data());
+  for (std::uint32_t i = 0; i < n; ++i) RC_ASSERT(FloatBits(v[i]) == FloatBits(Silu(start[i])));
+}
+
+template <typename W>
 void CheckMatVec() {
   // Blocks of 16 rows as vector lanes, then of eight rows, then the rest; 16-column blocks
   // transposed in registers, then the rest.
@@ -123,21 +164,28 @@ RC_GTEST_PROP(MatVec, EqualsRowByRowSums, ()) { CheckMatVec<float>(); }
 RC_GTEST_PROP(MatVec, EqualsRowByRowSumsOfBf16Weights, ()) { CheckMatVec<Bf16>(); }
 
 RC_GTEST_PROP(MacOuterProducts, EqualsTokenByTokenMacs, ()) {
-  // Tiles of 64 and 16 columns in registers, then single columns; strided scalars and vectors.
-  const auto rows = *rc::gen::inRange<std::uint32_t>(0, 6);
+  // Tiles of 128, 64 and 16 columns in registers (the narrow ones several rows at once, then the
+  // remaining rows one by one), then single columns; strided scalars and vectors, s's rows
+  // either side by side or a token's scalars side by side.
+  const auto rows = *rc::gen::inRange<std::uint32_t>(0, 20);
   const auto cols = *rc::gen::inRange<std::uint32_t>(0, 150);
   const auto count = *rc::gen::inRange<std::uint32_t>(0, 20);
-  const std::uint64_t s_stride = rows + *rc::gen::inRange<std::uint64_t>(0, 3);
+  const bool rows_apart = *rc::gen::arbitrary<bool>();
+  const std::uint64_t s_stride = rows_apart ? 1 : rows + *rc::gen::inRange<std::uint64_t>(0, 3);
+  const std::uint64_t s_row_stride =
+      rows_apart ? count + *rc::gen::inRange<std::uint64_t>(0, 3) : 1;
   const std::uint64_t v_stride = cols + *rc::gen::inRange<std::uint64_t>(0, 5);
-  const std::vector<float> start = Floats(std::size_t{rows} * cols), s = Floats(count * s_stride),
+  const std::vector<float> start = Floats(std::size_t{rows} * cols),
+                           s = Floats(count * s_stride + rows * s_row_stride),
                            v = Floats(count * v_stride);
   std::vector<float> g = start;
-  MacOuterProducts(g.data(), rows, cols, s.data(), s_stride, v.data(), v_stride, count);
+  MacOuterProducts(g.data(), rows, cols, s.data(), s_stride, v.data(), v_stride, count,
+                   s_row_stride);
   for (std::uint32_t r = 0; r < rows; ++r) {
     for (std::uint32_t c = 0; c < cols; ++c) {
       float acc = start[r * cols + c];
       for (std::uint32_t n = 0; n < count; ++n)
-        acc = Mac(acc, s[n * s_stride + r], v[n * v_stride + c]);
+        acc = Mac(acc, s[n * s_stride + r * s_row_stride], v[n * v_stride + c]);
       RC_ASSERT(FloatBits(g[r * cols + c]) == FloatBits(acc));
     }
   }
