@@ -26,7 +26,7 @@ Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, See
       ((1 + std::uint64_t{num_slots}) * layer_elems + up_elems + down_elems) * n_ttt *
       sizeof(float);
   RWTTT_TRY(CheckHostMemory(
-      bytes, fmt::format("backend cpu: model {} with {} slots", model.name, num_slots)));
+      bytes, fmt::format("backend {}: model {} with {} slots", label_, model.name, num_slots)));
   SetModel(model, RunKey(seed.value()));
   shared_.reset();
   auto shared = std::make_shared<SharedWeights>();
@@ -36,7 +36,7 @@ Status CpuBackend::Reset(const ModelProfile& model, std::uint32_t num_slots, See
     shared->base.assign(n_ttt * layer_elems, 0.0f);
   } catch (const std::bad_alloc&) {
     return Error::Unavailable(fmt::format(
-        "backend cpu: out of host memory for the shared weights of model {}", model.name));
+        "backend {}: out of host memory for the shared weights of model {}", label_, model.name));
   }
   RWTTT_TRY(AllocateSlots(num_slots));
   const std::uint32_t d = model.d_model;
@@ -60,7 +60,7 @@ Status CpuBackend::ShareWeightsOf(const CpuBackend& source, std::uint32_t num_sl
   RWTTT_CHECK(source.shared_ != nullptr) << "ShareWeightsOf: the source backend was never Reset";
   const std::uint64_t bytes = std::uint64_t{num_slots} * source.layer_elems_ *
                               source.model_.ttt_layers.size() * sizeof(float);
-  RWTTT_TRY(CheckHostMemory(bytes, fmt::format("backend cpu: model {} with {} more slots",
+  RWTTT_TRY(CheckHostMemory(bytes, fmt::format("backend {}: model {} with {} more slots", label_,
                                                source.model_.name, num_slots)));
   SetModel(source.model_, source.run_key_);
   shared_ = source.shared_;
@@ -89,8 +89,9 @@ Status CpuBackend::AllocateSlots(std::uint32_t num_slots) {
     acc_.assign(std::uint64_t{model_.d_model} * std::max(kWriteRows, kMatVecLanes), 0.0f);
   } catch (const std::bad_alloc&) {
     slots_.clear();
-    return Error::Unavailable(fmt::format(
-        "backend cpu: out of host memory allocating {} slots of model {}", num_slots, model_.name));
+    return Error::Unavailable(
+        fmt::format("backend {}: out of host memory allocating {} slots of model {}", label_,
+                    num_slots, model_.name));
   }
   return OkStatus();
 }

@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/backend.h"
@@ -24,6 +26,11 @@ struct LowRankShape;  // core/low_rank_math.h
 
 class CpuBackend final : public Backend {
  public:
+  CpuBackend() = default;
+  // A cpu backend whose error messages call it `label` ("backend <label>: ..."), for a backend
+  // that runs on these kernels and answers to its own name (omp, for small models).
+  explicit CpuBackend(std::string label) : label_(std::move(label)) {}
+
   std::string_view name() const override { return "cpu"; }
   // Fails with Unavailable when the shared weights and `num_slots` states do not fit in the
   // available host memory. O(shared weights) time to generate them.
@@ -104,6 +111,7 @@ class CpuBackend final : public Backend {
   ItemResult WriteResult(const BatchItem& item);
   float* Layer(std::uint32_t slot, std::uint32_t position);
 
+  std::string label_ = "cpu";  // what error messages call this backend
   ModelProfile model_;
   std::uint64_t run_key_ = 0;
   std::uint64_t layer_elems_ = 0;  // ModelProfile::layer_state_elems()

@@ -96,21 +96,12 @@ class OmpBackend final : public Backend {
     kernels_.reset();  // the old model's memory goes before the new model's is taken
     const bool cpu = RunsOnCpuKernels(model, inline_work_);
     if (cpu) {
-      kernels_ = std::make_unique<CpuBackend>();
+      kernels_ = std::make_unique<CpuBackend>("omp (on the cpu backend's kernels)");
     } else {
       kernels_ = std::make_unique<internal::BatchedBackend<OmpSystem>>(threads_, inline_work_);
     }
     Status status = kernels_->Reset(model, num_slots, seed);
-    if (!status.ok()) {
-      kernels_.reset();  // used again before a Reset succeeds: Kernels() says so
-      Error error = status.error();
-      // The cpu kernels' messages name backend cpu; the user asked for omp.
-      constexpr std::string_view kCpu = "backend cpu";
-      if (cpu && error.message.starts_with(kCpu)) {
-        error.message.replace(0, kCpu.size(), "backend omp (on the cpu backend's kernels)");
-      }
-      return error;
-    }
+    if (!status.ok()) kernels_.reset();  // used again before a Reset succeeds: Kernels() says so
     return status;
   }
   void InitSlot(std::uint32_t slot) override { Kernels().InitSlot(slot); }
