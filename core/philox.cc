@@ -28,19 +28,17 @@ RWTTT_HOST_CLONES void PhiloxBitsLanes16(std::uint64_t seed, std::uint32_t (&wor
   // PhiloxBitsLanes' rounds on whole vectors of 16 lanes. GCC compiled the lane loops, of 16
   // lanes or two halves of 8, with each word widened to 64 bits and shuffled back; this takes
   // 0.57 of their time here.
-  constexpr std::uint64_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;  // Random123's multipliers
-  constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;  // and key increments
   Words16 w[4];
   __builtin_memcpy(w, words, sizeof w);
   std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
   for (int round = 0; round < 10; ++round) {
     if (round > 0) {
-      k0 += kW0;
-      k1 += kW1;
+      k0 += kPhiloxW0;
+      k1 += kPhiloxW1;
     }
     Words16 hi0, lo0, hi1, lo1;
-    MulHiLo(w[0], kM0, hi0, lo0);
-    MulHiLo(w[2], kM1, hi1, lo1);
+    MulHiLo(w[0], kPhiloxM0, hi0, lo0);
+    MulHiLo(w[2], kPhiloxM1, hi1, lo1);
     w[0] = hi1 ^ w[1] ^ k0;
     w[1] = lo1;
     w[2] = hi0 ^ w[3] ^ k1;

@@ -38,6 +38,11 @@ RWTTT_HD_ALWAYS_INLINE PhiloxBlock PhiloxBits(std::uint64_t seed, std::uint32_t 
   return PhiloxBlock{{out[0], out[1], out[2], out[3]}};
 }
 
+// Random123's Philox4x32 multipliers and key increments, for the rounds written out lane by lane
+// (PhiloxBitsLanes) and on whole vectors (PhiloxBitsLanes16).
+inline constexpr std::uint32_t kPhiloxM0 = 0xD2511F53u, kPhiloxM1 = 0xCD9E8D57u;
+inline constexpr std::uint32_t kPhiloxW0 = 0x9E3779B9u, kPhiloxW1 = 0xBB67AE85u;
+
 // PhiloxBits of kLanes counters under one seed at once, in place: on entry words[w][l] is word w
 // of lane l's counter, on return word w of PhiloxBits(seed, words[0][l], .., words[3][l]).
 // Random123's ten rounds written lane by lane, so that the compiler runs each multiply as one
@@ -45,8 +50,8 @@ RWTTT_HD_ALWAYS_INLINE PhiloxBlock PhiloxBits(std::uint64_t seed, std::uint32_t 
 // (tests/core/ttt_math_fast_paths_test.cc).
 template <std::uint32_t kLanes>
 RWTTT_HD_ALWAYS_INLINE void PhiloxBitsLanes(std::uint64_t seed, std::uint32_t (&words)[4][kLanes]) {
-  constexpr std::uint64_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;  // Random123's multipliers
-  constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;  // and key increments
+  constexpr std::uint64_t kM0 = kPhiloxM0, kM1 = kPhiloxM1;
+  constexpr std::uint32_t kW0 = kPhiloxW0, kW1 = kPhiloxW1;
   std::uint32_t k0 = static_cast<std::uint32_t>(seed), k1 = static_cast<std::uint32_t>(seed >> 32);
   for (int round = 0; round < 10; ++round) {
     if (round > 0) {
