@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <utility>
+#include <vector>
 
 #include "core/host_memory.h"
 #include "core/json_writer.h"
@@ -146,55 +147,77 @@ std::vector<Params> RowsOf(const ModelProfile& model, const std::vector<Calibrat
   return rows;
 }
 
+// Solves m · y = rhs (n × n, n = rhs.size()) by Gaussian elimination with partial pivoting.
+// False when m is singular.
+bool SolveDense(std::vector<std::vector<double>> m, std::vector<double> rhs,
+                std::vector<double>& y) {
+  const std::size_t n = rhs.size();
+  for (std::size_t p = 0; p < n; ++p) {
+    std::size_t best = p;
+    for (std::size_t r = p + 1; r < n; ++r) {
+      if (std::abs(m[r][p]) > std::abs(m[best][p])) best = r;
+    }
+    std::swap(m[p], m[best]);
+    std::swap(rhs[p], rhs[best]);
+    if (!(std::abs(m[p][p]) > 1e-300)) return false;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (r == p) continue;
+      const double f = m[r][p] / m[p][p];
+      for (std::size_t k = p; k < n; ++k) m[r][k] -= f * m[p][k];
+      rhs[r] -= f * rhs[p];
+    }
+  }
+  y.resize(n);
+  for (std::size_t j = 0; j < n; ++j) y[j] = rhs[j] / m[j][j];
+  return true;
+}
+
 // Least squares of sum_i ((row_i . x) / m_i - 1)^2 over the free columns (the others keep their
 // value in `x`), by the normal equations of the columns scaled to a largest entry of 1 (bytes and
 // FLOPs are 10^6 times the layer counts). False when they are singular.
 bool SolveFree(const std::vector<Params>& rows, const std::vector<double>& measured,
                const std::array<bool, kParams>& free, Params& x) {
+  std::vector<int> cols;
+  for (int j = 0; j < kParams; ++j) {
+    if (free[j]) cols.push_back(j);
+  }
   Params scale{};
   for (std::size_t i = 0; i < rows.size(); ++i) {
     for (int j = 0; j < kParams; ++j) scale[j] = std::max(scale[j], rows[i][j] / measured[i]);
   }
-  std::array<std::array<double, kParams + 1>, kParams> a{};  // normal equations, augmented
+  const std::size_t n = cols.size();
+  std::vector<std::vector<double>> normal(n, std::vector<double>(n, 0.0));
+  std::vector<double> rhs(n, 0.0);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const double w = 1.0 / measured[i];
     double target = 1.0;
     for (int j = 0; j < kParams; ++j) {
       if (!free[j]) target -= rows[i][j] * x[j] * w;
     }
-    for (int j = 0; j < kParams; ++j) {
-      if (!free[j]) continue;
-      for (int k = 0; k < kParams; ++k) {
-        if (free[k]) a[j][k] += rows[i][j] * w / scale[j] * rows[i][k] * w / scale[k];
-      }
-      a[j][kParams] += rows[i][j] * w / scale[j] * target;
+    for (std::size_t a = 0; a < n; ++a) {
+      const double ra = rows[i][cols[a]] * w / scale[cols[a]];
+      for (std::size_t b = 0; b < n; ++b)
+        normal[a][b] += ra * rows[i][cols[b]] * w / scale[cols[b]];
+      rhs[a] += ra * target;
     }
   }
-  std::vector<int> cols;
-  for (int j = 0; j < kParams; ++j) {
-    if (!free[j]) continue;
-    cols.push_back(j);
-    // A whisker of ridge: when columns cannot be told apart (every shape runs every layer, so the
-    // launch and the per-layer overhead enter only as launch + layers * overhead), the smallest
-    // solution, not an arbitrary one.
-    a[j][j] += 1e-13;
-  }
-  // Gaussian elimination with partial pivoting on the free block.
-  for (std::size_t p = 0; p < cols.size(); ++p) {
-    std::size_t best = p;
-    for (std::size_t r = p + 1; r < cols.size(); ++r) {
-      if (std::abs(a[cols[r]][cols[p]]) > std::abs(a[cols[best]][cols[p]])) best = r;
+  // A whisker of ridge: when columns cannot be told apart (every shape runs every layer, so the
+  // launch and the per-layer overhead enter only as launch + layers * overhead), the smallest
+  // solution, not an arbitrary one.
+  for (std::size_t a = 0; a < n; ++a) normal[a][a] += 1e-13;
+  // That leaves the system as ill-conditioned as 1e13: one elimination can miss by 1e-3, so the
+  // solution is refined by solving again for what it still misses (iterative refinement).
+  std::vector<double> y, delta;
+  if (!SolveDense(normal, rhs, y)) return false;
+  for (int round = 0; round < 4; ++round) {
+    std::vector<double> residual = rhs;
+    for (std::size_t a = 0; a < n; ++a) {
+      for (std::size_t b = 0; b < n; ++b) residual[a] -= normal[a][b] * y[b];
     }
-    std::swap(a[cols[p]], a[cols[best]]);
-    const double pivot = a[cols[p]][cols[p]];
-    if (!(std::abs(pivot) > 1e-300)) return false;
-    for (std::size_t r = 0; r < cols.size(); ++r) {
-      if (r == p) continue;
-      const double f = a[cols[r]][cols[p]] / pivot;
-      for (int k = 0; k <= kParams; ++k) a[cols[r]][k] -= f * a[cols[p]][k];
-    }
+    if (!SolveDense(normal, residual, delta)) break;
+    for (std::size_t a = 0; a < n; ++a) y[a] += delta[a];
   }
-  for (int j : cols) x[j] = a[j][kParams] / a[j][j] / scale[j];
+  for (std::size_t a = 0; a < n; ++a) x[cols[a]] = y[a] / scale[cols[a]];
   return true;
 }
 
