@@ -1,8 +1,9 @@
 // Kernel throughput of the omp backend: READ (decode, one token per owner) and WRITE (one chunk
 // per owner) at batch 1, 2, 4, 8, 16 on the `small` and `medium` profiles, and WRITE on one layer
 // of `lact-1b` and `lact-1b-muon` at batch 1, 2, 4, each as a fraction of
-// its limit measured in the same run on the same threads: READ against a STREAM triad (of_triad),
-// WRITE against the fp32 multiply-plus-add peak without FMA (of_peak).
+// its limit measured in the same run on the same threads: READ against a STREAM triad (of_triad)
+// and against a read-only stream (of_read: a READ only reads, and one core reads slower than it
+// runs a triad), WRITE against the fp32 multiply-plus-add peak without FMA (of_peak).
 //
 //   build/bench/kernels_bench [--benchmark_filter=Read] [--benchmark_min_time=0.5]
 //   OMP_NUM_THREADS=2 build/bench/kernels_bench --benchmark_counters_tabular=true
@@ -42,6 +43,26 @@ void Triad(std::vector<float>& a, const std::vector<float>& b, const std::vector
   benchmark::ClobberMemory();
 }
 
+// A read-only stream over the triad's inputs: the sum of b and c, in 16 partial sums a thread so
+// that no add waits on another. A READ only reads, and on a CPU one core may read slower than it
+// runs a triad's two reads and a write together; this is the ceiling of a kernel that only reads.
+RWTTT_HOST_CLONES double ReadStream(const std::vector<float>& b, const std::vector<float>& c) {
+  constexpr std::size_t kPartial = 16;
+  double total = 0;
+  const std::size_t n = b.size() / kPartial * kPartial;
+#pragma omp parallel reduction(+ : total)
+  {
+    float partial[kPartial] = {};
+#pragma omp for schedule(static)
+    for (std::size_t i = 0; i < n; i += kPartial) {
+      for (std::size_t k = 0; k < kPartial; ++k) partial[k] += b[i + k] + c[i + k];
+    }
+    for (float p : partial) total += p;
+  }
+  benchmark::DoNotOptimize(total);
+  return total;
+}
+
 // The fp32 peak without FMA: 256 independent chains x = x * m + k per thread (a multiply and an
 // add, never fused: -ffp-contract=off), compiled for the widest vectors the CPU has, as the
 // kernels are. Returns the multiply-adds done.
@@ -73,7 +94,8 @@ double Seconds(std::chrono::steady_clock::time_point since) {
 // kernels' threads, so that a noisy machine's figures stay comparable within one run.
 struct Limits {
   double triad_bytes_per_second = 0;
-  double peak_flops = 0;  // a multiply and an add are two
+  double read_bytes_per_second = 0;  // ReadStream's
+  double peak_flops = 0;             // a multiply and an add are two
 };
 
 const Limits& MeasuredLimits() {
@@ -86,6 +108,10 @@ const Limits& MeasuredLimits() {
       Triad(a, b, c);
       l.triad_bytes_per_second =
           std::max(l.triad_bytes_per_second, 3.0 * kTriadFloats * sizeof(float) / Seconds(t0));
+      const auto t_read = std::chrono::steady_clock::now();
+      ReadStream(b, c);
+      l.read_bytes_per_second =
+          std::max(l.read_bytes_per_second, 2.0 * kTriadFloats * sizeof(float) / Seconds(t_read));
       const auto t1 = std::chrono::steady_clock::now();
       const std::uint64_t mul_adds = MulAddChains(std::uint64_t{1} << 20);
       l.peak_flops = std::max(l.peak_flops, 2.0 * static_cast<double>(mul_adds) / Seconds(t1));
@@ -102,6 +128,14 @@ void BM_StreamTriad(benchmark::State& state) {
   state.counters["threads"] = omp_get_max_threads();
 }
 BENCHMARK(BM_StreamTriad)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_StreamRead(benchmark::State& state) {
+  std::vector<float> b(kTriadFloats, 1.0f), c(kTriadFloats, 2.0f);
+  for (auto _ : state) ReadStream(b, c);
+  state.SetBytesProcessed(state.iterations() * 2 * kTriadFloats * sizeof(float));
+  state.counters["threads"] = omp_get_max_threads();
+}
+BENCHMARK(BM_StreamRead)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_PeakMulAdd(benchmark::State& state) {
   std::uint64_t mul_adds = 0;
@@ -164,6 +198,8 @@ void RunKernel(benchmark::State& state, const ModelProfile& model, Effect effect
   if (effect == Effect::kRead) {
     state.counters["of_triad"] =
         benchmark::Counter(bytes / limits.triad_bytes_per_second, benchmark::Counter::kIsRate);
+    state.counters["of_read"] =
+        benchmark::Counter(bytes / limits.read_bytes_per_second, benchmark::Counter::kIsRate);
   } else {
     // In-Place TTT: every chunk token through W_up and the rank-C update (the cost model counts
     // only the update); another kind: the cost model's count of its WRITE.
