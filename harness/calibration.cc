@@ -187,18 +187,17 @@ bool SolveFree(const std::vector<Params>& rows, const std::vector<double>& measu
   }
   const std::size_t n = cols.size();
   std::vector<std::vector<double>> normal(n, std::vector<double>(n, 0.0));
-  std::vector<double> rhs(n, 0.0);
+  std::vector<double> rhs(n, 0.0), scaled(n);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const double w = 1.0 / measured[i];
     double target = 1.0;
     for (int j = 0; j < kParams; ++j) {
       if (!free[j]) target -= rows[i][j] * x[j] * w;
     }
+    for (std::size_t a = 0; a < n; ++a) scaled[a] = rows[i][cols[a]] * w / scale[cols[a]];
     for (std::size_t a = 0; a < n; ++a) {
-      const double ra = rows[i][cols[a]] * w / scale[cols[a]];
-      for (std::size_t b = 0; b < n; ++b)
-        normal[a][b] += ra * rows[i][cols[b]] * w / scale[cols[b]];
-      rhs[a] += ra * target;
+      for (std::size_t b = 0; b < n; ++b) normal[a][b] += scaled[a] * scaled[b];
+      rhs[a] += scaled[a] * target;
     }
   }
   // A whisker of ridge: when columns cannot be told apart (every shape runs every layer, so the
